@@ -1,0 +1,363 @@
+#include "daemon/api_service.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "daemon/auth.h"
+#include "liasse/v1/liasse.grpc.pb.h"
+
+namespace liasse {
+namespace {
+
+namespace pb = ::liasse::v1;
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 1000;
+
+grpc::Status ToGrpc(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
+  timespec ts = absl::ToTimespec(t);
+  out->set_seconds(ts.tv_sec);
+  out->set_nanos(static_cast<int32_t>(ts.tv_nsec));
+}
+
+pb::DocumentStatus ToProto(DocumentStatus s) {
+  switch (s) {
+    case DocumentStatus::kReceived:
+      return pb::RECEIVED;
+    case DocumentStatus::kExtracting:
+      return pb::EXTRACTING;
+    case DocumentStatus::kExtracted:
+      return pb::EXTRACTED;
+    case DocumentStatus::kClassified:
+      return pb::CLASSIFIED;
+    case DocumentStatus::kValidated:
+      return pb::VALIDATED;
+    case DocumentStatus::kDone:
+      return pb::DONE;
+    case DocumentStatus::kNeedsReview:
+      return pb::NEEDS_REVIEW;
+    case DocumentStatus::kQuarantined:
+      return pb::QUARANTINED;
+  }
+  return pb::DOCUMENT_STATUS_UNSPECIFIED;
+}
+
+std::optional<DocumentStatus> FromProto(pb::DocumentStatus s) {
+  for (DocumentStatus d : kAllDocumentStatuses) {
+    if (ToProto(d) == s) return d;
+  }
+  return std::nullopt;
+}
+
+// "clients/acme" or "acme" → "acme".
+std::string ResourceId(absl::string_view name, absl::string_view collection) {
+  std::string prefix = absl::StrCat(collection, "/");
+  if (absl::StartsWith(name, prefix)) name.remove_prefix(prefix.size());
+  return std::string(name);
+}
+
+absl::StatusOr<int64_t> DocumentId(absl::string_view name) {
+  int64_t id = 0;
+  std::string bare = ResourceId(name, "documents");
+  if (!absl::SimpleAtoi(bare, &id) || id <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", name, "\" is not a document name (documents/ID)"));
+  }
+  return id;
+}
+
+int PageSize(int32_t requested) {
+  if (requested <= 0) return kDefaultPageSize;
+  return std::min(requested, kMaxPageSize);
+}
+
+void FillClient(const ClientRecord& c, pb::Client* out) {
+  out->set_name(absl::StrCat("clients/", c.id));
+  out->set_id(c.id);
+  out->set_display_name(c.name);
+  for (const auto& n : c.legal_names) out->add_legal_names(n);
+  out->set_siren(c.siren);
+  out->set_vat(c.vat);
+  out->set_language(c.language);
+  for (const auto& e : c.emails) out->add_emails(e);
+  for (const auto& d : c.domains) out->add_domains(d);
+  out->set_folder(c.folder);
+  out->set_manager(c.manager);
+  out->set_paused(c.paused);
+  out->set_in_config(c.in_config);
+}
+
+void FillDocument(const DocumentRecord& d, pb::Document* out) {
+  out->set_name(absl::StrCat("documents/", d.id));
+  out->set_id(d.id);
+  out->set_client(d.client_id);
+  out->set_sha256(d.sha256);
+  out->set_source(d.source);
+  out->set_original_name(d.original_name);
+  SetTimestamp(d.received_at, out->mutable_received_at());
+  out->set_mime(d.mime);
+  out->set_pages(d.pages);
+  out->set_text_source(d.text_source);
+  out->set_ocr_confidence(d.ocr_confidence.value_or(0.0));
+  out->set_doc_type(d.doc_type);
+  out->set_fields_json(d.fields_json);
+  out->set_status(ToProto(d.status));
+  out->set_attempts(d.attempts);
+  out->set_status_reason(d.status_reason);
+  out->set_size_bytes(d.size_bytes);
+  SetTimestamp(d.updated_at, out->mutable_updated_at());
+  nlohmann::json checks = nlohmann::json::parse(d.checks_json, nullptr, false);
+  if (checks.is_array()) {
+    for (const auto& c : checks) {
+      if (!c.is_object()) continue;
+      pb::Check* check = out->add_checks();
+      check->set_code(c.value("code", ""));
+      check->set_ok(c.value("ok", false));
+      check->set_severity(c.value("severity", ""));
+      check->set_message_fr(c.value("message_fr", ""));
+      check->set_message_en(c.value("message_en", ""));
+    }
+  }
+}
+
+void FillEvent(const EventRecord& e, pb::Event* out) {
+  out->set_seq(e.seq);
+  SetTimestamp(e.ts, out->mutable_ts());
+  out->set_kind(e.kind);
+  out->set_client(e.client_id);
+  out->set_document_id(e.document_id);
+  out->set_payload_json(e.payload_json);
+}
+
+grpc::Status NotYet(absl::string_view what) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                      absl::StrCat(what, " is not implemented yet"));
+}
+
+// Handlers run on gRPC's synchronous thread pool: WatchEvents holds a thread
+// for as long as a follower stays connected, which suits the few staff tools
+// that follow events. Every handler checks the caller's role first.
+class LiasseService final : public pb::Liasse::Service {
+ public:
+  LiasseService(Store* store, const Clock* clock, DaemonInfo* info,
+                std::shared_ptr<const TokenTable> tokens)
+      : store_(store), clock_(clock), info_(info), tokens_(std::move(tokens)) {}
+
+  grpc::Status GetStatus(grpc::ServerContext* ctx, const pb::GetStatusRequest*,
+                         pb::Status* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    out->set_version(info_->version());
+    SetTimestamp(info_->started_at(), out->mutable_started_at());
+    out->set_uptime_seconds(
+        absl::ToInt64Seconds(clock_->Now() - info_->started_at()));
+    auto counts = store_->CountDocumentsByStatus("");
+    if (!counts.ok()) return ToGrpc(counts.status());
+    int64_t total = 0;
+    for (const auto& [status, n] : *counts) {
+      pb::QueueCount* q = out->add_queue();
+      q->set_status(ToProto(status));
+      q->set_count(n);
+      total += n;
+    }
+    out->set_document_count(total);
+    auto clients = store_->ListClients("", "", kMaxPageSize);
+    if (!clients.ok()) return ToGrpc(clients.status());
+    for (const ClientRecord& c : *clients) {
+      if (!c.in_config) continue;
+      out->add_client_ids(c.id);
+    }
+    out->set_client_count(out->client_ids_size());
+    out->set_last_event_seq(store_->LastEventSeq());
+    out->set_state_dir(info_->state_dir());
+    auto [source, loaded_at] = info_->config();
+    out->set_config_source(source);
+    SetTimestamp(loaded_at, out->mutable_config_loaded_at());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListClients(grpc::ServerContext* ctx,
+                           const pb::ListClientsRequest* req,
+                           pb::ListClientsResponse* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    int size = PageSize(req->page_size());
+    auto clients = store_->ListClients(req->filter(), req->page_token(), size + 1);
+    if (!clients.ok()) return ToGrpc(clients.status());
+    for (int i = 0; i < static_cast<int>(clients->size()) && i < size; ++i) {
+      FillClient((*clients)[i], out->add_clients());
+    }
+    if (static_cast<int>(clients->size()) > size) {
+      out->set_next_page_token((*clients)[size - 1].id);
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetClient(grpc::ServerContext* ctx,
+                         const pb::GetClientRequest* req,
+                         pb::Client* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    std::string id = ResourceId(req->name(), "clients");
+    auto client = store_->GetClient(id);
+    if (!client.ok()) return ToGrpc(client.status());
+    FillClient(*client, out);
+    auto counts = store_->CountDocumentsByStatus(id);
+    if (!counts.ok()) return ToGrpc(counts.status());
+    int64_t total = 0;
+    for (const auto& [status, n] : *counts) {
+      if (n == 0) continue;
+      pb::QueueCount* q = out->add_documents_by_status();
+      q->set_status(ToProto(status));
+      q->set_count(n);
+      total += n;
+    }
+    out->set_document_count(total);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListDocuments(grpc::ServerContext* ctx,
+                             const pb::ListDocumentsRequest* req,
+                             pb::ListDocumentsResponse* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    DocumentFilter filter;
+    filter.client_id = ResourceId(req->client(), "clients");
+    if (req->status() != pb::DOCUMENT_STATUS_UNSPECIFIED) {
+      filter.status = FromProto(req->status());
+      if (!filter.status) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad status");
+      }
+    }
+    if (!req->page_token().empty() &&
+        (!absl::SimpleAtoi(req->page_token(), &filter.after_id) ||
+         filter.after_id < 0)) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "bad page_token");
+    }
+    int size = PageSize(req->page_size());
+    filter.limit = size + 1;
+    auto docs = store_->ListDocuments(filter);
+    if (!docs.ok()) return ToGrpc(docs.status());
+    for (int i = 0; i < static_cast<int>(docs->size()) && i < size; ++i) {
+      FillDocument((*docs)[i], out->add_documents());
+    }
+    if (static_cast<int>(docs->size()) > size) {
+      out->set_next_page_token(absl::StrCat((*docs)[size - 1].id));
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetDocument(grpc::ServerContext* ctx,
+                           const pb::GetDocumentRequest* req,
+                           pb::Document* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    auto id = DocumentId(req->name());
+    if (!id.ok()) return ToGrpc(id.status());
+    auto doc = store_->GetDocument(*id);
+    if (!doc.ok()) return ToGrpc(doc.status());
+    FillDocument(*doc, out);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status WatchEvents(grpc::ServerContext* ctx,
+                           const pb::WatchEventsRequest* req,
+                           grpc::ServerWriter<pb::Event>* writer) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    if (req->after_seq() < 0) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "after_seq must be >= 0");
+    }
+    std::string client = ResourceId(req->client(), "clients");
+    int64_t seq = req->after_seq();
+    while (!ctx->IsCancelled()) {
+      // Read before listing, so an event committed meanwhile wakes the wait.
+      int64_t watermark = store_->LastEventSeq();
+      auto events = store_->ListEvents(seq, client, 500);
+      if (!events.ok()) return ToGrpc(events.status());
+      for (const EventRecord& e : *events) {
+        pb::Event event;
+        FillEvent(e, &event);
+        if (!writer->Write(event)) return grpc::Status::OK;  // client gone
+        seq = e.seq;
+      }
+      if (!events->empty()) continue;
+      if (!req->follow() || info_->stopping()) return grpc::Status::OK;
+      // Wake up at least every 250 ms to notice cancellation and shutdown.
+      store_->WaitForEventsAfter(watermark, absl::Milliseconds(250));
+    }
+    return grpc::Status::OK;
+  }
+
+  // Mutating calls need the admin role before anything else.
+  grpc::Status SubmitDocument(grpc::ServerContext* ctx,
+                              grpc::ServerReader<pb::SubmitDocumentRequest>*,
+                              pb::Document*) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    return NotYet("SubmitDocument");
+  }
+  grpc::Status ReviewDocument(grpc::ServerContext* ctx,
+                              const pb::ReviewDocumentRequest*,
+                              pb::Document*) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    return NotYet("ReviewDocument");
+  }
+  grpc::Status ImportBankStatement(grpc::ServerContext* ctx,
+                                   const pb::ImportBankStatementRequest*,
+                                   pb::ImportBankStatementResponse*) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    return NotYet("ImportBankStatement");
+  }
+  grpc::Status SendReminders(grpc::ServerContext* ctx,
+                             const pb::SendRemindersRequest* req,
+                             pb::SendRemindersResponse*) override {
+    Role needed = req->dry_run() ? Role::kRead : Role::kAdmin;
+    if (auto st = CheckRole(*ctx, tokens_.get(), needed); !st.ok()) return ToGrpc(st);
+    return NotYet("SendReminders");
+  }
+  grpc::Status WaiveItem(grpc::ServerContext* ctx, const pb::WaiveItemRequest*,
+                         pb::Item*) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    return NotYet("WaiveItem");
+  }
+  grpc::Status ExportPeriod(grpc::ServerContext* ctx,
+                            const pb::ExportPeriodRequest*,
+                            pb::ExportPeriodResponse*) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    return NotYet("ExportPeriod");
+  }
+  grpc::Status ListMissing(grpc::ServerContext* ctx,
+                           const pb::ListMissingRequest*,
+                           pb::ListMissingResponse*) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    return NotYet("ListMissing");
+  }
+  grpc::Status GetDocumentContent(
+      grpc::ServerContext* ctx, const pb::GetDocumentContentRequest*,
+      grpc::ServerWriter<pb::DocumentContentChunk>*) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    return NotYet("GetDocumentContent");
+  }
+
+ private:
+  Store* store_;
+  const Clock* clock_;
+  DaemonInfo* info_;
+  std::shared_ptr<const TokenTable> tokens_;
+};
+
+}  // namespace
+
+std::unique_ptr<grpc::Service> NewLiasseService(
+    Store* store, const Clock* clock, DaemonInfo* info,
+    std::shared_ptr<const TokenTable> tokens) {
+  return std::make_unique<LiasseService>(store, clock, info, std::move(tokens));
+}
+
+}  // namespace liasse

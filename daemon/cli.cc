@@ -1,0 +1,383 @@
+#include "daemon/cli.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "liasse/v1/liasse.grpc.pb.h"
+#include "workflows/document_status.h"
+
+#ifndef LIASSE_VERSION
+#define LIASSE_VERSION "0.0.0"
+#endif
+
+namespace liasse {
+namespace {
+
+namespace pb = ::liasse::v1;
+
+struct Connection {
+  std::string socket;
+  std::string addr;
+  std::string token_file;
+  std::string ca_file;
+  bool json = false;
+};
+
+bool PathExists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// --socket, then $LIASSE_SOCKET, then ./var/liasse.sock if present, then the
+// installed service's socket.
+std::string DiscoverSocket(const Connection& c) {
+  if (!c.socket.empty()) return c.socket;
+  if (const char* env = std::getenv("LIASSE_SOCKET"); env && *env) return env;
+  if (PathExists("var/liasse.sock")) return "./var/liasse.sock";
+  return "/run/liasse/liasse.sock";
+}
+
+std::string ReadSmallFile(const std::string& path, bool* ok) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  *ok = static_cast<bool>(in);
+  if (*ok) out << in.rdbuf();
+  return out.str();
+}
+
+class Cli {
+ public:
+  explicit Cli(Connection c) : conn_(std::move(c)) {}
+
+  // Prints one line and returns false when the daemon cannot be reached.
+  bool Connect() {
+    if (!conn_.addr.empty()) {
+      target_ = conn_.addr;
+      grpc::SslCredentialsOptions ssl;
+      if (!conn_.ca_file.empty()) {
+        bool ok = false;
+        ssl.pem_root_certs = ReadSmallFile(conn_.ca_file, &ok);
+        if (!ok) return Fail(absl::StrCat("cannot read --ca-file ", conn_.ca_file));
+      }
+      if (!conn_.token_file.empty()) {
+        bool ok = false;
+        std::string text = ReadSmallFile(conn_.token_file, &ok);
+        if (!ok) {
+          return Fail(absl::StrCat("cannot read --token-file ", conn_.token_file));
+        }
+        // The file holds the token, or a "ROLE TOKEN" line of the daemon's
+        // token file: the last word is the token.
+        absl::string_view t = absl::StripAsciiWhitespace(text);
+        size_t space = t.find_last_of(" \t");
+        token_ = std::string(space == absl::string_view::npos ? t
+                                                             : t.substr(space + 1));
+      }
+      channel_ = grpc::CreateChannel(target_, grpc::SslCredentials(ssl));
+    } else {
+      target_ = DiscoverSocket(conn_);
+      if (!PathExists(target_)) {
+        return Fail(absl::StrCat("cannot reach liassed at ", target_,
+                                 ": no such file — is it running?"));
+      }
+      channel_ = grpc::CreateChannel(absl::StrCat("unix:", target_),
+                                     grpc::InsecureChannelCredentials());
+    }
+    stub_ = pb::Liasse::NewStub(channel_);
+    return true;
+  }
+
+  int Status() {
+    pb::Status out;
+    auto ctx = Context();
+    grpc::Status st = stub_->GetStatus(ctx.get(), pb::GetStatusRequest(), &out);
+    if (!st.ok()) return Report(st);
+    if (conn_.json) return PrintJson(out);
+    std::printf("liassed %s at %s\n", out.version().c_str(), target_.c_str());
+    std::printf("uptime     %s\n",
+                absl::FormatDuration(absl::Seconds(out.uptime_seconds())).c_str());
+    std::printf("config     %s\n", out.config_source().c_str());
+    std::printf("state dir  %s\n", out.state_dir().c_str());
+    std::printf("documents  %lld\n", static_cast<long long>(out.document_count()));
+    for (const pb::QueueCount& q : out.queue()) {
+      std::printf("  %-13s %lld\n", StatusName(q.status()).c_str(),
+                  static_cast<long long>(q.count()));
+    }
+    std::printf("clients    %lld: %s\n", static_cast<long long>(out.client_count()),
+                absl::StrJoin(out.client_ids(), ", ").c_str());
+    return 0;
+  }
+
+  int Clients() {
+    std::vector<pb::Client> all;
+    pb::ListClientsRequest req;
+    req.set_page_size(500);
+    while (true) {
+      pb::ListClientsResponse resp;
+      auto ctx = Context();
+      grpc::Status st = stub_->ListClients(ctx.get(), req, &resp);
+      if (!st.ok()) return Report(st);
+      for (const auto& c : resp.clients()) all.push_back(c);
+      if (resp.next_page_token().empty()) break;
+      req.set_page_token(resp.next_page_token());
+    }
+    if (conn_.json) {
+      for (const auto& c : all) PrintJson(c);
+      return 0;
+    }
+    std::printf("%-20s %-30s %-10s %s\n", "ID", "NAME", "SIREN", "FOLDER");
+    for (const auto& c : all) {
+      std::printf("%-20s %-30s %-10s %s%s\n", c.id().c_str(),
+                  c.display_name().c_str(), c.siren().c_str(),
+                  c.folder().c_str(), c.in_config() ? "" : "  (not in config)");
+    }
+    return 0;
+  }
+
+  int Client(const std::string& id) {
+    pb::GetClientRequest req;
+    req.set_name(absl::StrCat("clients/", id));
+    pb::Client out;
+    auto ctx = Context();
+    grpc::Status st = stub_->GetClient(ctx.get(), req, &out);
+    if (!st.ok()) return Report(st);
+    if (conn_.json) return PrintJson(out);
+    std::printf("%s — %s\n", out.id().c_str(), out.display_name().c_str());
+    if (!out.siren().empty()) std::printf("SIREN      %s\n", out.siren().c_str());
+    if (!out.vat().empty()) std::printf("VAT        %s\n", out.vat().c_str());
+    std::printf("language   %s\n", out.language().c_str());
+    std::printf("emails     %s\n", absl::StrJoin(out.emails(), ", ").c_str());
+    std::printf("folder     %s\n", out.folder().c_str());
+    if (!out.manager().empty()) std::printf("manager    %s\n", out.manager().c_str());
+    if (out.paused()) std::printf("paused     yes\n");
+    std::printf("documents  %lld\n", static_cast<long long>(out.document_count()));
+    for (const pb::QueueCount& q : out.documents_by_status()) {
+      std::printf("  %-13s %lld\n", StatusName(q.status()).c_str(),
+                  static_cast<long long>(q.count()));
+    }
+    return 0;
+  }
+
+  int Documents(const std::string& client, const std::string& status) {
+    pb::ListDocumentsRequest req;
+    req.set_page_size(500);
+    if (!client.empty()) req.set_client(absl::StrCat("clients/", client));
+    if (!status.empty()) {
+      std::optional<DocumentStatus> s = ParseDocumentStatus(status);
+      if (!s) {
+        Fail(absl::StrCat("unknown status \"", status,
+                          "\" (received, extracting, extracted, classified, "
+                          "validated, done, needs_review, quarantined)"));
+        return 2;
+      }
+      pb::DocumentStatus ps = pb::DOCUMENT_STATUS_UNSPECIFIED;
+      pb::DocumentStatus_Parse(absl::AsciiStrToUpper(status), &ps);
+      req.set_status(ps);
+    }
+    if (!conn_.json) {
+      std::printf("%-8s %-16s %-13s %-14s %-20s %s\n", "ID", "CLIENT", "STATUS",
+                  "TYPE", "RECEIVED", "NAME");
+    }
+    while (true) {
+      pb::ListDocumentsResponse resp;
+      auto ctx = Context();
+      grpc::Status st = stub_->ListDocuments(ctx.get(), req, &resp);
+      if (!st.ok()) return Report(st);
+      for (const auto& d : resp.documents()) {
+        if (conn_.json) {
+          PrintJson(d);
+          continue;
+        }
+        std::printf("%-8lld %-16s %-13s %-14s %-20s %s\n",
+                    static_cast<long long>(d.id()), d.client().c_str(),
+                    StatusName(d.status()).c_str(), d.doc_type().c_str(),
+                    FormatTs(d.received_at()).c_str(), d.original_name().c_str());
+      }
+      if (resp.next_page_token().empty()) break;
+      req.set_page_token(resp.next_page_token());
+    }
+    return 0;
+  }
+
+  int Document(const std::string& id) {
+    pb::GetDocumentRequest req;
+    req.set_name(absl::StrCat("documents/", id));
+    pb::Document out;
+    auto ctx = Context();
+    grpc::Status st = stub_->GetDocument(ctx.get(), req, &out);
+    if (!st.ok()) return Report(st);
+    if (conn_.json) return PrintJson(out);
+    std::printf("document %lld (%s)\n", static_cast<long long>(out.id()),
+                out.original_name().c_str());
+    std::printf("client     %s\n", out.client().c_str());
+    std::printf("status     %s%s\n", StatusName(out.status()).c_str(),
+                out.status_reason().empty()
+                    ? ""
+                    : absl::StrCat(" (", out.status_reason(), ")").c_str());
+    std::printf("received   %s via %s\n", FormatTs(out.received_at()).c_str(),
+                out.source().c_str());
+    std::printf("sha256     %s\n", out.sha256().c_str());
+    std::printf("size       %lld bytes, %s\n", static_cast<long long>(out.size_bytes()),
+                out.mime().c_str());
+    if (!out.doc_type().empty()) std::printf("type       %s\n", out.doc_type().c_str());
+    if (!out.fields_json().empty()) std::printf("fields     %s\n", out.fields_json().c_str());
+    for (const pb::Check& c : out.checks()) {
+      std::printf("  [%s] %s: %s\n", c.ok() ? "ok" : c.severity().c_str(),
+                  c.code().c_str(), c.message_en().c_str());
+    }
+    return 0;
+  }
+
+  int Events(bool follow, int64_t after, const std::string& client) {
+    pb::WatchEventsRequest req;
+    req.set_after_seq(after);
+    req.set_follow(follow);
+    if (!client.empty()) req.set_client(absl::StrCat("clients/", client));
+    grpc::ClientContext ctx;
+    if (!token_.empty()) ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+    if (!follow) ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    auto reader = stub_->WatchEvents(&ctx, req);
+    pb::Event e;
+    while (reader->Read(&e)) {
+      if (conn_.json) {
+        PrintJson(e);
+      } else {
+        std::printf("%-6lld %s %-16s %-12s %s %s\n", static_cast<long long>(e.seq()),
+                    FormatTs(e.ts()).c_str(), e.kind().c_str(), e.client().c_str(),
+                    e.document_id() ? absl::StrCat("doc=", e.document_id()).c_str()
+                                    : "",
+                    e.payload_json() == "{}" ? "" : e.payload_json().c_str());
+      }
+      std::fflush(stdout);
+    }
+    grpc::Status st = reader->Finish();
+    return st.ok() ? 0 : Report(st);
+  }
+
+ private:
+  std::unique_ptr<grpc::ClientContext> Context() {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
+    if (!token_.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+    return ctx;
+  }
+
+  static std::string StatusName(pb::DocumentStatus s) {
+    return absl::AsciiStrToLower(pb::DocumentStatus_Name(s));
+  }
+
+  static std::string FormatTs(const google::protobuf::Timestamp& ts) {
+    absl::Time t = absl::FromUnixSeconds(ts.seconds());
+    return absl::FormatTime("%Y-%m-%d %H:%M:%S", t, absl::LocalTimeZone());
+  }
+
+  bool Fail(const std::string& message) {
+    std::fprintf(stderr, "liasse: %s\n", message.c_str());
+    return false;
+  }
+
+  int Report(const grpc::Status& st) {
+    if (st.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      Fail(absl::StrCat("cannot reach liassed at ", target_, ": ",
+                        absl::StrContains(st.error_message(), "refused")
+                            ? "connection refused"
+                            : st.error_message(),
+                        " — is it running?"));
+    } else {
+      Fail(st.error_message().empty()
+               ? absl::StrCat("error ", static_cast<int>(st.error_code()))
+               : st.error_message());
+    }
+    return 1;
+  }
+
+  int PrintJson(const google::protobuf::Message& m) {
+    google::protobuf::util::JsonPrintOptions opts;
+    opts.preserve_proto_field_names = true;
+    opts.always_print_primitive_fields = true;
+    opts.always_print_enums_as_ints = false;
+    std::string out;
+    if (!google::protobuf::util::MessageToJsonString(m, &out, opts).ok()) {
+      return 1;
+    }
+    std::printf("%s\n", out.c_str());
+    return 0;
+  }
+
+  Connection conn_;
+  std::string target_;
+  std::string token_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<pb::Liasse::Stub> stub_;
+};
+
+}  // namespace
+
+int LiasseMain(int argc, char** argv) {
+  CLI::App app{"liasse: talk to liassed"};
+  app.require_subcommand(1);
+  Connection conn;
+  app.add_option("--socket", conn.socket, "unix socket of liassed");
+  app.add_option("--addr", conn.addr, "HOST:PORT of liassed's TLS listener");
+  app.add_option("--token-file", conn.token_file, "bearer token for --addr");
+  app.add_option("--ca-file", conn.ca_file,
+                 "CA certificate for --addr (default: system roots)");
+  app.add_flag("--json", conn.json, "one JSON object per line");
+  app.add_flag_callback("--version", [] {
+    std::printf("liasse %s\n", LIASSE_VERSION);
+    std::exit(0);
+  });
+
+  auto* status = app.add_subcommand("status", "version, uptime, queues, clients");
+  auto* clients = app.add_subcommand("clients", "list clients");
+  std::string client_id;
+  auto* client = app.add_subcommand("client", "one client");
+  client->add_option("ID", client_id)->required();
+  std::string doc_client, doc_status;
+  auto* documents = app.add_subcommand("documents", "list documents");
+  documents->add_option("--client", doc_client, "only this client");
+  documents->add_option("--status", doc_status, "only this status");
+  std::string doc_id;
+  auto* document = app.add_subcommand("document", "one document");
+  document->add_option("ID", doc_id)->required();
+  bool follow = false;
+  int64_t after = 0;
+  std::string event_client;
+  auto* events = app.add_subcommand("events", "the event log");
+  events->add_flag("-f,--follow", follow, "keep printing new events");
+  events->add_option("--after", after, "start after this sequence number");
+  events->add_option("--client", event_client, "only this client");
+  for (CLI::App* sub : {status, clients, client, documents, document, events}) {
+    sub->add_flag("--json", conn.json, "one JSON object per line");
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  Cli cli(conn);
+  if (!cli.Connect()) return 1;
+  if (*status) return cli.Status();
+  if (*clients) return cli.Clients();
+  if (*client) return cli.Client(client_id);
+  if (*documents) return cli.Documents(doc_client, doc_status);
+  if (*document) return cli.Document(doc_id);
+  if (*events) return cli.Events(follow, after, event_client);
+  return 2;
+}
+
+}  // namespace liasse

@@ -1,0 +1,164 @@
+// The daemon's configuration: one TOML file (or the embedded default), parsed
+// and validated whole. Unknown keys are errors; secrets are only named by
+// *_file / *_env keys and never read or logged here.
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ocr/options.h"
+#include "workflows/money.h"
+
+namespace liasse {
+
+struct DaemonSection {
+  std::string state_dir = "var";
+  std::string inbox_root = "var/inbox";
+  // "unix:PATH" or "HOST:PORT"; TCP only with TLS and a token file.
+  std::vector<std::string> listen = {"unix:var/liasse.sock"};
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string token_file;
+  int workers = 0;  // 0 = number of cores
+  std::string timezone = "Europe/Paris";
+  std::string log_level = "info";
+  int queue_limit = 1000;
+  int max_attempts = 5;
+};
+
+struct ClassifySection {
+  double llm_skip_confidence = 0.9;
+  double min_ocr_confidence = 0.6;
+};
+
+struct LlmProvider {
+  std::string name;
+  std::string base_url;
+  std::string model;
+  std::string api_key_file;
+  std::string api_key_env;
+  int timeout_s = 60;
+  int max_input_chars = 6000;
+  std::string json_mode = "json_schema";  // json_schema | json_object | prompt
+  // Unset: true for any host that is not loopback.
+  std::optional<bool> redact;
+  std::vector<std::string> doc_types;  // empty = every type
+};
+
+struct Mailbox {
+  std::string name;
+  std::string url;  // imaps://host[:port]/ or imap:// (STARTTLS; plain only to loopback)
+  std::string username;
+  std::string password_file;
+  std::string password_env;
+  std::string oauth2_token_file;
+  std::vector<std::string> folders = {"INBOX"};
+  int poll_seconds = 60;
+  std::string processed_folder;
+  int max_message_mb = 25;
+};
+
+struct SmtpSection {
+  bool configured = false;
+  std::string url;
+  std::string username;
+  std::string password_file;
+  std::string password_env;
+  std::string from;
+  std::string reply_to;
+  int max_per_minute = 30;
+};
+
+struct RemindersSection {
+  bool enabled = false;
+  std::string start_period;  // YYYY-MM; empty = the month Liasse starts in
+  int first_after_days = 3;
+  int every_days = 7;
+  int max_reminders = 3;
+  int grace_days = 10;
+  std::string quiet_hours = "19:00-08:00";
+  bool business_days_only = true;
+  std::string escalate_to;
+  std::string digest_time = "08:30";
+  std::string templates_dir;
+};
+
+struct MatchingSection {
+  Money min_amount{1000};
+  int date_window_before_days = 30;  // date_window_days[0] = -before
+  int date_window_after_days = 7;    // date_window_days[1]
+  std::vector<std::string> ignore_labels = {
+      "URSSAF", "DGFIP", "IMPOTS", "PRET", "ECHEANCE", "SALAIRE",
+      "VIR INTERNE", "FRAIS BANCAIRES", "COTISATION CARTE", "COMMISSION"};
+};
+
+struct Expectation {
+  std::string kind;   // a document type: bank_statement, payslip, invoice...
+  std::string every;  // month | quarter | year
+  int due_day = 5;
+  std::string label;
+  std::string iban;  // tells bank accounts apart; normalised
+};
+
+struct ClientConfig {
+  std::string id;
+  std::string name;
+  std::vector<std::string> legal_names;
+  std::string siren;
+  std::string vat;
+  std::vector<std::string> emails;
+  std::vector<std::string> domains;
+  std::string folder;  // resolved: absolute or relative to the working dir
+  std::string after = "move";  // move | keep | delete
+  int poll_seconds = 0;        // 0 = inotify; >0 = poll with a stability check
+  std::string language = "fr";
+  std::string manager;
+  bool paused = false;
+  bool llm = true;
+  std::string fiscal_year_end = "12-31";
+  std::string start_period;
+  std::vector<Expectation> expects;
+};
+
+struct Config {
+  std::string source;  // the file it came from, or "embedded default"
+  DaemonSection daemon;
+  OcrOptions ocr;
+  ClassifySection classify;
+  std::vector<LlmProvider> llm_providers;
+  std::vector<Mailbox> mailboxes;
+  SmtpSection smtp;
+  RemindersSection reminders;
+  MatchingSection matching;
+  // Clients named by the config. When none are, every subfolder of
+  // daemon.inbox_root is a client (see DiscoverFolderClients).
+  std::vector<ClientConfig> clients;
+};
+
+// Parses TOML text. `source_name` names the file in errors, which read
+// "FILE:LINE: KEY: what is wrong" (InvalidArgument).
+absl::StatusOr<Config> ParseConfig(absl::string_view toml_text,
+                                   const std::string& source_name);
+// Reads and parses a file; NotFound / PermissionDenied when it cannot be read.
+absl::StatusOr<Config> LoadConfigFile(const std::string& path);
+// The configuration used when liassed runs without --config: state in ./var,
+// client folders under ./var/inbox, socket ./var/liasse.sock, no mail.
+Config EmbeddedDefaultConfig();
+
+// Clients for an inbox root whose subfolders are clients: one per directory
+// whose name is a valid client id. Sorted by id.
+std::vector<ClientConfig> DiscoverFolderClients(const std::string& inbox_root);
+
+// True when `id` can name a client: [a-z0-9][a-z0-9_-]{0,63}, not "unknown".
+bool IsValidClientId(absl::string_view id);
+
+// The part of the config a SIGHUP cannot change without a restart; empty
+// when none differs, else the differing keys.
+std::vector<std::string> KeysNeedingRestart(const Config& old_config,
+                                            const Config& new_config);
+
+}  // namespace liasse

@@ -1,0 +1,388 @@
+#include "daemon/daemon.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/codegen/service_type.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "daemon/api_server.h"
+#include "daemon/api_service.h"
+#include "daemon/auth.h"
+#include "daemon/logging.h"
+#include "daemon/store.h"
+#include "daemon/system_clock.h"
+
+#ifndef LIASSE_VERSION
+#define LIASSE_VERSION "0.0.0"
+#endif
+
+namespace liasse {
+namespace {
+
+namespace fs = std::filesystem;
+
+absl::Status MakeDirs(const std::string& path, mode_t mode) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot create directory ", path, ": ", ec.message()));
+  }
+  ::chmod(path.c_str(), mode);
+  return absl::OkStatus();
+}
+
+// Holds an exclusive flock on STATE_DIR/liassed.lock for the process's life.
+class StateDirLock {
+ public:
+  static absl::StatusOr<std::unique_ptr<StateDirLock>> Acquire(
+      const std::string& state_dir) {
+    std::string path = (fs::path(state_dir) / "liassed.lock").string();
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("lock file ", path, ": ", std::strerror(errno)));
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      char buf[32] = {};
+      ssize_t n = ::pread(fd, buf, sizeof(buf) - 1, 0);
+      std::string pid = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "?";
+      while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) {
+        pid.pop_back();
+      }
+      ::close(fd);
+      return absl::FailedPreconditionError(
+          absl::StrCat("another liassed (pid ", pid,
+                       ") is already running on state dir ", state_dir));
+    }
+    std::string pid = absl::StrCat(::getpid(), "\n");
+    if (::ftruncate(fd, 0) != 0 ||
+        ::pwrite(fd, pid.data(), pid.size(), 0) !=
+            static_cast<ssize_t>(pid.size())) {
+      spdlog::warn("event=lock_pid_not_written path={}", path);
+    }
+    return std::unique_ptr<StateDirLock>(new StateDirLock(fd));
+  }
+  ~StateDirLock() { ::close(fd_); }
+
+ private:
+  explicit StateDirLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+std::vector<ClientRecord> ClientRecords(const Config& config,
+                                        bool from_folders) {
+  std::vector<ClientConfig> clients =
+      from_folders ? DiscoverFolderClients(config.daemon.inbox_root)
+                   : config.clients;
+  std::vector<ClientRecord> out;
+  for (const ClientConfig& c : clients) {
+    ClientRecord r;
+    r.id = c.id;
+    r.name = c.name;
+    r.legal_names = c.legal_names;
+    r.siren = c.siren;
+    r.vat = c.vat;
+    r.language = c.language;
+    r.emails = c.emails;
+    r.domains = c.domains;
+    r.folder = c.folder;
+    r.manager = c.manager;
+    r.paused = c.paused;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void Notify(const std::string& message) {
+  sd_notify(0, message.c_str());
+}
+
+}  // namespace
+
+void BlockDaemonSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+class Daemon::Impl {
+ public:
+  Impl(Config config, std::string config_path)
+      : config_(std::move(config)), config_path_(std::move(config_path)) {}
+
+  ~Impl() {
+    if (inotify_fd_ >= 0) ::close(inotify_fd_);
+    if (signal_fd_ >= 0) ::close(signal_fd_);
+  }
+
+  absl::Status Start() {
+    const DaemonSection& d = config_.daemon;
+    if (absl::Status st = MakeDirs(d.state_dir, 0750); !st.ok()) return st;
+    absl::StatusOr<std::unique_ptr<StateDirLock>> lock =
+        StateDirLock::Acquire(d.state_dir);
+    if (!lock.ok()) return lock.status();
+    lock_ = std::move(*lock);
+    for (const std::string& sub : {std::string("archive")}) {
+      if (absl::Status st = MakeDirs((fs::path(d.state_dir) / sub).string(), 0750);
+          !st.ok()) {
+        return st;
+      }
+    }
+    if (absl::Status st = MakeDirs(d.inbox_root, 0770); !st.ok()) return st;
+    for (const std::string& l : d.listen) {
+      if (l.rfind("unix:", 0) == 0) {
+        std::string dir = fs::path(l.substr(5)).parent_path().string();
+        if (!dir.empty()) {
+          if (absl::Status st = MakeDirs(dir, 0750); !st.ok()) return st;
+        }
+      }
+    }
+
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(
+        (fs::path(d.state_dir) / "liasse.db").string(), &clock_);
+    if (!store.ok()) return store.status();
+    store_ = std::move(*store);
+    if (absl::Status st = SyncClients(); !st.ok()) return st;
+
+    info_ = std::make_unique<DaemonInfo>(LIASSE_VERSION, clock_.Now(),
+                                         d.state_dir);
+    info_->SetConfig(config_.source, clock_.Now());
+    std::shared_ptr<const TokenTable> tokens;
+    if (!d.token_file.empty()) {
+      absl::StatusOr<std::shared_ptr<const TokenTable>> loaded =
+          TokenTable::Load(d.token_file);
+      if (!loaded.ok()) return loaded.status();
+      tokens = *loaded;
+    }
+    service_ = NewLiasseService(store_.get(), &clock_, info_.get(), tokens);
+    ApiServerOptions api;
+    api.listen = d.listen;
+    api.tls_cert_file = d.tls_cert_file;
+    api.tls_key_file = d.tls_key_file;
+    api.tokens = tokens;
+    absl::StatusOr<std::unique_ptr<ApiServer>> server =
+        ApiServer::Start(api, service_.get());
+    if (!server.ok()) return server.status();
+    server_ = std::move(*server);
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    signal_fd_ = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (signal_fd_ < 0) {
+      return absl::InternalError(absl::StrCat("signalfd: ", std::strerror(errno)));
+    }
+    WatchInboxRoot();
+    return absl::OkStatus();
+  }
+
+  int Run() {
+    uint64_t watchdog_usec = 0;
+    bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
+    int timeout_ms = 1000;
+    if (watchdog) {
+      timeout_ms = std::max<int>(
+          50, std::min<uint64_t>(1000, watchdog_usec / 1000 / 2));
+    }
+    spdlog::info("event=started version={} state_dir={} listen={} clients={} config=\"{}\"",
+                 LIASSE_VERSION, config_.daemon.state_dir,
+                 absl::StrJoin(config_.daemon.listen, ","), client_count_,
+                 config_.source);
+    Notify(absl::StrCat("READY=1\nSTATUS=serving, ", client_count_,
+                        " clients"));
+    while (true) {
+      pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
+      int n = ::poll(fds, inotify_fd_ >= 0 ? 2 : 1, timeout_ms);
+      if (n < 0 && errno != EINTR) {
+        spdlog::critical("event=poll_failed error=\"{}\"", std::strerror(errno));
+        return 1;
+      }
+      if (n > 0 && (fds[0].revents & POLLIN)) {
+        signalfd_siginfo info;
+        while (::read(signal_fd_, &info, sizeof(info)) == sizeof(info)) {
+          if (info.ssi_signo == SIGHUP) {
+            Reload();
+          } else {
+            return Stop(static_cast<int>(info.ssi_signo));
+          }
+        }
+      }
+      if (n > 0 && inotify_fd_ >= 0 && (fds[1].revents & POLLIN)) {
+        char buf[4096];
+        while (::read(inotify_fd_, buf, sizeof(buf)) > 0) {
+        }
+        if (absl::Status st = SyncClients(); !st.ok()) {
+          spdlog::error("event=client_sync_failed error=\"{}\"", st.ToString());
+        }
+      }
+      // The loop came round: it is alive and not wedged.
+      if (watchdog) Notify("WATCHDOG=1");
+    }
+  }
+
+ private:
+  bool ClientsFromFolders() const {
+    return config_path_.empty() || config_.clients.empty();
+  }
+
+  void WatchInboxRoot() {
+    if (!ClientsFromFolders()) return;
+    inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (inotify_fd_ < 0) return;
+    if (::inotify_add_watch(inotify_fd_, config_.daemon.inbox_root.c_str(),
+                            IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
+                                IN_DELETE | IN_ONLYDIR) < 0) {
+      spdlog::warn("event=inbox_watch_failed path={} error=\"{}\"",
+                   config_.daemon.inbox_root, std::strerror(errno));
+      ::close(inotify_fd_);
+      inotify_fd_ = -1;
+    }
+  }
+
+  absl::Status SyncClients() {
+    std::vector<ClientRecord> clients =
+        ClientRecords(config_, ClientsFromFolders());
+    client_count_ = clients.size();
+    return store_->SyncClients(clients);
+  }
+
+  void Reload() {
+    Notify("RELOADING=1");
+    if (config_path_.empty()) {
+      spdlog::info("event=reload config=\"embedded default\"");
+    } else {
+      absl::StatusOr<Config> fresh = LoadConfigFile(config_path_);
+      if (!fresh.ok()) {
+        spdlog::error("event=reload_rejected config={} reason=\"{}\"",
+                      config_path_, std::string(fresh.status().message()));
+        Notify("READY=1\nSTATUS=serving; last reload rejected (see log)");
+        return;
+      }
+      for (const std::string& key : KeysNeedingRestart(config_, *fresh)) {
+        spdlog::warn("event=reload_needs_restart key={}", key);
+      }
+      // Keys that need a restart keep their running values.
+      DaemonSection kept = config_.daemon;
+      config_ = std::move(*fresh);
+      config_.daemon.state_dir = kept.state_dir;
+      config_.daemon.listen = kept.listen;
+      config_.daemon.tls_cert_file = kept.tls_cert_file;
+      config_.daemon.tls_key_file = kept.tls_key_file;
+      config_.daemon.workers = kept.workers;
+      (void)SetLogLevel(config_.daemon.log_level);
+    }
+    if (absl::Status st = SyncClients(); !st.ok()) {
+      spdlog::error("event=client_sync_failed error=\"{}\"", st.ToString());
+    }
+    info_->SetConfig(config_.source, clock_.Now());
+    spdlog::info("event=reloaded config=\"{}\" clients={}", config_.source,
+                 client_count_);
+    Notify(absl::StrCat("READY=1\nSTATUS=serving, ", client_count_,
+                        " clients"));
+  }
+
+  int Stop(int signo) {
+    spdlog::info("event=stopping signal={}", strsignal(signo));
+    Notify("STOPPING=1");
+    info_->SetStopping();
+    // In-flight calls get a moment to finish; streams end on `stopping`.
+    server_->Shutdown(absl::Seconds(3));
+    server_.reset();
+    service_.reset();
+    store_.reset();
+    spdlog::info("event=stopped");
+    return 0;
+  }
+
+  Config config_;
+  std::string config_path_;
+  SystemClock clock_;
+  std::unique_ptr<StateDirLock> lock_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<DaemonInfo> info_;
+  std::unique_ptr<grpc::Service> service_;
+  std::unique_ptr<ApiServer> server_;
+  size_t client_count_ = 0;
+  int signal_fd_ = -1;
+  int inotify_fd_ = -1;
+};
+
+Daemon::Daemon(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Daemon::~Daemon() = default;
+
+absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(Config config,
+                                                      std::string config_path) {
+  auto impl = std::make_unique<Impl>(std::move(config), std::move(config_path));
+  if (absl::Status st = impl->Start(); !st.ok()) return st;
+  return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
+}
+
+int Daemon::Run() { return impl_->Run(); }
+
+int LiassedMain(int argc, char** argv) {
+  BlockDaemonSignals();
+  CLI::App app{"liassed: collects, reads and files accounting documents"};
+  std::string config_path;
+  bool check_only = false;
+  bool version = false;
+  app.add_option("-c,--config", config_path,
+                 "TOML config file (default: the embedded default: state in "
+                 "./var, client folders under ./var/inbox, socket "
+                 "./var/liasse.sock)");
+  app.add_flag("--check-config", check_only,
+               "validate the config and exit (0 valid, 2 invalid)");
+  app.add_flag("--version", version, "print the version and exit");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (version) {
+    std::printf("liassed %s\n", LIASSE_VERSION);
+    return 0;
+  }
+  absl::StatusOr<Config> config =
+      config_path.empty() ? absl::StatusOr<Config>(EmbeddedDefaultConfig())
+                          : LoadConfigFile(config_path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "liassed: invalid config:\n%s\n",
+                 std::string(config.status().message()).c_str());
+    return 2;
+  }
+  if (check_only) {
+    std::printf("%s: OK\n", config->source.c_str());
+    return 0;
+  }
+  InitLogging(config->daemon.log_level);
+  absl::StatusOr<std::unique_ptr<Daemon>> daemon =
+      Daemon::Start(std::move(*config), config_path);
+  if (!daemon.ok()) {
+    spdlog::critical("event=start_failed reason=\"{}\"",
+                     std::string(daemon.status().message()));
+    return 1;
+  }
+  return (*daemon)->Run();
+}
+
+}  // namespace liasse

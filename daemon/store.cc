@@ -1,0 +1,715 @@
+#include "daemon/store.h"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace liasse {
+namespace {
+
+// Each entry is one schema version; entry i brings version i to i + 1 and runs
+// in one transaction together with the user_version bump.
+constexpr const char* kMigrations[] = {
+    // 1: clients, documents, event log.
+    R"sql(
+CREATE TABLE client (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  legal_names TEXT NOT NULL DEFAULT '[]',
+  siren TEXT NOT NULL DEFAULT '',
+  vat TEXT NOT NULL DEFAULT '',
+  language TEXT NOT NULL DEFAULT 'fr',
+  emails TEXT NOT NULL DEFAULT '[]',
+  domains TEXT NOT NULL DEFAULT '[]',
+  folder TEXT NOT NULL DEFAULT '',
+  manager TEXT NOT NULL DEFAULT '',
+  paused INTEGER NOT NULL DEFAULT 0,
+  in_config INTEGER NOT NULL DEFAULT 1,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE document (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  client_id TEXT NOT NULL REFERENCES client(id),
+  sha256 TEXT NOT NULL,
+  source TEXT NOT NULL,
+  original_name TEXT NOT NULL DEFAULT '',
+  received_at TEXT NOT NULL,
+  mime TEXT NOT NULL DEFAULT '',
+  size_bytes INTEGER NOT NULL DEFAULT 0,
+  pages INTEGER NOT NULL DEFAULT 0,
+  text_source TEXT NOT NULL DEFAULT '',
+  ocr_confidence REAL,
+  doc_type TEXT NOT NULL DEFAULT '',
+  fields TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT 'received',
+  status_reason TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  checks TEXT NOT NULL DEFAULT '[]',
+  updated_at TEXT NOT NULL,
+  UNIQUE (client_id, sha256)
+);
+CREATE TABLE event (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  client_id TEXT NOT NULL DEFAULT '',
+  document_id INTEGER NOT NULL DEFAULT 0,
+  payload TEXT NOT NULL DEFAULT '{}'
+);
+)sql",
+    // 2: indexes for the pipeline queue, per-client listings and event feeds.
+    R"sql(
+CREATE INDEX document_by_status ON document (status, id);
+CREATE INDEX document_by_client ON document (client_id, id);
+CREATE INDEX event_by_client ON event (client_id, seq);
+)sql",
+};
+
+constexpr int kLatestVersion =
+    static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
+
+absl::Status SqliteError(sqlite3* db, absl::string_view what) {
+  int code = sqlite3_extended_errcode(db);
+  std::string message =
+      absl::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db));
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return absl::UnavailableError(message);
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+      return absl::ResourceExhaustedError(message);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return absl::DataLossError(message);
+    case SQLITE_CONSTRAINT:
+      return absl::AlreadyExistsError(message);
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+      return absl::PermissionDeniedError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+// A prepared statement, finalised on destruction.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  absl::Status status() const {
+    return rc_ == SQLITE_OK ? absl::OkStatus() : SqliteError(db_, "prepare");
+  }
+  Stmt& Bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()),
+                      SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Stmt& BindNull(int i) {
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  // SQLITE_ROW → true, SQLITE_DONE → false, else an error.
+  absl::StatusOr<bool> Step() {
+    if (rc_ != SQLITE_OK) return SqliteError(db_, "prepare");
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return SqliteError(db_, "step");
+  }
+  absl::Status Run() {
+    absl::StatusOr<bool> row = Step();
+    return row.ok() ? absl::OkStatus() : row.status();
+  }
+  std::string Text(int col) const {
+    const unsigned char* t = sqlite3_column_text(stmt_, col);
+    return t ? std::string(reinterpret_cast<const char*>(t),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool IsNull(int col) const {
+    return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+  }
+  double Double(int col) const { return sqlite3_column_double(stmt_, col); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+absl::Status Exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string message = err ? err : "unknown error";
+    sqlite3_free(err);
+    absl::Status status = SqliteError(db, "exec");
+    return absl::Status(status.code(), absl::StrCat("sqlite: ", message));
+  }
+  return absl::OkStatus();
+}
+
+std::string ToJsonList(const std::vector<std::string>& values) {
+  return nlohmann::json(values).dump();
+}
+
+std::vector<std::string> FromJsonList(const std::string& text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  std::vector<std::string> out;
+  if (!j.is_array()) return out;
+  for (const auto& v : j) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+absl::Time TimeOrEpoch(const std::string& text) {
+  absl::StatusOr<absl::Time> t = ParseStoreTime(text);
+  return t.ok() ? *t : absl::UnixEpoch();
+}
+
+constexpr char kDocumentColumns[] =
+    "id, client_id, sha256, source, original_name, received_at, mime, "
+    "size_bytes, pages, text_source, ocr_confidence, doc_type, fields, status, "
+    "status_reason, attempts, checks, updated_at";
+
+DocumentRecord ReadDocument(const Stmt& s) {
+  DocumentRecord d;
+  d.id = s.Int(0);
+  d.client_id = s.Text(1);
+  d.sha256 = s.Text(2);
+  d.source = s.Text(3);
+  d.original_name = s.Text(4);
+  d.received_at = TimeOrEpoch(s.Text(5));
+  d.mime = s.Text(6);
+  d.size_bytes = s.Int(7);
+  d.pages = static_cast<int>(s.Int(8));
+  d.text_source = s.Text(9);
+  if (!s.IsNull(10)) d.ocr_confidence = s.Double(10);
+  d.doc_type = s.Text(11);
+  d.fields_json = s.Text(12);
+  // An unknown status in the database is a bug or a newer schema; show it as
+  // needing review rather than pretending it is fresh.
+  d.status = ParseDocumentStatus(s.Text(13)).value_or(DocumentStatus::kNeedsReview);
+  d.status_reason = s.Text(14);
+  d.attempts = static_cast<int>(s.Int(15));
+  d.checks_json = s.Text(16);
+  d.updated_at = TimeOrEpoch(s.Text(17));
+  return d;
+}
+
+constexpr char kClientColumns[] =
+    "id, name, legal_names, siren, vat, language, emails, domains, folder, "
+    "manager, paused, in_config";
+
+ClientRecord ReadClient(const Stmt& s) {
+  ClientRecord c;
+  c.id = s.Text(0);
+  c.name = s.Text(1);
+  c.legal_names = FromJsonList(s.Text(2));
+  c.siren = s.Text(3);
+  c.vat = s.Text(4);
+  c.language = s.Text(5);
+  c.emails = FromJsonList(s.Text(6));
+  c.domains = FromJsonList(s.Text(7));
+  c.folder = s.Text(8);
+  c.manager = s.Text(9);
+  c.paused = s.Int(10) != 0;
+  c.in_config = s.Int(11) != 0;
+  return c;
+}
+
+bool SameClient(const ClientRecord& a, const ClientRecord& b) {
+  return a.name == b.name && a.legal_names == b.legal_names &&
+         a.siren == b.siren && a.vat == b.vat && a.language == b.language &&
+         a.emails == b.emails && a.domains == b.domains &&
+         a.folder == b.folder && a.manager == b.manager &&
+         a.paused == b.paused && a.in_config == b.in_config;
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const Clock* clock, sqlite3* writer, std::vector<sqlite3*> readers)
+      : clock_(clock), writer_(writer), free_readers_(std::move(readers)) {
+    all_readers_ = free_readers_;
+  }
+
+  ~SqliteStore() override {
+    for (sqlite3* db : all_readers_) sqlite3_close_v2(db);
+    sqlite3_close_v2(writer_);
+  }
+
+  absl::Status Init() {
+    Stmt s(writer_, "SELECT COALESCE(MAX(seq), 0) FROM event");
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    last_seq_ = s.Int(0);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int> SchemaVersion() override {
+    ReadConn conn(this);
+    Stmt s(conn.db, "PRAGMA user_version");
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    return static_cast<int>(s.Int(0));
+  }
+
+  absl::StatusOr<std::string> JournalMode() override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    Stmt s(writer_, "PRAGMA journal_mode");
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    return s.Text(0);
+  }
+
+  absl::Status SyncClients(const std::vector<ClientRecord>& wanted) override {
+    std::vector<ClientRecord> all = wanted;
+    ClientRecord unknown;
+    unknown.id = kUnknownClientId;
+    unknown.name = "Expéditeurs inconnus / unknown senders";
+    unknown.in_config = false;
+    all.push_back(unknown);
+
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::string now = FormatStoreTime(clock_->Now());
+    Txn txn(this);
+    if (!txn.status.ok()) return txn.status;
+    std::map<std::string, ClientRecord> existing;
+    {
+      Stmt s(writer_, absl::StrCat("SELECT ", kClientColumns, " FROM client").c_str());
+      while (true) {
+        absl::StatusOr<bool> row = s.Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        ClientRecord c = ReadClient(s);
+        existing[c.id] = c;
+      }
+    }
+    std::set<std::string> wanted_ids;
+    for (const ClientRecord& c : all) {
+      wanted_ids.insert(c.id);
+      auto it = existing.find(c.id);
+      if (it != existing.end() && SameClient(it->second, c)) continue;
+      Stmt s(writer_,
+             "INSERT INTO client (id, name, legal_names, siren, vat, language, "
+             "emails, domains, folder, manager, paused, in_config, created_at, "
+             "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+             "?12, ?13, ?13) ON CONFLICT (id) DO UPDATE SET name = ?2, "
+             "legal_names = ?3, siren = ?4, vat = ?5, language = ?6, emails = "
+             "?7, domains = ?8, folder = ?9, manager = ?10, paused = ?11, "
+             "in_config = ?12, updated_at = ?13");
+      s.Bind(1, c.id).Bind(2, c.name).Bind(3, ToJsonList(c.legal_names));
+      s.Bind(4, c.siren).Bind(5, c.vat).Bind(6, c.language);
+      s.Bind(7, ToJsonList(c.emails)).Bind(8, ToJsonList(c.domains));
+      s.Bind(9, c.folder).Bind(10, c.manager);
+      s.Bind(11, int64_t{c.paused}).Bind(12, int64_t{c.in_config}).Bind(13, now);
+      if (absl::Status st = s.Run(); !st.ok()) return st;
+      if (c.id == kUnknownClientId) continue;
+      const char* kind = it == existing.end() ? "client_added"
+                         : !it->second.in_config ? "client_added"
+                                                 : "client_updated";
+      if (absl::Status st = InsertEventLocked(now, kind, c.id, 0, "{}");
+          !st.ok()) {
+        return st;
+      }
+    }
+    for (const auto& [id, c] : existing) {
+      if (wanted_ids.count(id) || !c.in_config) continue;
+      Stmt s(writer_,
+             "UPDATE client SET in_config = 0, updated_at = ?2 WHERE id = ?1");
+      s.Bind(1, id).Bind(2, now);
+      if (absl::Status st = s.Run(); !st.ok()) return st;
+      if (absl::Status st = InsertEventLocked(now, "client_removed", id, 0, "{}");
+          !st.ok()) {
+        return st;
+      }
+    }
+    return txn.Commit();
+  }
+
+  absl::StatusOr<std::vector<ClientRecord>> ListClients(
+      const std::string& filter, const std::string& after_id,
+      int limit) override {
+    ReadConn conn(this);
+    Stmt s(conn.db,
+           absl::StrCat("SELECT ", kClientColumns,
+                        " FROM client WHERE id > ?1 AND (?2 = '' OR "
+                        "instr(lower(id), lower(?2)) > 0 OR instr(lower(name), "
+                        "lower(?2)) > 0) ORDER BY id LIMIT ?3")
+               .c_str());
+    s.Bind(1, after_id).Bind(2, filter).Bind(3, int64_t{limit});
+    std::vector<ClientRecord> out;
+    while (true) {
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back(ReadClient(s));
+    }
+    return out;
+  }
+
+  absl::StatusOr<ClientRecord> GetClient(const std::string& id) override {
+    ReadConn conn(this);
+    Stmt s(conn.db,
+           absl::StrCat("SELECT ", kClientColumns, " FROM client WHERE id = ?1")
+               .c_str());
+    s.Bind(1, id);
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::NotFoundError(absl::StrCat("client ", id));
+    return ReadClient(s);
+  }
+
+  absl::StatusOr<int64_t> InsertDocument(const NewDocument& doc) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::string now = FormatStoreTime(clock_->Now());
+    Txn txn(this);
+    if (!txn.status.ok()) return txn.status;
+    {
+      Stmt s(writer_,
+             "SELECT id FROM document WHERE client_id = ?1 AND sha256 = ?2");
+      s.Bind(1, doc.client_id).Bind(2, doc.sha256);
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (*row) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("document ", s.Int(0), " of client ", doc.client_id,
+                         " has the same content"));
+      }
+    }
+    Stmt s(writer_,
+           "INSERT INTO document (client_id, sha256, source, original_name, "
+           "received_at, mime, size_bytes, status, updated_at) VALUES (?1, ?2, "
+           "?3, ?4, ?5, ?6, ?7, 'received', ?5)");
+    s.Bind(1, doc.client_id).Bind(2, doc.sha256).Bind(3, doc.source);
+    s.Bind(4, doc.original_name).Bind(5, now).Bind(6, doc.mime);
+    s.Bind(7, doc.size_bytes);
+    if (absl::Status st = s.Run(); !st.ok()) return st;
+    int64_t id = sqlite3_last_insert_rowid(writer_);
+    nlohmann::json payload = {{"source", doc.source},
+                              {"name", doc.original_name},
+                              {"sha256", doc.sha256}};
+    if (absl::Status st = InsertEventLocked(now, "received", doc.client_id, id,
+                                            payload.dump());
+        !st.ok()) {
+      return st;
+    }
+    if (absl::Status st = txn.Commit(); !st.ok()) return st;
+    return id;
+  }
+
+  absl::StatusOr<DocumentRecord> GetDocument(int64_t id) override {
+    ReadConn conn(this);
+    Stmt s(conn.db, absl::StrCat("SELECT ", kDocumentColumns,
+                                 " FROM document WHERE id = ?1")
+                        .c_str());
+    s.Bind(1, id);
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::NotFoundError(absl::StrCat("document ", id));
+    return ReadDocument(s);
+  }
+
+  absl::StatusOr<std::vector<DocumentRecord>> ListDocuments(
+      const DocumentFilter& filter) override {
+    ReadConn conn(this);
+    Stmt s(conn.db,
+           absl::StrCat("SELECT ", kDocumentColumns,
+                        " FROM document WHERE id > ?1 AND (?2 = '' OR "
+                        "client_id = ?2) AND (?3 = '' OR status = ?3) ORDER BY "
+                        "id LIMIT ?4")
+               .c_str());
+    s.Bind(1, filter.after_id).Bind(2, filter.client_id);
+    s.Bind(3, filter.status ? std::string(DocumentStatusName(*filter.status))
+                            : std::string());
+    s.Bind(4, int64_t{filter.limit});
+    std::vector<DocumentRecord> out;
+    while (true) {
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back(ReadDocument(s));
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::map<DocumentStatus, int64_t>> CountDocumentsByStatus(
+      const std::string& client_id) override {
+    ReadConn conn(this);
+    Stmt s(conn.db,
+           "SELECT status, COUNT(*) FROM document WHERE (?1 = '' OR client_id "
+           "= ?1) GROUP BY status");
+    s.Bind(1, client_id);
+    std::map<DocumentStatus, int64_t> out;
+    for (DocumentStatus st : kAllDocumentStatuses) out[st] = 0;
+    while (true) {
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      DocumentStatus st =
+          ParseDocumentStatus(s.Text(0)).value_or(DocumentStatus::kNeedsReview);
+      out[st] += s.Int(1);
+    }
+    return out;
+  }
+
+  absl::StatusOr<int64_t> AppendEvent(const EventRecord& event) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::string now = FormatStoreTime(clock_->Now());
+    Txn txn(this);
+    if (!txn.status.ok()) return txn.status;
+    if (absl::Status st = InsertEventLocked(now, event.kind, event.client_id,
+                                            event.document_id,
+                                            event.payload_json);
+        !st.ok()) {
+      return st;
+    }
+    int64_t seq = sqlite3_last_insert_rowid(writer_);
+    if (absl::Status st = txn.Commit(); !st.ok()) return st;
+    return seq;
+  }
+
+  absl::StatusOr<std::vector<EventRecord>> ListEvents(
+      int64_t after_seq, const std::string& client_id, int limit) override {
+    ReadConn conn(this);
+    Stmt s(conn.db,
+           "SELECT seq, ts, kind, client_id, document_id, payload FROM event "
+           "WHERE seq > ?1 AND (?2 = '' OR client_id = ?2) ORDER BY seq LIMIT "
+           "?3");
+    s.Bind(1, after_seq).Bind(2, client_id).Bind(3, int64_t{limit});
+    std::vector<EventRecord> out;
+    while (true) {
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      EventRecord e;
+      e.seq = s.Int(0);
+      e.ts = TimeOrEpoch(s.Text(1));
+      e.kind = s.Text(2);
+      e.client_id = s.Text(3);
+      e.document_id = s.Int(4);
+      e.payload_json = s.Text(5);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  int64_t LastEventSeq() const override {
+    std::lock_guard<std::mutex> lock(event_mu_);
+    return last_seq_;
+  }
+
+  bool WaitForEventsAfter(int64_t after_seq,
+                          absl::Duration timeout) const override {
+    std::unique_lock<std::mutex> lock(event_mu_);
+    return event_cv_.wait_for(lock, absl::ToChronoMilliseconds(timeout),
+                              [&] { return last_seq_ > after_seq; });
+  }
+
+ private:
+  // Borrows a read connection from the pool for one call.
+  struct ReadConn {
+    explicit ReadConn(SqliteStore* owner) : store(owner) {
+      std::unique_lock<std::mutex> lock(store->read_mu_);
+      store->read_cv_.wait(lock, [&] { return !store->free_readers_.empty(); });
+      db = store->free_readers_.back();
+      store->free_readers_.pop_back();
+    }
+    ~ReadConn() {
+      {
+        std::lock_guard<std::mutex> lock(store->read_mu_);
+        store->free_readers_.push_back(db);
+      }
+      store->read_cv_.notify_one();
+    }
+    SqliteStore* store;
+    sqlite3* db;
+  };
+
+  // A write transaction on the writer connection; rolls back unless
+  // committed. The caller holds write_mu_.
+  struct Txn {
+    explicit Txn(SqliteStore* owner) : store(owner) {
+      status = Exec(store->writer_, "BEGIN IMMEDIATE");
+      active = status.ok();
+    }
+    ~Txn() {
+      if (active) {
+        (void)Exec(store->writer_, "ROLLBACK");
+        store->pending_seq_ = 0;
+      }
+    }
+    absl::Status Commit() {
+      absl::Status st = Exec(store->writer_, "COMMIT");
+      if (!st.ok()) return st;
+      active = false;
+      store->PublishPendingEvents();
+      return st;
+    }
+    SqliteStore* store;
+    absl::Status status;
+    bool active = false;
+  };
+
+  absl::Status InsertEventLocked(const std::string& now, absl::string_view kind,
+                                 const std::string& client_id,
+                                 int64_t document_id,
+                                 const std::string& payload) {
+    Stmt s(writer_,
+           "INSERT INTO event (ts, kind, client_id, document_id, payload) "
+           "VALUES (?1, ?2, ?3, ?4, ?5)");
+    s.Bind(1, now).Bind(2, std::string(kind)).Bind(3, client_id);
+    s.Bind(4, document_id).Bind(5, payload.empty() ? std::string("{}") : payload);
+    if (absl::Status st = s.Run(); !st.ok()) return st;
+    pending_seq_ = sqlite3_last_insert_rowid(writer_);
+    return absl::OkStatus();
+  }
+
+  void PublishPendingEvents() {
+    if (pending_seq_ == 0) return;
+    {
+      std::lock_guard<std::mutex> lock(event_mu_);
+      last_seq_ = std::max(last_seq_, pending_seq_);
+    }
+    pending_seq_ = 0;
+    event_cv_.notify_all();
+  }
+
+  const Clock* clock_;
+  std::mutex write_mu_;
+  sqlite3* writer_;
+  int64_t pending_seq_ = 0;  // guarded by write_mu_
+
+  std::mutex read_mu_;
+  std::condition_variable read_cv_;
+  std::vector<sqlite3*> free_readers_;
+  std::vector<sqlite3*> all_readers_;
+
+  mutable std::mutex event_mu_;
+  mutable std::condition_variable event_cv_;
+  int64_t last_seq_ = 0;
+};
+
+absl::StatusOr<sqlite3*> OpenConnection(const std::string& path, bool writer,
+                                        std::chrono::milliseconds busy) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_NOMUTEX |
+              (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                      : SQLITE_OPEN_READONLY);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    absl::Status st = db ? SqliteError(db, absl::StrCat("open ", path))
+                         : absl::ResourceExhaustedError("sqlite: out of memory");
+    sqlite3_close_v2(db);
+    return st;
+  }
+  sqlite3_busy_timeout(db, static_cast<int>(busy.count()));
+  sqlite3_extended_result_codes(db, 1);
+  return db;
+}
+
+absl::Status Migrate(sqlite3* db, int target) {
+  Stmt v(db, "PRAGMA user_version");
+  absl::StatusOr<bool> row = v.Step();
+  if (!row.ok()) return row.status();
+  int version = static_cast<int>(v.Int(0));
+  if (version > kLatestVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database schema version ", version, " is newer than this liassed (",
+        kLatestVersion, "): upgrade liassed or restore a backup"));
+  }
+  for (; version < target; ++version) {
+    if (absl::Status st = Exec(db, "BEGIN IMMEDIATE"); !st.ok()) return st;
+    absl::Status st = Exec(db, kMigrations[version]);
+    if (st.ok()) {
+      st = Exec(db, absl::StrCat("PRAGMA user_version = ", version + 1).c_str());
+    }
+    if (st.ok()) st = Exec(db, "COMMIT");
+    if (!st.ok()) {
+      (void)Exec(db, "ROLLBACK");
+      return absl::Status(st.code(), absl::StrCat("migration to schema version ",
+                                                  version + 1, ": ",
+                                                  st.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int Store::LatestSchemaVersion() { return kLatestVersion; }
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
+                                                   const Clock* clock,
+                                                   Options options) {
+  absl::StatusOr<sqlite3*> writer = OpenConnection(path, true, options.busy_timeout);
+  if (!writer.ok()) return writer.status();
+  auto close_writer = [&](absl::Status st) {
+    sqlite3_close_v2(*writer);
+    return st;
+  };
+  if (absl::Status st = Exec(*writer, "PRAGMA journal_mode = WAL"); !st.ok()) {
+    return close_writer(st);
+  }
+  for (const char* pragma : {"PRAGMA synchronous = FULL",
+                             "PRAGMA foreign_keys = ON"}) {
+    if (absl::Status st = Exec(*writer, pragma); !st.ok()) return close_writer(st);
+  }
+  int target = options.target_version < 0 ? kLatestVersion
+                                          : std::min(options.target_version,
+                                                     kLatestVersion);
+  if (absl::Status st = Migrate(*writer, target); !st.ok()) {
+    return close_writer(st);
+  }
+  std::vector<sqlite3*> readers;
+  for (int i = 0; i < std::max(1, options.read_connections); ++i) {
+    absl::StatusOr<sqlite3*> r = OpenConnection(path, false, options.busy_timeout);
+    if (!r.ok()) {
+      for (sqlite3* db : readers) sqlite3_close_v2(db);
+      return close_writer(r.status());
+    }
+    readers.push_back(*r);
+  }
+  auto store = std::make_unique<SqliteStore>(clock, *writer, std::move(readers));
+  if (target == kLatestVersion) {
+    if (absl::Status st = store->Init(); !st.ok()) return st;
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+std::string FormatStoreTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
+}
+
+absl::StatusOr<absl::Time> ParseStoreTime(const std::string& text) {
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", text, absl::UTCTimeZone(), &t,
+                       &err)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad timestamp \"", text, "\": ", err));
+  }
+  return t;
+}
+
+}  // namespace liasse

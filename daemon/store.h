@@ -1,0 +1,154 @@
+// The daemon's state: clients, documents and the event log, in SQLite (WAL).
+// This is the one class that knows SQL, so that a PostgreSQL backend can take
+// its place; keep the SQL it runs portable.
+//
+// Thread-safety: every method may be called from any thread. Writes go through
+// one connection, serialised by a mutex; reads use a pool of read-only
+// connections and never block the writer (WAL snapshots).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "workflows/clock.h"
+#include "workflows/document_status.h"
+
+namespace liasse {
+
+struct ClientRecord {
+  std::string id;
+  std::string name;
+  std::vector<std::string> legal_names;
+  std::string siren;
+  std::string vat;
+  std::string language = "fr";
+  std::vector<std::string> emails;
+  std::vector<std::string> domains;
+  std::string folder;
+  std::string manager;
+  bool paused = false;
+  bool in_config = true;  // false once the config stops naming the client
+};
+
+// The pseudo-client that holds documents from senders nobody recognised.
+inline constexpr char kUnknownClientId[] = "unknown";
+
+struct NewDocument {
+  std::string client_id;
+  std::string sha256;  // lower-case hex of the original bytes
+  std::string source;  // folder | mail | upload
+  std::string original_name;  // sanitised, display only
+  std::string mime;
+  int64_t size_bytes = 0;
+};
+
+struct DocumentRecord {
+  int64_t id = 0;
+  std::string client_id;
+  std::string sha256;
+  std::string source;
+  std::string original_name;
+  absl::Time received_at;
+  std::string mime;
+  int64_t size_bytes = 0;
+  int pages = 0;
+  std::string text_source;
+  std::optional<double> ocr_confidence;
+  std::string doc_type;
+  std::string fields_json;  // "" when no fields yet
+  DocumentStatus status = DocumentStatus::kReceived;
+  std::string status_reason;
+  int attempts = 0;
+  std::string checks_json = "[]";
+  absl::Time updated_at;
+};
+
+struct EventRecord {
+  int64_t seq = 0;
+  absl::Time ts;
+  std::string kind;
+  std::string client_id;    // "" when none
+  int64_t document_id = 0;  // 0 when none
+  std::string payload_json = "{}";
+};
+
+struct DocumentFilter {
+  std::string client_id;  // "" = every client
+  std::optional<DocumentStatus> status;
+  int64_t after_id = 0;  // keyset pagination: ids greater than this
+  int limit = 100;
+};
+
+class Store {
+ public:
+  struct Options {
+    // Migrate only up to this schema version (tests of old versions);
+    // -1 = latest.
+    int target_version = -1;
+    int read_connections = 4;
+    std::chrono::milliseconds busy_timeout{5000};
+  };
+
+  // Opens or creates the database at `path` and migrates it. The Clock
+  // stamps rows and events and must outlive the Store.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
+                                                     const Clock* clock,
+                                                     Options options);
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
+                                                     const Clock* clock) {
+    return Open(path, clock, Options());
+  }
+  static int LatestSchemaVersion();
+
+  virtual ~Store() = default;
+
+  virtual absl::StatusOr<int> SchemaVersion() = 0;
+  virtual absl::StatusOr<std::string> JournalMode() = 0;
+
+  // Makes the client table match `clients` (plus the `unknown`
+  // pseudo-client): inserts and updates them, marks the others
+  // in_config = false (their documents stay). Appends client_added /
+  // client_updated / client_removed events. One transaction.
+  virtual absl::Status SyncClients(const std::vector<ClientRecord>& clients) = 0;
+  // Clients ordered by id, after `after_id`; `filter` matches a substring of
+  // id or name, case-insensitively. Includes clients no longer in config.
+  virtual absl::StatusOr<std::vector<ClientRecord>> ListClients(
+      const std::string& filter, const std::string& after_id, int limit) = 0;
+  virtual absl::StatusOr<ClientRecord> GetClient(const std::string& id) = 0;
+
+  // Inserts a document in state `received` and its `received` event, in one
+  // transaction. AlreadyExists (with the first document's id in the message)
+  // when the client already has these bytes.
+  virtual absl::StatusOr<int64_t> InsertDocument(const NewDocument& doc) = 0;
+  virtual absl::StatusOr<DocumentRecord> GetDocument(int64_t id) = 0;
+  virtual absl::StatusOr<std::vector<DocumentRecord>> ListDocuments(
+      const DocumentFilter& filter) = 0;
+  // Document counts per status, for one client or all ("").
+  virtual absl::StatusOr<std::map<DocumentStatus, int64_t>>
+  CountDocumentsByStatus(const std::string& client_id) = 0;
+
+  // Appends one event in its own transaction; returns its sequence number.
+  virtual absl::StatusOr<int64_t> AppendEvent(const EventRecord& event) = 0;
+  // Events with seq > after_seq in order, at most `limit`; client "" = all.
+  virtual absl::StatusOr<std::vector<EventRecord>> ListEvents(
+      int64_t after_seq, const std::string& client_id, int limit) = 0;
+  // The sequence number of the last committed event (0 when none).
+  virtual int64_t LastEventSeq() const = 0;
+  // Blocks until an event with seq > after_seq is committed or `timeout`
+  // passes; returns whether one was.
+  virtual bool WaitForEventsAfter(int64_t after_seq,
+                                  absl::Duration timeout) const = 0;
+};
+
+// Storage timestamps: "2026-11-28T14:29:03.123456Z" (UTC, sortable).
+std::string FormatStoreTime(absl::Time t);
+absl::StatusOr<absl::Time> ParseStoreTime(const std::string& text);
+
+}  // namespace liasse

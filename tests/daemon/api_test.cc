@@ -1,0 +1,368 @@
+// The gRPC API over the real transports: in-process, the unix socket, and TCP
+// with TLS and bearer tokens (a self-signed certificate made by the test).
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/api_server.h"
+#include "daemon/api_service.h"
+#include "daemon/auth.h"
+#include "daemon/store.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "liasse/v1/liasse.grpc.pb.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace liasse {
+namespace {
+
+namespace pb = ::liasse::v1;
+using ::liasse::testing::TempDir;
+
+constexpr char kReadToken[] = "read-token-0123456789abcdef";
+constexpr char kAdminToken[] = "admin-token-0123456789abcdef";
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = Store::Open(dir_.Join("liasse.db"), &clock_);
+    ASSERT_OK(store);
+    store_ = std::move(*store);
+    std::vector<ClientRecord> clients;
+    for (const char* id : {"acme", "bolt", "cafe"}) {
+      ClientRecord c;
+      c.id = id;
+      c.name = absl::StrCat("Client ", id);
+      clients.push_back(c);
+    }
+    ASSERT_OK(store_->SyncClients(clients));
+    for (int i = 0; i < 5; ++i) {
+      NewDocument d;
+      d.client_id = i < 3 ? "acme" : "bolt";
+      d.sha256 = absl::StrCat("hash", i);
+      d.source = "folder";
+      d.original_name = absl::StrCat("f", i, ".pdf");
+      ASSERT_OK(store_->InsertDocument(d));
+    }
+    info_ = std::make_unique<DaemonInfo>("9.9.9", clock_.Now(), dir_.path());
+    info_->SetConfig("embedded default", clock_.Now());
+    auto tokens = TokenTable::Parse(
+        absl::StrCat("# test tokens\nread ", kReadToken, "\nadmin ", kAdminToken, "\n"),
+        "tokens");
+    ASSERT_OK(tokens);
+    tokens_ = *tokens;
+    service_ = NewLiasseService(store_.get(), &clock_, info_.get(), tokens_);
+  }
+
+  void StartServer(bool with_tls) {
+    ApiServerOptions options;
+    socket_path_ = dir_.Join("liasse.sock");
+    options.listen.push_back(absl::StrCat("unix:", socket_path_));
+    if (with_tls) {
+      std::string cmd = absl::StrCat(
+          "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+          "-addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout ",
+          dir_.Join("key.pem"), " -out ", dir_.Join("cert.pem"),
+          " >/dev/null 2>&1");
+      ASSERT_EQ(std::system(cmd.c_str()), 0);
+      options.listen.push_back("127.0.0.1:0");
+      options.tls_cert_file = dir_.Join("cert.pem");
+      options.tls_key_file = dir_.Join("key.pem");
+      options.tokens = tokens_;
+    }
+    auto server = ApiServer::Start(options, service_.get());
+    ASSERT_OK(server);
+    server_ = std::move(*server);
+  }
+
+  std::unique_ptr<pb::Liasse::Stub> InProcessStub() {
+    return pb::Liasse::NewStub(server_->InProcessChannel());
+  }
+
+  std::shared_ptr<grpc::Channel> TlsChannel() {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadAll(dir_.Join("cert.pem"));
+    return grpc::CreateChannel(
+        absl::StrCat("localhost:", server_->tcp_ports().at(0)),
+        grpc::SslCredentials(ssl));
+  }
+
+  static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    if (!token.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    return ctx;
+  }
+
+  TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<DaemonInfo> info_;
+  std::shared_ptr<const TokenTable> tokens_;
+  std::unique_ptr<grpc::Service> service_;
+  std::unique_ptr<ApiServer> server_;
+  std::string socket_path_;
+};
+
+TEST_F(ApiTest, GetStatusReportsVersionUptimeQueuesAndClients) {
+  StartServer(false);
+  clock_.Advance(absl::Seconds(90));
+  auto stub = InProcessStub();
+  pb::Status status;
+  ASSERT_TRUE(stub->GetStatus(Ctx().get(), {}, &status).ok());
+  EXPECT_EQ(status.version(), "9.9.9");
+  EXPECT_EQ(status.uptime_seconds(), 90);
+  EXPECT_EQ(status.document_count(), 5);
+  EXPECT_EQ(status.client_count(), 3);  // the unknown pseudo-client is not one
+  EXPECT_EQ(status.client_ids_size(), 3);
+  EXPECT_EQ(status.config_source(), "embedded default");
+  int64_t received = -1;
+  for (const auto& q : status.queue()) {
+    if (q.status() == pb::RECEIVED) received = q.count();
+  }
+  EXPECT_EQ(received, 5);
+}
+
+TEST_F(ApiTest, ListClientsPagesAndFilters) {
+  StartServer(false);
+  auto stub = InProcessStub();
+  pb::ListClientsRequest req;
+  req.set_page_size(2);
+  pb::ListClientsResponse page1, page2;
+  ASSERT_TRUE(stub->ListClients(Ctx().get(), req, &page1).ok());
+  ASSERT_EQ(page1.clients_size(), 2);
+  EXPECT_EQ(page1.clients(0).name(), "clients/acme");
+  ASSERT_FALSE(page1.next_page_token().empty());
+  req.set_page_token(page1.next_page_token());
+  ASSERT_TRUE(stub->ListClients(Ctx().get(), req, &page2).ok());
+  ASSERT_EQ(page2.clients_size(), 2);  // cafe, unknown
+  EXPECT_EQ(page2.clients(0).id(), "cafe");
+  EXPECT_TRUE(page2.next_page_token().empty());
+
+  pb::ListClientsRequest filtered;
+  filtered.set_filter("BOL");
+  pb::ListClientsResponse one;
+  ASSERT_TRUE(stub->ListClients(Ctx().get(), filtered, &one).ok());
+  ASSERT_EQ(one.clients_size(), 1);
+  EXPECT_EQ(one.clients(0).id(), "bolt");
+}
+
+TEST_F(ApiTest, GetClientCountsItsDocuments) {
+  StartServer(false);
+  auto stub = InProcessStub();
+  pb::GetClientRequest req;
+  req.set_name("clients/acme");
+  pb::Client client;
+  ASSERT_TRUE(stub->GetClient(Ctx().get(), req, &client).ok());
+  EXPECT_EQ(client.display_name(), "Client acme");
+  EXPECT_EQ(client.document_count(), 3);
+  req.set_name("clients/nobody");
+  grpc::Status st = stub->GetClient(Ctx().get(), req, &client);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ApiTest, ListAndGetDocuments) {
+  StartServer(false);
+  auto stub = InProcessStub();
+  pb::ListDocumentsRequest req;
+  req.set_client("clients/bolt");
+  pb::ListDocumentsResponse resp;
+  ASSERT_TRUE(stub->ListDocuments(Ctx().get(), req, &resp).ok());
+  ASSERT_EQ(resp.documents_size(), 2);
+  EXPECT_EQ(resp.documents(0).original_name(), "f3.pdf");
+  EXPECT_EQ(resp.documents(0).status(), pb::RECEIVED);
+
+  req.Clear();
+  req.set_status(pb::DONE);
+  ASSERT_TRUE(stub->ListDocuments(Ctx().get(), req, &resp).ok());
+  EXPECT_EQ(resp.documents_size(), 0);
+
+  req.Clear();
+  req.set_page_size(3);
+  ASSERT_TRUE(stub->ListDocuments(Ctx().get(), req, &resp).ok());
+  EXPECT_EQ(resp.documents_size(), 3);
+  EXPECT_EQ(resp.next_page_token(), "3");
+  req.set_page_token("not-a-token");
+  EXPECT_EQ(stub->ListDocuments(Ctx().get(), req, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  pb::GetDocumentRequest get;
+  get.set_name(resp.documents_size() ? "documents/2" : "");
+  pb::Document doc;
+  ASSERT_TRUE(stub->GetDocument(Ctx().get(), get, &doc).ok());
+  EXPECT_EQ(doc.name(), "documents/2");
+  EXPECT_EQ(doc.sha256(), "hash1");
+  get.set_name("documents/999");
+  EXPECT_EQ(stub->GetDocument(Ctx().get(), get, &doc).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  get.set_name("documents/../../etc");
+  EXPECT_EQ(stub->GetDocument(Ctx().get(), get, &doc).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ApiTest, WatchEventsReplaysThenFollowsAndResumes) {
+  StartServer(false);
+  auto stub = InProcessStub();
+  // 3 client_added + 5 received so far.
+  pb::WatchEventsRequest req;
+  req.set_after_seq(0);
+  auto ctx = Ctx();
+  auto reader = stub->WatchEvents(ctx.get(), req);
+  std::vector<int64_t> seqs;
+  pb::Event e;
+  while (reader->Read(&e)) seqs.push_back(e.seq());
+  ASSERT_TRUE(reader->Finish().ok());
+  ASSERT_EQ(seqs.size(), 8u);
+  EXPECT_EQ(seqs.front(), 1);
+  EXPECT_EQ(seqs.back(), 8);
+
+  // Resume after 6, follow, and see an event committed while waiting.
+  req.set_after_seq(6);
+  req.set_follow(true);
+  auto follow_ctx = Ctx();
+  auto follower = stub->WatchEvents(follow_ctx.get(), req);
+  ASSERT_TRUE(follower->Read(&e));
+  EXPECT_EQ(e.seq(), 7);
+  ASSERT_TRUE(follower->Read(&e));
+  EXPECT_EQ(e.seq(), 8);
+  EXPECT_EQ(e.kind(), "received");
+  std::thread writer([&] {
+    EventRecord event;
+    event.kind = "escalation";
+    event.client_id = "acme";
+    event.payload_json = R"({"reason":"test"})";
+    ASSERT_OK(store_->AppendEvent(event));
+  });
+  ASSERT_TRUE(follower->Read(&e));
+  writer.join();
+  EXPECT_EQ(e.seq(), 9);
+  EXPECT_EQ(e.kind(), "escalation");
+  EXPECT_EQ(e.client(), "acme");
+  EXPECT_EQ(e.payload_json(), R"({"reason":"test"})");
+  follow_ctx->TryCancel();
+  while (follower->Read(&e)) {
+  }
+  EXPECT_EQ(follower->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(ApiTest, NotYetBuiltCallsAreUnimplemented) {
+  StartServer(false);
+  auto stub = InProcessStub();
+  pb::ListMissingResponse resp;
+  EXPECT_EQ(stub->ListMissing(Ctx().get(), {}, &resp).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+}
+
+TEST_F(ApiTest, ServesOverUnixSocketWithMode0660AndHealth) {
+  StartServer(false);
+  struct stat st;
+  ASSERT_EQ(::stat(socket_path_.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+  auto channel = grpc::CreateChannel(absl::StrCat("unix:", socket_path_),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = pb::Liasse::NewStub(channel);
+  pb::Status status;
+  ASSERT_TRUE(stub->GetStatus(Ctx().get(), {}, &status).ok());
+  EXPECT_EQ(status.client_count(), 3);
+  // A unix-socket caller is an admin: the mutating call passes auth.
+  pb::WaiveItemRequest waive;
+  pb::Item item;
+  EXPECT_EQ(stub->WaiveItem(Ctx().get(), waive, &item).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  grpc::health::v1::HealthCheckRequest hreq;
+  grpc::health::v1::HealthCheckResponse hresp;
+  ASSERT_TRUE(health->Check(Ctx().get(), hreq, &hresp).ok());
+  EXPECT_EQ(hresp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+TEST_F(ApiTest, TcpNeedsAKnownBearerToken) {
+  StartServer(true);
+  auto stub = pb::Liasse::NewStub(TlsChannel());
+  pb::Status status;
+  EXPECT_EQ(stub->GetStatus(Ctx().get(), {}, &status).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(stub->GetStatus(Ctx("wrong-token-0123456789").get(), {}, &status)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  grpc::Status ok = stub->GetStatus(Ctx(kReadToken).get(), {}, &status);
+  ASSERT_TRUE(ok.ok()) << ok.error_message();
+  EXPECT_EQ(status.version(), "9.9.9");
+  // Health and reflection also sit behind the token on TCP.
+  auto health = grpc::health::v1::Health::NewStub(TlsChannel());
+  grpc::health::v1::HealthCheckResponse hresp;
+  EXPECT_EQ(health->Check(Ctx().get(), {}, &hresp).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(ApiTest, ReadTokenCannotMutateAdminTokenCan) {
+  StartServer(true);
+  auto stub = pb::Liasse::NewStub(TlsChannel());
+  pb::ReviewDocumentRequest review;
+  review.set_name("documents/1");
+  pb::Document doc;
+  EXPECT_EQ(stub->ReviewDocument(Ctx(kReadToken).get(), review, &doc).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub->ReviewDocument(Ctx(kAdminToken).get(), review, &doc).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);  // past auth, not built yet
+  // A dry run only reads.
+  pb::SendRemindersRequest dry;
+  dry.set_dry_run(true);
+  pb::SendRemindersResponse sent;
+  EXPECT_EQ(stub->SendReminders(Ctx(kReadToken).get(), dry, &sent).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+  dry.set_dry_run(false);
+  EXPECT_EQ(stub->SendReminders(Ctx(kReadToken).get(), dry, &sent).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(ApiTest, ReplacesStaleSocketButNotOtherFiles) {
+  socket_path_ = dir_.Join("liasse.sock");
+  // A socket file left by a dead process: bound, never listening.
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", socket_path_.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ::close(fd);
+  StartServer(false);
+  auto channel = grpc::CreateChannel(absl::StrCat("unix:", socket_path_),
+                                     grpc::InsecureChannelCredentials());
+  pb::Status status;
+  EXPECT_TRUE(pb::Liasse::NewStub(channel)->GetStatus(Ctx().get(), {}, &status).ok());
+
+  // While it serves, a second server on the same path is refused.
+  ApiServerOptions again;
+  again.listen.push_back(absl::StrCat("unix:", socket_path_));
+  EXPECT_EQ(ApiServer::Start(again, service_.get()).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  std::ofstream(dir_.Join("plain-file")) << "keep me";
+  ApiServerOptions onto_file;
+  onto_file.listen.push_back(absl::StrCat("unix:", dir_.Join("plain-file")));
+  EXPECT_EQ(ApiServer::Start(onto_file, service_.get()).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReadAll(dir_.Join("plain-file")), "keep me");
+}
+
+}  // namespace
+}  // namespace liasse

@@ -1,0 +1,338 @@
+#include "daemon/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace liasse {
+namespace {
+
+using ::liasse::testing::TempDir;
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+// Every section and every key of DESIGN.md's table.
+std::string FullConfig(const TempDir& dir) {
+  WriteFile(dir.Join("tokens"), "admin 0123456789abcdef0123\n");
+  WriteFile(dir.Join("cert.pem"), "x");
+  WriteFile(dir.Join("key.pem"), "x");
+  WriteFile(dir.Join("imap.pass"), "secret\n");
+  WriteFile(dir.Join("smtp.pass"), "secret\n");
+  WriteFile(dir.Join("llm.key"), "sk-test\n");
+  return R"(
+[daemon]
+state_dir = "state"
+inbox_root = "/srv/clients"
+listen = ["unix:run/liasse.sock", "127.0.0.1:0"]
+tls_cert_file = "cert.pem"
+tls_key_file = "key.pem"
+token_file = "tokens"
+workers = 2
+timezone = "Europe/Paris"
+log_level = "debug"
+queue_limit = 50
+max_attempts = 4
+
+[ocr]
+languages = ["fra", "eng", "deu"]
+dpi = 200
+max_file_mb = 20
+max_pages = 30
+max_pixels = 50000000
+timeout_s = 30
+
+[classify]
+llm_skip_confidence = 0.85
+min_ocr_confidence = 0.5
+
+[[llm.provider]]
+name = "local"
+base_url = "http://127.0.0.1:11434/v1"
+model = "qwen2.5:7b"
+api_key_file = "llm.key"
+timeout_s = 20
+max_input_chars = 4000
+json_mode = "json_object"
+redact = false
+doc_types = ["invoice", "receipt"]
+
+[[llm.provider]]
+name = "hosted"
+base_url = "https://api.example.com/v1"
+model = "m"
+api_key_env = "LLM_KEY"
+json_mode = "prompt"
+
+[[mailbox]]
+name = "collecte"
+url = "imaps://imap.example.fr/INBOX"
+username = "collecte@cabinet.fr"
+password_file = "imap.pass"
+oauth2_token_file = ""
+folders = ["INBOX", "Clients"]
+poll_seconds = 30
+processed_folder = "Done"
+max_message_mb = 10
+
+[smtp]
+url = "smtps://smtp.example.fr"
+username = "collecte@cabinet.fr"
+password_file = "smtp.pass"
+from = "collecte@cabinet.fr"
+reply_to = "collecte@cabinet.fr"
+max_per_minute = 20
+
+[reminders]
+enabled = true
+start_period = "2026-10"
+first_after_days = 2
+every_days = 5
+max_reminders = 4
+grace_days = 7
+quiet_hours = "20:00-07:30"
+business_days_only = false
+escalate_to = "equipe@cabinet.fr"
+digest_time = "09:00"
+templates_dir = "templates"
+
+[matching]
+min_amount = "12.50"
+date_window_days = [-20, 5]
+ignore_labels = ["URSSAF"]
+
+[[client]]
+id = "boulangerie-martin"
+name = "Boulangerie Martin"
+legal_names = ["SARL BOULANGERIE MARTIN"]
+siren = "732829320"
+vat = "FR 44 732829320"
+emails = ["Paul.Martin@gmail.com"]
+domains = ["boulangerie-martin.fr"]
+folder = "martin"
+after = "keep"
+poll_seconds = 10
+language = "en"
+manager = "claire@cabinet.fr"
+paused = true
+llm = false
+fiscal_year_end = "06-30"
+start_period = "2026-09"
+expects = [
+  { kind = "bank_statement", every = "month", due_day = 5, label = "Relevé BNP", iban = "FR76 3000 6000 0112 3456 7890 189" },
+  { kind = "payslip", every = "quarter" },
+]
+)";
+}
+
+TEST(ConfigTest, ParsesEverySection) {
+  TempDir dir;
+  std::string path = dir.Join("liasse.toml");
+  WriteFile(path, FullConfig(dir));
+  auto config = LoadConfigFile(path);
+  ASSERT_OK(config);
+  const Config& c = *config;
+  EXPECT_EQ(c.daemon.state_dir, dir.Join("state"));
+  EXPECT_EQ(c.daemon.inbox_root, "/srv/clients");
+  ASSERT_EQ(c.daemon.listen.size(), 2u);
+  EXPECT_EQ(c.daemon.listen[0], absl::StrCat("unix:", dir.Join("run/liasse.sock")));
+  EXPECT_EQ(c.daemon.token_file, dir.Join("tokens"));
+  EXPECT_EQ(c.daemon.workers, 2);
+  EXPECT_EQ(c.daemon.log_level, "debug");
+  EXPECT_EQ(c.daemon.queue_limit, 50);
+  EXPECT_EQ(c.daemon.max_attempts, 4);
+  EXPECT_EQ(c.ocr.languages, (std::vector<std::string>{"fra", "eng", "deu"}));
+  EXPECT_EQ(c.ocr.dpi, 200);
+  EXPECT_EQ(c.ocr.max_pixels, 50000000);
+  EXPECT_DOUBLE_EQ(c.classify.llm_skip_confidence, 0.85);
+  ASSERT_EQ(c.llm_providers.size(), 2u);
+  EXPECT_EQ(c.llm_providers[0].json_mode, "json_object");
+  EXPECT_EQ(c.llm_providers[0].redact, false);
+  EXPECT_EQ(c.llm_providers[1].redact, true);  // not loopback: default on
+  EXPECT_EQ(c.llm_providers[1].api_key_env, "LLM_KEY");
+  ASSERT_EQ(c.mailboxes.size(), 1u);
+  EXPECT_EQ(c.mailboxes[0].folders.size(), 2u);
+  EXPECT_EQ(c.mailboxes[0].poll_seconds, 30);
+  EXPECT_TRUE(c.smtp.configured);
+  EXPECT_EQ(c.smtp.max_per_minute, 20);
+  EXPECT_TRUE(c.reminders.enabled);
+  EXPECT_EQ(c.reminders.start_period, "2026-10");
+  EXPECT_EQ(c.reminders.quiet_hours, "20:00-07:30");
+  EXPECT_EQ(c.matching.min_amount, Money{1250});
+  EXPECT_EQ(c.matching.date_window_before_days, 20);
+  EXPECT_EQ(c.matching.date_window_after_days, 5);
+  ASSERT_EQ(c.clients.size(), 1u);
+  const ClientConfig& client = c.clients[0];
+  EXPECT_EQ(client.vat, "FR44732829320");
+  EXPECT_EQ(client.emails[0], "paul.martin@gmail.com");
+  EXPECT_EQ(client.folder, "/srv/clients/martin");
+  EXPECT_EQ(client.after, "keep");
+  EXPECT_EQ(client.poll_seconds, 10);
+  EXPECT_TRUE(client.paused);
+  EXPECT_FALSE(client.llm);
+  ASSERT_EQ(client.expects.size(), 2u);
+  EXPECT_EQ(client.expects[0].iban, "FR7630006000011234567890189");
+  EXPECT_EQ(client.expects[1].every, "quarter");
+}
+
+TEST(ConfigTest, InstalledConfigIsValidAndSafe) {
+  auto config = LoadConfigFile(std::string(LIASSE_SOURCE_DIR) +
+                               "/systemd/liasse.toml");
+  ASSERT_OK(config);
+  EXPECT_EQ(config->daemon.state_dir, "/var/lib/liasse");
+  EXPECT_EQ(config->daemon.inbox_root, "/srv/liasse");
+  EXPECT_EQ(config->daemon.listen,
+            std::vector<std::string>{"unix:/run/liasse/liasse.sock"});
+  EXPECT_TRUE(config->mailboxes.empty());
+  EXPECT_FALSE(config->smtp.configured);
+  EXPECT_FALSE(config->reminders.enabled);
+  EXPECT_TRUE(config->llm_providers.empty());
+}
+
+TEST(ConfigTest, EmbeddedDefaultUsesVarInWorkingDirectory) {
+  Config c = EmbeddedDefaultConfig();
+  std::string cwd = std::filesystem::current_path().string();
+  EXPECT_EQ(c.daemon.state_dir, cwd + "/var");
+  EXPECT_EQ(c.daemon.inbox_root, cwd + "/var/inbox");
+  EXPECT_EQ(c.daemon.listen[0], "unix:" + cwd + "/var/liasse.sock");
+  EXPECT_TRUE(c.mailboxes.empty());
+  EXPECT_FALSE(c.reminders.enabled);
+}
+
+struct ErrorCase {
+  std::string name;
+  std::string toml;
+  std::string expected;  // substring of the error
+};
+
+void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
+
+class ConfigErrorTest : public ::testing::TestWithParam<ErrorCase> {};
+
+TEST_P(ConfigErrorTest, NamesFileLineAndKey) {
+  auto config = ParseConfig(GetParam().toml, "/etc/liasse/liasse.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(config.status().message(), GetParam().expected))
+      << config.status().message();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Errors, ConfigErrorTest,
+    ::testing::Values(
+        ErrorCase{"Syntax", "[daemon]\nworkers = \n",
+                  "/etc/liasse/liasse.toml:2:"},
+        ErrorCase{"UnknownKey", "[daemon]\nworkers = 2\nworkrs = 3\n",
+                  "/etc/liasse/liasse.toml:3: [daemon] workrs: unknown key "
+                  "(did you mean \"workers\"?)"},
+        ErrorCase{"UnknownSection", "\n[deamon]\n",
+                  "/etc/liasse/liasse.toml:2: deamon: unknown key"},
+        ErrorCase{"WrongType", "[ocr]\n\ndpi = \"300\"\n",
+                  "/etc/liasse/liasse.toml:3: [ocr] dpi: must be an integer"},
+        ErrorCase{"OutOfRange", "[daemon]\nmax_attempts = 0\n",
+                  "liasse.toml:2: [daemon] max_attempts: must be between 1 and "
+                  "100"},
+        ErrorCase{"InlineSecret",
+                  "[smtp]\nurl = \"smtps://h\"\nfrom = \"a@b.fr\"\npassword = "
+                  "\"hunter2\"\n",
+                  "liasse.toml:4: [smtp] password: secrets are never written "
+                  "in the config"},
+        ErrorCase{"BadSiren",
+                  "[[client]]\nid = \"acme\"\nsiren = \"123456789\"\n",
+                  "liasse.toml:3: [[client]] #1 siren: is not a valid SIREN"},
+        ErrorCase{"PublicDomain",
+                  "[[client]]\nid = \"acme\"\ndomains = [\"gmail.com\"]\n",
+                  "liasse.toml:3: [[client]] #1 domains: \"gmail.com\" is a "
+                  "public mail domain"},
+        ErrorCase{"MissingRequired", "[[mailbox]]\nname = \"m\"\n",
+                  "liasse.toml:1: [[mailbox]] #1 url: is required"},
+        ErrorCase{"BadTimezone", "[daemon]\ntimezone = \"Europe/Pariss\"\n",
+                  "liasse.toml:2: [daemon] timezone: unknown time zone"},
+        ErrorCase{"TcpWithoutTls", "[daemon]\nlisten = \"0.0.0.0:7443\"\n",
+                  "liasse.toml:2: [daemon] listen: a TCP listener needs "
+                  "tls_cert_file"},
+        ErrorCase{"ExpectationKind",
+                  "[[client]]\nid = \"a\"\nexpects = [{ kind = \"bank\", "
+                  "every = \"month\" }]\n",
+                  "liasse.toml:3: [[client]] \"a\" expects[1] kind:"},
+        ErrorCase{"DuplicateClient",
+                  "[[client]]\nid = \"a\"\n[[client]]\nid = \"a\"\n",
+                  "[[client]] id: \"a\" is used twice"},
+        ErrorCase{"ReservedClientId", "[[client]]\nid = \"unknown\"\n",
+                  "liasse.toml:2: [[client]] #1 id:"},
+        ErrorCase{"RemindersWithoutSmtp", "[reminders]\nenabled = true\n",
+                  "[reminders] enabled: reminders need an [smtp] section"},
+        ErrorCase{"JsonMode",
+                  "[[llm.provider]]\nname = \"x\"\nbase_url = "
+                  "\"http://127.0.0.1/v1\"\nmodel = \"m\"\njson_mode = "
+                  "\"xml\"\n",
+                  "liasse.toml:5: [[llm.provider]] #1 json_mode: must be "
+                  "json_schema, json_object or prompt"},
+        ErrorCase{"ApiKeyInline",
+                  "[[llm.provider]]\nname = \"x\"\nbase_url = "
+                  "\"http://127.0.0.1/v1\"\nmodel = \"m\"\napi_key = \"sk\"\n",
+                  "liasse.toml:5: [[llm.provider]] #1 api_key: secrets are "
+                  "never written"},
+        ErrorCase{"DateWindow", "[matching]\ndate_window_days = [7, -30]\n",
+                  "liasse.toml:2: [matching] date_window_days:"}),
+    [](const ::testing::TestParamInfo<ErrorCase>& param_info) {
+      return param_info.param.name;
+    });
+
+TEST(ConfigTest, ReportsEveryErrorNotJustTheFirst) {
+  auto config = ParseConfig(
+      "[daemon]\nworkers = -1\nlog_level = \"loud\"\n", "c.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_TRUE(absl::StrContains(config.status().message(), "c.toml:2: [daemon] workers"));
+  EXPECT_TRUE(absl::StrContains(config.status().message(), "c.toml:3: [daemon] log_level"));
+}
+
+TEST(ConfigTest, MissingFileIsNotFound) {
+  auto config = LoadConfigFile("/nonexistent/liasse.toml");
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(ConfigTest, SecretFilesMustExist) {
+  auto config = ParseConfig(
+      "[smtp]\nurl = \"smtps://h\"\nfrom = \"a@b.fr\"\npassword_file = "
+      "\"/nonexistent/pass\"\n",
+      "c.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_TRUE(absl::StrContains(config.status().message(),
+                                "c.toml:4: [smtp] password_file: "
+                                "/nonexistent/pass: no such file"));
+}
+
+TEST(ConfigTest, DiscoversClientFoldersUnderInboxRoot) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.Join("inbox/acme"));
+  std::filesystem::create_directories(dir.Join("inbox/boulangerie-martin"));
+  std::filesystem::create_directories(dir.Join("inbox/.hidden"));
+  std::filesystem::create_directories(dir.Join("inbox/Bad Name"));
+  WriteFile(dir.Join("inbox/file.pdf"), "x");
+  std::vector<ClientConfig> clients = DiscoverFolderClients(dir.Join("inbox"));
+  ASSERT_EQ(clients.size(), 2u);
+  EXPECT_EQ(clients[0].id, "acme");
+  EXPECT_EQ(clients[1].id, "boulangerie-martin");
+  EXPECT_EQ(clients[1].folder, dir.Join("inbox/boulangerie-martin"));
+}
+
+TEST(ConfigTest, RestartOnlyKeysAreReported) {
+  Config a = EmbeddedDefaultConfig();
+  Config b = a;
+  b.daemon.log_level = "debug";
+  EXPECT_TRUE(KeysNeedingRestart(a, b).empty());
+  b.daemon.state_dir = "/elsewhere";
+  EXPECT_EQ(KeysNeedingRestart(a, b),
+            std::vector<std::string>{"daemon.state_dir"});
+}
+
+}  // namespace
+}  // namespace liasse

@@ -1,0 +1,303 @@
+#include "daemon/store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace liasse {
+namespace {
+
+using ::liasse::testing::TempDir;
+
+ClientRecord Client(const std::string& id) {
+  ClientRecord c;
+  c.id = id;
+  c.name = absl::StrCat("Client ", id);
+  c.emails = {absl::StrCat(id, "@example.fr")};
+  return c;
+}
+
+NewDocument Doc(const std::string& client, int n) {
+  NewDocument d;
+  d.client_id = client;
+  d.sha256 = absl::StrCat("sha", n);
+  d.source = "folder";
+  d.original_name = absl::StrCat("facture-", n, ".pdf");
+  d.mime = "application/pdf";
+  d.size_bytes = 100 + n;
+  return d;
+}
+
+std::vector<std::string> SqliteNames(const std::string& path,
+                                     const std::string& type) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT name FROM sqlite_master WHERE type = ?1 AND name "
+                     "NOT LIKE 'sqlite_%' ORDER BY name",
+                     -1, &stmt, nullptr);
+  sqlite3_bind_text(stmt, 1, type.c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<std::string> names;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return names;
+}
+
+TEST(StoreTest, MigratesEmptyFileToLatestInWalMode) {
+  TempDir dir;
+  FakeClock clock;
+  auto store = Store::Open(dir.Join("liasse.db"), &clock);
+  ASSERT_OK(store);
+  EXPECT_EQ((*store)->SchemaVersion().value(), Store::LatestSchemaVersion());
+  EXPECT_EQ((*store)->JournalMode().value(), "wal");
+  EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "table"),
+            (std::vector<std::string>{"client", "document", "event"}));
+  EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "index"),
+            (std::vector<std::string>{"document_by_client", "document_by_status",
+                                      "event_by_client"}));
+}
+
+// Each earlier version, with data written at that version, migrates to the
+// latest without losing the data.
+TEST(StoreTest, MigratesFromEveryEarlierVersion) {
+  for (int from = 1; from < Store::LatestSchemaVersion(); ++from) {
+    SCOPED_TRACE(absl::StrCat("from version ", from));
+    TempDir dir;
+    FakeClock clock;
+    std::string path = dir.Join("liasse.db");
+    {
+      Store::Options options;
+      options.target_version = from;
+      auto old = Store::Open(path, &clock, options);
+      ASSERT_OK(old);
+      EXPECT_EQ((*old)->SchemaVersion().value(), from);
+      ASSERT_OK((*old)->SyncClients({Client("acme")}));
+      ASSERT_OK((*old)->InsertDocument(Doc("acme", 1)));
+    }
+    auto store = Store::Open(path, &clock);
+    ASSERT_OK(store);
+    EXPECT_EQ((*store)->SchemaVersion().value(), Store::LatestSchemaVersion());
+    auto docs = (*store)->ListDocuments({});
+    ASSERT_OK(docs);
+    ASSERT_EQ(docs->size(), 1u);
+    EXPECT_EQ((*docs)[0].original_name, "facture-1.pdf");
+    EXPECT_EQ((*store)->GetClient("acme")->emails,
+              std::vector<std::string>{"acme@example.fr"});
+    EXPECT_EQ((*store)->LastEventSeq(), 2);  // client_added, received
+  }
+}
+
+TEST(StoreTest, RefusesSchemaNewerThanItself) {
+  TempDir dir;
+  FakeClock clock;
+  std::string path = dir.Join("liasse.db");
+  ASSERT_OK(Store::Open(path, &clock));
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, "PRAGMA user_version = 999", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  auto store = Store::Open(path, &clock);
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(StoreTest, KeepsEverythingAcrossReopen) {
+  TempDir dir;
+  FakeClock clock;
+  std::string path = dir.Join("liasse.db");
+  int64_t id = 0;
+  {
+    auto store = Store::Open(path, &clock);
+    ASSERT_OK(store);
+    ASSERT_OK((*store)->SyncClients({Client("acme"), Client("bolt")}));
+    auto inserted = (*store)->InsertDocument(Doc("acme", 7));
+    ASSERT_OK(inserted);
+    id = *inserted;
+  }
+  clock.Advance(absl::Hours(1));
+  auto store = Store::Open(path, &clock);
+  ASSERT_OK(store);
+  auto doc = (*store)->GetDocument(id);
+  ASSERT_OK(doc);
+  EXPECT_EQ(doc->client_id, "acme");
+  EXPECT_EQ(doc->status, DocumentStatus::kReceived);
+  EXPECT_EQ(doc->size_bytes, 107);
+  EXPECT_EQ(doc->received_at, clock.Now() - absl::Hours(1));
+  EXPECT_EQ((*store)->LastEventSeq(), 3);
+  auto clients = (*store)->ListClients("", "", 10);
+  ASSERT_OK(clients);
+  ASSERT_EQ(clients->size(), 3u);  // acme, bolt, unknown
+  EXPECT_EQ((*clients)[2].id, kUnknownClientId);
+}
+
+TEST(StoreTest, SameBytesForSameClientIsAlreadyExists) {
+  TempDir dir;
+  FakeClock clock;
+  auto store = Store::Open(dir.Join("liasse.db"), &clock);
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->SyncClients({Client("acme"), Client("bolt")}));
+  auto first = (*store)->InsertDocument(Doc("acme", 1));
+  ASSERT_OK(first);
+  auto again = (*store)->InsertDocument(Doc("acme", 1));
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_NE(again.status().message().find(absl::StrCat("document ", *first)),
+            std::string::npos);
+  EXPECT_OK((*store)->InsertDocument(Doc("bolt", 1)));  // another client
+}
+
+TEST(StoreTest, SyncClientsMarksDroppedClientsAndLogsEvents) {
+  TempDir dir;
+  FakeClock clock;
+  auto store = Store::Open(dir.Join("liasse.db"), &clock);
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->SyncClients({Client("acme"), Client("bolt")}));
+  ClientRecord renamed = Client("acme");
+  renamed.name = "ACME SARL";
+  ASSERT_OK((*store)->SyncClients({renamed}));
+  ASSERT_OK((*store)->SyncClients({renamed}));  // no change, no event
+  auto bolt = (*store)->GetClient("bolt");
+  ASSERT_OK(bolt);
+  EXPECT_FALSE(bolt->in_config);
+  EXPECT_EQ((*store)->GetClient("acme")->name, "ACME SARL");
+  auto events = (*store)->ListEvents(0, "", 100);
+  ASSERT_OK(events);
+  std::vector<std::string> kinds;
+  for (const auto& e : *events) kinds.push_back(e.kind + ":" + e.client_id);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"client_added:acme",
+                                             "client_added:bolt",
+                                             "client_updated:acme",
+                                             "client_removed:bolt"}));
+}
+
+TEST(StoreTest, ListsDocumentsByClientStatusAndPage) {
+  TempDir dir;
+  FakeClock clock;
+  auto store = Store::Open(dir.Join("liasse.db"), &clock);
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->SyncClients({Client("acme"), Client("bolt")}));
+  for (int i = 0; i < 5; ++i) ASSERT_OK((*store)->InsertDocument(Doc("acme", i)));
+  for (int i = 0; i < 3; ++i) ASSERT_OK((*store)->InsertDocument(Doc("bolt", i)));
+  DocumentFilter filter;
+  filter.client_id = "acme";
+  filter.limit = 2;
+  auto page1 = (*store)->ListDocuments(filter);
+  ASSERT_OK(page1);
+  ASSERT_EQ(page1->size(), 2u);
+  filter.after_id = page1->back().id;
+  filter.limit = 10;
+  auto page2 = (*store)->ListDocuments(filter);
+  ASSERT_OK(page2);
+  EXPECT_EQ(page2->size(), 3u);
+  filter = {};
+  filter.status = DocumentStatus::kDone;
+  EXPECT_TRUE((*store)->ListDocuments(filter)->empty());
+  auto counts = (*store)->CountDocumentsByStatus("bolt");
+  ASSERT_OK(counts);
+  EXPECT_EQ(counts->at(DocumentStatus::kReceived), 3);
+  EXPECT_EQ(counts->at(DocumentStatus::kDone), 0);
+}
+
+TEST(StoreTest, WaitForEventsWakesOnCommit) {
+  TempDir dir;
+  FakeClock clock;
+  auto store = Store::Open(dir.Join("liasse.db"), &clock);
+  ASSERT_OK(store);
+  int64_t before = (*store)->LastEventSeq();
+  EXPECT_FALSE((*store)->WaitForEventsAfter(before, absl::Milliseconds(1)));
+  std::thread writer([&] {
+    EventRecord e;
+    e.kind = "test";
+    ASSERT_OK((*store)->AppendEvent(e));
+  });
+  EXPECT_TRUE((*store)->WaitForEventsAfter(before, absl::Seconds(30)));
+  writer.join();
+  EXPECT_EQ((*store)->LastEventSeq(), before + 1);
+}
+
+// A reader is never blocked by an open write transaction: it sees the last
+// committed snapshot at once.
+TEST(StoreTest, ReaderIsNotBlockedByOpenWriteTransaction) {
+  TempDir dir;
+  FakeClock clock;
+  std::string path = dir.Join("liasse.db");
+  Store::Options options;
+  options.busy_timeout = std::chrono::milliseconds(60000);
+  auto store = Store::Open(path, &clock, options);
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->SyncClients({Client("acme")}));
+  ASSERT_OK((*store)->InsertDocument(Doc("acme", 1)));
+
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other,
+                         "BEGIN IMMEDIATE; INSERT INTO document (client_id, "
+                         "sha256, source, received_at, updated_at) VALUES "
+                         "('acme', 'x', 'folder', 't', 't');",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  absl::Time start = absl::Now();
+  auto docs = (*store)->ListDocuments({});
+  absl::Duration took = absl::Now() - start;
+  ASSERT_OK(docs);
+  EXPECT_EQ(docs->size(), 1u);  // the uncommitted row is invisible
+  // A blocked reader would wait for the 60 s busy timeout.
+  EXPECT_LT(took, absl::Seconds(30));
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+}
+
+TEST(StoreTest, ConcurrentReadersWhileWriting) {
+  TempDir dir;
+  FakeClock clock;
+  auto store = Store::Open(dir.Join("liasse.db"), &clock);
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->SyncClients({Client("acme")}));
+  constexpr int kDocs = 300;
+  std::atomic<bool> done{false};
+  std::atomic<int> read_errors{0};
+  std::atomic<int> regressions{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&] {
+      int64_t last = 0;
+      while (!done) {
+        auto counts = (*store)->CountDocumentsByStatus("");
+        if (!counts.ok()) {
+          ++read_errors;
+          continue;
+        }
+        int64_t n = counts->at(DocumentStatus::kReceived);
+        if (n < last) ++regressions;
+        last = n;
+      }
+    });
+  }
+  for (int i = 0; i < kDocs; ++i) ASSERT_OK((*store)->InsertDocument(Doc("acme", i)));
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(read_errors, 0);
+  EXPECT_EQ(regressions, 0);
+  EXPECT_EQ((*store)->CountDocumentsByStatus("")->at(DocumentStatus::kReceived),
+            kDocs);
+}
+
+TEST(StoreTest, StoreTimesRoundTripInUtc) {
+  absl::Time t = absl::FromUnixMicros(1795862943123456);
+  std::string text = FormatStoreTime(t);
+  EXPECT_EQ(text.back(), 'Z');
+  EXPECT_EQ(ParseStoreTime(text).value(), t);
+  EXPECT_FALSE(ParseStoreTime("yesterday").ok());
+}
+
+}  // namespace
+}  // namespace liasse

@@ -1,0 +1,370 @@
+// liassed as a process: started on a temp dir, readiness read from a real
+// NOTIFY_SOCKET, the real `liasse` CLI calling it, signals sent to it.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "tests/testing/temp_dir.h"
+
+namespace liasse {
+namespace {
+
+using ::liasse::testing::TempDir;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs a program to completion with `cwd` as working directory.
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& cwd) {
+  std::string out_path = cwd + "/.cmd.out";
+  std::string err_path = cwd + "/.cmd.err";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::chdir(cwd.c_str()) != 0) ::_exit(127);
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    ::unsetenv("LIASSE_SOCKET");
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CommandResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = ReadAll(out_path);
+  r.err = ReadAll(err_path);
+  return r;
+}
+
+// A liassed child process with its own NOTIFY_SOCKET.
+class Liassed {
+ public:
+  Liassed(const std::string& dir, std::vector<std::string> args,
+          std::vector<std::string> env = {})
+      : dir_(dir) {
+    static int counter = 0;
+    notify_path_ = absl::StrCat(dir, "/notify-", ++counter, ".sock");
+    stderr_path_ = absl::StrCat(dir, "/liassed-", counter, ".log");
+    notify_fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", notify_path_.c_str());
+    ::bind(notify_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      if (::chdir(dir.c_str()) != 0) ::_exit(127);
+      int err = ::open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(err, 2);
+      ::setenv("NOTIFY_SOCKET", notify_path_.c_str(), 1);
+      ::unsetenv("WATCHDOG_USEC");
+      ::unsetenv("WATCHDOG_PID");
+      for (const std::string& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
+      std::vector<char*> argv;
+      argv.push_back(const_cast<char*>(LIASSED_PATH));
+      for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      ::execv(LIASSED_PATH, argv.data());
+      ::_exit(127);
+    }
+  }
+
+  ~Liassed() {
+    if (pid_ > 0 && !exited_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    ::close(notify_fd_);
+  }
+
+  // Waits for a notify datagram containing `what`; records every message.
+  bool WaitForNotify(const std::string& what, std::chrono::seconds timeout) {
+    auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+      if (absl::StrContains(notes_, what)) return true;
+      pollfd p{notify_fd_, POLLIN, 0};
+      int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    deadline - Clock::now())
+                                    .count());
+      if (::poll(&p, 1, std::max(ms, 1)) > 0) {
+        char buf[4096];
+        ssize_t n = ::recv(notify_fd_, buf, sizeof(buf), 0);
+        if (n > 0) notes_.append(buf, static_cast<size_t>(n)).append("\n");
+      }
+      if (HasExited()) return absl::StrContains(notes_, what);
+    }
+    return absl::StrContains(notes_, what);
+  }
+
+  void Signal(int signo) { ::kill(pid_, signo); }
+
+  bool HasExited() {
+    if (exited_) return true;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      exited_ = true;
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    return exited_;
+  }
+
+  // The exit status, or -1 if it did not exit within `timeout`.
+  int WaitForExit(std::chrono::seconds timeout) {
+    auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+      if (HasExited()) return exit_code_;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return HasExited() ? exit_code_ : -1;
+  }
+
+  // Polls the log until it contains `what`.
+  bool WaitForLog(const std::string& what, std::chrono::seconds timeout) {
+    auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+      if (absl::StrContains(Log(), what)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
+  std::string Log() const { return ReadAll(stderr_path_); }
+  const std::string& notes() const { return notes_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  std::string dir_;
+  std::string notify_path_;
+  std::string stderr_path_;
+  int notify_fd_ = -1;
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  int exit_code_ = -1;
+  std::string notes_;
+};
+
+CommandResult Cli(const std::string& cwd, std::vector<std::string> args) {
+  args.insert(args.begin(), LIASSE_CLI_PATH);
+  return RunCommand(args, cwd);
+}
+
+// Polls a CLI command until its output contains `what`.
+bool WaitForCliOutput(const std::string& cwd, const std::vector<std::string>& args,
+                      const std::string& what, std::chrono::seconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    if (absl::StrContains(Cli(cwd, args).out, what)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST(LiassedProcessTest, EmbeddedDefaultServesStatusAndStopsCleanly) {
+  TempDir dir;
+  fs::create_directories(dir.Join("var/inbox/acme"));
+  Liassed daemon(dir.path(), {});
+  ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30)))
+      << daemon.Log();
+  EXPECT_TRUE(absl::StrContains(daemon.notes(), "STATUS=serving"));
+
+  struct stat st;
+  ASSERT_EQ(::stat(dir.Join("var/liasse.sock").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+  EXPECT_TRUE(fs::exists(dir.Join("var/liasse.db")));
+  EXPECT_TRUE(fs::is_directory(dir.Join("var/archive")));
+
+  CommandResult status = Cli(dir.path(), {"status", "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  nlohmann::json j = nlohmann::json::parse(status.out);
+  EXPECT_FALSE(j["version"].get<std::string>().empty());
+  EXPECT_EQ(j["client_ids"], nlohmann::json::array({"acme"}));
+  EXPECT_EQ(j["config_source"], "embedded default");
+  EXPECT_TRUE(j.contains("uptime_seconds"));
+  EXPECT_EQ(j["queue"].size(), 8u);
+
+  CommandResult table = Cli(dir.path(), {"status"});
+  ASSERT_EQ(table.exit_code, 0);
+  EXPECT_TRUE(absl::StrContains(table.out, "clients    1: acme")) << table.out;
+
+  // A folder created while running is a new client.
+  fs::create_directories(dir.Join("var/inbox/bolt"));
+  EXPECT_TRUE(WaitForCliOutput(dir.path(), {"clients"}, "bolt",
+                               std::chrono::seconds(10)));
+  CommandResult events = Cli(dir.path(), {"events", "--json"});
+  ASSERT_EQ(events.exit_code, 0);
+  EXPECT_TRUE(absl::StrContains(events.out, R"("kind":"client_added","client":"bolt")"))
+      << events.out;
+
+  auto stop_start = Clock::now();
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.WaitForExit(std::chrono::seconds(10)), 0) << daemon.Log();
+  EXPECT_LT(Clock::now() - stop_start, std::chrono::seconds(10));
+  EXPECT_TRUE(absl::StrContains(daemon.Log(), "event=stopped"));
+  EXPECT_FALSE(fs::exists(dir.Join("var/liasse.sock")));
+}
+
+TEST(LiassedProcessTest, FollowingEventsStreamEndsOnSigterm) {
+  TempDir dir;
+  Liassed daemon(dir.path(), {});
+  ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30)))
+      << daemon.Log();
+  // A follower keeps a stream open; stopping must not wait for it forever.
+  pid_t follower = ::fork();
+  if (follower == 0) {
+    if (::chdir(dir.path().c_str()) != 0) ::_exit(127);
+    int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execl(LIASSE_CLI_PATH, LIASSE_CLI_PATH, "events", "--follow", nullptr);
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  daemon.Signal(SIGINT);
+  EXPECT_EQ(daemon.WaitForExit(std::chrono::seconds(10)), 0) << daemon.Log();
+  ::kill(follower, SIGKILL);
+  ::waitpid(follower, nullptr, 0);
+}
+
+TEST(LiassedProcessTest, SighupWithBrokenConfigKeepsServingOldOne) {
+  TempDir dir;
+  std::string config = dir.Join("liasse.toml");
+  std::ofstream(config) << "[daemon]\nstate_dir = \"state\"\ninbox_root = "
+                           "\"clients\"\nlisten = \"unix:state/l.sock\"\n\n"
+                           "[[client]]\nid = \"acme\"\n";
+  Liassed daemon(dir.path(), {"--config", config});
+  ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30)))
+      << daemon.Log();
+  std::string socket = dir.Join("state/l.sock");
+
+  std::ofstream(config) << "[daemon]\nstate_dir = \"state\"\nworkres = 2\n";
+  daemon.Signal(SIGHUP);
+  ASSERT_TRUE(daemon.WaitForLog("event=reload_rejected", std::chrono::seconds(10)))
+      << daemon.Log();
+  EXPECT_TRUE(absl::StrContains(daemon.Log(), "liasse.toml:3: [daemon] workres: unknown key"))
+      << daemon.Log();
+  CommandResult status = Cli(dir.path(), {"--socket", socket, "status", "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_EQ(nlohmann::json::parse(status.out)["client_ids"],
+            nlohmann::json::array({"acme"}));
+
+  // A valid new config is applied: a new client appears.
+  std::ofstream(config) << "[daemon]\nstate_dir = \"state\"\ninbox_root = "
+                           "\"clients\"\nlisten = \"unix:state/l.sock\"\n"
+                           "log_level = \"debug\"\n\n[[client]]\nid = \"acme\"\n"
+                           "[[client]]\nid = \"newco\"\nname = \"NewCo SAS\"\n";
+  daemon.Signal(SIGHUP);
+  ASSERT_TRUE(daemon.WaitForLog("event=reloaded", std::chrono::seconds(10)))
+      << daemon.Log();
+  CommandResult client = Cli(dir.path(), {"--socket", socket, "client", "newco"});
+  ASSERT_EQ(client.exit_code, 0) << client.err;
+  EXPECT_TRUE(absl::StrContains(client.out, "NewCo SAS"));
+
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.WaitForExit(std::chrono::seconds(10)), 0) << daemon.Log();
+}
+
+TEST(LiassedProcessTest, SecondDaemonOnSameStateDirRefuses) {
+  TempDir dir;
+  Liassed first(dir.path(), {});
+  ASSERT_TRUE(first.WaitForNotify("READY=1", std::chrono::seconds(30)))
+      << first.Log();
+  Liassed second(dir.path(), {});
+  EXPECT_EQ(second.WaitForExit(std::chrono::seconds(10)), 1);
+  EXPECT_TRUE(absl::StrContains(
+      second.Log(), absl::StrCat("another liassed (pid ", first.pid(),
+                                 ") is already running on state dir")))
+      << second.Log();
+  // The first one is unharmed.
+  EXPECT_EQ(Cli(dir.path(), {"status"}).exit_code, 0);
+}
+
+TEST(LiassedProcessTest, RestartsOverStaleSocketOfKilledDaemon) {
+  TempDir dir;
+  {
+    Liassed killed(dir.path(), {});
+    ASSERT_TRUE(killed.WaitForNotify("READY=1", std::chrono::seconds(30)));
+    killed.Signal(SIGKILL);
+    killed.WaitForExit(std::chrono::seconds(10));
+  }
+  ASSERT_TRUE(fs::exists(dir.Join("var/liasse.sock")));  // left behind
+  Liassed daemon(dir.path(), {});
+  ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30)))
+      << daemon.Log();
+  EXPECT_EQ(Cli(dir.path(), {"status"}).exit_code, 0);
+}
+
+TEST(LiassedProcessTest, PingsWatchdogWhenAsked) {
+  TempDir dir;
+  Liassed daemon(dir.path(), {}, {"WATCHDOG_USEC=200000"});
+  ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30)));
+  EXPECT_TRUE(daemon.WaitForNotify("WATCHDOG=1", std::chrono::seconds(5)));
+}
+
+TEST(LiassedProcessTest, InvalidConfigAtStartExitsWithStatus2) {
+  TempDir dir;
+  std::string config = dir.Join("bad.toml");
+  std::ofstream(config) << "[ocr]\ndpi = 5\n";
+  Liassed daemon(dir.path(), {"--config", config});
+  EXPECT_EQ(daemon.WaitForExit(std::chrono::seconds(10)), 2);
+  EXPECT_TRUE(absl::StrContains(daemon.Log(), "bad.toml:2: [ocr] dpi: must be between"))
+      << daemon.Log();
+  CommandResult check = RunCommand({LIASSED_PATH, "--check-config", "--config", config}, dir.path());
+  EXPECT_EQ(check.exit_code, 2);
+}
+
+TEST(LiasseCliTest, SaysClearlyWhenDaemonIsNotThere) {
+  TempDir dir;
+  CommandResult r = Cli(dir.path(), {"--socket", "/nonexistent/liasse.sock", "status"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "liasse: cannot reach liassed at /nonexistent/liasse.sock: no such "
+            "file — is it running?\n");
+  // A socket file with nobody behind it.
+  fs::create_directories(dir.Join("var"));
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof(addr.sun_path), "%s",
+                dir.Join("var/liasse.sock").c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ::close(fd);
+  r = Cli(dir.path(), {"status"});  // discovered ./var/liasse.sock
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(absl::StartsWith(r.err, "liasse: cannot reach liassed at ./var/liasse.sock"))
+      << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+}  // namespace
+}  // namespace liasse

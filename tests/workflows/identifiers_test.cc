@@ -1,0 +1,56 @@
+#include "workflows/identifiers.h"
+
+#include <gtest/gtest.h>
+
+namespace liasse {
+namespace {
+
+TEST(IdentifiersTest, AcceptsSirenPassingLuhn) {
+  EXPECT_TRUE(IsValidSiren("732829320"));
+  EXPECT_TRUE(IsValidSiren("552100554"));  // a well-known SIREN
+  EXPECT_FALSE(IsValidSiren("732829321"));
+  EXPECT_FALSE(IsValidSiren("73282932"));
+  EXPECT_FALSE(IsValidSiren("73282932a"));
+}
+
+TEST(IdentifiersTest, LaPosteSiretsPassByDigitSum) {
+  EXPECT_TRUE(IsValidSiret("35600000049837"));   // sum 3+5+6+4+9+8+3+7 = 45
+  EXPECT_FALSE(IsValidSiret("35600000049838"));  // sum 46
+  EXPECT_TRUE(IsValidSiret("73282932000074"));   // Luhn
+  EXPECT_FALSE(IsValidSiret("73282932000075"));
+}
+
+TEST(IdentifiersTest, FrenchVatKeyMatchesSiren) {
+  EXPECT_TRUE(IsValidFrenchVat("FR44732829320"));
+  EXPECT_FALSE(IsValidFrenchVat("FR45732829320"));
+  EXPECT_FALSE(IsValidFrenchVat("FR44732829321"));  // SIREN fails Luhn
+  EXPECT_TRUE(IsValidVat("DE123456789"));
+  EXPECT_FALSE(IsValidVat("de123456789"));
+  EXPECT_FALSE(IsValidVat("D1"));
+}
+
+TEST(IdentifiersTest, IbanMod97) {
+  EXPECT_TRUE(IsValidIban("FR76 3000 6000 0112 3456 7890 189"));
+  EXPECT_TRUE(IsValidIban("DE89370400440532013000"));
+  EXPECT_FALSE(IsValidIban("DE89370400440532013001"));
+  EXPECT_FALSE(IsValidIban("FR76"));
+}
+
+TEST(IdentifiersTest, PublicMailDomainsAreRecognised) {
+  EXPECT_TRUE(IsPublicMailDomain("gmail.com"));
+  EXPECT_TRUE(IsPublicMailDomain("Orange.FR"));
+  EXPECT_FALSE(IsPublicMailDomain("boulangerie-martin.fr"));
+}
+
+TEST(IdentifiersTest, EmailAndDomainShapes) {
+  EXPECT_TRUE(IsPlausibleEmail("paul.martin+factures@boulangerie.fr"));
+  EXPECT_FALSE(IsPlausibleEmail("paul martin@boulangerie.fr"));
+  EXPECT_FALSE(IsPlausibleEmail("@boulangerie.fr"));
+  EXPECT_FALSE(IsPlausibleEmail("paul@localhost"));
+  EXPECT_TRUE(IsPlausibleDomain("a-b.example.fr"));
+  EXPECT_FALSE(IsPlausibleDomain("-ab.example.fr"));
+  EXPECT_FALSE(IsPlausibleDomain("ab..fr"));
+}
+
+}  // namespace
+}  // namespace liasse

@@ -1,0 +1,35 @@
+// Checksums and formats of the identifiers Liasse reads and is configured
+// with: SIREN/SIRET (Luhn), VAT numbers, IBAN (ISO 13616 mod 97), e-mail
+// addresses and domains. Pure functions on untrusted strings.
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <string>
+
+namespace liasse {
+
+// 9 digits passing Luhn. Spaces are not accepted: normalise first.
+bool IsValidSiren(absl::string_view siren);
+// 14 digits passing Luhn; La Poste (SIREN 356000000) SIRETs pass when their
+// digit sum is a multiple of 5.
+bool IsValidSiret(absl::string_view siret);
+// French VAT: "FR" + 2-character key + SIREN; a numeric key must equal
+// (12 + 3 * (SIREN mod 97)) mod 97.
+bool IsValidFrenchVat(absl::string_view vat);
+// Any EU-style VAT identifier: two-letter country prefix and 2–13 letters or
+// digits; French ones are checked with their key.
+bool IsValidVat(absl::string_view vat);
+// IBAN with its mod-97 check, spaces allowed.
+bool IsValidIban(absl::string_view iban);
+// Removes spaces and upper-cases, for IBANs and VAT numbers.
+std::string NormalizeIdentifier(absl::string_view text);
+
+// local@domain.tld, no spaces or control characters; deliberately simple.
+bool IsPlausibleEmail(absl::string_view email);
+// A DNS name with at least one dot, letters/digits/hyphens per label.
+bool IsPlausibleDomain(absl::string_view domain);
+// gmail.com, outlook.fr, orange.fr...: shared by strangers, so never enough to
+// identify a client.
+bool IsPublicMailDomain(absl::string_view domain);
+
+}  // namespace liasse
