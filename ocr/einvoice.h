@@ -1,0 +1,32 @@
+// Structured e-invoices: UN/CEFACT CII (Factur-X / ZUGFeRD 2 / XRechnung CII),
+// ZUGFeRD 1 (CrossIndustryDocument), UBL 2.1 Invoice and CreditNote. Exact:
+// the fields come from the XML, never from OCR. XML from strangers is parsed
+// without DTDs or entity expansion and within a size limit.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "workflows/fields.h"
+
+namespace liasse {
+
+struct EInvoice {
+  // Root element: CrossIndustryInvoice, CrossIndustryDocument, Invoice or
+  // CreditNote.
+  std::string syntax;
+  Fields fields;
+};
+
+inline constexpr size_t kMaxEInvoiceXmlBytes = 20 * 1024 * 1024;
+
+// InvalidArgument: not well-formed, has a DTD, or larger than the limit.
+// FailedPrecondition: well-formed XML that is not an invoice (an Order-X
+// purchase order, say); the message names its root element.
+absl::StatusOr<EInvoice> ParseEInvoiceXml(absl::string_view xml);
+
+// True when `bytes` start like an XML document (after a BOM and whitespace).
+bool LooksLikeXml(absl::string_view bytes);
+
+}  // namespace liasse

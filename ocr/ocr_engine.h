@@ -1,0 +1,43 @@
+// Optical character recognition of one page image. The Tesseract engine is
+// costly to create (model loading): make one per process and reuse it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+struct Pix;
+
+namespace liasse {
+
+struct OcrText {
+  std::string text;
+  double confidence = 0;  // mean word confidence, 0–1
+  int words = 0;
+  int rotated_degrees = 0;  // clockwise rotation applied to make text upright
+  int dpi = 0;              // resolution the page was recognised at
+};
+
+class OcrEngine {
+ public:
+  virtual ~OcrEngine() = default;
+  // Orientation fixed (OSD), skew corrected, then recognised. `pix` is not
+  // taken; its resolution is used when set (images without one get an
+  // estimate, small photos are upscaled). Not thread-safe: one engine per
+  // thread.
+  virtual absl::StatusOr<OcrText> Recognize(Pix* pix) = 0;
+};
+
+// Tesseract with `languages` (e.g. {"fra", "eng"}) and osd for orientation.
+// FailedPrecondition when a language's traineddata is missing.
+absl::StatusOr<std::unique_ptr<OcrEngine>> NewTesseractEngine(
+    const std::vector<std::string>& languages);
+
+// Turns off OpenMP parallel regions for this process (Debian's Tesseract is
+// built with OpenMP, which on 2 cores is ~9x slower than serial). Call before
+// the first recognition; setting OMP_THREAD_LIMIT in main() is too late.
+void DisableOpenMpParallelism();
+
+}  // namespace liasse

@@ -1,0 +1,72 @@
+// Reading a document: e-invoice XML first (exact), else the PDF text layer
+// page by page, else OCR. Split in steps so that the pages needing OCR can be
+// spread over helper processes: AnalyzeDocument (cheap, one process), then
+// OcrDocumentPage per page (anywhere), then AssembleDocument.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "ocr/einvoice.h"
+#include "ocr/options.h"
+
+namespace liasse {
+
+class OcrEngine;
+
+enum class DocumentKind { kPdf, kXml, kImage, kTiff, kHeic };
+
+struct PageText {
+  int index = 0;
+  std::string source;  // "text_layer" or "ocr"
+  std::string text;
+  std::optional<double> confidence;  // OCR only: mean word confidence
+  int words = 0;                     // OCR only
+  int dpi = 0;                       // OCR only
+  int rotated_degrees = 0;           // OCR only
+};
+
+struct DocumentAnalysis {
+  std::string mime;  // from the bytes (libmagic), not the name
+  DocumentKind kind = DocumentKind::kPdf;
+  int pages = 0;
+  std::optional<EInvoice> einvoice;
+  std::string einvoice_file;          // attachment name, "" for bare XML
+  std::vector<PageText> text_pages;   // pages whose text layer is good
+  std::vector<int> ocr_pages;         // pages that need OCR
+  std::vector<std::string> notes;     // why pages went to OCR
+};
+
+struct DocumentText {
+  std::string source;  // einvoice | text_layer | ocr | mixed
+  int pages = 0;
+  std::optional<double> ocr_confidence;  // mean confidence of OCR'd words
+  std::string text;                      // pages joined with form feeds
+  std::vector<PageText> page_texts;
+};
+
+// Type, limits, e-invoice, text layer. ReadErrors: too_large, corrupt,
+// encrypted, unsupported_type, too_many_pages, image_too_large.
+absl::StatusOr<DocumentAnalysis> AnalyzeDocument(absl::string_view bytes,
+                                                 const OcrOptions& options);
+
+// OCRs page `index` of a document analysed as `kind`. PDF pages are tried at
+// a lower resolution first and read again at options.dpi only when the
+// first reading is poor.
+absl::StatusOr<PageText> OcrDocumentPage(absl::string_view bytes,
+                                         DocumentKind kind, int index,
+                                         const OcrOptions& options,
+                                         OcrEngine* engine);
+
+// Puts the analysis and the OCR'd pages together. no_text when nothing
+// readable came out and there is no e-invoice.
+absl::StatusOr<DocumentText> AssembleDocument(const DocumentAnalysis& analysis,
+                                              std::vector<PageText> ocr_pages);
+
+// MIME type of `bytes` from their content (libmagic).
+std::string SniffMime(absl::string_view bytes);
+
+}  // namespace liasse
