@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "daemon/extract_command.h"
 #include "liasse/v1/liasse.grpc.pb.h"
 #include "workflows/document_status.h"
 
@@ -360,7 +361,14 @@ int LiasseMain(int argc, char** argv) {
   events->add_flag("-f,--follow", follow, "keep printing new events");
   events->add_option("--after", after, "start after this sequence number");
   events->add_option("--client", event_client, "only this client");
-  for (CLI::App* sub : {status, clients, client, documents, document, events}) {
+  ExtractArgs extract_args;
+  auto* extract = app.add_subcommand(
+      "extract", "read documents without a daemon and print what Liasse saw");
+  extract->add_option("FILE", extract_args.files, "documents to read")->required();
+  extract->add_option("--config", extract_args.config_path,
+                      "the daemon's config file (OCR settings)");
+  extract->add_flag("--text", extract_args.text, "include the text read");
+  for (CLI::App* sub : {status, clients, client, documents, document, events, extract}) {
     sub->add_flag("--json", conn.json, "one JSON object per line");
   }
 
@@ -368,6 +376,10 @@ int LiasseMain(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (*extract) {
+    extract_args.json = conn.json;
+    return RunExtractCommand(extract_args);
   }
   Cli cli(conn);
   if (!cli.Connect()) return 1;

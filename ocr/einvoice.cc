@@ -133,7 +133,7 @@ CiiParty ReadCiiParty(const pugi::xml_node& party) {
   for (const pugi::xml_node& reg : Children(party, "SpecifiedTaxRegistration")) {
     pugi::xml_node id = Child(reg, "ID");
     if (absl::string_view(id.attribute("schemeID").value()) == "VA") {
-      p.vat = NormalizeIdentifier(Text(id));
+      p.vat = Text(id);  // as written; compare with NormalizeIdentifier
       break;
     }
   }
@@ -142,9 +142,9 @@ CiiParty ReadCiiParty(const pugi::xml_node& party) {
   if (legal && (scheme == "0002" || scheme == "0009" || scheme.empty())) {
     p.siren = SirenFrom(Text(legal));
   }
-  if (p.siren.empty() && absl::StartsWith(p.vat, "FR") && p.vat.size() == 13 &&
-      IsValidFrenchVat(p.vat)) {
-    p.siren = p.vat.substr(4);
+  if (std::string vat = NormalizeIdentifier(p.vat);
+      p.siren.empty() && IsValidFrenchVat(vat)) {
+    p.siren = vat.substr(4);
   }
   return p;
 }
@@ -186,7 +186,7 @@ EInvoice ParseCii(const pugi::xml_node& root, bool zugferd1) {
   f.amount_due = Amount(Child(sums, "DuePayableAmount"));
   for (const pugi::xml_node& tax : Children(settlement, "ApplicableTradeTax")) {
     TaxLine line;
-    line.rate = Rate(Child(tax, "RateApplicablePercent|ApplicablePercent"));
+    line.rate = Rate(Path(tax, {"RateApplicablePercent|ApplicablePercent"}));
     line.base = Amount(Child(tax, "BasisAmount")).value_or(Money{});
     line.amount = Amount(Child(tax, "CalculatedAmount")).value_or(Money{});
     f.tax_breakdown.push_back(line);
@@ -216,7 +216,7 @@ CiiParty ReadUblParty(const pugi::xml_node& party) {
   if (p.name.empty()) p.name = Text(Path(party, {"PartyName", "Name"}));
   for (const pugi::xml_node& scheme : Children(party, "PartyTaxScheme")) {
     if (absl::AsciiStrToUpper(Text(Path(scheme, {"TaxScheme", "ID"}))) == "VAT") {
-      p.vat = NormalizeIdentifier(Text(Child(scheme, "CompanyID")));
+      p.vat = Text(Child(scheme, "CompanyID"));
       break;
     }
   }
@@ -235,9 +235,9 @@ CiiParty ReadUblParty(const pugi::xml_node& party) {
       }
     }
   }
-  if (p.siren.empty() && absl::StartsWith(p.vat, "FR") && p.vat.size() == 13 &&
-      IsValidFrenchVat(p.vat)) {
-    p.siren = p.vat.substr(4);
+  if (std::string vat = NormalizeIdentifier(p.vat);
+      p.siren.empty() && IsValidFrenchVat(vat)) {
+    p.siren = vat.substr(4);
   }
   return p;
 }

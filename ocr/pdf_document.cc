@@ -1,8 +1,9 @@
 #include "ocr/pdf_document.h"
 
+#include <glib-object.h>
 #include <leptonica/allheaders.h>
+#include <poppler/glib/poppler.h>
 #include <poppler/cpp/poppler-document.h>
-#include <poppler/cpp/poppler-embedded-file.h>
 #include <poppler/cpp/poppler-global.h>
 #include <poppler/cpp/poppler-image.h>
 #include <poppler/cpp/poppler-page-renderer.h>
@@ -29,8 +30,8 @@ void SilencePoppler() {
 
 class PopplerPdf final : public PdfDocument {
  public:
-  explicit PopplerPdf(std::unique_ptr<poppler::document> doc)
-      : doc_(std::move(doc)) {}
+  PopplerPdf(absl::string_view bytes, std::unique_ptr<poppler::document> doc)
+      : bytes_(bytes), doc_(std::move(doc)) {}
 
   int pages() const override { return doc_->pages(); }
 
@@ -112,16 +113,47 @@ class PopplerPdf final : public PdfDocument {
   std::vector<EmbeddedFile> EmbeddedFiles(size_t max_bytes) const override {
     std::vector<EmbeddedFile> out;
     if (!doc_->has_embedded_files()) return out;
-    for (poppler::embedded_file* f : doc_->embedded_files()) {
-      if (!f || !f->is_valid()) continue;
-      if (f->size() < 0 || static_cast<size_t>(f->size()) > max_bytes) continue;
-      poppler::byte_array data = f->data();
-      out.push_back({f->name(), std::string(data.begin(), data.end())});
+    // poppler-cpp cuts UTF-16 file names at their first NUL byte; the glib
+    // binding decodes them, so attachments are read through it.
+    GBytes* gbytes = g_bytes_new_static(bytes_.data(), bytes_.size());
+    GError* error = nullptr;
+    PopplerDocument* doc = poppler_document_new_from_bytes(gbytes, nullptr, &error);
+    g_bytes_unref(gbytes);
+    if (!doc) {
+      if (error) g_error_free(error);
+      return out;
     }
+    GList* attachments = poppler_document_get_attachments(doc);
+    for (GList* l = attachments; l; l = l->next) {
+      PopplerAttachment* a = POPPLER_ATTACHMENT(l->data);
+      Sink sink{max_bytes, {}, false};
+      poppler_attachment_save_to_callback(a, &Sink::Write, &sink, nullptr);
+      if (!sink.overflow) {
+        out.push_back({a->name ? a->name : "", std::move(sink.data)});
+      }
+    }
+    g_list_free_full(attachments, g_object_unref);
+    g_object_unref(doc);
     return out;
   }
 
  private:
+  struct Sink {
+    size_t max_bytes;
+    std::string data;
+    bool overflow;
+    static gboolean Write(const gchar* buf, gsize count, gpointer user, GError**) {
+      Sink* sink = static_cast<Sink*>(user);
+      if (sink->data.size() + count > sink->max_bytes) {
+        sink->overflow = true;
+        return FALSE;
+      }
+      sink->data.append(buf, count);
+      return TRUE;
+    }
+  };
+
+  absl::string_view bytes_;
   std::unique_ptr<poppler::document> doc_;
 };
 
@@ -145,7 +177,7 @@ absl::StatusOr<std::unique_ptr<PdfDocument>> PdfDocument::Open(
   if (doc->pages() <= 0) {
     return ReadError(ReadErrorCode::kCorrupt, "PDF has no pages");
   }
-  return std::unique_ptr<PdfDocument>(new PopplerPdf(std::move(doc)));
+  return std::unique_ptr<PdfDocument>(new PopplerPdf(bytes, std::move(doc)));
 }
 
 }  // namespace liasse

@@ -31,7 +31,7 @@ constexpr int kFirstPassDpi = 200;
 constexpr double kGoodEnoughConfidence = 0.80;
 constexpr int kGoodEnoughWords = 15;
 
-// Embedded-file names that carry the invoice, in order of preference.
+// Embedded-file names that carry the invoice.
 constexpr absl::string_view kInvoiceAttachments[] = {
     "factur-x.xml", "zugferd-invoice.xml", "ZUGFeRD-invoice.xml",
     "xrechnung.xml"};
@@ -62,11 +62,13 @@ void FindEInvoice(const PdfDocument& pdf, DocumentAnalysis* out) {
   std::vector<EmbeddedFile> files = pdf.EmbeddedFiles(kMaxEInvoiceXmlBytes);
   std::stable_sort(files.begin(), files.end(),
                    [](const EmbeddedFile& a, const EmbeddedFile& b) {
+                     // Known names first, in the PDF's own order; then
+                     // any other attachment that parses as an invoice.
                      auto rank = [](const std::string& name) {
-                       for (size_t i = 0; i < std::size(kInvoiceAttachments); ++i) {
-                         if (name == kInvoiceAttachments[i]) return static_cast<int>(i);
+                       for (absl::string_view known : kInvoiceAttachments) {
+                         if (name == known) return 0;
                        }
-                       return 100;
+                       return 1;
                      };
                      return rank(a.name) < rank(b.name);
                    });

@@ -1,0 +1,21 @@
+// `liasse extract`: reads documents without a running daemon, through the
+// same Extractor as liassed, and prints what Liasse saw.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace liasse {
+
+struct ExtractArgs {
+  std::vector<std::string> files;
+  std::string config_path;  // "" = embedded default
+  bool json = false;
+  bool text = false;
+};
+
+// Exit status: 0 all read, 3 some could not be read (see "error"), 2 bad
+// config, 1 the extraction helpers could not start.
+int RunExtractCommand(const ExtractArgs& args);
+
+}  // namespace liasse

@@ -1,0 +1,27 @@
+// JSON forms of extraction results, as printed by `liasse extract --json`,
+// stored in document.fields, and passed between liassed and its extraction
+// helpers. Amounts are decimal strings ("529.87"), dates YYYY-MM-DD.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "absl/status/statusor.h"
+#include "ocr/reader.h"
+#include "workflows/fields.h"
+
+namespace liasse {
+
+nlohmann::json FieldsToJson(const Fields& fields);
+absl::StatusOr<Fields> FieldsFromJson(const nlohmann::json& j);
+
+nlohmann::json PageTextToJson(const PageText& page);
+PageText PageTextFromJson(const nlohmann::json& j);
+
+nlohmann::json AnalysisToJson(const DocumentAnalysis& analysis);
+absl::StatusOr<DocumentAnalysis> AnalysisFromJson(const nlohmann::json& j);
+
+// {"code": "corrupt", "message": "..."}; code "internal" for untyped errors.
+nlohmann::json ErrorToJson(const absl::Status& status);
+absl::Status ErrorFromJson(const nlohmann::json& j);
+
+}  // namespace liasse

@@ -1,0 +1,3 @@
+#include "daemon/extract_worker.h"
+
+int main(int argc, char** argv) { return liasse::ExtractWorkerMain(argc, argv); }

@@ -1,0 +1,238 @@
+// Every e-invoice of ../shared/samples (zugferd_corpus, facturx_akretion,
+// en16931_official_xml) matches its summary.csv row exactly: number, type
+// code, date, seller, seller VAT, currency, net, tax, grand total, due.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "ocr/einvoice.h"
+#include "ocr/options.h"
+#include "ocr/read_error.h"
+#include "ocr/reader.h"
+#include "tests/testing/status_matchers.h"
+#include "workflows/date.h"
+
+namespace liasse {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string SamplesDir() {
+  return (fs::path(LIASSE_SOURCE_DIR) / ".." / "shared" / "samples").lexically_normal();
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// RFC 4180: quoted fields may hold commas, quotes ("") and newlines.
+std::vector<std::map<std::string, std::string>> ReadCsv(const std::string& path) {
+  std::string text = ReadAll(path);
+  std::vector<std::vector<std::string>> rows(1);
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      rows.back().push_back(field);
+      field.clear();
+    } else if (c == '\n') {
+      rows.back().push_back(field);
+      field.clear();
+      rows.emplace_back();
+    } else if (c != '\r') {
+      field += c;
+    }
+  }
+  if (!field.empty() || !rows.back().empty()) rows.back().push_back(field);
+  std::vector<std::map<std::string, std::string>> out;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    if (rows[r].size() != rows[0].size()) continue;
+    std::map<std::string, std::string> row;
+    for (size_t k = 0; k < rows[0].size(); ++k) row[rows[0][k]] = rows[r][k];
+    out.push_back(row);
+  }
+  return out;
+}
+
+std::string FoldSpace(absl::string_view s) {
+  std::string out;
+  for (absl::string_view part :
+       absl::StrSplit(s, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty())) {
+    if (!out.empty()) out += ' ';
+    out.append(part.data(), part.size());
+  }
+  return out;
+}
+
+// "20180305" or "2018-03-05" → "2018-03-05".
+std::string IsoDate(const std::string& s) {
+  if (s.size() == 8) return absl::StrCat(s.substr(0, 4), "-", s.substr(4, 2), "-", s.substr(6, 2));
+  return s;
+}
+
+// The expected amount (one of the ';'-separated values) equals ours to the
+// cent; an empty expectation means no amount.
+void ExpectAmount(const std::string& what, const std::string& expected,
+                  const std::optional<Money>& actual) {
+  if (expected.empty()) {
+    EXPECT_FALSE(actual.has_value()) << what;
+    return;
+  }
+  ASSERT_TRUE(actual.has_value()) << what << " missing, expected " << expected;
+  bool matched = false;
+  for (absl::string_view v : absl::StrSplit(expected, ';')) {
+    absl::StatusOr<int64_t> cents = ParseScaledDecimal(v, 2);
+    if (cents.ok() && *cents == actual->cents) matched = true;
+  }
+  EXPECT_TRUE(matched) << what << ": expected " << expected << ", got "
+                       << FormatDecimal(*actual);
+}
+
+struct Sample {
+  std::string folder;
+  std::map<std::string, std::string> row;
+};
+
+std::vector<Sample> AllSamples() {
+  std::vector<Sample> out;
+  for (const char* folder : {"zugferd_corpus", "facturx_akretion", "en16931_official_xml"}) {
+    std::string csv = SamplesDir() + "/" + folder + "/summary.csv";
+    if (!fs::exists(csv)) continue;
+    for (auto& row : ReadCsv(csv)) out.push_back({folder, row});
+  }
+  return out;
+}
+
+TEST(EInvoiceSamplesTest, EverySampleMatchesItsSummaryRow) {
+  std::vector<Sample> samples = AllSamples();
+  if (samples.empty()) GTEST_SKIP() << "no ../shared/samples here";
+  int checked = 0;
+  for (const Sample& s : samples) {
+    std::string path = SamplesDir() + "/" + s.folder + "/files/" + s.row.at("file");
+    SCOPED_TRACE(path);
+    std::string bytes = ReadAll(path);
+    ASSERT_FALSE(bytes.empty());
+    OcrOptions options;
+    absl::StatusOr<DocumentAnalysis> analysis = AnalyzeDocument(bytes, options);
+    bool is_invoice = !s.row.at("invoice_number").empty();
+    if (!s.row.at("error").empty() || !is_invoice) {
+      // Not an invoice (an Order-X purchase order) or a broken one.
+      if (analysis.ok()) {
+        EXPECT_FALSE(analysis->einvoice.has_value());
+      } else {
+        EXPECT_EQ(GetReadErrorCode(analysis.status()), ReadErrorCode::kUnsupportedType)
+            << analysis.status();
+      }
+      ++checked;
+      continue;
+    }
+    ASSERT_OK(analysis);
+    ASSERT_TRUE(analysis->einvoice.has_value()) << "no e-invoice found";
+    const EInvoice& inv = *analysis->einvoice;
+    const Fields& f = inv.fields;
+    EXPECT_EQ(inv.syntax, s.row.at("syntax"));
+    if (s.row.at("container") == "pdf") {
+      EXPECT_EQ(analysis->einvoice_file, s.row.at("embedded_name"));
+    }
+    EXPECT_EQ(f.invoice_number, s.row.at("invoice_number"));
+    EXPECT_EQ(f.type_code, s.row.at("type_code"));
+    ASSERT_TRUE(f.issue_date.has_value());
+    EXPECT_EQ(FormatIsoDate(*f.issue_date), IsoDate(s.row.at("issue_date")));
+    EXPECT_EQ(FoldSpace(f.supplier_name), FoldSpace(s.row.at("seller_name")));
+    EXPECT_EQ(f.supplier_vat, s.row.at("seller_vat"));
+    EXPECT_EQ(f.currency, s.row.at("currency"));
+    ExpectAmount("net", s.row.at("net_total"), f.total_excl_tax);
+    ExpectAmount("tax", s.row.at("tax_total"), f.total_tax);
+    ExpectAmount("grand total", s.row.at("grand_total"), f.total_incl_tax);
+    ExpectAmount("due", s.row.at("due_payable"), f.amount_due);
+    ++checked;
+  }
+  EXPECT_EQ(checked, static_cast<int>(samples.size()));
+  std::printf("e-invoice samples checked: %d\n", checked);
+}
+
+TEST(EInvoiceTest, ParsesCiiWithFrenchSirenAndBreakdown) {
+  const char* xml = R"(<?xml version="1.0" encoding="UTF-8"?>
+<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+  xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+  xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">
+  <rsm:ExchangedDocument><ram:ID>FA-2026-042</ram:ID><ram:TypeCode>380</ram:TypeCode>
+    <ram:IssueDateTime><udt:DateTimeString format="102">20261128</udt:DateTimeString></ram:IssueDateTime>
+  </rsm:ExchangedDocument>
+  <rsm:SupplyChainTradeTransaction>
+    <ram:ApplicableHeaderTradeAgreement>
+      <ram:SellerTradeParty><ram:Name>Boulangerie Martin</ram:Name>
+        <ram:SpecifiedLegalOrganization><ram:ID schemeID="0002">732829320</ram:ID></ram:SpecifiedLegalOrganization>
+        <ram:SpecifiedTaxRegistration><ram:ID schemeID="FC">123/456/789</ram:ID></ram:SpecifiedTaxRegistration>
+        <ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">FR44732829320</ram:ID></ram:SpecifiedTaxRegistration>
+      </ram:SellerTradeParty>
+      <ram:BuyerTradeParty><ram:Name>Café du Port</ram:Name></ram:BuyerTradeParty>
+    </ram:ApplicableHeaderTradeAgreement>
+    <ram:ApplicableHeaderTradeSettlement>
+      <ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
+      <ram:ApplicableTradeTax><ram:CalculatedAmount>20.00</ram:CalculatedAmount><ram:BasisAmount>100.00</ram:BasisAmount><ram:RateApplicablePercent>20</ram:RateApplicablePercent></ram:ApplicableTradeTax>
+      <ram:ApplicableTradeTax><ram:CalculatedAmount>1.10</ram:CalculatedAmount><ram:BasisAmount>20.00</ram:BasisAmount><ram:RateApplicablePercent>5.5</ram:RateApplicablePercent></ram:ApplicableTradeTax>
+      <ram:SpecifiedTradePaymentTerms><ram:DueDateDateTime><udt:DateTimeString format="102">20261228</udt:DateTimeString></ram:DueDateDateTime></ram:SpecifiedTradePaymentTerms>
+      <ram:SpecifiedTradeSettlementHeaderMonetarySummation>
+        <ram:TaxBasisTotalAmount>120.00</ram:TaxBasisTotalAmount>
+        <ram:TaxTotalAmount currencyID="USD">25.00</ram:TaxTotalAmount>
+        <ram:TaxTotalAmount currencyID="EUR">21.10</ram:TaxTotalAmount>
+        <ram:GrandTotalAmount>141.10</ram:GrandTotalAmount>
+        <ram:DuePayableAmount>141.10</ram:DuePayableAmount>
+      </ram:SpecifiedTradeSettlementHeaderMonetarySummation>
+    </ram:ApplicableHeaderTradeSettlement>
+  </rsm:SupplyChainTradeTransaction>
+</rsm:CrossIndustryInvoice>)";
+  auto inv = ParseEInvoiceXml(xml);
+  ASSERT_OK(inv);
+  const Fields& f = inv->fields;
+  EXPECT_EQ(f.supplier_vat, "FR44732829320");  // VA, never the FC number
+  EXPECT_EQ(f.supplier_siren, "732829320");
+  EXPECT_EQ(f.buyer_name, "Café du Port");
+  EXPECT_EQ(f.total_tax, Money{2110});  // the invoice-currency amount
+  EXPECT_EQ(FormatIsoDate(*f.due_date), "2026-12-28");
+  ASSERT_EQ(f.tax_breakdown.size(), 2u);
+  EXPECT_EQ(f.tax_breakdown[1], (TaxLine{550, Money{2000}, Money{110}}));
+}
+
+TEST(EInvoiceTest, RefusesDtdsAndEntities) {
+  auto inv = ParseEInvoiceXml(
+      "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"aaaa\">]><Invoice>&a;</Invoice>");
+  EXPECT_EQ(inv.status().code(), absl::StatusCode::kInvalidArgument);
+  auto ext = ParseEInvoiceXml(
+      "<?xml version=\"1.0\"?><!DOCTYPE x SYSTEM \"file:///etc/passwd\"><Invoice/>");
+  EXPECT_EQ(ext.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(EInvoiceTest, RecognisesNonInvoiceXmlAndBrokenXml) {
+  EXPECT_EQ(ParseEInvoiceXml("<Order><ID>1</ID></Order>").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ParseEInvoiceXml("<Invoice><ID>1</Invo").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  std::string huge(kMaxEInvoiceXmlBytes + 1, ' ');
+  EXPECT_EQ(ParseEInvoiceXml(huge).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace liasse
