@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <future>
 #include <nlohmann/json.hpp>
@@ -88,6 +89,7 @@ int RunExtractCommand(const ExtractArgs& args) {
   Extractor::Options options;
   options.ocr = config->ocr;
   options.workers = config->daemon.workers;
+  options.quiet = std::getenv("LIASSE_WORKER_STDERR") == nullptr;
 #ifdef LIASSE_SANITIZED
   options.memory_limit_mb = 0;
 #endif

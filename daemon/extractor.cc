@@ -62,8 +62,8 @@ struct Job {
 // One liasse-worker process and the thread that feeds it.
 class WorkerSlot {
  public:
-  WorkerSlot(std::string binary, std::vector<std::string> args)
-      : binary_(std::move(binary)), args_(std::move(args)) {}
+  WorkerSlot(std::string binary, std::vector<std::string> args, bool quiet)
+      : binary_(std::move(binary)), args_(std::move(args)), quiet_(quiet) {}
   ~WorkerSlot() { Kill(); }
 
   // Sends `request` and waits for the answer until `deadline`.
@@ -117,6 +117,7 @@ class WorkerSlot {
     posix_spawn_file_actions_init(&actions);
     // dup2 onto fd 3 clears close-on-exec there; every other fd stays closed.
     posix_spawn_file_actions_adddup2(&actions, sv[1], 3);
+    if (quiet_) posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(binary_.c_str()));
     for (std::string& a : args_) argv.push_back(a.data());
@@ -186,6 +187,7 @@ class WorkerSlot {
 
   std::string binary_;
   std::vector<std::string> args_;
+  bool quiet_;
   pid_t pid_ = -1;
   int fd_ = -1;
   std::string buffer_;
@@ -221,7 +223,7 @@ class WorkerPoolExtractor final : public Extractor {
       args.push_back(absl::StrCat(options_.memory_limit_mb));
     }
     for (int i = 0; i < options_.workers; ++i) {
-      auto slot = std::make_shared<WorkerSlot>(options_.worker_binary, args);
+      auto slot = std::make_shared<WorkerSlot>(options_.worker_binary, args, options_.quiet);
       threads_.emplace_back([this, slot] { SlotLoop(slot.get()); });
       slots_.push_back(std::move(slot));
     }

@@ -30,6 +30,8 @@ class Extractor {
     std::string worker_binary;
     // Address-space limit of each worker; 0 = none (sanitizer builds).
     int64_t memory_limit_mb = 2048;
+    // Send the workers' stderr (library warnings) to /dev/null.
+    bool quiet = false;
   };
 
   static absl::StatusOr<std::unique_ptr<Extractor>> Start(Options options);

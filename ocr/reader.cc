@@ -30,6 +30,7 @@ using PixPtr = std::unique_ptr<Pix, PixDeleter>;
 constexpr int kFirstPassDpi = 200;
 constexpr double kGoodEnoughConfidence = 0.80;
 constexpr int kGoodEnoughWords = 15;
+constexpr size_t kMinReadableChars = 20;
 
 // Embedded-file names that carry the invoice.
 constexpr absl::string_view kInvoiceAttachments[] = {
@@ -292,12 +293,19 @@ absl::StatusOr<DocumentText> AssembleDocument(const DocumentAnalysis& analysis,
     return out;
   }
   out.source = any_layer && any_ocr ? "mixed" : any_ocr ? "ocr" : "text_layer";
-  size_t visible = 0;
+  // Even the smallest receipt has a merchant, a date and a total: under
+  // kMinReadableChars letters and digits nothing usable was read.
+  size_t readable = 0;
   for (char c : out.text) {
-    if (!absl::ascii_isspace(static_cast<unsigned char>(c))) ++visible;
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+        static_cast<unsigned char>(c) >= 0x80) {
+      ++readable;
+    }
   }
-  if (visible < 3) {
-    return ReadError(ReadErrorCode::kNoText, "no readable text in the document");
+  if (readable < kMinReadableChars) {
+    return ReadError(ReadErrorCode::kNoText,
+                     absl::StrCat("nothing readable: ", readable,
+                                  " letters or digits in the whole document"));
   }
   return out;
 }

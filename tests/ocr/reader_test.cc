@@ -1,0 +1,286 @@
+// Reading generated documents in-process with the real Poppler, Leptonica
+// and Tesseract. Assertions fold whitespace: French and English models space
+// words differently.
+#include "ocr/reader.h"
+
+#include <gtest/gtest.h>
+#include <leptonica/allheaders.h>
+
+#include <chrono>
+#include <cstdlib>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "ocr/ocr_engine.h"
+#include "ocr/read_error.h"
+#include "ocr/text_quality.h"
+#include "tests/ocr/fixtures.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace liasse {
+namespace {
+
+using ::liasse::testing::FrenchInvoiceLines;
+using ::liasse::testing::MakePng;
+using ::liasse::testing::MakeScannedPdf;
+using ::liasse::testing::MakeTextPdf;
+using ::liasse::testing::TempDir;
+
+// Lower-case, no whitespace at all: "Total TTC" and "TOTALTTC" compare equal.
+std::string Squash(absl::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (!absl::ascii_isspace(static_cast<unsigned char>(c))) {
+      out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  return out;
+}
+
+void ExpectContains(absl::string_view text, absl::string_view wanted) {
+  EXPECT_TRUE(absl::StrContains(Squash(text), Squash(wanted)))
+      << "\"" << wanted << "\" not in:\n" << text;
+}
+
+OcrEngine* Engine() {
+  static OcrEngine* engine = [] {
+    auto e = NewTesseractEngine({"fra", "eng"});
+    EXPECT_TRUE(e.ok()) << e.status();
+    return e.ok() ? e->release() : nullptr;
+  }();
+  return engine;
+}
+
+TEST(TextQualityTest, JudgesLayers) {
+  EXPECT_TRUE(JudgeTextLayer("FACTURE N° 42 Total TTC 1 481,47 € Boulangerie Martin", false).usable);
+  EXPECT_FALSE(JudgeTextLayer("Page 1", false).usable);
+  EXPECT_FALSE(JudgeTextLayer(std::string(60, '\x01'), false).usable);
+  std::string unmapped;
+  for (int i = 0; i < 40; ++i) unmapped += "\xEF\xBF\xBD";  // U+FFFD
+  unmapped += " Total 12";
+  EXPECT_FALSE(JudgeTextLayer(unmapped, false).usable);
+  EXPECT_FALSE(JudgeTextLayer(".;:,.-.;:/.,;:.-..,;:.--.,;::.,.;-,.:;.-", false).usable);
+  // A thin layer over a scanned page is not trusted.
+  EXPECT_FALSE(JudgeTextLayer("Scanned by ACME Scan Pro 3000 - page 1", true).usable);
+  EXPECT_TRUE(JudgeTextLayer("Scanned by ACME Scan Pro 3000 - page 1", false).usable);
+}
+
+TEST(TextQualityTest, TidiesWhitespaceButKeepsLines) {
+  EXPECT_EQ(TidyText("\n\n  Total   HT \t 12,00  \n\n\n\nTVA 2,40\n\n"),
+            "Total HT 12,00\n\nTVA 2,40");
+}
+
+TEST(ReaderTest, TextLayerPdfIsReadWithoutOcr) {
+  std::string pdf = MakeTextPdf({FrenchInvoiceLines()});
+  auto analysis = AnalyzeDocument(pdf, OcrOptions());
+  ASSERT_OK(analysis);
+  EXPECT_EQ(analysis->mime, "application/pdf");
+  EXPECT_EQ(analysis->pages, 1);
+  EXPECT_TRUE(analysis->ocr_pages.empty());
+  auto text = AssembleDocument(*analysis, {});
+  ASSERT_OK(text);
+  EXPECT_EQ(text->source, "text_layer");
+  EXPECT_FALSE(text->ocr_confidence.has_value());
+  ExpectContains(text->text, "Échéance : 28/12/2026");
+  ExpectContains(text->text, "Total TTC 1 481,47 €");
+  // Reading order: the HT line comes before the TTC line.
+  EXPECT_LT(text->text.find("Total HT"), text->text.find("Total TTC"));
+}
+
+TEST(ReaderTest, ScannedPdfIsOcrdWithConfidence) {
+  ASSERT_NE(Engine(), nullptr);
+  std::string pdf = MakeScannedPdf({FrenchInvoiceLines()});
+  auto analysis = AnalyzeDocument(pdf, OcrOptions());
+  ASSERT_OK(analysis);
+  ASSERT_EQ(analysis->ocr_pages, std::vector<int>{0});
+  EXPECT_TRUE(analysis->text_pages.empty());
+  auto page = OcrDocumentPage(pdf, analysis->kind, 0, OcrOptions(), Engine());
+  ASSERT_OK(page);
+  auto text = AssembleDocument(*analysis, {*page});
+  ASSERT_OK(text);
+  EXPECT_EQ(text->source, "ocr");
+  ASSERT_TRUE(text->ocr_confidence.has_value());
+  EXPECT_GT(*text->ocr_confidence, 0.7);
+  EXPECT_LE(*text->ocr_confidence, 1.0);
+  ExpectContains(text->text, "FACTURE");
+  ExpectContains(text->text, "Boulangerie Martin");
+  ExpectContains(text->text, "1 481,47");
+  ExpectContains(text->text, "Échéance");
+}
+
+TEST(ReaderTest, PngWithoutResolutionIsRead) {
+  ASSERT_NE(Engine(), nullptr);
+  std::string png = MakePng(FrenchInvoiceLines(), 300);
+  auto analysis = AnalyzeDocument(png, OcrOptions());
+  ASSERT_OK(analysis);
+  EXPECT_EQ(analysis->mime, "image/png");
+  ASSERT_EQ(analysis->ocr_pages, std::vector<int>{0});
+  auto page = OcrDocumentPage(png, analysis->kind, 0, OcrOptions(), Engine());
+  ASSERT_OK(page);
+  ExpectContains(page->text, "Total HT 1 234,56");
+  EXPECT_EQ(page->dpi, 300);
+}
+
+TEST(ReaderTest, UpsideDownPageIsTurnedUpright) {
+  ASSERT_NE(Engine(), nullptr);
+  std::string pdf = MakeScannedPdf({FrenchInvoiceLines()}, 300, 180);
+  auto analysis = AnalyzeDocument(pdf, OcrOptions());
+  ASSERT_OK(analysis);
+  auto page = OcrDocumentPage(pdf, analysis->kind, 0, OcrOptions(), Engine());
+  ASSERT_OK(page);
+  EXPECT_EQ(page->rotated_degrees, 180);
+  ExpectContains(page->text, "Boulangerie Martin");
+  ExpectContains(page->text, "Total TTC");
+}
+
+TEST(ReaderTest, SidewaysPhotoIsTurnedUpright) {
+  ASSERT_NE(Engine(), nullptr);
+  std::string png = MakePng(FrenchInvoiceLines(), 300, 90);
+  auto analysis = AnalyzeDocument(png, OcrOptions());
+  ASSERT_OK(analysis);
+  auto page = OcrDocumentPage(png, analysis->kind, 0, OcrOptions(), Engine());
+  ASSERT_OK(page);
+  EXPECT_NE(page->rotated_degrees, 0);
+  ExpectContains(page->text, "Boulangerie Martin");
+}
+
+TEST(ReaderTest, MixedPdfReportsMixedSource) {
+  ASSERT_NE(Engine(), nullptr);
+  std::string pdf = testing::MakeMixedPdf(FrenchInvoiceLines(),
+                                          {"RELEVE DE COMPTE", "Solde au 30/11/2026 : 4 210,00 EUR",
+                                           "Carte CARREFOUR LYON 45,20"});
+  auto analysis = AnalyzeDocument(pdf, OcrOptions());
+  ASSERT_OK(analysis);
+  EXPECT_EQ(analysis->pages, 2);
+  EXPECT_EQ(analysis->ocr_pages, std::vector<int>{1});
+  auto page = OcrDocumentPage(pdf, analysis->kind, 1, OcrOptions(), Engine());
+  ASSERT_OK(page);
+  auto text = AssembleDocument(*analysis, {*page});
+  ASSERT_OK(text);
+  EXPECT_EQ(text->source, "mixed");
+  ExpectContains(text->text, "Solde au 30/11/2026");
+  EXPECT_LT(text->text.find("FACTURE"), text->text.find("RELEVE"));
+}
+
+TEST(ReaderTest, MultiPageTiffPagesAreCounted) {
+  TempDir dir;
+  Pixa* pixa = pixaCreate(2);
+  for (const char* title : {"PAGE UNE", "PAGE DEUX"}) {
+    std::string png = MakePng({title, "Total TTC 12,00 EUR"}, 150);
+    Pix* pix = pixReadMem(reinterpret_cast<const l_uint8*>(png.data()), png.size());
+    Pix* grey = pixConvertTo8(pix, 0);
+    pixaAddPix(pixa, grey, L_INSERT);
+    pixDestroy(&pix);
+  }
+  std::string path = dir.Join("two.tif");
+  for (int i = 0; i < 2; ++i) {
+    Pix* p = pixaGetPix(pixa, i, L_CLONE);
+    pixWriteTiff(path.c_str(), p, IFF_TIFF_ZIP, i == 0 ? "w" : "a");
+    pixDestroy(&p);
+  }
+  pixaDestroy(&pixa);
+  auto analysis = AnalyzeDocument(testing::ReadFile(path), OcrOptions());
+  ASSERT_OK(analysis);
+  EXPECT_EQ(analysis->mime, "image/tiff");
+  EXPECT_EQ(analysis->pages, 2);
+  EXPECT_EQ(analysis->ocr_pages, (std::vector<int>{0, 1}));
+}
+
+TEST(ReaderTest, TypedErrorsForBadInput) {
+  OcrOptions options;
+  EXPECT_EQ(GetReadErrorCode(AnalyzeDocument("", options).status()), ReadErrorCode::kCorrupt);
+  EXPECT_EQ(GetReadErrorCode(AnalyzeDocument("PK\x03\x04 zip archive here", options).status()),
+            ReadErrorCode::kUnsupportedType);
+  EXPECT_EQ(GetReadErrorCode(AnalyzeDocument("%PDF-1.7\n garbage", options).status()),
+            ReadErrorCode::kCorrupt);
+  std::string pdf = MakeTextPdf({FrenchInvoiceLines()});
+  EXPECT_EQ(GetReadErrorCode(AnalyzeDocument(pdf.substr(0, pdf.size() / 3), options).status()),
+            ReadErrorCode::kCorrupt);
+  options.max_pages = 1;
+  EXPECT_EQ(GetReadErrorCode(AnalyzeDocument(MakeTextPdf({{"a"}, {"b"}}), options).status()),
+            ReadErrorCode::kTooManyPages);
+  options.max_file_mb = 1;
+  EXPECT_EQ(GetReadErrorCode(
+                AnalyzeDocument(std::string(2 * 1024 * 1024, 'x'), options).status()),
+            ReadErrorCode::kTooLarge);
+}
+
+TEST(ReaderTest, EncryptedPdfNeedsPasswordOwnerOnlyIsRead) {
+  TempDir dir;
+  testing::WriteFile(dir.Join("plain.pdf"), MakeTextPdf({FrenchInvoiceLines()}));
+  std::string user = absl::StrCat("qpdf --encrypt secret owner 256 -- ", dir.Join("plain.pdf"),
+                                  " ", dir.Join("user.pdf"));
+  std::string owner = absl::StrCat("qpdf --encrypt '' owner 256 -- ", dir.Join("plain.pdf"),
+                                   " ", dir.Join("owner.pdf"));
+  ASSERT_EQ(std::system(user.c_str()), 0);
+  ASSERT_EQ(std::system(owner.c_str()), 0);
+  auto locked = AnalyzeDocument(testing::ReadFile(dir.Join("user.pdf")), OcrOptions());
+  EXPECT_EQ(GetReadErrorCode(locked.status()), ReadErrorCode::kEncrypted) << locked.status();
+  auto open = AnalyzeDocument(testing::ReadFile(dir.Join("owner.pdf")), OcrOptions());
+  ASSERT_OK(open);
+  EXPECT_EQ(open->text_pages.size(), 1u);
+}
+
+// A PNG whose header claims 100000 x 100000 pixels: refused before decoding.
+TEST(ReaderTest, DecompressionBombIsRefusedFromTheHeader) {
+  auto be32 = [](uint32_t v) {
+    return std::string{static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                       static_cast<char>(v >> 8), static_cast<char>(v)};
+  };
+  std::string ihdr = "IHDR" + be32(100000) + be32(100000) + std::string("\x08\x00\x00\x00\x00", 5);
+  uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char c : ihdr) {
+    crc ^= c;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  crc ^= 0xFFFFFFFFu;
+  std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + be32(13) + ihdr + be32(crc);
+  png += be32(0) + "IEND" + be32(0xAE426082);
+  auto analysis = AnalyzeDocument(png, OcrOptions());
+  EXPECT_EQ(GetReadErrorCode(analysis.status()), ReadErrorCode::kImageTooLarge)
+      << analysis.status();
+}
+
+TEST(ReaderTest, BlankScanHasNoText) {
+  ASSERT_NE(Engine(), nullptr);
+  std::string png = MakePng({}, 150);
+  auto analysis = AnalyzeDocument(png, OcrOptions());
+  ASSERT_OK(analysis);
+  auto page = OcrDocumentPage(png, analysis->kind, 0, OcrOptions(), Engine());
+  ASSERT_OK(page);
+  auto text = AssembleDocument(*analysis, {*page});
+  EXPECT_EQ(GetReadErrorCode(text.status()), ReadErrorCode::kNoText);
+}
+
+// Debian's Tesseract is built with OpenMP; in-process OCR must not be much
+// slower than the bare CLI (which the benchmark compares precisely).
+TEST(OpenMpTrapTest, InProcessOcrIsNotSlowerThanTesseractCli) {
+  ASSERT_NE(Engine(), nullptr);
+  TempDir dir;
+  std::string png = MakePng(FrenchInvoiceLines(), 300);
+  testing::WriteFile(dir.Join("page.png"), png);
+  Pix* pix = pixReadMem(reinterpret_cast<const l_uint8*>(png.data()), png.size());
+  pixSetResolution(pix, 300, 300);
+  (void)Engine()->Recognize(pix);  // warm caches
+  auto t0 = std::chrono::steady_clock::now();
+  auto text = Engine()->Recognize(pix);
+  auto in_process = std::chrono::steady_clock::now() - t0;
+  pixDestroy(&pix);
+  ASSERT_OK(text);
+  std::string cmd = absl::StrCat("OMP_THREAD_LIMIT=1 tesseract ", dir.Join("page.png"),
+                                 " ", dir.Join("out"), " -l fra+eng --psm 1 --dpi 300 >/dev/null 2>&1");
+  auto t1 = std::chrono::steady_clock::now();
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  auto cli = std::chrono::steady_clock::now() - t1;
+  double ratio = std::chrono::duration<double>(in_process).count() /
+                 std::chrono::duration<double>(cli).count();
+  std::printf("in-process %.2f s, tesseract CLI %.2f s, ratio %.2f\n",
+              std::chrono::duration<double>(in_process).count(),
+              std::chrono::duration<double>(cli).count(), ratio);
+  EXPECT_LT(ratio, 3.0);
+}
+
+}  // namespace
+}  // namespace liasse
