@@ -128,7 +128,9 @@ class WorkerSlot {
     sigset_t none;
     sigemptyset(&none);
     posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+    // Its own process group, so that a kill also reaches anything it started.
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
     pid_t pid = 0;
     int rc = ::posix_spawn(&pid, binary_.c_str(), &actions, &attr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
@@ -159,6 +161,7 @@ class WorkerSlot {
   absl::Status Died(bool* restarted) {
     int status = 0;
     std::string how = "exited";
+    if (pid_ > 0) ::kill(-pid_, SIGKILL);  // whatever it left behind
     if (pid_ > 0 && ::waitpid(pid_, &status, 0) == pid_) {
       if (WIFSIGNALED(status)) {
         how = absl::StrCat("killed by signal ", WTERMSIG(status), " (",
@@ -177,6 +180,7 @@ class WorkerSlot {
 
   void Kill() {
     if (pid_ > 0) {
+      ::kill(-pid_, SIGKILL);
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);
     }
