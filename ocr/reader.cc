@@ -28,9 +28,11 @@ using PixPtr = std::unique_ptr<Pix, PixDeleter>;
 // read again at [ocr] dpi. Printed invoices read the same words at 200 dpi
 // in about 60 % of the time (bench/ocr_dpi measures it).
 constexpr int kFirstPassDpi = 200;
-constexpr double kGoodEnoughConfidence = 0.80;
-constexpr int kGoodEnoughWords = 15;
+constexpr double kGoodEnoughConfidence = 0.65;
+constexpr int kGoodEnoughWords = 10;
 constexpr size_t kMinReadableChars = 20;
+// Share of non-white pixels above which a page is taken for a scan.
+constexpr double kScanInkCoverage = 0.35;
 
 // Embedded-file names that carry the invoice.
 constexpr absl::string_view kInvoiceAttachments[] = {
@@ -101,11 +103,16 @@ absl::Status AnalyzePdf(absl::string_view bytes, const OcrOptions& options,
     absl::StatusOr<std::string> text = (*pdf)->PageText(i);
     if (!text.ok()) return text.status();
     std::string tidy = TidyText(*text);
-    TextLayerVerdict verdict = JudgeTextLayer(tidy, false);
-    if (verdict.usable && tidy.size() < 2000) {
-      // A short layer might be a stamp or page number over a scan.
-      absl::StatusOr<double> ink = (*pdf)->InkCoverage(i);
-      if (ink.ok() && *ink > 0.35) verdict = JudgeTextLayer(tidy, true);
+    // A layer good enough even over a scan needs no look at the page; a
+    // thin one might be a stamp or page number over a scan: render the page
+    // small and see whether it is mostly image.
+    TextLayerVerdict verdict = JudgeTextLayer(tidy, true);
+    if (!verdict.usable && !out->einvoice) {
+      TextLayerVerdict typeset = JudgeTextLayer(tidy, false);
+      if (typeset.usable) {
+        absl::StatusOr<double> ink = (*pdf)->InkCoverage(i);
+        if (ink.ok() && *ink <= kScanInkCoverage) verdict = typeset;
+      }
     }
     if (verdict.usable) {
       PageText page;
