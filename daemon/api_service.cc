@@ -2,12 +2,15 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "daemon/archive.h"
 #include "daemon/auth.h"
+#include "daemon/intake.h"
 #include "liasse/v1/liasse.grpc.pb.h"
 
 namespace liasse {
@@ -149,9 +152,13 @@ grpc::Status NotYet(absl::string_view what) {
 // that follow events. Every handler checks the caller's role first.
 class LiasseService final : public pb::Liasse::Service {
  public:
-  LiasseService(Store* store, const Clock* clock, DaemonInfo* info,
-                std::shared_ptr<const TokenTable> tokens)
-      : store_(store), clock_(clock), info_(info), tokens_(std::move(tokens)) {}
+  explicit LiasseService(const ServiceDeps& deps)
+      : store_(deps.store),
+        clock_(deps.clock),
+        info_(deps.info),
+        tokens_(deps.tokens),
+        intake_(deps.intake),
+        archive_(deps.archive) {}
 
   grpc::Status GetStatus(grpc::ServerContext* ctx, const pb::GetStatusRequest*,
                          pb::Status* out) override {
@@ -297,10 +304,36 @@ class LiasseService final : public pb::Liasse::Service {
 
   // Mutating calls need the admin role before anything else.
   grpc::Status SubmitDocument(grpc::ServerContext* ctx,
-                              grpc::ServerReader<pb::SubmitDocumentRequest>*,
-                              pb::Document*) override {
+                              grpc::ServerReader<pb::SubmitDocumentRequest>* reader,
+                              pb::Document* out) override {
     if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
-    return NotYet("SubmitDocument");
+    if (!intake_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "intake not running");
+    pb::SubmitDocumentRequest part;
+    if (!reader->Read(&part) || !part.has_header()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "the first message must carry the header (client, file_name)");
+    }
+    std::string client_id = ResourceId(part.header().client(), "clients");
+    auto client = store_->GetClient(client_id);
+    if (!client.ok()) return ToGrpc(client.status());
+    std::string name = part.header().file_name();
+    std::string bytes;
+    while (reader->Read(&part)) {
+      if (!part.has_chunk()) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "only chunks after the header");
+      }
+      if (static_cast<int64_t>(bytes.size() + part.chunk().size()) > intake_->max_bytes()) {
+        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                            absl::StrCat("document larger than ", intake_->max_bytes(), " bytes"));
+      }
+      bytes += part.chunk();
+    }
+    auto result = intake_->IngestBytes(client_id, "upload", name, bytes);
+    if (!result.ok()) return ToGrpc(result.status());
+    auto doc = store_->GetDocument(result->document_id);
+    if (!doc.ok()) return ToGrpc(doc.status());
+    FillDocument(*doc, out);
+    return grpc::Status::OK;
   }
   grpc::Status ReviewDocument(grpc::ServerContext* ctx,
                               const pb::ReviewDocumentRequest*,
@@ -339,10 +372,36 @@ class LiasseService final : public pb::Liasse::Service {
     return NotYet("ListMissing");
   }
   grpc::Status GetDocumentContent(
-      grpc::ServerContext* ctx, const pb::GetDocumentContentRequest*,
-      grpc::ServerWriter<pb::DocumentContentChunk>*) override {
+      grpc::ServerContext* ctx, const pb::GetDocumentContentRequest* req,
+      grpc::ServerWriter<pb::DocumentContentChunk>* writer) override {
     if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
-    return NotYet("GetDocumentContent");
+    if (!archive_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "archive not open");
+    auto id = DocumentId(req->name());
+    if (!id.ok()) return ToGrpc(id.status());
+    auto doc = store_->GetDocument(*id);
+    if (!doc.ok()) return ToGrpc(doc.status());
+    std::ifstream in(archive_->PathOf(doc->sha256), std::ios::binary);
+    if (!in) {
+      return grpc::Status(grpc::StatusCode::DATA_LOSS,
+                          absl::StrCat("original of document ", *id, " missing from the archive"));
+    }
+    std::string buf(64 * 1024, '\0');
+    bool first = true;
+    while (in) {
+      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      std::streamsize n = in.gcount();
+      if (n <= 0 && !first) break;
+      pb::DocumentContentChunk chunk;
+      chunk.set_data(buf.data(), static_cast<size_t>(n));
+      if (first) {
+        chunk.set_mime(doc->mime);
+        chunk.set_original_name(doc->original_name);
+        first = false;
+      }
+      if (!writer->Write(chunk)) return grpc::Status::OK;
+      if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
+    }
+    return grpc::Status::OK;
   }
 
  private:
@@ -350,14 +409,14 @@ class LiasseService final : public pb::Liasse::Service {
   const Clock* clock_;
   DaemonInfo* info_;
   std::shared_ptr<const TokenTable> tokens_;
+  Intake* intake_;
+  const Archive* archive_;
 };
 
 }  // namespace
 
-std::unique_ptr<grpc::Service> NewLiasseService(
-    Store* store, const Clock* clock, DaemonInfo* info,
-    std::shared_ptr<const TokenTable> tokens) {
-  return std::make_unique<LiasseService>(store, clock, info, std::move(tokens));
+std::unique_ptr<grpc::Service> NewLiasseService(const ServiceDeps& deps) {
+  return std::make_unique<LiasseService>(deps);
 }
 
 }  // namespace liasse

@@ -53,12 +53,21 @@ class DaemonInfo {
   std::atomic<bool> stopping_{false};
 };
 
+class Archive;
+class Intake;
 class TokenTable;
 
-// The service reads from `store` and `info`, which must outlive it. `tokens`
-// gives TCP callers their role; null when there is no TCP listener.
-std::unique_ptr<grpc::Service> NewLiasseService(
-    Store* store, const Clock* clock, DaemonInfo* info,
-    std::shared_ptr<const TokenTable> tokens);
+// What the service works with; everything must outlive it.
+struct ServiceDeps {
+  Store* store = nullptr;
+  const Clock* clock = nullptr;
+  DaemonInfo* info = nullptr;
+  // Gives TCP callers their role; null when there is no TCP listener.
+  std::shared_ptr<const TokenTable> tokens;
+  Intake* intake = nullptr;          // SubmitDocument; null: UNAVAILABLE
+  const Archive* archive = nullptr;  // GetDocumentContent
+};
+
+std::unique_ptr<grpc::Service> NewLiasseService(const ServiceDeps& deps);
 
 }  // namespace liasse

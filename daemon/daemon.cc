@@ -21,6 +21,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "daemon/api_server.h"
+#include "daemon/archive.h"
+#include "daemon/extractor.h"
+#include "daemon/folder_watcher.h"
+#include "daemon/intake.h"
+#include "daemon/pipeline.h"
 #include "daemon/api_service.h"
 #include "daemon/auth.h"
 #include "daemon/logging.h"
@@ -85,11 +90,7 @@ class StateDirLock {
   int fd_;
 };
 
-std::vector<ClientRecord> ClientRecords(const Config& config,
-                                        bool from_folders) {
-  std::vector<ClientConfig> clients =
-      from_folders ? DiscoverFolderClients(config.daemon.inbox_root)
-                   : config.clients;
+std::vector<ClientRecord> ClientRecords(const std::vector<ClientConfig>& clients) {
   std::vector<ClientRecord> out;
   for (const ClientConfig& c : clients) {
     ClientRecord r;
@@ -163,6 +164,30 @@ class Daemon::Impl {
     store_ = std::move(*store);
     if (absl::Status st = SyncClients(); !st.ok()) return st;
 
+    archive_ = std::make_unique<Archive>((fs::path(d.state_dir) / "archive").string());
+    Extractor::Options extract;
+    extract.ocr = config_.ocr;
+    extract.workers = d.workers;
+#ifdef LIASSE_SANITIZED
+    extract.memory_limit_mb = 0;
+#endif
+    absl::StatusOr<std::unique_ptr<Extractor>> extractor = Extractor::Start(extract);
+    if (!extractor.ok()) return extractor.status();
+    extractor_ = std::move(*extractor);
+    Pipeline::Options pipeline;
+    pipeline.workers = extractor_->workers();
+    pipeline.max_attempts = d.max_attempts;
+    pipeline.stuck_after = absl::Seconds(config_.ocr.timeout_s) * 2 + absl::Minutes(1);
+    pipeline_ = std::make_unique<Pipeline>(store_.get(), archive_.get(), extractor_.get(),
+                                           &clock_, pipeline);
+    if (absl::Status st = pipeline_->Start(); !st.ok()) return st;
+    // Originals over this size are not taken in at all (they stay where the
+    // client put them, with an event); anything smaller is archived and, if
+    // over [ocr] max_file_mb, quarantined as too_large.
+    int64_t hard_limit = std::max<int64_t>(config_.ocr.max_file_mb * 4, 1024) << 20;
+    intake_ = std::make_unique<Intake>(store_.get(), archive_.get(), hard_limit,
+                                       [this] { pipeline_->Wake(); });
+
     info_ = std::make_unique<DaemonInfo>(LIASSE_VERSION, clock_.Now(),
                                          d.state_dir);
     info_->SetConfig(config_.source, clock_.Now());
@@ -173,7 +198,14 @@ class Daemon::Impl {
       if (!loaded.ok()) return loaded.status();
       tokens = *loaded;
     }
-    service_ = NewLiasseService(store_.get(), &clock_, info_.get(), tokens);
+    ServiceDeps deps;
+    deps.store = store_.get();
+    deps.clock = &clock_;
+    deps.info = info_.get();
+    deps.tokens = tokens;
+    deps.intake = intake_.get();
+    deps.archive = archive_.get();
+    service_ = NewLiasseService(deps);
     ApiServerOptions api;
     api.listen = d.listen;
     api.tls_cert_file = d.tls_cert_file;
@@ -194,6 +226,7 @@ class Daemon::Impl {
       return absl::InternalError(absl::StrCat("signalfd: ", std::strerror(errno)));
     }
     WatchInboxRoot();
+    if (absl::Status st = WatchClientFolders(); !st.ok()) return st;
     return absl::OkStatus();
   }
 
@@ -212,8 +245,16 @@ class Daemon::Impl {
     Notify(absl::StrCat("READY=1\nSTATUS=serving, ", client_count_,
                         " clients"));
     while (true) {
-      pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
-      int n = ::poll(fds, inotify_fd_ >= 0 ? 2 : 1, timeout_ms);
+      pollfd fds[3] = {{signal_fd_, POLLIN, 0},
+                       {watcher_.fd(), POLLIN, 0},
+                       {inotify_fd_, POLLIN, 0}};
+      int wait_ms = timeout_ms;
+      absl::Time next_poll = watcher_.NextPoll();
+      if (next_poll != absl::InfiniteFuture()) {
+        wait_ms = static_cast<int>(std::clamp<int64_t>(
+            absl::ToInt64Milliseconds(next_poll - clock_.Now()) + 1, 0, timeout_ms));
+      }
+      int n = ::poll(fds, inotify_fd_ >= 0 ? 3 : 2, wait_ms);
       if (n < 0 && errno != EINTR) {
         spdlog::critical("event=poll_failed error=\"{}\"", std::strerror(errno));
         return 1;
@@ -228,20 +269,125 @@ class Daemon::Impl {
           }
         }
       }
-      if (n > 0 && inotify_fd_ >= 0 && (fds[1].revents & POLLIN)) {
+      if (n > 0 && (fds[1].revents & POLLIN)) TakeIn(watcher_.ReadEvents());
+      if (n > 0 && inotify_fd_ >= 0 && (fds[2].revents & POLLIN)) {
         char buf[4096];
         while (::read(inotify_fd_, buf, sizeof(buf)) > 0) {
         }
         if (absl::Status st = SyncClients(); !st.ok()) {
           spdlog::error("event=client_sync_failed error=\"{}\"", st.ToString());
         }
+        (void)WatchClientFolders();
       }
-      // The loop came round: it is alive and not wedged.
-      if (watchdog) Notify("WATCHDOG=1");
+      TakeIn(watcher_.Poll(clock_.Now()));
+      if (intake_paused_) ResumeIntakeIfRoom();
+      // The loop came round and no pipeline step is stuck: alive.
+      if (watchdog && pipeline_->Healthy()) Notify("WATCHDOG=1");
     }
   }
 
  private:
+  // Starts watching the client folders and takes in what arrived while the
+  // daemon was down.
+  absl::Status WatchClientFolders() {
+    std::vector<WatchedFolder> folders;
+    for (const ClientConfig& c : clients_) {
+      folders.push_back({c.id, c.folder, c.poll_seconds});
+    }
+    if (absl::Status st = watcher_.Watch(folders); !st.ok()) return st;
+    TakeIn(watcher_.ScanAll());
+    return absl::OkStatus();
+  }
+
+  const ClientConfig* ClientById(const std::string& id) const {
+    for (const ClientConfig& c : clients_) {
+      if (c.id == id) return &c;
+    }
+    return nullptr;
+  }
+
+  bool QueueFull() {
+    absl::StatusOr<int64_t> pending = store_->CountPendingDocuments();
+    return pending.ok() && *pending >= config_.daemon.queue_limit;
+  }
+
+  void ResumeIntakeIfRoom() {
+    if (QueueFull()) return;
+    intake_paused_ = false;
+    spdlog::info("event=intake_resumed");
+    TakeIn(watcher_.ScanAll());
+  }
+
+  void TakeIn(const std::vector<FileCandidate>& files) {
+    for (const FileCandidate& f : files) {
+      if (intake_paused_ || stopping_) return;
+      if (QueueFull()) {
+        intake_paused_ = true;
+        spdlog::warn("event=intake_paused reason=queue_limit limit={}",
+                     config_.daemon.queue_limit);
+        return;
+      }
+      TakeInOne(f);
+    }
+  }
+
+  void TakeInOne(const FileCandidate& f) {
+    const ClientConfig* client = ClientById(f.client_id);
+    if (!client) return;
+    struct stat st;
+    if (::lstat(f.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+    int64_t mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+    if (client->after == "keep") {
+      absl::StatusOr<bool> seen = store_->IsFileSeen(client->id, f.path, st.st_size, mtime_ns);
+      if (seen.ok() && *seen) return;
+    }
+    std::string name = fs::path(f.path).filename().string();
+    absl::StatusOr<IntakeResult> result = intake_->IngestFile(client->id, "folder", name, f.path);
+    if (!result.ok()) {
+      // Vanished before it was read, unreadable, or over the hard limit: the
+      // file stays where it is (nothing is lost) and the next rescan retries.
+      spdlog::warn("event=intake_failed client={} path=\"{}\" error=\"{}\"", client->id,
+                   f.path, result.status().ToString());
+      return;
+    }
+    spdlog::info("event={} client={} doc={} name=\"{}\"",
+                 result->duplicate ? "duplicate" : "received", client->id,
+                 result->document_id, name);
+    // The original is durable: now the file may be acknowledged.
+    if (client->after == "keep") {
+      (void)store_->RememberFile(client->id, f.path, st.st_size, mtime_ns,
+                                 DocumentSha(result->document_id), result->document_id);
+    } else if (client->after == "delete") {
+      if (::unlink(f.path.c_str()) != 0) {
+        spdlog::warn("event=delete_failed path=\"{}\" error=\"{}\"", f.path, std::strerror(errno));
+      }
+    } else {
+      MoveToProcessed(f);
+    }
+  }
+
+  std::string DocumentSha(int64_t id) {
+    absl::StatusOr<DocumentRecord> doc = store_->GetDocument(id);
+    return doc.ok() ? doc->sha256 : "";
+  }
+
+  void MoveToProcessed(const FileCandidate& f) {
+    absl::TimeZone tz;
+    if (!absl::LoadTimeZone(config_.daemon.timezone, &tz)) tz = absl::UTCTimeZone();
+    fs::path dir = fs::path(f.folder) / ".processed" / absl::FormatTime("%Y-%m", clock_.Now(), tz);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    fs::path name = fs::path(f.path).filename();
+    fs::path target = dir / name;
+    for (int i = 2; fs::exists(target, ec) && i < 10000; ++i) {
+      target = dir / absl::StrCat(name.stem().string(), " (", i, ")", name.extension().string());
+    }
+    fs::rename(f.path, target, ec);
+    if (ec) {
+      spdlog::warn("event=move_failed path=\"{}\" error=\"{}\"", f.path, ec.message());
+    }
+  }
+
   bool ClientsFromFolders() const {
     return config_path_.empty() || config_.clients.empty();
   }
@@ -261,10 +407,10 @@ class Daemon::Impl {
   }
 
   absl::Status SyncClients() {
-    std::vector<ClientRecord> clients =
-        ClientRecords(config_, ClientsFromFolders());
-    client_count_ = clients.size();
-    return store_->SyncClients(clients);
+    clients_ = ClientsFromFolders() ? DiscoverFolderClients(config_.daemon.inbox_root)
+                                    : config_.clients;
+    client_count_ = clients_.size();
+    return store_->SyncClients(ClientRecords(clients_));
   }
 
   void Reload() {
@@ -295,6 +441,9 @@ class Daemon::Impl {
     if (absl::Status st = SyncClients(); !st.ok()) {
       spdlog::error("event=client_sync_failed error=\"{}\"", st.ToString());
     }
+    if (absl::Status st = WatchClientFolders(); !st.ok()) {
+      spdlog::error("event=watch_failed error=\"{}\"", st.ToString());
+    }
     info_->SetConfig(config_.source, clock_.Now());
     spdlog::info("event=reloaded config=\"{}\" clients={}", config_.source,
                  client_count_);
@@ -306,10 +455,18 @@ class Daemon::Impl {
     spdlog::info("event=stopping signal={}", strsignal(signo));
     Notify("STOPPING=1");
     info_->SetStopping();
+    stopping_ = true;  // intake stops: files stay in their folders
+    // Extractions in flight are abandoned (the documents go back to
+    // `received`, committed); every other step finishes and commits.
+    extractor_->Cancel();
+    pipeline_->Stop();
     // In-flight calls get a moment to finish; streams end on `stopping`.
     server_->Shutdown(absl::Seconds(3));
     server_.reset();
     service_.reset();
+    pipeline_.reset();
+    extractor_.reset();
+    intake_.reset();
     store_.reset();
     spdlog::info("event=stopped");
     return 0;
@@ -320,6 +477,14 @@ class Daemon::Impl {
   SystemClock clock_;
   std::unique_ptr<StateDirLock> lock_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<Archive> archive_;
+  std::unique_ptr<Extractor> extractor_;
+  std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<Intake> intake_;
+  FolderWatcher watcher_;
+  std::vector<ClientConfig> clients_;
+  bool intake_paused_ = false;
+  bool stopping_ = false;
   std::unique_ptr<DaemonInfo> info_;
   std::unique_ptr<grpc::Service> service_;
   std::unique_ptr<ApiServer> server_;

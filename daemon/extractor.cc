@@ -62,8 +62,12 @@ struct Job {
 // One liasse-worker process and the thread that feeds it.
 class WorkerSlot {
  public:
-  WorkerSlot(std::string binary, std::vector<std::string> args, bool quiet)
-      : binary_(std::move(binary)), args_(std::move(args)), quiet_(quiet) {}
+  WorkerSlot(std::string binary, std::vector<std::string> args, bool quiet,
+             const std::atomic<bool>* cancelled)
+      : binary_(std::move(binary)),
+        args_(std::move(args)),
+        quiet_(quiet),
+        cancelled_(cancelled) {}
   ~WorkerSlot() { Kill(); }
 
   // Sends `request` and waits for the answer until `deadline`.
@@ -87,6 +91,10 @@ class WorkerSlot {
         }
         return reply;
       }
+      if (cancelled_->load()) {
+        Kill();
+        return absl::CancelledError("extraction cancelled: the daemon is stopping");
+      }
       absl::Duration left = deadline - absl::Now();
       if (left <= absl::ZeroDuration()) {
         Kill();
@@ -95,7 +103,7 @@ class WorkerSlot {
                          "reading the document took longer than [ocr] timeout_s");
       }
       pollfd p{fd_, POLLIN, 0};
-      int ms = static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(left) + 1, 1000));
+      int ms = static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(left) + 1, 200));
       int n = ::poll(&p, 1, ms);
       if (n < 0 && errno != EINTR) return Died(restarted);
       if (n <= 0) continue;
@@ -192,6 +200,7 @@ class WorkerSlot {
   std::string binary_;
   std::vector<std::string> args_;
   bool quiet_;
+  const std::atomic<bool>* cancelled_;
   pid_t pid_ = -1;
   int fd_ = -1;
   std::string buffer_;
@@ -227,7 +236,8 @@ class WorkerPoolExtractor final : public Extractor {
       args.push_back(absl::StrCat(options_.memory_limit_mb));
     }
     for (int i = 0; i < options_.workers; ++i) {
-      auto slot = std::make_shared<WorkerSlot>(options_.worker_binary, args, options_.quiet);
+      auto slot = std::make_shared<WorkerSlot>(options_.worker_binary, args, options_.quiet,
+                                                &cancelled_);
       threads_.emplace_back([this, slot] { SlotLoop(slot.get()); });
       slots_.push_back(std::move(slot));
     }
@@ -274,12 +284,28 @@ class WorkerPoolExtractor final : public Extractor {
     return ExtractedDocument{std::move(*analysis), std::move(*text)};
   }
 
+  void Cancel() override {
+    cancelled_ = true;
+    std::deque<std::shared_ptr<Job>> dropped;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      dropped.swap(queue_);
+    }
+    for (auto& job : dropped) {
+      job->result.set_value(absl::CancelledError("extraction cancelled"));
+    }
+  }
+
   int workers() const override { return options_.workers; }
   int restarts() const override { return restarts_; }
 
  private:
   std::future<absl::StatusOr<json>> Submit(json request, absl::Time deadline) {
     auto job = std::make_shared<Job>();
+    if (cancelled_) {
+      job->result.set_value(absl::CancelledError("extraction cancelled"));
+      return job->result.get_future();
+    }
     job->request = std::move(request);
     job->deadline = deadline;
     auto future = job->result.get_future();
@@ -324,6 +350,7 @@ class WorkerPoolExtractor final : public Extractor {
   std::vector<std::shared_ptr<WorkerSlot>> slots_;
   std::vector<std::thread> threads_;
   std::atomic<int> restarts_{0};
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace

@@ -40,6 +40,9 @@ class Extractor {
   // Thread-safe; blocks until the document is read or fails with a
   // ReadError (timeout, crashed, corrupt...). NotFound when `path` is gone.
   virtual absl::StatusOr<ExtractedDocument> Extract(const std::string& path) = 0;
+  // Stops every extraction in flight and refuses new ones (Cancelled); used
+  // when the daemon stops, so that nothing waits for a slow OCR.
+  virtual void Cancel() = 0;
   virtual int workers() const = 0;
   // Workers restarted after a crash or timeout since Start.
   virtual int restarts() const = 0;

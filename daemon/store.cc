@@ -71,6 +71,23 @@ CREATE INDEX document_by_status ON document (status, id);
 CREATE INDEX document_by_client ON document (client_id, id);
 CREATE INDEX event_by_client ON event (client_id, seq);
 )sql",
+    // 3: the pipeline's retry schedule and extracted text; files seen in
+    // folders whose originals are kept in place (after = "keep").
+    R"sql(
+ALTER TABLE document ADD COLUMN next_attempt_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE document ADD COLUMN text_content TEXT NOT NULL DEFAULT '';
+CREATE INDEX document_due ON document (status, next_attempt_at, id);
+CREATE TABLE seen_file (
+  client_id TEXT NOT NULL,
+  path TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  document_id INTEGER NOT NULL,
+  seen_at TEXT NOT NULL,
+  PRIMARY KEY (client_id, path)
+);
+)sql",
 };
 
 constexpr int kLatestVersion =
@@ -121,6 +138,10 @@ class Stmt {
   }
   Stmt& Bind(int i, int64_t v) {
     sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Stmt& BindDouble(int i, double v) {
+    sqlite3_bind_double(stmt_, i, v);
     return *this;
   }
   Stmt& BindNull(int i) {
@@ -416,6 +437,200 @@ class SqliteStore final : public Store {
     }
     if (absl::Status st = txn.Commit(); !st.ok()) return st;
     return id;
+  }
+
+  absl::StatusOr<IntakeResult> IngestDocument(const NewDocument& doc) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::string now = FormatStoreTime(clock_->Now());
+    Txn txn(this);
+    if (!txn.status.ok()) return txn.status;
+    {
+      Stmt s(writer_,
+             "SELECT id FROM document WHERE client_id = ?1 AND sha256 = ?2");
+      s.Bind(1, doc.client_id).Bind(2, doc.sha256);
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (*row) {
+        int64_t first = s.Int(0);
+        nlohmann::json payload = {{"source", doc.source},
+                                  {"name", doc.original_name},
+                                  {"sha256", doc.sha256},
+                                  {"first_document", first}};
+        if (absl::Status st = InsertEventLocked(now, "duplicate", doc.client_id,
+                                                first, payload.dump());
+            !st.ok()) {
+          return st;
+        }
+        if (absl::Status st = txn.Commit(); !st.ok()) return st;
+        return IntakeResult{first, true};
+      }
+    }
+    Stmt s(writer_,
+           "INSERT INTO document (client_id, sha256, source, original_name, "
+           "received_at, mime, size_bytes, status, updated_at) VALUES (?1, ?2, "
+           "?3, ?4, ?5, ?6, ?7, 'received', ?5)");
+    s.Bind(1, doc.client_id).Bind(2, doc.sha256).Bind(3, doc.source);
+    s.Bind(4, doc.original_name).Bind(5, now).Bind(6, doc.mime);
+    s.Bind(7, doc.size_bytes);
+    if (absl::Status st = s.Run(); !st.ok()) return st;
+    int64_t id = sqlite3_last_insert_rowid(writer_);
+    nlohmann::json payload = {{"source", doc.source},
+                              {"name", doc.original_name},
+                              {"sha256", doc.sha256}};
+    if (absl::Status st = InsertEventLocked(now, "received", doc.client_id, id,
+                                            payload.dump());
+        !st.ok()) {
+      return st;
+    }
+    if (absl::Status st = txn.Commit(); !st.ok()) return st;
+    return IntakeResult{id, false};
+  }
+
+  absl::Status UpdateDocument(int64_t id, DocumentStatus expected,
+                              const DocumentUpdate& u,
+                              absl::string_view event_kind,
+                              const std::string& payload) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::string now = FormatStoreTime(clock_->Now());
+    Txn txn(this);
+    if (!txn.status.ok()) return txn.status;
+    std::string client;
+    {
+      Stmt s(writer_, "SELECT status, client_id FROM document WHERE id = ?1");
+      s.Bind(1, id);
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return absl::NotFoundError(absl::StrCat("document ", id));
+      if (s.Text(0) != DocumentStatusName(expected)) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("document ", id, " is ", s.Text(0), ", not ",
+                         DocumentStatusName(expected)));
+      }
+      client = s.Text(1);
+    }
+    // NULL parameters leave a column as it is.
+    Stmt s(writer_,
+           "UPDATE document SET status = COALESCE(?2, status), status_reason = "
+           "COALESCE(?3, status_reason), pages = COALESCE(?4, pages), "
+           "text_source = COALESCE(?5, text_source), ocr_confidence = "
+           "CASE WHEN ?6 IS NULL THEN ocr_confidence WHEN ?6 < 0 THEN NULL "
+           "ELSE ?6 END, doc_type = COALESCE(?7, doc_type), fields = "
+           "COALESCE(?8, fields), checks = COALESCE(?9, checks), text_content "
+           "= COALESCE(?10, text_content), next_attempt_at = COALESCE(?11, "
+           "next_attempt_at), attempts = attempts + ?12, updated_at = ?13, mime "
+           "= COALESCE(?14, mime) WHERE id = ?1");
+    s.Bind(1, id);
+    auto bind_text = [&](int i, const std::optional<std::string>& v) {
+      if (v) {
+        s.Bind(i, *v);
+      } else {
+        s.BindNull(i);
+      }
+    };
+    if (u.status) {
+      s.Bind(2, std::string(DocumentStatusName(*u.status)));
+    } else {
+      s.BindNull(2);
+    }
+    bind_text(3, u.status_reason);
+    if (u.pages) {
+      s.Bind(4, int64_t{*u.pages});
+    } else {
+      s.BindNull(4);
+    }
+    bind_text(5, u.text_source);
+    if (u.ocr_confidence) {
+      s.BindDouble(6, *u.ocr_confidence);
+    } else {
+      s.BindNull(6);
+    }
+    bind_text(7, u.doc_type);
+    bind_text(8, u.fields_json);
+    bind_text(9, u.checks_json);
+    bind_text(10, u.text);
+    if (u.next_attempt_at) {
+      s.Bind(11, FormatStoreTime(*u.next_attempt_at));
+    } else {
+      s.BindNull(11);
+    }
+    s.Bind(12, int64_t{u.increment_attempts ? 1 : 0});
+    s.Bind(13, now);
+    bind_text(14, u.mime);
+    if (absl::Status st = s.Run(); !st.ok()) return st;
+    if (!event_kind.empty()) {
+      if (absl::Status st = InsertEventLocked(now, event_kind, client, id,
+                                              payload.empty() ? "{}" : payload);
+          !st.ok()) {
+        return st;
+      }
+    }
+    return txn.Commit();
+  }
+
+  absl::StatusOr<std::vector<DocumentRecord>> ListDueDocuments(
+      absl::Time now, int limit) override {
+    ReadConn conn(this);
+    Stmt s(conn.db,
+           absl::StrCat("SELECT ", kDocumentColumns,
+                        " FROM document WHERE status NOT IN ('done', "
+                        "'needs_review', 'quarantined') AND next_attempt_at <= "
+                        "?1 ORDER BY id LIMIT ?2")
+               .c_str());
+    s.Bind(1, FormatStoreTime(now)).Bind(2, int64_t{limit});
+    std::vector<DocumentRecord> out;
+    while (true) {
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back(ReadDocument(s));
+    }
+    return out;
+  }
+
+  absl::StatusOr<int64_t> CountPendingDocuments() override {
+    ReadConn conn(this);
+    Stmt s(conn.db,
+           "SELECT COUNT(*) FROM document WHERE status NOT IN ('done', "
+           "'needs_review', 'quarantined')");
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    return s.Int(0);
+  }
+
+  absl::StatusOr<std::string> GetDocumentText(int64_t id) override {
+    ReadConn conn(this);
+    Stmt s(conn.db, "SELECT text_content FROM document WHERE id = ?1");
+    s.Bind(1, id);
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::NotFoundError(absl::StrCat("document ", id));
+    return s.Text(0);
+  }
+
+  absl::StatusOr<bool> IsFileSeen(const std::string& client_id,
+                                  const std::string& path, int64_t size,
+                                  int64_t mtime_ns) override {
+    ReadConn conn(this);
+    Stmt s(conn.db,
+           "SELECT 1 FROM seen_file WHERE client_id = ?1 AND path = ?2 AND "
+           "size = ?3 AND mtime_ns = ?4");
+    s.Bind(1, client_id).Bind(2, path).Bind(3, size).Bind(4, mtime_ns);
+    return s.Step();
+  }
+
+  absl::Status RememberFile(const std::string& client_id,
+                            const std::string& path, int64_t size,
+                            int64_t mtime_ns, const std::string& sha256,
+                            int64_t document_id) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    Stmt s(writer_,
+           "INSERT INTO seen_file (client_id, path, size, mtime_ns, sha256, "
+           "document_id, seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON "
+           "CONFLICT (client_id, path) DO UPDATE SET size = ?3, mtime_ns = ?4, "
+           "sha256 = ?5, document_id = ?6, seen_at = ?7");
+    s.Bind(1, client_id).Bind(2, path).Bind(3, size).Bind(4, mtime_ns);
+    s.Bind(5, sha256).Bind(6, document_id).Bind(7, FormatStoreTime(clock_->Now()));
+    return s.Run();
   }
 
   absl::StatusOr<DocumentRecord> GetDocument(int64_t id) override {

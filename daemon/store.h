@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "workflows/clock.h"
 #include "workflows/document_status.h"
@@ -79,6 +80,27 @@ struct EventRecord {
   std::string payload_json = "{}";
 };
 
+struct IntakeResult {
+  int64_t document_id = 0;  // the new document, or the first with these bytes
+  bool duplicate = false;
+};
+
+// Columns to change; unset ones stay as they are.
+struct DocumentUpdate {
+  std::optional<DocumentStatus> status;
+  std::optional<std::string> status_reason;
+  std::optional<int> pages;
+  std::optional<std::string> text_source;
+  std::optional<double> ocr_confidence;  // negative = clear
+  std::optional<std::string> doc_type;
+  std::optional<std::string> fields_json;
+  std::optional<std::string> checks_json;
+  std::optional<std::string> text;
+  std::optional<std::string> mime;
+  std::optional<absl::Time> next_attempt_at;
+  bool increment_attempts = false;
+};
+
 struct DocumentFilter {
   std::string client_id;  // "" = every client
   std::optional<DocumentStatus> status;
@@ -127,6 +149,31 @@ class Store {
   // transaction. AlreadyExists (with the first document's id in the message)
   // when the client already has these bytes.
   virtual absl::StatusOr<int64_t> InsertDocument(const NewDocument& doc) = 0;
+  // Intake's one transaction: a new document in state `received` with its
+  // `received` event, or — when the client already has these bytes — a
+  // `duplicate` event pointing at the first document.
+  virtual absl::StatusOr<IntakeResult> IngestDocument(const NewDocument& doc) = 0;
+  // Applies `update` only if the document is still `expected` (else
+  // FailedPrecondition), and appends an event `event_kind` (none if empty) —
+  // one transaction, so a state change and its event are never apart.
+  virtual absl::Status UpdateDocument(int64_t id, DocumentStatus expected,
+                                      const DocumentUpdate& update,
+                                      absl::string_view event_kind,
+                                      const std::string& payload_json) = 0;
+  // Documents not in a final state whose next attempt is due by `now`,
+  // oldest first.
+  virtual absl::StatusOr<std::vector<DocumentRecord>> ListDueDocuments(
+      absl::Time now, int limit) = 0;
+  virtual absl::StatusOr<int64_t> CountPendingDocuments() = 0;
+  virtual absl::StatusOr<std::string> GetDocumentText(int64_t id) = 0;
+  // Files of `after = "keep"` folders already taken in (path, size, mtime).
+  virtual absl::StatusOr<bool> IsFileSeen(const std::string& client_id,
+                                          const std::string& path, int64_t size,
+                                          int64_t mtime_ns) = 0;
+  virtual absl::Status RememberFile(const std::string& client_id,
+                                    const std::string& path, int64_t size,
+                                    int64_t mtime_ns, const std::string& sha256,
+                                    int64_t document_id) = 0;
   virtual absl::StatusOr<DocumentRecord> GetDocument(int64_t id) = 0;
   virtual absl::StatusOr<std::vector<DocumentRecord>> ListDocuments(
       const DocumentFilter& filter) = 0;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -15,7 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/api_server.h"
 #include "daemon/api_service.h"
+#include "daemon/archive.h"
 #include "daemon/auth.h"
+#include "daemon/intake.h"
 #include "daemon/store.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "liasse/v1/liasse.grpc.pb.h"
@@ -68,7 +71,17 @@ class ApiTest : public ::testing::Test {
         "tokens");
     ASSERT_OK(tokens);
     tokens_ = *tokens;
-    service_ = NewLiasseService(store_.get(), &clock_, info_.get(), tokens_);
+    archive_ = std::make_unique<Archive>(dir_.Join("archive"));
+    std::filesystem::create_directories(dir_.Join("archive"));
+    intake_ = std::make_unique<Intake>(store_.get(), archive_.get(), 1 << 20, nullptr);
+    ServiceDeps deps;
+    deps.store = store_.get();
+    deps.clock = &clock_;
+    deps.info = info_.get();
+    deps.tokens = tokens_;
+    deps.intake = intake_.get();
+    deps.archive = archive_.get();
+    service_ = NewLiasseService(deps);
   }
 
   void StartServer(bool with_tls) {
@@ -116,6 +129,8 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
   std::unique_ptr<DaemonInfo> info_;
   std::shared_ptr<const TokenTable> tokens_;
+  std::unique_ptr<Archive> archive_;
+  std::unique_ptr<Intake> intake_;
   std::unique_ptr<grpc::Service> service_;
   std::unique_ptr<ApiServer> server_;
   std::string socket_path_;
@@ -260,6 +275,61 @@ TEST_F(ApiTest, WatchEventsReplaysThenFollowsAndResumes) {
   while (follower->Read(&e)) {
   }
   EXPECT_EQ(follower->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(ApiTest, SubmitThenReadBackContent) {
+  StartServer(false);
+  auto stub = InProcessStub();
+  std::string original(200000, '\0');
+  for (size_t i = 0; i < original.size(); ++i) original[i] = static_cast<char>(i * 7);
+  pb::Document doc;
+  {
+    auto ctx = Ctx();
+    auto writer = stub->SubmitDocument(ctx.get(), &doc);
+    pb::SubmitDocumentRequest header;
+    header.mutable_header()->set_client("clients/cafe");
+    header.mutable_header()->set_file_name("../../etc/passwd\x01.pdf");
+    ASSERT_TRUE(writer->Write(header));
+    for (size_t off = 0; off < original.size(); off += 65536) {
+      pb::SubmitDocumentRequest chunk;
+      chunk.set_chunk(original.substr(off, 65536));
+      ASSERT_TRUE(writer->Write(chunk));
+    }
+    writer->WritesDone();
+    grpc::Status st = writer->Finish();
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+  EXPECT_EQ(doc.client(), "cafe");
+  EXPECT_EQ(doc.source(), "upload");
+  EXPECT_EQ(doc.original_name(), "passwd.pdf");  // a display name, never a path
+  EXPECT_EQ(doc.size_bytes(), 200000);
+  EXPECT_EQ(doc.sha256(), Sha256Hex(original));
+  EXPECT_TRUE(std::filesystem::exists(archive_->PathOf(doc.sha256())));
+
+  pb::GetDocumentContentRequest req;
+  req.set_name(doc.name());
+  auto ctx = Ctx();
+  auto reader = stub->GetDocumentContent(ctx.get(), req);
+  pb::DocumentContentChunk chunk;
+  std::string back;
+  std::string name;
+  while (reader->Read(&chunk)) {
+    if (name.empty()) name = chunk.original_name();
+    back += chunk.data();
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(back, original);
+  EXPECT_EQ(name, "passwd.pdf");
+
+  // Unknown client: refused, nothing stored.
+  pb::Document none;
+  auto ctx2 = Ctx();
+  auto w2 = stub->SubmitDocument(ctx2.get(), &none);
+  pb::SubmitDocumentRequest h2;
+  h2.mutable_header()->set_client("clients/nobody");
+  w2->Write(h2);
+  w2->WritesDone();
+  EXPECT_EQ(w2->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(ApiTest, NotYetBuiltCallsAreUnimplemented) {

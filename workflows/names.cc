@@ -1,0 +1,70 @@
+#include "workflows/names.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+
+namespace liasse {
+namespace {
+
+constexpr size_t kMaxDisplayBytes = 200;
+
+// Length of the valid UTF-8 sequence at s[i], 0 if invalid.
+size_t Utf8Length(absl::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  }
+  return len;
+}
+
+}  // namespace
+
+std::string SanitizeDisplayName(absl::string_view raw) {
+  size_t slash = raw.find_last_of("/\\");
+  if (slash != absl::string_view::npos) raw.remove_prefix(slash + 1);
+  std::string clean;
+  for (size_t i = 0; i < raw.size();) {
+    size_t len = Utf8Length(raw, i);
+    if (len == 0) {
+      clean += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+      continue;
+    }
+    unsigned char c = static_cast<unsigned char>(raw[i]);
+    bool control = len == 1 && (c < 0x20 || c == 0x7F);
+    // C1 controls U+0080..U+009F and bidi overrides that disguise names.
+    bool c1 = len == 2 && c == 0xC2 && static_cast<unsigned char>(raw[i + 1]) < 0xA0;
+    bool bidi = len == 3 && c == 0xE2 && static_cast<unsigned char>(raw[i + 1]) == 0x80 &&
+                (static_cast<unsigned char>(raw[i + 2]) >= 0xAA &&
+                 static_cast<unsigned char>(raw[i + 2]) <= 0xAE);
+    if (!control && !c1 && !bidi) clean.append(raw.data() + i, len);
+    i += len;
+  }
+  std::string trimmed(absl::StripAsciiWhitespace(clean));
+  if (trimmed.size() > kMaxDisplayBytes) {
+    size_t dot = trimmed.rfind('.');
+    std::string ext = dot != std::string::npos && trimmed.size() - dot <= 10
+                          ? trimmed.substr(dot)
+                          : "";
+    size_t keep = kMaxDisplayBytes - ext.size();
+    // Back up to a character boundary.
+    while (keep > 0 && (static_cast<unsigned char>(trimmed[keep]) & 0xC0) == 0x80) --keep;
+    trimmed = trimmed.substr(0, keep) + ext;
+  }
+  if (trimmed.empty() || trimmed == "." || trimmed == "..") return "document";
+  return trimmed;
+}
+
+bool IsTemporaryFileName(absl::string_view name) {
+  if (name.empty() || name[0] == '.') return true;
+  if (absl::StartsWith(name, "~$") || absl::EndsWith(name, "~")) return true;
+  for (absl::string_view suffix : {".part", ".tmp", ".crdownload", ".partial",
+                                   ".swp", ".download", ".filepart"}) {
+    if (absl::EndsWithIgnoreCase(name, suffix)) return true;
+  }
+  return false;
+}
+
+}  // namespace liasse

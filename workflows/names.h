@@ -1,0 +1,22 @@
+// Untrusted file names (attachments, uploads, dropped files) are shown to
+// people but never become paths: storage paths come from content hashes.
+#pragma once
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace liasse {
+
+// A display name: the last path component only, control characters and NUL
+// removed, invalid UTF-8 replaced, whitespace trimmed, at most 200 bytes (cut
+// on a character boundary, keeping the extension when there is one). Never
+// empty: "document" when nothing is left; never "." or "..".
+std::string SanitizeDisplayName(absl::string_view raw);
+
+// Temporary or partial names that writers leave while a file is incomplete:
+// dotfiles, "~$x.docx", "*.part", "*.tmp", "*.crdownload", "*.partial",
+// "*.swp", "*~".
+bool IsTemporaryFileName(absl::string_view name);
+
+}  // namespace liasse
