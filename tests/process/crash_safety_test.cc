@@ -1,0 +1,187 @@
+// Crash safety as a process test: feed 300 files into client folders while
+// liassed is killed with SIGKILL at random moments and restarted. Afterwards
+// every file is exactly one document, every document reached a final state,
+// every original is in the archive, and no file is left unprocessed.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/archive.h"
+#include "tests/ocr/fixtures.h"
+#include "tests/testing/temp_dir.h"
+
+namespace liasse {
+namespace {
+
+namespace fs = std::filesystem;
+using ::liasse::testing::TempDir;
+using Clock = std::chrono::steady_clock;
+
+pid_t StartDaemon(const std::string& dir, int n) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::chdir(dir.c_str()) != 0) ::_exit(127);
+    std::string log = absl::StrCat(dir, "/liassed-", n, ".log");
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 2);
+    ::execl(LIASSED_PATH, LIASSED_PATH, nullptr);
+    ::_exit(127);
+  }
+  return pid;
+}
+
+std::string RunCli(const std::string& dir, const std::vector<std::string>& args) {
+  std::string out_path = dir + "/.cli.out";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::chdir(dir.c_str()) != 0) ::_exit(127);
+    int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 1);
+    int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 2);
+    std::vector<char*> argv{const_cast<char*>(LIASSE_CLI_PATH)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(LIASSE_CLI_PATH, argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  std::ifstream in(out_path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? s.str() : "";
+}
+
+bool WaitForSocket(const std::string& dir, std::chrono::seconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    if (!RunCli(dir, {"status", "--json"}).empty()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+int FilesLeftInInbox(const std::string& inbox) {
+  int n = 0;
+  for (auto it = fs::recursive_directory_iterator(inbox); it != fs::recursive_directory_iterator(); ++it) {
+    if (it->is_directory() && it->path().filename() == ".processed") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file()) ++n;
+  }
+  return n;
+}
+
+TEST(CrashSafetyTest, KillNineDuringIntakeLosesAndDuplicatesNothing) {
+  constexpr int kFiles = 300;
+  TempDir dir;
+  std::string inbox = dir.Join("var/inbox");
+  fs::create_directories(inbox + "/acme");
+  fs::create_directories(inbox + "/bolt");
+  fs::create_directories(dir.Join("staging"));
+  std::set<std::string> expected_hashes;
+  std::vector<std::string> staged;
+  for (int i = 0; i < kFiles; ++i) {
+    std::string bytes = testing::MakeTextPdf(
+        {{absl::StrCat("FACTURE N° CS-", i), "Boulangerie Martin, Lyon",
+          absl::StrCat("Total TTC ", i, ",00 EUR")}});
+    std::string path = dir.Join(absl::StrCat("staging/facture-", i, ".pdf"));
+    testing::WriteFile(path, bytes);
+    expected_hashes.insert(Sha256Hex(bytes));
+    staged.push_back(path);
+  }
+  ASSERT_EQ(expected_hashes.size(), static_cast<size_t>(kFiles));
+
+  int run = 0;
+  pid_t daemon = StartDaemon(dir.path(), run++);
+  ASSERT_TRUE(WaitForSocket(dir.path(), std::chrono::seconds(30)));
+  std::mt19937 rng(12345);
+  std::thread feeder([&] {
+    for (int i = 0; i < kFiles; ++i) {
+      std::string client = i % 3 == 0 ? "bolt" : "acme";
+      fs::rename(staged[i], absl::StrCat(inbox, "/", client, "/", fs::path(staged[i]).filename().string()));
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+  // Kills land while files arrive (the feeder takes ~3 s) and while the
+  // pipeline is busy with them.
+  for (int kill_round = 0; kill_round < 5; ++kill_round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 + rng() % 500));
+    ::kill(daemon, SIGKILL);
+    ::waitpid(daemon, nullptr, 0);
+    daemon = StartDaemon(dir.path(), run++);
+    ASSERT_TRUE(WaitForSocket(dir.path(), std::chrono::seconds(30)));
+  }
+  feeder.join();
+
+  // Everything settles: no file waiting, no document in flight.
+  nlohmann::json status;
+  auto deadline = Clock::now() + std::chrono::seconds(180);
+  bool settled = false;
+  while (Clock::now() < deadline && !settled) {
+    std::string out = RunCli(dir.path(), {"status", "--json"});
+    if (!out.empty()) {
+      status = nlohmann::json::parse(out);
+      int64_t pending = 0;
+      for (const auto& q : status["queue"]) {
+        std::string s = q["status"];
+        if (s != "DONE" && s != "NEEDS_REVIEW" && s != "QUARANTINED") {
+          pending += std::stoll(q["count"].get<std::string>());
+        }
+      }
+      settled = pending == 0 && FilesLeftInInbox(inbox) == 0 &&
+                std::stoll(status["document_count"].get<std::string>()) >= kFiles;
+    }
+    if (!settled) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ::kill(daemon, SIGTERM);
+  int wstatus = 0;
+  ::waitpid(daemon, &wstatus, 0);
+  ASSERT_TRUE(settled) << status.dump() << " files left: " << FilesLeftInInbox(inbox);
+  EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+
+  // Exactly one document per file, its original in the archive.
+  daemon = StartDaemon(dir.path(), run++);
+  ASSERT_TRUE(WaitForSocket(dir.path(), std::chrono::seconds(30)));
+  std::string docs = RunCli(dir.path(), {"documents", "--json"});
+  ::kill(daemon, SIGTERM);
+  ::waitpid(daemon, nullptr, 0);
+  std::set<std::string> hashes;
+  int count = 0;
+  int quarantined = 0;
+  std::istringstream lines(docs);
+  for (std::string line; std::getline(lines, line);) {
+    nlohmann::json d = nlohmann::json::parse(line);
+    ++count;
+    hashes.insert(d["sha256"].get<std::string>());
+    if (d["status"] == "QUARANTINED") ++quarantined;
+    EXPECT_TRUE(fs::exists(Archive(dir.Join("var/archive")).PathOf(d["sha256"])));
+  }
+  EXPECT_EQ(count, kFiles);
+  EXPECT_EQ(hashes, expected_hashes);
+  // Text PDFs read fine: only a document interrupted twice may end crashed.
+  EXPECT_LE(quarantined, 5);
+  int processed = 0;
+  for (const auto& e : fs::recursive_directory_iterator(inbox)) {
+    if (e.is_regular_file()) ++processed;
+  }
+  EXPECT_EQ(processed, kFiles);  // every file moved exactly once
+  std::printf("%d documents, %d runs, %d quarantined\n", count, run, quarantined);
+}
+
+}  // namespace
+}  // namespace liasse
