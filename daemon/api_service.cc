@@ -335,6 +335,26 @@ class LiasseService final : public pb::Liasse::Service {
     FillDocument(*doc, out);
     return grpc::Status::OK;
   }
+  grpc::Status PurgeClient(grpc::ServerContext* ctx, const pb::PurgeClientRequest* req,
+                           pb::PurgeClientResponse* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    if (!req->confirm()) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "purging deletes originals for good: set confirm");
+    }
+    if (!archive_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "archive not open");
+    int deleted = 0;
+    auto orphans = store_->PurgeClient(ResourceId(req->name(), "clients"), &deleted);
+    if (!orphans.ok()) return ToGrpc(orphans.status());
+    int removed = 0;
+    for (const std::string& sha : *orphans) {
+      if (archive_->Remove(sha).ok()) ++removed;
+    }
+    out->set_documents_deleted(deleted);
+    out->set_originals_deleted(removed);
+    return grpc::Status::OK;
+  }
+
   grpc::Status ReviewDocument(grpc::ServerContext* ctx,
                               const pb::ReviewDocumentRequest*,
                               pb::Document*) override {

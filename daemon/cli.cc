@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "daemon/backup.h"
 #include "daemon/extract_command.h"
 #include "liasse/v1/liasse.grpc.pb.h"
 #include "workflows/document_status.h"
@@ -268,6 +269,113 @@ class Cli {
     return st.ok() ? 0 : Report(st);
   }
 
+  int Submit(const std::string& client, const std::vector<std::string>& files) {
+    int status = 0;
+    for (const std::string& path : files) {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) {
+        Fail(absl::StrCat(path, ": cannot be read"));
+        status = 1;
+        continue;
+      }
+      pb::Document doc;
+      auto ctx = Context();
+      ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
+      auto writer = stub_->SubmitDocument(ctx.get(), &doc);
+      pb::SubmitDocumentRequest header;
+      header.mutable_header()->set_client(absl::StrCat("clients/", client));
+      header.mutable_header()->set_file_name(path.substr(path.find_last_of('/') + 1));
+      bool ok = writer->Write(header);
+      std::string buf(256 * 1024, '\0');
+      while (ok && in) {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        if (in.gcount() <= 0) break;
+        pb::SubmitDocumentRequest chunk;
+        chunk.set_chunk(buf.data(), static_cast<size_t>(in.gcount()));
+        ok = writer->Write(chunk);
+      }
+      writer->WritesDone();
+      grpc::Status st = writer->Finish();
+      if (!st.ok()) {
+        Report(st);
+        status = 1;
+        continue;
+      }
+      if (conn_.json) {
+        PrintJson(doc);
+      } else {
+        std::printf("%s → document %lld (%s)\n", path.c_str(), static_cast<long long>(doc.id()),
+                    StatusName(doc.status()).c_str());
+      }
+    }
+    return status;
+  }
+
+  int Open(const std::string& id, std::string output) {
+    pb::GetDocumentContentRequest req;
+    req.set_name(absl::StrCat("documents/", id));
+    grpc::ClientContext ctx;
+    if (!token_.empty()) ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+    auto reader = stub_->GetDocumentContent(&ctx, req);
+    pb::DocumentContentChunk chunk;
+    std::ofstream out;
+    std::string tmp;
+    while (reader->Read(&chunk)) {
+      if (!out.is_open()) {
+        if (output.empty()) output = chunk.original_name().empty() ? "document" : chunk.original_name();
+        tmp = output + ".part";
+        out.open(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) {
+          Fail(absl::StrCat(tmp, ": cannot be written"));
+          return 1;
+        }
+      }
+      out.write(chunk.data().data(), static_cast<std::streamsize>(chunk.data().size()));
+    }
+    grpc::Status st = reader->Finish();
+    if (!st.ok()) {
+      if (!tmp.empty()) std::remove(tmp.c_str());
+      return Report(st);
+    }
+    out.close();
+    if (std::rename(tmp.c_str(), output.c_str()) != 0) {
+      Fail("cannot rename " + tmp);
+      return 1;
+    }
+    std::printf("%s\n", output.c_str());
+    return 0;
+  }
+
+  int Purge(const std::string& client, bool confirm) {
+    pb::PurgeClientRequest req;
+    req.set_name(absl::StrCat("clients/", client));
+    req.set_confirm(confirm);
+    pb::PurgeClientResponse resp;
+    auto ctx = Context();
+    grpc::Status st = stub_->PurgeClient(ctx.get(), req, &resp);
+    if (!st.ok()) return Report(st);
+    std::printf("purged %s: %d documents, %d originals deleted\n", client.c_str(),
+                resp.documents_deleted(), resp.originals_deleted());
+    return 0;
+  }
+
+  int Backup(const std::string& dest) {
+    pb::Status status;
+    auto ctx = Context();
+    grpc::Status st = stub_->GetStatus(ctx.get(), pb::GetStatusRequest(), &status);
+    if (!st.ok()) return Report(st);
+    absl::StatusOr<BackupSummary> summary = BackupStateDir(status.state_dir(), dest);
+    if (!summary.ok()) {
+      Fail(std::string(summary.status().message()));
+      return 1;
+    }
+    std::printf("backup of %s in %s: database, %lld originals copied, %lld already there\n",
+                status.state_dir().c_str(), dest.c_str(),
+                static_cast<long long>(summary->originals_copied),
+                static_cast<long long>(summary->originals_present));
+    return 0;
+  }
+
  private:
   std::unique_ptr<grpc::ClientContext> Context() {
     auto ctx = std::make_unique<grpc::ClientContext>();
@@ -368,7 +476,24 @@ int LiasseMain(int argc, char** argv) {
   extract->add_option("--config", extract_args.config_path,
                       "the daemon's config file (OCR settings)");
   extract->add_flag("--text", extract_args.text, "include the text read");
-  for (CLI::App* sub : {status, clients, client, documents, document, events, extract}) {
+  std::string submit_client;
+  std::vector<std::string> submit_files;
+  auto* submit = app.add_subcommand("submit", "send documents for a client through intake");
+  submit->add_option("CLIENT", submit_client)->required();
+  submit->add_option("FILE", submit_files)->required();
+  std::string open_id, open_output;
+  auto* open = app.add_subcommand("open", "save a document's original");
+  open->add_option("DOC", open_id)->required();
+  open->add_option("-o,--output", open_output, "file to write (default: its name)");
+  std::string backup_dir;
+  auto* backup = app.add_subcommand("backup", "consistent copy of the database and archive");
+  backup->add_option("DIR", backup_dir)->required();
+  std::string purge_client;
+  bool purge_confirm = false;
+  auto* purge = app.add_subcommand("purge", "delete a departed client's originals and rows (admin)");
+  purge->add_option("CLIENT", purge_client)->required();
+  purge->add_flag("--confirm", purge_confirm, "yes, delete for good");
+  for (CLI::App* sub : {status, clients, client, documents, document, events, extract, submit}) {
     sub->add_flag("--json", conn.json, "one JSON object per line");
   }
 
@@ -389,6 +514,10 @@ int LiasseMain(int argc, char** argv) {
   if (*documents) return cli.Documents(doc_client, doc_status);
   if (*document) return cli.Document(doc_id);
   if (*events) return cli.Events(follow, after, event_client);
+  if (*submit) return cli.Submit(submit_client, submit_files);
+  if (*open) return cli.Open(open_id, open_output);
+  if (*backup) return cli.Backup(backup_dir);
+  if (*purge) return cli.Purge(purge_client, purge_confirm);
   return 2;
 }
 

@@ -633,6 +633,61 @@ class SqliteStore final : public Store {
     return s.Run();
   }
 
+  absl::StatusOr<std::vector<std::string>> PurgeClient(
+      const std::string& client_id, int* documents_deleted) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::string now = FormatStoreTime(clock_->Now());
+    Txn txn(this);
+    if (!txn.status.ok()) return txn.status;
+    {
+      Stmt s(writer_, "SELECT in_config FROM client WHERE id = ?1");
+      s.Bind(1, client_id);
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return absl::NotFoundError(absl::StrCat("client ", client_id));
+      if (s.Int(0) != 0 || client_id == kUnknownClientId) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "client ", client_id,
+            " is still in the config: remove it there and reload first"));
+      }
+    }
+    std::vector<std::string> orphans;
+    {
+      Stmt s(writer_,
+             "SELECT DISTINCT sha256 FROM document d WHERE client_id = ?1 AND NOT "
+             "EXISTS (SELECT 1 FROM document o WHERE o.sha256 = d.sha256 AND "
+             "o.client_id <> ?1)");
+      s.Bind(1, client_id);
+      while (true) {
+        absl::StatusOr<bool> row = s.Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        orphans.push_back(s.Text(0));
+      }
+    }
+    {
+      Stmt s(writer_, "DELETE FROM document WHERE client_id = ?1");
+      s.Bind(1, client_id);
+      if (absl::Status st = s.Run(); !st.ok()) return st;
+      *documents_deleted = sqlite3_changes(writer_);
+    }
+    for (const char* sql : {"DELETE FROM seen_file WHERE client_id = ?1",
+                            "DELETE FROM event WHERE client_id = ?1",
+                            "DELETE FROM client WHERE id = ?1"}) {
+      Stmt s(writer_, sql);
+      s.Bind(1, client_id);
+      if (absl::Status st = s.Run(); !st.ok()) return st;
+    }
+    nlohmann::json payload = {{"client", client_id},
+                              {"documents_deleted", *documents_deleted},
+                              {"originals_deleted", orphans.size()}};
+    if (absl::Status st = InsertEventLocked(now, "purged", "", 0, payload.dump()); !st.ok()) {
+      return st;
+    }
+    if (absl::Status st = txn.Commit(); !st.ok()) return st;
+    return orphans;
+  }
+
   absl::StatusOr<DocumentRecord> GetDocument(int64_t id) override {
     ReadConn conn(this);
     Stmt s(conn.db, absl::StrCat("SELECT ", kDocumentColumns,

@@ -175,6 +175,11 @@ class Store {
                                     int64_t mtime_ns, const std::string& sha256,
                                     int64_t document_id) = 0;
   virtual absl::StatusOr<DocumentRecord> GetDocument(int64_t id) = 0;
+  // Deletes a client no longer in the config with its documents, events and
+  // seen files, and appends a `purged` audit event; one transaction. Returns
+  // the hashes no other client holds (the caller deletes those originals).
+  virtual absl::StatusOr<std::vector<std::string>> PurgeClient(
+      const std::string& client_id, int* documents_deleted) = 0;
   virtual absl::StatusOr<std::vector<DocumentRecord>> ListDocuments(
       const DocumentFilter& filter) = 0;
   // Document counts per status, for one client or all ("").

@@ -343,6 +343,52 @@ TEST(LiassedProcessTest, InvalidConfigAtStartExitsWithStatus2) {
   EXPECT_EQ(check.exit_code, 2);
 }
 
+TEST(LiassedProcessTest, SubmitOpenBackupAndPurgeThroughTheCli) {
+  TempDir dir;
+  fs::create_directories(dir.Join("var/inbox/acme"));
+  fs::create_directories(dir.Join("var/inbox/gone"));
+  Liassed daemon(dir.path(), {});
+  ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30))) << daemon.Log();
+  std::ofstream(dir.Join("note.txt")) << "not a document Liasse can read";
+  CommandResult submit = Cli(dir.path(), {"submit", "acme", dir.Join("note.txt"), "--json"});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  nlohmann::json doc = nlohmann::json::parse(submit.out);
+  EXPECT_EQ(doc["source"], "upload");
+  std::string id = doc["id"].get<std::string>();
+  CommandResult open = Cli(dir.path(), {"open", id, "-o", dir.Join("back.txt")});
+  ASSERT_EQ(open.exit_code, 0) << open.err;
+  EXPECT_EQ(ReadAll(dir.Join("back.txt")), "not a document Liasse can read");
+  // It ends quarantined (unsupported type), with its reason, and is kept.
+  EXPECT_TRUE(WaitForCliOutput(dir.path(), {"document", id}, "quarantined",
+                               std::chrono::seconds(20)));
+  EXPECT_TRUE(absl::StrContains(Cli(dir.path(), {"document", id}).out, "unsupported_type"));
+
+  CommandResult backup = Cli(dir.path(), {"backup", dir.Join("backup")});
+  ASSERT_EQ(backup.exit_code, 0) << backup.err;
+  EXPECT_TRUE(fs::exists(dir.Join("backup/liasse.db")));
+  int originals = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir.Join("backup/archive"))) {
+    if (e.is_regular_file()) ++originals;
+  }
+  EXPECT_EQ(originals, 1);
+
+  // Purge: refused while the client is still there, then allowed.
+  std::ofstream(dir.Join("gone.txt")) << "gone's document";
+  ASSERT_EQ(Cli(dir.path(), {"submit", "gone", dir.Join("gone.txt")}).exit_code, 0);
+  EXPECT_EQ(Cli(dir.path(), {"purge", "gone", "--confirm"}).exit_code, 1);
+  fs::remove_all(dir.Join("var/inbox/gone"));
+  ASSERT_TRUE(WaitForCliOutput(dir.path(), {"clients"}, "(not in config)",
+                               std::chrono::seconds(10)));
+  EXPECT_EQ(Cli(dir.path(), {"purge", "gone"}).exit_code, 1);  // no --confirm
+  CommandResult purge = Cli(dir.path(), {"purge", "gone", "--confirm"});
+  ASSERT_EQ(purge.exit_code, 0) << purge.err;
+  EXPECT_TRUE(absl::StrContains(purge.out, "1 documents, 1 originals deleted")) << purge.out;
+  EXPECT_TRUE(absl::StrContains(Cli(dir.path(), {"events"}).out, "purged"));
+  EXPECT_FALSE(absl::StrContains(Cli(dir.path(), {"clients"}).out, "gone"));
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.WaitForExit(std::chrono::seconds(10)), 0);
+}
+
 TEST(LiasseCliTest, SaysClearlyWhenDaemonIsNotThere) {
   TempDir dir;
   CommandResult r = Cli(dir.path(), {"--socket", "/nonexistent/liasse.sock", "status"});
