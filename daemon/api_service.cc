@@ -185,6 +185,9 @@ class LiasseService final : public pb::Liasse::Service {
     }
     out->set_client_count(out->client_ids_size());
     out->set_last_event_seq(store_->LastEventSeq());
+    if (auto words = store_->CountEvents("client_message"); words.ok()) {
+      out->set_unanswered_messages(*words);
+    }
     out->set_state_dir(info_->state_dir());
     auto [source, loaded_at] = info_->config();
     out->set_config_source(source);

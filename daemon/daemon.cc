@@ -29,6 +29,7 @@
 #include "daemon/api_service.h"
 #include "daemon/auth.h"
 #include "daemon/logging.h"
+#include "daemon/mail_poller.h"
 #include "daemon/store.h"
 #include "daemon/system_clock.h"
 
@@ -227,6 +228,7 @@ class Daemon::Impl {
     }
     WatchInboxRoot();
     if (absl::Status st = WatchClientFolders(); !st.ok()) return st;
+    StartMailPollers();
     return absl::OkStatus();
   }
 
@@ -287,6 +289,22 @@ class Daemon::Impl {
   }
 
  private:
+  void StartMailPollers() {
+    for (auto& poller : pollers_) poller->Stop();
+    pollers_.clear();
+    for (const Mailbox& mailbox : config_.mailboxes) {
+      auto poller = std::make_unique<MailPoller>(
+          mailbox,
+          [this] {
+            std::lock_guard<std::mutex> lock(identities_mu_);
+            return identities_;
+          },
+          store_.get(), intake_.get());
+      poller->Start();
+      pollers_.push_back(std::move(poller));
+    }
+  }
+
   // Starts watching the client folders and takes in what arrived while the
   // daemon was down.
   absl::Status WatchClientFolders() {
@@ -410,6 +428,11 @@ class Daemon::Impl {
     clients_ = ClientsFromFolders() ? DiscoverFolderClients(config_.daemon.inbox_root)
                                     : config_.clients;
     client_count_ = clients_.size();
+    {
+      std::lock_guard<std::mutex> lock(identities_mu_);
+      identities_.clear();
+      for (const ClientConfig& c : clients_) identities_.push_back({c.id, c.emails, c.domains});
+    }
     return store_->SyncClients(ClientRecords(clients_));
   }
 
@@ -444,6 +467,7 @@ class Daemon::Impl {
     if (absl::Status st = WatchClientFolders(); !st.ok()) {
       spdlog::error("event=watch_failed error=\"{}\"", st.ToString());
     }
+    StartMailPollers();
     info_->SetConfig(config_.source, clock_.Now());
     spdlog::info("event=reloaded config=\"{}\" clients={}", config_.source,
                  client_count_);
@@ -456,6 +480,7 @@ class Daemon::Impl {
     Notify("STOPPING=1");
     info_->SetStopping();
     stopping_ = true;  // intake stops: files stay in their folders
+    for (auto& poller : pollers_) poller->Stop();  // mail stays on the server
     // Extractions in flight are abandoned (the documents go back to
     // `received`, committed); every other step finishes and commits.
     extractor_->Cancel();
@@ -483,6 +508,9 @@ class Daemon::Impl {
   std::unique_ptr<Intake> intake_;
   FolderWatcher watcher_;
   std::vector<ClientConfig> clients_;
+  std::mutex identities_mu_;
+  std::vector<ClientIdentity> identities_;
+  std::vector<std::unique_ptr<MailPoller>> pollers_;
   bool intake_paused_ = false;
   bool stopping_ = false;
   std::unique_ptr<DaemonInfo> info_;

@@ -88,6 +88,17 @@ CREATE TABLE seen_file (
   PRIMARY KEY (client_id, path)
 );
 )sql",
+    // 4: IMAP progress per mailbox folder, kept whatever the server allows.
+    R"sql(
+CREATE TABLE mailbox_state (
+  mailbox TEXT NOT NULL,
+  folder TEXT NOT NULL,
+  uidvalidity INTEGER NOT NULL,
+  last_uid INTEGER NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (mailbox, folder)
+);
+)sql",
 };
 
 constexpr int kLatestVersion =
@@ -686,6 +697,44 @@ class SqliteStore final : public Store {
     }
     if (absl::Status st = txn.Commit(); !st.ok()) return st;
     return orphans;
+  }
+
+  absl::StatusOr<MailboxState> GetMailboxState(const std::string& mailbox,
+                                               const std::string& folder) override {
+    ReadConn conn(this);
+    Stmt s(conn.db,
+           "SELECT uidvalidity, last_uid FROM mailbox_state WHERE mailbox = ?1 "
+           "AND folder = ?2");
+    s.Bind(1, mailbox).Bind(2, folder);
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    MailboxState state;
+    if (*row) {
+      state.uidvalidity = s.Int(0);
+      state.last_uid = s.Int(1);
+    }
+    return state;
+  }
+
+  absl::Status SetMailboxState(const std::string& mailbox, const std::string& folder,
+                               const MailboxState& state) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    Stmt s(writer_,
+           "INSERT INTO mailbox_state (mailbox, folder, uidvalidity, last_uid, "
+           "updated_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (mailbox, "
+           "folder) DO UPDATE SET uidvalidity = ?3, last_uid = ?4, updated_at = ?5");
+    s.Bind(1, mailbox).Bind(2, folder).Bind(3, state.uidvalidity).Bind(4, state.last_uid);
+    s.Bind(5, FormatStoreTime(clock_->Now()));
+    return s.Run();
+  }
+
+  absl::StatusOr<int64_t> CountEvents(const std::string& kind) override {
+    ReadConn conn(this);
+    Stmt s(conn.db, "SELECT COUNT(*) FROM event WHERE kind = ?1");
+    s.Bind(1, kind);
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    return s.Int(0);
   }
 
   absl::StatusOr<DocumentRecord> GetDocument(int64_t id) override {

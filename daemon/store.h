@@ -101,6 +101,11 @@ struct DocumentUpdate {
   bool increment_attempts = false;
 };
 
+struct MailboxState {
+  int64_t uidvalidity = 0;  // 0 = never seen
+  int64_t last_uid = 0;     // highest UID taken in (or skipped for good)
+};
+
 struct DocumentFilter {
   std::string client_id;  // "" = every client
   std::optional<DocumentStatus> status;
@@ -175,6 +180,12 @@ class Store {
                                     int64_t mtime_ns, const std::string& sha256,
                                     int64_t document_id) = 0;
   virtual absl::StatusOr<DocumentRecord> GetDocument(int64_t id) = 0;
+  virtual absl::StatusOr<MailboxState> GetMailboxState(const std::string& mailbox,
+                                                       const std::string& folder) = 0;
+  virtual absl::Status SetMailboxState(const std::string& mailbox,
+                                       const std::string& folder,
+                                       const MailboxState& state) = 0;
+  virtual absl::StatusOr<int64_t> CountEvents(const std::string& kind) = 0;
   // Deletes a client no longer in the config with its documents, events and
   // seen files, and appends a `purged` audit event; one transaction. Returns
   // the hashes no other client holds (the caller deletes those originals).
