@@ -180,7 +180,8 @@ absl::StatusOr<ArchivedFile> Archive::Commit(const std::string& tmp,
                                              const std::string& sha256,
                                              int64_t size) const {
   std::string dir = absl::StrCat(root_, "/", sha256.substr(0, 2));
-  if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) {
+  bool new_dir = ::mkdir(dir.c_str(), 0750) == 0;
+  if (!new_dir && errno != EEXIST) {
     int err = errno;
     ::unlink(tmp.c_str());
     return ErrnoStatus(err, absl::StrCat("mkdir ", dir));
@@ -197,7 +198,10 @@ absl::StatusOr<ArchivedFile> Archive::Commit(const std::string& tmp,
     return ErrnoStatus(err, absl::StrCat("rename into ", final_path));
   }
   if (absl::Status st = FsyncDir(dir); !st.ok()) return st;
-  if (absl::Status st = FsyncDir(root_); !st.ok()) return st;
+  // The prefix directory's own entry is durable once, when it is new.
+  if (new_dir) {
+    if (absl::Status st = FsyncDir(root_); !st.ok()) return st;
+  }
   return ArchivedFile{sha256, size};
 }
 
