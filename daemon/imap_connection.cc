@@ -13,10 +13,6 @@
 namespace liasse {
 namespace {
 
-void InitCurl() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct Sink {
   std::string data;
@@ -219,9 +215,14 @@ class CurlImap final : public ImapConnection {
 
 }  // namespace
 
+void InitCurlOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
 absl::StatusOr<std::unique_ptr<ImapConnection>> ImapConnection::Open(
     const std::string& url, const ImapCredentials& credentials) {
-  InitCurl();
+  InitCurlOnce();
   size_t scheme = url.find("://");
   if (scheme == std::string::npos) return absl::InvalidArgumentError("IMAP url");
   size_t path = url.find('/', scheme + 3);

@@ -48,4 +48,7 @@ class ImapConnection {
 
 inline constexpr char kProcessedKeyword[] = "$LiasseProcessed";
 
+// curl_global_init, once per process (it is not thread-safe).
+void InitCurlOnce();
+
 }  // namespace liasse

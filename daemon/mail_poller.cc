@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -39,7 +42,12 @@ MailPoller::MailPoller(Mailbox config, std::function<std::vector<ClientIdentity>
                        Store* store, Intake* intake)
     : config_(std::move(config)), clients_(std::move(clients)), store_(store), intake_(intake) {}
 
-MailPoller::~MailPoller() { Stop(); }
+MailPoller::~MailPoller() {
+  Stop();
+  for (int fd : wake_pipe_) {
+    if (fd >= 0) ::close(fd);
+  }
+}
 
 absl::StatusOr<ImapCredentials> MailPoller::Credentials() const {
   ImapCredentials c;
@@ -221,6 +229,7 @@ absl::Status MailPoller::TakeMessage(ImapConnection* imap, const std::string& fo
 }
 
 void MailPoller::Start() {
+  if (::pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) wake_pipe_[0] = wake_pipe_[1] = -1;
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -230,12 +239,42 @@ void MailPoller::Stop() {
     stopping_ = true;
   }
   cv_.notify_all();
+  if (wake_pipe_[1] >= 0) (void)!::write(wake_pipe_[1], "x", 1);
   if (thread_.joinable()) thread_.join();
 }
 
 void MailPoller::Loop() {
   while (true) {
     (void)PollOnce();
+    if (failures_ == 0 && wake_pipe_[0] >= 0) {
+      if (!idler_) {
+        absl::StatusOr<ImapCredentials> credentials = Credentials();
+        if (credentials.ok()) {
+          absl::StatusOr<std::unique_ptr<ImapIdler>> idler =
+              ImapIdler::Open(config_.url, *credentials);
+          if (idler.ok() && (*idler)->supported()) idler_ = std::move(*idler);
+        }
+      }
+      if (idler_) {
+        // One folder: IDLE replaces polling (re-issued every 29 minutes).
+        // Several: IDLE on the first, and the others polled on time.
+        absl::Duration wait = config_.folders.size() == 1
+                                  ? absl::Minutes(29)
+                                  : absl::Seconds(config_.poll_seconds);
+        idling_ = true;
+        absl::StatusOr<bool> news =
+            idler_->WaitForNews(config_.folders.front(), wait, wake_pipe_[0]);
+        idling_ = false;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (stopping_) return;
+        }
+        if (news.ok()) continue;
+        spdlog::warn("event=idle_failed mailbox={} error=\"{}\"", config_.name,
+                     news.status().ToString());
+        idler_.reset();  // plain polling until it works again
+      }
+    }
     int seconds = config_.poll_seconds;
     for (int i = 0; i < std::min(failures_.load(), 6); ++i) seconds *= 2;
     seconds = std::min(seconds, std::max(config_.poll_seconds, 900));

@@ -4,8 +4,9 @@
 // the $LiasseProcessed keyword (when the folder accepts keywords) and the
 // optional move. Auto-replies, delivery reports and messages without a usable
 // attachment are recorded as events, never as documents. Polls every
-// poll_seconds on its own thread; failures back off, and a run of them
-// raises an `escalation` event.
+// poll_seconds on its own thread — or, when the server offers IDLE, waits in
+// IDLE (re-issued every 29 minutes) and polls as soon as new mail arrives;
+// failures back off, and a run of them raises an `escalation` event.
 #pragma once
 
 #include <atomic>
@@ -19,6 +20,7 @@
 #include "absl/status/status.h"
 #include "daemon/config.h"
 #include "daemon/imap_connection.h"
+#include "daemon/imap_idle.h"
 #include "daemon/intake.h"
 #include "daemon/store.h"
 #include "workflows/routing.h"
@@ -37,6 +39,8 @@ class MailPoller {
   void Start();
   void Stop();
   int consecutive_failures() const { return failures_; }
+  // Whether the last wait between polls was an IMAP IDLE.
+  bool idling() const { return idling_; }
 
   static constexpr int kEscalateAfterFailures = 5;
 
@@ -52,7 +56,10 @@ class MailPoller {
   Store* store_;
   Intake* intake_;
   std::unique_ptr<ImapConnection> imap_;
+  std::unique_ptr<ImapIdler> idler_;
+  int wake_pipe_[2] = {-1, -1};  // Stop() interrupts an IDLE through it
   std::atomic<int> failures_{0};
+  std::atomic<bool> idling_{false};
   bool escalated_ = false;
   std::mutex mu_;
   std::condition_variable cv_;

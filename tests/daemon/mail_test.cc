@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -236,6 +237,29 @@ TEST_F(MailTest, OversizedMessageIsSkippedNotRead) {
   ASSERT_OK(poller->PollOnce());
   EXPECT_TRUE(store_->ListDocuments({})->empty());
   EXPECT_EQ(Events("mail_too_large").size(), 1u);
+}
+
+TEST_F(MailTest, IdleTakesNewMailWithoutWaitingForThePoll) {
+  Mailbox config = Config(dir_.Join("imap.pass"));
+  config.poll_seconds = 3600;  // only IDLE can bring the mail in time
+  MailPoller poller(config, [this] { return identities_; }, store_.get(), intake_.get());
+  poller.Start();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!poller.idling() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(poller.idling()) << dovecot_->Log();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // IDLE under way
+  dovecot_->Deliver("1.m", Message("compta@cafe-du-port.fr", "c@c.fr", "idle", "",
+                                   {{"application/pdf", "a.pdf",
+                                     testing::MakeTextPdf({testing::FrenchInvoiceLines()})}}));
+  while (store_->ListDocuments({})->empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(store_->ListDocuments({})->size(), 1u);
+  auto stop_start = std::chrono::steady_clock::now();
+  poller.Stop();  // interrupts the IDLE at once
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_start, std::chrono::seconds(5));
 }
 
 std::vector<std::string> FlattenTypes(const nlohmann::json& parts) {
