@@ -18,7 +18,10 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/escaping.h"
 #include "daemon/archive.h"
+#include "daemon/imap_connection.h"
+#include "tests/testing/dovecot.h"
 #include "tests/ocr/fixtures.h"
 #include "tests/testing/temp_dir.h"
 
@@ -29,14 +32,18 @@ namespace fs = std::filesystem;
 using ::liasse::testing::TempDir;
 using Clock = std::chrono::steady_clock;
 
-pid_t StartDaemon(const std::string& dir, int n) {
+pid_t StartDaemon(const std::string& dir, int n, const std::string& config = "") {
   pid_t pid = ::fork();
   if (pid == 0) {
     if (::chdir(dir.c_str()) != 0) ::_exit(127);
     std::string log = absl::StrCat(dir, "/liassed-", n, ".log");
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(fd, 2);
-    ::execl(LIASSED_PATH, LIASSED_PATH, nullptr);
+    if (config.empty()) {
+      ::execl(LIASSED_PATH, LIASSED_PATH, nullptr);
+    } else {
+      ::execl(LIASSED_PATH, LIASSED_PATH, "--config", config.c_str(), nullptr);
+    }
     ::_exit(127);
   }
   return pid;
@@ -181,6 +188,82 @@ TEST(CrashSafetyTest, KillNineDuringIntakeLosesAndDuplicatesNothing) {
   }
   EXPECT_EQ(processed, kFiles);  // every file moved exactly once
   std::printf("%d documents, %d runs, %d quarantined\n", count, run, quarantined);
+}
+
+TEST(CrashSafetyTest, KillNineDuringMailIntakeLeavesNoMailUnflagged) {
+  constexpr int kMessages = 30;
+  TempDir dir;
+  TempDir mail;
+  fs::create_directories(mail.Join("d"));
+  testing::Dovecot dovecot(mail.Join("d"));
+  ASSERT_TRUE(dovecot.Start()) << dovecot.Log();
+  fs::create_directories(dir.Join("var/inbox/acme"));
+  std::ofstream(dir.Join("imap.pass")) << "secret\n";
+  std::ofstream(dir.Join("liasse.toml"))
+      << "[daemon]\nstate_dir = \"var\"\ninbox_root = \"var/inbox\"\n"
+      << "listen = \"unix:var/liasse.sock\"\n\n[[mailbox]]\nname = \"collecte\"\n"
+      << "url = \"" << dovecot.url() << "\"\nusername = \"alice\"\n"
+      << "password_file = \"imap.pass\"\npoll_seconds = 5\n";
+  std::set<std::string> expected;
+  int run = 0;
+  pid_t daemon = StartDaemon(dir.path(), run++, dir.Join("liasse.toml"));
+  ASSERT_TRUE(WaitForSocket(dir.path(), std::chrono::seconds(30)));
+  std::mt19937 rng(777);
+  for (int i = 0; i < kMessages; ++i) {
+    std::string pdf = testing::MakeTextPdf({{absl::StrCat("FACTURE MAIL-", i), "Total 1,00 EUR"}});
+    expected.insert(Sha256Hex(pdf));
+    dovecot.Deliver(absl::StrCat(i, ".m"),
+                    absl::StrCat("From: client@example.org\r\nTo: collecte@cabinet.fr\r\n"
+                                 "Subject: facture ", i, "\r\nMIME-Version: 1.0\r\n"
+                                 "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n"
+                                 "Content-Type: text/plain\r\n\r\nci-joint\r\n--B\r\n"
+                                 "Content-Type: application/pdf\r\n"
+                                 "Content-Transfer-Encoding: base64\r\n"
+                                 "Content-Disposition: attachment; filename=\"f", i, ".pdf\"\r\n\r\n",
+                                 absl::Base64Escape(pdf), "\r\n--B--\r\n"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    if (i % 10 == 5) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 300));
+      ::kill(daemon, SIGKILL);
+      ::waitpid(daemon, nullptr, 0);
+      daemon = StartDaemon(dir.path(), run++, dir.Join("liasse.toml"));
+      ASSERT_TRUE(WaitForSocket(dir.path(), std::chrono::seconds(30)));
+    }
+  }
+  // Settles: every message flagged, every document final.
+  auto imap = ImapConnection::Open(dovecot.url(), {"alice", "secret", ""});
+  ASSERT_TRUE(imap.ok());
+  auto deadline = Clock::now() + std::chrono::seconds(90);
+  bool settled = false;
+  std::string docs;
+  while (Clock::now() < deadline && !settled) {
+    auto selected = (*imap)->Select("INBOX");
+    auto left = (*imap)->NewUids("INBOX", 0);
+    docs = RunCli(dir.path(), {"documents", "--json"});
+    int final_docs = 0;
+    std::istringstream lines(docs);
+    for (std::string line; std::getline(lines, line);) {
+      std::string st = nlohmann::json::parse(line)["status"];
+      if (st == "DONE" || st == "NEEDS_REVIEW" || st == "QUARANTINED") ++final_docs;
+    }
+    settled = selected.ok() && left.ok() && left->empty() && final_docs >= kMessages;
+    if (!settled) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  ::kill(daemon, SIGTERM);
+  ::waitpid(daemon, nullptr, 0);
+  ASSERT_TRUE(settled) << docs;
+  std::set<std::string> hashes;
+  int count = 0;
+  std::istringstream lines(docs);
+  for (std::string line; std::getline(lines, line);) {
+    nlohmann::json d = nlohmann::json::parse(line);
+    ++count;
+    hashes.insert(d["sha256"].get<std::string>());
+    EXPECT_EQ(d["source"], "mail");
+    EXPECT_TRUE(fs::exists(Archive(dir.Join("var/archive")).PathOf(d["sha256"])));
+  }
+  EXPECT_EQ(count, kMessages);
+  EXPECT_EQ(hashes, expected);
 }
 
 }  // namespace
