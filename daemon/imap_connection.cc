@@ -161,20 +161,7 @@ class CurlImap final : public ImapConnection {
     Sink sink;
     sink.max_bytes = max_bytes;
     curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl_, CURLOPT_USERNAME, credentials_.username.c_str());
-    if (!credentials_.bearer_token.empty()) {
-      curl_easy_setopt(curl_, CURLOPT_XOAUTH2_BEARER, credentials_.bearer_token.c_str());
-      curl_easy_setopt(curl_, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
-    } else {
-      curl_easy_setopt(curl_, CURLOPT_PASSWORD, credentials_.password.c_str());
-    }
-    // STARTTLS is mandatory on imap:// except to loopback test servers.
-    curl_easy_setopt(curl_, CURLOPT_USE_SSL,
-                     absl::StartsWith(url, "imaps://") || !IsLoopback(url)
-                         ? static_cast<long>(CURLUSESSL_ALL)
-                         : static_cast<long>(CURLUSESSL_NONE));
-    curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "imap,imaps");
-    curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, 15L);
+    SetImapSessionOptions(curl_, url, credentials_);
     curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_TIME, 60L);
     curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
@@ -214,6 +201,26 @@ class CurlImap final : public ImapConnection {
 };
 
 }  // namespace
+
+void SetImapSessionOptions(void* handle, const std::string& url,
+                           const ImapCredentials& credentials) {
+  CURL* curl = static_cast<CURL*>(handle);
+  curl_easy_setopt(curl, CURLOPT_USERNAME, credentials.username.c_str());
+  if (!credentials.bearer_token.empty()) {
+    curl_easy_setopt(curl, CURLOPT_XOAUTH2_BEARER, credentials.bearer_token.c_str());
+    curl_easy_setopt(curl, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+  } else {
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, credentials.password.c_str());
+  }
+  // STARTTLS is mandatory on imap:// except to loopback test servers.
+  curl_easy_setopt(curl, CURLOPT_USE_SSL,
+                   absl::StartsWith(url, "imaps://") || !IsLoopback(url)
+                       ? static_cast<long>(CURLUSESSL_ALL)
+                       : static_cast<long>(CURLUSESSL_NONE));
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "imap,imaps");
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 15L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+}
 
 void InitCurlOnce() {
   static std::once_flag once;

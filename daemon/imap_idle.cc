@@ -11,14 +11,6 @@
 namespace liasse {
 namespace {
 
-bool IsLoopback(const std::string& url) {
-  size_t start = url.find("://");
-  if (start == std::string::npos) return false;
-  std::string rest = url.substr(start + 3);
-  std::string host = rest.substr(0, rest.find_first_of(":/"));
-  return host == "localhost" || absl::StartsWith(host, "127.") || host == "[::1]";
-}
-
 class CurlIdler final : public ImapIdler {
  public:
   ~CurlIdler() override {
@@ -32,20 +24,7 @@ class CurlIdler final : public ImapIdler {
     size_t path = url.find('/', scheme + 3);
     std::string base = path == std::string::npos ? url : url.substr(0, path);
     curl_easy_setopt(curl_, CURLOPT_URL, (base + "/").c_str());
-    curl_easy_setopt(curl_, CURLOPT_USERNAME, c.username.c_str());
-    if (!c.bearer_token.empty()) {
-      curl_easy_setopt(curl_, CURLOPT_XOAUTH2_BEARER, c.bearer_token.c_str());
-      curl_easy_setopt(curl_, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
-    } else {
-      curl_easy_setopt(curl_, CURLOPT_PASSWORD, c.password.c_str());
-    }
-    curl_easy_setopt(curl_, CURLOPT_USE_SSL,
-                     absl::StartsWith(url, "imaps://") || !IsLoopback(url)
-                         ? static_cast<long>(CURLUSESSL_ALL)
-                         : static_cast<long>(CURLUSESSL_NONE));
-    curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "imap,imaps");
-    curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, 15L);
-    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+    SetImapSessionOptions(curl_, url, c);
     curl_easy_setopt(curl_, CURLOPT_CONNECT_ONLY, 1L);  // greeting, TLS, login
     CURLcode rc = curl_easy_perform(curl_);
     if (rc == CURLE_LOGIN_DENIED) return absl::PermissionDeniedError("IMAP login refused");

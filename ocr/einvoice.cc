@@ -127,6 +127,20 @@ struct CiiParty {
   std::string name, siren, vat;
 };
 
+// A legal registration ID with scheme 0002 (SIREN), 0009 (SIRET) or none.
+void SetSirenFromLegalId(const pugi::xml_node& legal, CiiParty* p) {
+  std::string scheme = legal.attribute("schemeID").value();
+  if (legal && (scheme == "0002" || scheme == "0009" || scheme.empty())) {
+    p->siren = SirenFrom(Text(legal));
+  }
+}
+
+// A French VAT number embeds the SIREN.
+void FallBackToSirenOfFrenchVat(CiiParty* p) {
+  std::string vat = NormalizeIdentifier(p->vat);
+  if (p->siren.empty() && IsValidFrenchVat(vat)) p->siren = vat.substr(4);
+}
+
 CiiParty ReadCiiParty(const pugi::xml_node& party) {
   CiiParty p;
   p.name = Text(Child(party, "Name"));
@@ -137,15 +151,8 @@ CiiParty ReadCiiParty(const pugi::xml_node& party) {
       break;
     }
   }
-  pugi::xml_node legal = Path(party, {"SpecifiedLegalOrganization", "ID"});
-  std::string scheme = legal.attribute("schemeID").value();
-  if (legal && (scheme == "0002" || scheme == "0009" || scheme.empty())) {
-    p.siren = SirenFrom(Text(legal));
-  }
-  if (std::string vat = NormalizeIdentifier(p.vat);
-      p.siren.empty() && IsValidFrenchVat(vat)) {
-    p.siren = vat.substr(4);
-  }
+  SetSirenFromLegalId(Path(party, {"SpecifiedLegalOrganization", "ID"}), &p);
+  FallBackToSirenOfFrenchVat(&p);
   return p;
 }
 
@@ -220,11 +227,7 @@ CiiParty ReadUblParty(const pugi::xml_node& party) {
       break;
     }
   }
-  pugi::xml_node legal = Path(party, {"PartyLegalEntity", "CompanyID"});
-  std::string scheme = legal.attribute("schemeID").value();
-  if (legal && (scheme == "0002" || scheme == "0009" || scheme.empty())) {
-    p.siren = SirenFrom(Text(legal));
-  }
+  SetSirenFromLegalId(Path(party, {"PartyLegalEntity", "CompanyID"}), &p);
   if (p.siren.empty()) {
     for (const pugi::xml_node& ident : Children(party, "PartyIdentification")) {
       pugi::xml_node id = Child(ident, "ID");
@@ -235,10 +238,7 @@ CiiParty ReadUblParty(const pugi::xml_node& party) {
       }
     }
   }
-  if (std::string vat = NormalizeIdentifier(p.vat);
-      p.siren.empty() && IsValidFrenchVat(vat)) {
-    p.siren = vat.substr(4);
-  }
+  FallBackToSirenOfFrenchVat(&p);
   return p;
 }
 
