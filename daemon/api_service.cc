@@ -10,8 +10,10 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/archive.h"
 #include "daemon/auth.h"
+#include "daemon/fields_json.h"
 #include "daemon/intake.h"
 #include "liasse/v1/liasse.grpc.pb.h"
+#include "workflows/doc_type.h"
 
 namespace liasse {
 namespace {
@@ -158,7 +160,8 @@ class LiasseService final : public pb::Liasse::Service {
         info_(deps.info),
         tokens_(deps.tokens),
         intake_(deps.intake),
-        archive_(deps.archive) {}
+        archive_(deps.archive),
+        on_requeue_(deps.on_requeue) {}
 
   grpc::Status GetStatus(grpc::ServerContext* ctx, const pb::GetStatusRequest*,
                          pb::Status* out) override {
@@ -358,12 +361,72 @@ class LiasseService final : public pb::Liasse::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status ReviewDocument(grpc::ServerContext* ctx,
-                              const pb::ReviewDocumentRequest*,
-                              pb::Document*) override {
+  // Staff decisions: move to a client (from `unknown`, say), set the type or
+  // fields, accept. A document moved out of `unknown` goes through the
+  // pipeline's conclusion again; an accepted one is done.
+  grpc::Status ReviewDocument(grpc::ServerContext* ctx, const pb::ReviewDocumentRequest* req,
+                              pb::Document* out) override {
     if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
-    return NotYet("ReviewDocument");
+    auto id = DocumentId(req->name());
+    if (!id.ok()) return ToGrpc(id.status());
+    auto doc = store_->GetDocument(*id);
+    if (!doc.ok()) return ToGrpc(doc.status());
+    if (!req->doc_type().empty() && !IsDocTypeName(req->doc_type())) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("unknown document type ", req->doc_type()));
+    }
+    nlohmann::json fields = doc->fields_json.empty()
+                                ? FieldsToJson(Fields())
+                                : nlohmann::json::parse(doc->fields_json, nullptr, false);
+    if (!fields.is_object()) fields = FieldsToJson(Fields());
+    for (const auto& [key, value] : req->set_fields()) {
+      if (!fields.contains(key) || key == "tax_breakdown") {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat("unknown field ", key));
+      }
+      fields[key] = value.empty() ? nlohmann::json(nullptr) : nlohmann::json(value);
+    }
+    // The same parser as extraction output: amounts and dates must be valid.
+    auto checked = FieldsFromJson(fields);
+    if (!checked.ok()) return ToGrpc(checked.status());
+    std::string moved_to = ResourceId(req->move_to_client(), "clients");
+    if (!moved_to.empty() && moved_to != doc->client_id) {
+      if (auto st = store_->MoveDocument(*id, moved_to, "review"); !st.ok()) return ToGrpc(st);
+    }
+    DocumentUpdate update;
+    if (!req->doc_type().empty()) update.doc_type = req->doc_type();
+    if (!req->set_fields().empty()) update.fields_json = FieldsToJson(*checked).dump();
+    DocumentStatus at = doc->status;
+    if (req->accept()) {
+      if (at != DocumentStatus::kNeedsReview && at != DocumentStatus::kQuarantined) {
+        return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                            absl::StrCat("document ", *id, " is ", DocumentStatusName(at),
+                                         ": only documents waiting for review are accepted"));
+      }
+      update.status = DocumentStatus::kDone;
+      update.status_reason = "accepted by staff";
+    } else if (!moved_to.empty() && at == DocumentStatus::kNeedsReview) {
+      update.status = DocumentStatus::kExtracted;  // conclude again for its client
+      update.status_reason = "";
+    }
+    nlohmann::json payload = {{"doc_type", req->doc_type()},
+                              {"move_to", moved_to},
+                              {"accept", req->accept()},
+                              {"note", req->note()}};
+    if (!req->set_fields().empty()) {
+      nlohmann::json set = nlohmann::json::object();
+      for (const auto& [key, value] : req->set_fields()) set[key] = value;
+      payload["set_fields"] = set;
+    }
+    if (auto st = store_->UpdateDocument(*id, at, update, "reviewed", payload.dump()); !st.ok()) {
+      return ToGrpc(st);
+    }
+    if (update.status == DocumentStatus::kExtracted && on_requeue_) on_requeue_();
+    auto fresh = store_->GetDocument(*id);
+    if (!fresh.ok()) return ToGrpc(fresh.status());
+    FillDocument(*fresh, out);
+    return grpc::Status::OK;
   }
+
   grpc::Status ImportBankStatement(grpc::ServerContext* ctx,
                                    const pb::ImportBankStatementRequest*,
                                    pb::ImportBankStatementResponse*) override {
@@ -434,6 +497,7 @@ class LiasseService final : public pb::Liasse::Service {
   std::shared_ptr<const TokenTable> tokens_;
   Intake* intake_;
   const Archive* archive_;
+  std::function<void()> on_requeue_;
 };
 
 }  // namespace

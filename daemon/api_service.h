@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -66,6 +67,7 @@ struct ServiceDeps {
   std::shared_ptr<const TokenTable> tokens;
   Intake* intake = nullptr;          // SubmitDocument; null: UNAVAILABLE
   const Archive* archive = nullptr;  // GetDocumentContent
+  std::function<void()> on_requeue;  // a reviewed document awaits the pipeline
 };
 
 std::unique_ptr<grpc::Service> NewLiasseService(const ServiceDeps& deps);

@@ -346,6 +346,34 @@ class Cli {
     return 0;
   }
 
+  int Review(const std::string& id, const std::string& type,
+             const std::vector<std::string>& sets, const std::string& client, bool accept,
+             const std::string& note) {
+    pb::ReviewDocumentRequest req;
+    req.set_name(absl::StrCat("documents/", id));
+    req.set_doc_type(type);
+    for (const std::string& kv : sets) {
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos) {
+        Fail(absl::StrCat("--set wants FIELD=VALUE, got \"", kv, "\""));
+        return 2;
+      }
+      (*req.mutable_set_fields())[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    if (!client.empty()) req.set_move_to_client(absl::StrCat("clients/", client));
+    req.set_accept(accept);
+    req.set_note(note);
+    pb::Document out;
+    auto ctx = Context();
+    grpc::Status st = stub_->ReviewDocument(ctx.get(), req, &out);
+    if (!st.ok()) return Report(st);
+    if (conn_.json) return PrintJson(out);
+    std::printf("document %lld: %s, client %s, type %s\n", static_cast<long long>(out.id()),
+                StatusName(out.status()).c_str(), out.client().c_str(),
+                out.doc_type().empty() ? "-" : out.doc_type().c_str());
+    return 0;
+  }
+
   int Purge(const std::string& client, bool confirm) {
     pb::PurgeClientRequest req;
     req.set_name(absl::StrCat("clients/", client));
@@ -488,12 +516,23 @@ int LiasseMain(int argc, char** argv) {
   std::string backup_dir;
   auto* backup = app.add_subcommand("backup", "consistent copy of the database and archive");
   backup->add_option("DIR", backup_dir)->required();
+  std::string review_id, review_type, review_client, review_note;
+  std::vector<std::string> review_sets;
+  bool review_accept = false;
+  auto* review = app.add_subcommand("review", "staff decision on a document (admin)");
+  review->add_option("DOC", review_id)->required();
+  review->add_option("--type", review_type, "document type");
+  review->add_option("--set", review_sets, "FIELD=VALUE, e.g. total_incl_tax=12.50");
+  review->add_option("--client", review_client, "move to this client");
+  review->add_flag("--accept", review_accept, "accept as is: done");
+  review->add_option("--note", review_note, "why, for the audit trail");
   std::string purge_client;
   bool purge_confirm = false;
   auto* purge = app.add_subcommand("purge", "delete a departed client's originals and rows (admin)");
   purge->add_option("CLIENT", purge_client)->required();
   purge->add_flag("--confirm", purge_confirm, "yes, delete for good");
-  for (CLI::App* sub : {status, clients, client, documents, document, events, extract, submit}) {
+  for (CLI::App* sub :
+       {status, clients, client, documents, document, events, extract, submit, review}) {
     sub->add_flag("--json", conn.json, "one JSON object per line");
   }
 
@@ -518,6 +557,10 @@ int LiasseMain(int argc, char** argv) {
   if (*open) return cli.Open(open_id, open_output);
   if (*backup) return cli.Backup(backup_dir);
   if (*purge) return cli.Purge(purge_client, purge_confirm);
+  if (*review) {
+    return cli.Review(review_id, review_type, review_sets, review_client, review_accept,
+                      review_note);
+  }
   return 2;
 }
 

@@ -16,8 +16,10 @@
 #include <cstring>
 #include <filesystem>
 #include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
 #include <grpcpp/impl/codegen/service_type.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "daemon/api_server.h"
@@ -31,6 +33,7 @@
 #include "daemon/logging.h"
 #include "daemon/mail_poller.h"
 #include "daemon/store.h"
+#include "workflows/identifiers.h"
 #include "daemon/system_clock.h"
 
 #ifndef LIASSE_VERSION
@@ -179,6 +182,9 @@ class Daemon::Impl {
     pipeline.workers = extractor_->workers();
     pipeline.max_attempts = d.max_attempts;
     pipeline.stuck_after = absl::Seconds(config_.ocr.timeout_s) * 2 + absl::Minutes(1);
+    pipeline.client_of_buyer = [this](const std::string& fields_json) {
+      return ClientOfBuyer(fields_json);
+    };
     pipeline_ = std::make_unique<Pipeline>(store_.get(), archive_.get(), extractor_.get(),
                                            &clock_, pipeline);
     if (absl::Status st = pipeline_->Start(); !st.ok()) return st;
@@ -206,6 +212,7 @@ class Daemon::Impl {
     deps.tokens = tokens;
     deps.intake = intake_.get();
     deps.archive = archive_.get();
+    deps.on_requeue = [this] { pipeline_->Wake(); };
     service_ = NewLiasseService(deps);
     ApiServerOptions api;
     api.listen = d.listen;
@@ -289,6 +296,31 @@ class Daemon::Impl {
   }
 
  private:
+  // The one configured client that is the buyer of an e-invoice: by SIREN,
+  // VAT number or legal name. "" when none or several.
+  std::string ClientOfBuyer(const std::string& fields_json) {
+    nlohmann::json f = nlohmann::json::parse(fields_json, nullptr, false);
+    if (!f.is_object()) return "";
+    auto text = [&](const char* key) {
+      return f.contains(key) && f[key].is_string() ? f[key].get<std::string>() : std::string();
+    };
+    std::string siren = text("buyer_siren");
+    std::string vat = NormalizeIdentifier(text("buyer_vat"));
+    std::string name = absl::AsciiStrToLower(text("buyer_name"));
+    std::lock_guard<std::mutex> lock(identities_mu_);
+    std::string found;
+    for (const ClientConfig& c : buyers_) {
+      bool match = (!siren.empty() && c.siren == siren) || (!vat.empty() && c.vat == vat);
+      for (const std::string& legal : c.legal_names) {
+        if (!name.empty() && absl::AsciiStrToLower(legal) == name) match = true;
+      }
+      if (!match) continue;
+      if (!found.empty()) return "";  // several: a person decides
+      found = c.id;
+    }
+    return found;
+  }
+
   void StartMailPollers() {
     for (auto& poller : pollers_) poller->Stop();
     pollers_.clear();
@@ -434,6 +466,7 @@ class Daemon::Impl {
       std::lock_guard<std::mutex> lock(identities_mu_);
       identities_.clear();
       for (const ClientConfig& c : clients_) identities_.push_back({c.id, c.emails, c.domains});
+      buyers_ = clients_;
     }
     return store_->SyncClients(ClientRecords(clients_));
   }
@@ -511,7 +544,8 @@ class Daemon::Impl {
   FolderWatcher watcher_;
   std::vector<ClientConfig> clients_;
   std::mutex identities_mu_;
-  std::vector<ClientIdentity> identities_;
+  std::vector<ClientIdentity> identities_;  // guarded by identities_mu_
+  std::vector<ClientConfig> buyers_;         // guarded by identities_mu_
   std::vector<std::unique_ptr<MailPoller>> pollers_;
   bool intake_paused_ = false;
   bool stopping_ = false;

@@ -288,7 +288,14 @@ absl::Status Pipeline::Conclude(int64_t id, const DocumentRecord& doc) {
   }
   DocumentUpdate final_update;
   std::string reason;
-  if (doc.client_id == kUnknownClientId) {
+  std::string client = doc.client_id;
+  if (client == kUnknownClientId && options_.client_of_buyer && !doc.fields_json.empty()) {
+    std::string buyer = options_.client_of_buyer(doc.fields_json);
+    if (!buyer.empty() && store_->MoveDocument(id, buyer, "buyer of the e-invoice").ok()) {
+      client = buyer;
+    }
+  }
+  if (client == kUnknownClientId) {
     final_update.status = DocumentStatus::kNeedsReview;
     reason = "unknown_sender";
     final_update.checks_json = CheckJson(

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -34,6 +35,10 @@ class Pipeline {
     // A step running longer than this makes Healthy() false (the watchdog
     // then stops being fed and systemd restarts the daemon).
     absl::Duration stuck_after = absl::Minutes(10);
+    // For documents of unknown senders: the client that is the buyer of
+    // these e-invoice fields (by SIREN or VAT), or "" — the document then
+    // moves to that client instead of waiting for review.
+    std::function<std::string(const std::string& fields_json)> client_of_buyer;
   };
 
   Pipeline(Store* store, const Archive* archive, Extractor* extractor,

@@ -644,6 +644,50 @@ class SqliteStore final : public Store {
     return s.Run();
   }
 
+  absl::Status MoveDocument(int64_t id, const std::string& to_client,
+                            const std::string& why) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::string now = FormatStoreTime(clock_->Now());
+    Txn txn(this);
+    if (!txn.status.ok()) return txn.status;
+    std::string from, sha;
+    {
+      Stmt s(writer_, "SELECT client_id, sha256 FROM document WHERE id = ?1");
+      s.Bind(1, id);
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return absl::NotFoundError(absl::StrCat("document ", id));
+      from = s.Text(0);
+      sha = s.Text(1);
+    }
+    {
+      Stmt s(writer_, "SELECT 1 FROM client WHERE id = ?1");
+      s.Bind(1, to_client);
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return absl::NotFoundError(absl::StrCat("client ", to_client));
+    }
+    {
+      Stmt s(writer_, "SELECT id FROM document WHERE client_id = ?1 AND sha256 = ?2");
+      s.Bind(1, to_client).Bind(2, sha);
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (*row) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "client ", to_client, " already has these bytes as document ", s.Int(0)));
+      }
+    }
+    Stmt s(writer_, "UPDATE document SET client_id = ?2, updated_at = ?3 WHERE id = ?1");
+    s.Bind(1, id).Bind(2, to_client).Bind(3, now);
+    if (absl::Status st = s.Run(); !st.ok()) return st;
+    nlohmann::json payload = {{"from", from}, {"to", to_client}, {"why", why}};
+    if (absl::Status st = InsertEventLocked(now, "moved", to_client, id, payload.dump());
+        !st.ok()) {
+      return st;
+    }
+    return txn.Commit();
+  }
+
   absl::StatusOr<std::vector<std::string>> PurgeClient(
       const std::string& client_id, int* documents_deleted) override {
     std::lock_guard<std::mutex> lock(write_mu_);

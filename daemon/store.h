@@ -180,6 +180,11 @@ class Store {
                                     int64_t mtime_ns, const std::string& sha256,
                                     int64_t document_id) = 0;
   virtual absl::StatusOr<DocumentRecord> GetDocument(int64_t id) = 0;
+  // Moves a document to another client with a `moved` event. AlreadyExists
+  // when that client already has the same bytes; NotFound for an unknown
+  // client or document.
+  virtual absl::Status MoveDocument(int64_t id, const std::string& to_client,
+                                    const std::string& why) = 0;
   virtual absl::StatusOr<MailboxState> GetMailboxState(const std::string& mailbox,
                                                        const std::string& folder) = 0;
   virtual absl::Status SetMailboxState(const std::string& mailbox,

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -332,6 +333,63 @@ TEST_F(ApiTest, SubmitThenReadBackContent) {
   EXPECT_EQ(w2->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(ApiTest, ReviewMovesFromUnknownSetsFieldsAndAccepts) {
+  StartServer(false);
+  auto stub = InProcessStub();
+  NewDocument d;
+  d.client_id = kUnknownClientId;
+  d.sha256 = "stranger";
+  d.source = "mail";
+  auto id = store_->IngestDocument(d);
+  ASSERT_OK(id);
+  DocumentUpdate review_wait;
+  review_wait.status = DocumentStatus::kNeedsReview;
+  review_wait.status_reason = "unknown_sender";
+  ASSERT_OK(store_->UpdateDocument(id->document_id, DocumentStatus::kReceived, review_wait, "", ""));
+
+  pb::ReviewDocumentRequest move;
+  move.set_name(absl::StrCat("documents/", id->document_id));
+  move.set_move_to_client("clients/acme");
+  pb::Document doc;
+  grpc::Status st = stub->ReviewDocument(Ctx().get(), move, &doc);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(doc.client(), "acme");
+  EXPECT_EQ(doc.status(), pb::EXTRACTED);  // concluded again, for its client
+
+  DocumentUpdate back;
+  back.status = DocumentStatus::kNeedsReview;
+  ASSERT_OK(store_->UpdateDocument(id->document_id, DocumentStatus::kExtracted, back, "", ""));
+  pb::ReviewDocumentRequest bad;
+  bad.set_name(move.name());
+  (*bad.mutable_set_fields())["total_incl_tax"] = "douze";
+  EXPECT_EQ(stub->ReviewDocument(Ctx().get(), bad, &doc).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  (*bad.mutable_set_fields()).clear();
+  (*bad.mutable_set_fields())["no_such_field"] = "1";
+  EXPECT_EQ(stub->ReviewDocument(Ctx().get(), bad, &doc).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  pb::ReviewDocumentRequest accept;
+  accept.set_name(move.name());
+  accept.set_doc_type("receipt");
+  (*accept.mutable_set_fields())["total_incl_tax"] = "12.50";
+  (*accept.mutable_set_fields())["issue_date"] = "2026-11-27";
+  accept.set_accept(true);
+  accept.set_note("ticket de caisse lisible");
+  st = stub->ReviewDocument(Ctx().get(), accept, &doc);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(doc.status(), pb::DONE);
+  EXPECT_EQ(doc.doc_type(), "receipt");
+  nlohmann::json fields = nlohmann::json::parse(doc.fields_json());
+  EXPECT_EQ(fields["total_incl_tax"], "12.50");
+  EXPECT_EQ(fields["issue_date"], "2026-11-27");
+  auto events = store_->ListEvents(0, "acme", 100);
+  std::vector<std::string> kinds;
+  for (const auto& e : *events) kinds.push_back(e.kind);
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "moved"), kinds.end());
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "reviewed"), 2);
+}
+
 TEST_F(ApiTest, NotYetBuiltCallsAreUnimplemented) {
   StartServer(false);
   auto stub = InProcessStub();
@@ -392,8 +450,10 @@ TEST_F(ApiTest, ReadTokenCannotMutateAdminTokenCan) {
   pb::Document doc;
   EXPECT_EQ(stub->ReviewDocument(Ctx(kReadToken).get(), review, &doc).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  // Past auth: document 1 is `received`, not waiting for review.
+  review.set_accept(true);
   EXPECT_EQ(stub->ReviewDocument(Ctx(kAdminToken).get(), review, &doc).error_code(),
-            grpc::StatusCode::UNIMPLEMENTED);  // past auth, not built yet
+            grpc::StatusCode::FAILED_PRECONDITION);
   // A dry run only reads.
   pb::SendRemindersRequest dry;
   dry.set_dry_run(true);

@@ -182,6 +182,39 @@ TEST_F(IntakeTest, PipelineTakesEachDocumentToAFinalState) {
   EXPECT_EQ(store_->CountPendingDocuments().value(), 0);
 }
 
+TEST_F(IntakeTest, BuyerSirenOfAnEInvoiceDecidesAnUnknownSender) {
+  std::string xml = R"(<?xml version="1.0"?>
+<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+ xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+ xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">
+ <rsm:ExchangedDocument><ram:ID>F-1</ram:ID><ram:TypeCode>380</ram:TypeCode>
+  <ram:IssueDateTime><udt:DateTimeString format="102">20261101</udt:DateTimeString></ram:IssueDateTime></rsm:ExchangedDocument>
+ <rsm:SupplyChainTradeTransaction><ram:ApplicableHeaderTradeAgreement>
+  <ram:SellerTradeParty><ram:Name>Fournisseur</ram:Name></ram:SellerTradeParty>
+  <ram:BuyerTradeParty><ram:Name>ACME</ram:Name>
+   <ram:SpecifiedLegalOrganization><ram:ID schemeID="0002">732829320</ram:ID></ram:SpecifiedLegalOrganization>
+  </ram:BuyerTradeParty></ram:ApplicableHeaderTradeAgreement>
+  <ram:ApplicableHeaderTradeSettlement><ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
+   <ram:SpecifiedTradeSettlementHeaderMonetarySummation><ram:TaxBasisTotalAmount>10.00</ram:TaxBasisTotalAmount>
+   <ram:TaxTotalAmount currencyID="EUR">2.00</ram:TaxTotalAmount><ram:GrandTotalAmount>12.00</ram:GrandTotalAmount>
+   </ram:SpecifiedTradeSettlementHeaderMonetarySummation></ram:ApplicableHeaderTradeSettlement>
+ </rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>)";
+  int64_t id = intake_->IngestBytes(kUnknownClientId, "mail", "f.xml", xml)->document_id;
+  auto extractor = RealExtractor();
+  Pipeline::Options options;
+  options.workers = 1;
+  options.client_of_buyer = [](const std::string& fields_json) {
+    return nlohmann::json::parse(fields_json).value("buyer_siren", "") == "732829320"
+               ? std::string("acme")
+               : std::string();
+  };
+  Pipeline pipeline(store_.get(), archive_.get(), extractor.get(), &clock_, options);
+  pipeline.RunUntilIdle();
+  auto doc = store_->GetDocument(id);
+  EXPECT_EQ(doc->client_id, "acme");
+  EXPECT_EQ(doc->status, DocumentStatus::kDone);
+}
+
 TEST_F(IntakeTest, InterruptedOnceIsRetriedTwiceIsQuarantinedAsCrashed) {
   int64_t once = intake_->IngestBytes("acme", "folder", "a.pdf",
                                       testing::MakeTextPdf({FrenchInvoiceLines()}))
