@@ -172,9 +172,6 @@ class Daemon::Impl {
     Extractor::Options extract;
     extract.ocr = config_.ocr;
     extract.workers = d.workers;
-#ifdef LIASSE_SANITIZED
-    extract.memory_limit_mb = 0;
-#endif
     absl::StatusOr<std::unique_ptr<Extractor>> extractor = Extractor::Start(extract);
     if (!extractor.ok()) return extractor.status();
     extractor_ = std::move(*extractor);

@@ -90,9 +90,6 @@ int RunExtractCommand(const ExtractArgs& args) {
   options.ocr = config->ocr;
   options.workers = config->daemon.workers;
   options.quiet = std::getenv("LIASSE_WORKER_STDERR") == nullptr;
-#ifdef LIASSE_SANITIZED
-  options.memory_limit_mb = 0;
-#endif
   absl::StatusOr<std::unique_ptr<Extractor>> extractor = Extractor::Start(options);
   if (!extractor.ok()) {
     std::fprintf(stderr, "liasse: %s\n", std::string(extractor.status().message()).c_str());

@@ -223,6 +223,10 @@ class WorkerPoolExtractor final : public Extractor {
   }
 
   absl::Status Start() {
+#ifdef LIASSE_SANITIZED
+    // ASan reserves terabytes of address space: no limit can hold it.
+    options_.memory_limit_mb = 0;
+#endif
     if (options_.workers <= 0) options_.workers = DefaultWorkerCount();
     if (options_.worker_binary.empty()) options_.worker_binary = FindWorkerBinary();
     if (::access(options_.worker_binary.c_str(), X_OK) != 0) {

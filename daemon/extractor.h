@@ -28,7 +28,8 @@ class Extractor {
     // liasse-worker; "" = found next to this executable, then $LIASSE_WORKER,
     // then the install location.
     std::string worker_binary;
-    // Address-space limit of each worker; 0 = none (sanitizer builds).
+    // Address-space limit of each worker; 0 = none. Sanitizer builds
+    // always run without one.
     int64_t memory_limit_mb = 2048;
     // Send the workers' stderr (library warnings) to /dev/null.
     bool quiet = false;

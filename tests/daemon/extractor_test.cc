@@ -36,9 +36,6 @@ std::unique_ptr<Extractor> StartPool(int workers, int timeout_s = 60,
   options.ocr.timeout_s = timeout_s;
   options.worker_binary = binary;
   options.quiet = true;
-#ifdef LIASSE_SANITIZED
-  options.memory_limit_mb = 0;
-#endif
   auto pool = Extractor::Start(options);
   EXPECT_TRUE(pool.ok()) << pool.status();
   return pool.ok() ? std::move(*pool) : nullptr;
