@@ -1,6 +1,7 @@
 // liassed as a process: started on a temp dir, readiness read from a real
 // NOTIFY_SOCKET, the real `liasse` CLI calling it, signals sent to it.
 #include <fcntl.h>
+#include <pwd.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "tests/ocr/fixtures.h"
 #include "tests/testing/temp_dir.h"
 
 namespace liasse {
@@ -387,6 +389,57 @@ TEST(LiassedProcessTest, SubmitOpenBackupAndPurgeThroughTheCli) {
   EXPECT_FALSE(absl::StrContains(Cli(dir.path(), {"clients"}).out, "gone"));
   daemon.Signal(SIGTERM);
   EXPECT_EQ(daemon.WaitForExit(std::chrono::seconds(10)), 0);
+}
+
+// A file the daemon may not read stays where it is, is logged, and does not
+// stop the files next to it. As root the daemon runs as nobody for this
+// (root reads everything).
+TEST(LiassedProcessTest, UnreadableFileStaysAndOthersAreTakenIn) {
+  TempDir dir;
+  fs::create_directories(dir.Join("var/inbox/acme"));
+  testing::WriteFile(dir.Join("var/inbox/acme/secret.pdf"), "%PDF-1.4 private");
+  ::chmod(dir.Join("var/inbox/acme/secret.pdf").c_str(), 0600);
+  bool root = ::geteuid() == 0;
+  passwd* nobody = ::getpwnam("nobody");
+  ASSERT_NE(nobody, nullptr);
+  if (root) {
+    // Everything but the secret file belongs to the daemon's user.
+    ::chmod(dir.path().c_str(), 0755);
+    std::system(absl::StrCat("chown -R nobody ", dir.Join("var")).c_str());
+    ::chown(dir.Join("var/inbox/acme/secret.pdf").c_str(), 0, 0);
+  } else {
+    ::chmod(dir.Join("var/inbox/acme/secret.pdf").c_str(), 0);
+  }
+  std::string log = dir.Join("liassed.log");
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::chdir(dir.path().c_str()) != 0) ::_exit(127);
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    ::dup2(fd, 2);
+    if (root && (::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0)) ::_exit(126);
+    ::execl(LIASSED_PATH, LIASSED_PATH, nullptr);
+    ::_exit(127);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!fs::exists(dir.Join("var/liasse.sock")) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  testing::WriteFile(dir.Join("var/inbox/acme/ok.pdf"), "%PDF-1.4 readable");
+  if (root) ::chown(dir.Join("var/inbox/acme/ok.pdf").c_str(), nobody->pw_uid, 0);
+  bool taken = false;
+  while (!taken && std::chrono::steady_clock::now() < deadline) {
+    taken = !fs::exists(dir.Join("var/inbox/acme/ok.pdf"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  std::string text = ReadAll(log);
+  EXPECT_TRUE(taken) << text;
+  EXPECT_TRUE(fs::exists(dir.Join("var/inbox/acme/secret.pdf")));  // never lost
+  EXPECT_TRUE(absl::StrContains(text, "event=intake_failed client=acme")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "PERMISSION_DENIED")) << text;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << text;
 }
 
 TEST(LiasseCliTest, SaysClearlyWhenDaemonIsNotThere) {
