@@ -1,0 +1,469 @@
+#include "workflows/text_fields.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "workflows/identifiers.h"
+
+namespace liasse {
+namespace {
+
+using Ymd = std::chrono::year_month_day;
+
+// ---------- amounts
+
+const RE2& AmountRe() {
+  // A number with exactly two decimals, optionally grouped by thousands
+  // (space, NBSP, dot, comma or apostrophe), not glued to other digits.
+  static const RE2 re(
+      R"((?:^|[^\d.,])(-?\s?\d{1,3}(?:[ .,'\x{00A0}\x{202F}]\d{3})+[.,]\d{2}|-?\d+[.,]\d{2})(-?)(?:[^\d]|$))");
+  return re;
+}
+
+std::optional<Money> NormalizeAmount(absl::string_view token, bool trailing_minus) {
+  std::string digits;
+  bool negative = trailing_minus;
+  for (char c : token) {
+    if (c == '-') negative = true;
+    if (absl::ascii_isdigit(static_cast<unsigned char>(c))) digits.push_back(c);
+  }
+  if (digits.size() < 3 || digits.size() > 15) return std::nullopt;
+  int64_t cents = 0;
+  for (char c : digits) cents = cents * 10 + (c - '0');
+  return Money{negative ? -cents : cents};
+}
+
+// ---------- dates
+
+const std::map<std::string, unsigned>& MonthNames() {
+  static const auto* names = new std::map<std::string, unsigned>{
+      // French
+      {"janvier", 1}, {"janv", 1}, {"février", 2}, {"fevrier", 2}, {"févr", 2}, {"fevr", 2},
+      {"mars", 3}, {"avril", 4}, {"avr", 4}, {"mai", 5}, {"juin", 6}, {"juillet", 7},
+      {"juil", 7}, {"août", 8}, {"aout", 8}, {"septembre", 9}, {"octobre", 10},
+      {"novembre", 11}, {"décembre", 12}, {"decembre", 12}, {"déc", 12},
+      // English
+      {"january", 1}, {"jan", 1}, {"february", 2}, {"feb", 2}, {"march", 3}, {"mar", 3},
+      {"april", 4}, {"apr", 4}, {"may", 5}, {"june", 6}, {"jun", 6}, {"july", 7}, {"jul", 7},
+      {"august", 8}, {"aug", 8}, {"september", 9}, {"sep", 9}, {"sept", 9}, {"october", 10},
+      {"oct", 10}, {"november", 11}, {"nov", 11}, {"december", 12}, {"dec", 12},
+      // German
+      {"januar", 1}, {"jänner", 1}, {"februar", 2}, {"märz", 3}, {"maerz", 3}, {"mrz", 3},
+      {"juni", 6}, {"juli", 7}, {"oktober", 10}, {"okt", 10}, {"dezember", 12}, {"dez", 12},
+      // Dutch
+      {"januari", 1}, {"februari", 2}, {"maart", 3}, {"mei", 5}, {"augustus", 8},
+  };
+  return *names;
+}
+
+std::string Lower(absl::string_view s) {
+  // ASCII lower-case plus the accented capitals that month names use.
+  std::string out = absl::AsciiStrToLower(s);
+  for (auto [upper, lower] : {std::pair<std::string, std::string>{"É", "é"}, {"Û", "û"},
+                              {"Ä", "ä"}}) {
+    size_t p;
+    while ((p = out.find(upper)) != std::string::npos) out.replace(p, upper.size(), lower);
+  }
+  return out;
+}
+
+std::optional<Ymd> MakeDate(int y, int m, int d) {
+  if (y < 100) y += 2000;
+  if (y < 1990 || y > 2099 || m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
+  Ymd ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
+          std::chrono::day(static_cast<unsigned>(d))};
+  if (!ymd.ok()) return std::nullopt;
+  return ymd;
+}
+
+// ---------- labels
+
+const RE2& StrongTotalRe() {
+  static const RE2 re(
+      R"((?i)(total\s*t\.?\s*t\.?\s*c|net\s*[àa]\s*payer|montant\s*t\.?\s*t\.?\s*c|total\s*[àa]\s*payer|montant\s*[àa]\s*payer|amount\s*due|total\s*due|balance\s*due|grand\s*total|total\s*amount|invoice\s*total|total\s*incl|total\s*\(?incl|rounded\s*total|total\s*rounded|gesamtbetrag|rechnungsbetrag|endbetrag|zu\s*zahlen|zahlbetrag|gesamtsumme|bruttobetrag|te\s*betalen|totaal|total\s*eur\b|total\s*\(?rm\)?|total\s*\(?€\)?|summe\b|total\s*sales|nett\s*total|net\s*total))");
+  return re;
+}
+
+const RE2& WeakTotalRe() {
+  static const RE2 re(R"((?i)(\btotal\b|\bgesamt\b|\bsomme\b|\bmontant\b|\bbetrag\b))");
+  return re;
+}
+
+const RE2& NetRe() {
+  static const RE2 re(
+      R"((?i)(total\s*h\.?\s*t|montant\s*h\.?\s*t|sous[-\s]*total|sub[-\s]*total|net\s*amount|total\s*excl|amount\s*excl|nettobetrag|netto|zwischensumme|total\s*before\s*tax|excl\.?\s*(?:vat|btw|tax|gst)|base\s*h\.?t|total\s*net\b|totaal\s*excl|montant\s*net|prix\s*h\.?t|total\s*hors\s*taxe))");
+  return re;
+}
+
+const RE2& TaxRe() {
+  static const RE2 re(
+      R"((?i)(\bt\.?\s?v\.?\s?a\b|\bvat\b|\bgst\b|mwst|\bust\b|umsatzsteuer|\btax\b|\bbtw\b|\bsst\b))");
+  return re;
+}
+
+const RE2& NotTotalRe() {
+  static const RE2 re(
+      R"((?i)(cash|change|tendered|rendu|esp[eè]ces|bezahlt|gegeben|r[üu]ckgeld|paid|payment|card|carte|visa|master|discount|remise|rabais|qty|quantit|items|articles|prix\s*unit|unit\s*price|rounding\s*adj|arrondi|points|saving|[ée]conomie))");
+  return re;
+}
+
+const RE2& DueLabelRe() {
+  static const RE2 re(
+      R"((?i)([ée]ch[ée]ance|due\s*date|date\s*due|payable|f[äa]llig|zahlbar|valid|expir|livraison|delivery|lieferdatum|leistungsdatum|vervaldatum|period|p[ée]riode|du\s+\d|from\s+\d|bis\b|au\s+\d))");
+  return re;
+}
+
+const RE2& IssueLabelRe() {
+  static const RE2 re(
+      R"((?i)(date\s*(de\s*)?(la\s*)?facture|invoice\s*date|date\s*d'?\s*[ée]mission|rechnungsdatum|factuurdatum|\bdatum\b|\bdate\b|\bdated\b|\ble\s+\d|orderdatum|belegdatum))");
+  return re;
+}
+
+// ---------- identifiers
+
+bool CountryVatShape(const std::string& vat) {
+  static const std::map<std::string, RE2*>* shapes = new std::map<std::string, RE2*>{
+      {"FR", new RE2(R"(FR[0-9A-Z]{2}\d{9})")}, {"DE", new RE2(R"(DE\d{9})")},
+      {"NL", new RE2(R"(NL\d{9}B\d{2})")},       {"BE", new RE2(R"(BE[01]\d{9})")},
+      {"IT", new RE2(R"(IT\d{11})")},            {"ES", new RE2(R"(ES[0-9A-Z]\d{7}[0-9A-Z])")},
+      {"LU", new RE2(R"(LU\d{8})")},             {"AT", new RE2(R"(ATU\d{8})")},
+      {"GB", new RE2(R"(GB(\d{9}|\d{12}))")},    {"PT", new RE2(R"(PT\d{9})")},
+      {"IE", new RE2(R"(IE\d[0-9A-Z]\d{5}[A-Z]{1,2})")}, {"DK", new RE2(R"(DK\d{8})")},
+      {"SE", new RE2(R"(SE\d{12})")},            {"FI", new RE2(R"(FI\d{8})")},
+      {"PL", new RE2(R"(PL\d{10})")},            {"CH", new RE2(R"(CHE\d{9}(MWST|TVA|IVA)?)")},
+  };
+  if (vat.size() < 4) return false;
+  auto it = shapes->find(vat.substr(0, 2));
+  if (it == shapes->end()) return false;
+  if (!RE2::FullMatch(vat, *it->second)) return false;
+  return vat.substr(0, 2) != "FR" || IsValidFrenchVat(vat);
+}
+
+std::vector<std::string> SplitLines(absl::string_view text) {
+  std::vector<std::string> lines;
+  for (absl::string_view l : absl::StrSplit(text, absl::ByAnyChar("\n\f"))) {
+    lines.emplace_back(absl::StripAsciiWhitespace(l));
+  }
+  return lines;
+}
+
+struct Candidate {
+  Money amount;
+  int score;
+  size_t line;
+};
+
+}  // namespace
+
+std::optional<Money> ParseAmount(absl::string_view text) {
+  std::vector<Money> all = AmountsInLine(text);
+  if (all.size() != 1) return std::nullopt;
+  return all.front();
+}
+
+std::vector<Money> AmountsInLine(absl::string_view line) {
+  std::vector<Money> out;
+  re2::StringPiece input(line.data(), line.size());
+  std::string token, minus;
+  while (RE2::FindAndConsume(&input, AmountRe(), &token, &minus)) {
+    // The match ends with the character after the amount, which may be the
+    // separator before the next one ("12,00 13,00"): give it back.
+    const char* end = line.data() + line.size();
+    if (input.data() < end || (input.data() == end && end > line.data() &&
+                               !absl::ascii_isdigit(static_cast<unsigned char>(end[-1])))) {
+      input = re2::StringPiece(input.data() - 1, input.size() + 1);
+    }
+    if (std::optional<Money> m = NormalizeAmount(token, !minus.empty())) out.push_back(*m);
+  }
+  return out;
+}
+
+std::vector<Ymd> DatesInLine(absl::string_view line) {
+  std::vector<std::pair<size_t, Ymd>> found;
+  auto scan = [&](const RE2& re, auto make) {
+    re2::StringPiece input(line.data(), line.size());
+    std::string a, b, c;
+    while (RE2::FindAndConsume(&input, re, &a, &b, &c)) {
+      size_t pos = static_cast<size_t>(input.data() - line.data());
+      if (std::optional<Ymd> d = make(a, b, c)) found.push_back({pos, *d});
+    }
+  };
+  static const RE2 iso(R"((?:^|\D)(\d{4})-(\d{1,2})-(\d{1,2})(?:\D|$))");
+  static const RE2 numeric(R"((?:^|[^\d.])(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?:[^\d.]|$|\.\D|\.$))");
+  static const RE2 day_name(
+      R"((?i)(?:^|[^\pL\d])(\d{1,2})(?:er|st|nd|rd|th)?[\s.-]+(\pL{3,9})\.?[\s,.-]+(\d{4}|\d{2})(?:\D|$))");
+  static const RE2 name_day(R"((?i)(?:^|[^\pL])(\pL{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:\D|$))");
+  auto num = [](const std::string& s) { return std::atoi(s.c_str()); };
+  scan(iso, [&](const std::string& y, const std::string& m, const std::string& d) {
+    return MakeDate(num(y), num(m), num(d));
+  });
+  scan(numeric, [&](const std::string& d, const std::string& m, const std::string& y) {
+    int dd = num(d), mm = num(m);
+    if (mm > 12 && dd <= 12) std::swap(dd, mm);  // US order, when it can only be that
+    return MakeDate(num(y), mm, dd);
+  });
+  scan(day_name, [&](const std::string& d, const std::string& name, const std::string& y) {
+    auto it = MonthNames().find(Lower(name));
+    if (it == MonthNames().end()) return std::optional<Ymd>();
+    return MakeDate(num(y), static_cast<int>(it->second), num(d));
+  });
+  scan(name_day, [&](const std::string& name, const std::string& d, const std::string& y) {
+    auto it = MonthNames().find(Lower(name));
+    if (it == MonthNames().end()) return std::optional<Ymd>();
+    return MakeDate(num(y), static_cast<int>(it->second), num(d));
+  });
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<Ymd> out;
+  for (const auto& [pos, d] : found) out.push_back(d);
+  return out;
+}
+
+std::pair<std::string, double> ClassifyText(absl::string_view text) {
+  struct Rule {
+    const char* type;
+    const char* pattern;
+    double weight;
+  };
+  static const std::array<Rule, 9> kRules = {{
+      {"credit_note", R"((?i)(\bavoir\b|credit\s*note|gutschrift|note\s*de\s*cr[ée]dit|creditnota|rechnungskorrektur))", 4},
+      {"invoice", R"((?i)(\bfacture\b|\binvoice\b|\brechnung\b|\bfactuur\b|\btax\s*invoice\b|n[°o]\s*de\s*facture))", 3},
+      {"receipt", R"((?i)(ticket|re[çc]u\b|\breceipt\b|kassenbon|quittung|\bbon\b|merci\s*de\s*votre\s*visite|thank\s*you|change\b|cash\b|tendered|r[üu]ckgeld|\bbar\b|kasse|\bgst\b|\btotal\s*\(rm\)|\brm\b))", 1.5},
+      {"bank_statement", R"((?i)(relev[ée]\s*de\s*compte|extrait\s*de\s*compte|bank\s*statement|account\s*statement|kontoauszug|ancien\s*solde|nouveau\s*solde|solde\s*(cr[ée]diteur|d[ée]biteur)|opening\s*balance|closing\s*balance))", 4},
+      {"payslip", R"((?i)(bulletin\s*de\s*(paie|salaire)|fiche\s*de\s*paie|payslip|pay\s*slip|lohnabrechnung|gehaltsabrechnung|salaire\s*brut|net\s*[àa]\s*payer\s*avant\s*imp[ôo]t|cotisations\s*salariales))", 5},
+      {"tax_notice", R"((?i)(avis\s*d'?\s*imp[ôo]t|avis\s*de\s*taxe|impots\.gouv|direction\s*g[ée]n[ée]rale\s*des\s*finances|steuerbescheid|avis\s*d'?\s*imposition|taxe\s*fonci[èe]re))", 5},
+      {"contract", R"((?i)(\bcontrat\b|\bcontract\b|\bvertrag\b|entre\s*les\s*soussign[ée]s|conditions\s*g[ée]n[ée]rales|the\s*parties\s*agree))", 2},
+      {"quote", R"((?i)(\bdevis\b|\bquotation\b|\bquote\b|\bangebot\b|bon\s*pour\s*accord|proposition\s*commerciale|offerte))", 3},
+      {"other", R"((?i)(zzzzzz))", 0},
+  }};
+  static const std::vector<RE2*>* compiled = [] {
+    auto* v = new std::vector<RE2*>();
+    for (const Rule& r : kRules) v->push_back(new RE2(r.pattern));
+    return v;
+  }();
+  std::map<std::string, double> score;
+  re2::StringPiece all(text.data(), text.size());
+  double total = 0;
+  for (size_t i = 0; i < kRules.size(); ++i) {
+    re2::StringPiece input = all;
+    int hits = 0;
+    std::string ignored;
+    while (hits < 5 && RE2::FindAndConsume(&input, *(*compiled)[i], &ignored)) ++hits;
+    if (hits == 0) continue;
+    double s = kRules[i].weight * (1.0 + 0.25 * (hits - 1));
+    score[kRules[i].type] += s;
+    total += s;
+  }
+  if (total == 0) return {"other", 0.0};
+  // A credit note is also an invoice: its own words outweigh the latter.
+  auto best = std::max_element(score.begin(), score.end(),
+                               [](const auto& a, const auto& b) { return a.second < b.second; });
+  double confidence = best->second / total;
+  if (best->second < 3) confidence *= best->second / 3;  // weak evidence
+  return {best->first, std::min(1.0, confidence)};
+}
+
+TextFields ExtractFieldsFromText(absl::string_view text) {
+  TextFields out;
+  Fields& f = out.fields;
+  std::vector<std::string> lines = SplitLines(text);
+
+  // Totals by label, with the amount on the line or on the next.
+  std::vector<Candidate> totals, nets, taxes;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string& line = lines[i];
+    std::vector<Money> amounts = AmountsInLine(line);
+    if (amounts.empty() && i + 1 < lines.size()) {
+      std::vector<Money> next = AmountsInLine(lines[i + 1]);
+      if (!next.empty() && next.size() <= 2) amounts = next;
+    }
+    if (amounts.empty()) continue;
+    Money last = amounts.back();
+    bool net = RE2::PartialMatch(line, NetRe());
+    bool tax = RE2::PartialMatch(line, TaxRe());
+    bool strong = RE2::PartialMatch(line, StrongTotalRe());
+    bool weak = RE2::PartialMatch(line, WeakTotalRe());
+    bool excluded = RE2::PartialMatch(line, NotTotalRe());
+    if (net && !strong) {
+      nets.push_back({last, 2, i});
+    } else if (strong && !excluded) {
+      totals.push_back({last, 3, i});
+    } else if (tax && !weak) {
+      taxes.push_back({last, 2, i});
+    } else if (weak && !excluded && !tax) {
+      totals.push_back({last, 2, i});
+    } else if (weak && tax && !excluded) {
+      totals.push_back({last, 1, i});  // "Total incl. VAT" phrased otherwise
+    }
+  }
+  if (!nets.empty()) f.total_excl_tax = nets.front().amount;
+  if (!taxes.empty()) {
+    Money sum{0};
+    for (const Candidate& c : taxes) sum.cents += c.amount.cents;
+    f.total_tax = taxes.size() == 1 ? taxes.front().amount : sum;
+  }
+  bool consistent = false;
+  if (!totals.empty()) {
+    // Consistency first: net + tax = total. Then the best label; among
+    // equally labelled totals, the largest (a subtotal is below the total).
+    const Candidate* best = nullptr;
+    for (const Candidate& c : totals) {
+      if (f.total_excl_tax && f.total_tax &&
+          std::abs(f.total_excl_tax->cents + f.total_tax->cents - c.amount.cents) <= 2) {
+        best = &c;
+        consistent = true;
+        break;
+      }
+    }
+    if (!best) {
+      int top = 0;
+      for (const Candidate& c : totals) top = std::max(top, c.score);
+      for (const Candidate& c : totals) {
+        if (c.score == top && (!best || c.amount.cents > best->amount.cents)) best = &c;
+      }
+    }
+    f.total_incl_tax = best->amount;
+    out.fields_confidence += best->score >= 3 ? 0.45 : 0.3;
+  }
+  if (consistent) out.fields_confidence += 0.2;
+
+  // Dates: an issue-date label first, else the first date not on a due line.
+  for (size_t i = 0; i < lines.size() && !f.issue_date; ++i) {
+    if (!RE2::PartialMatch(lines[i], IssueLabelRe()) || RE2::PartialMatch(lines[i], DueLabelRe())) {
+      continue;
+    }
+    std::vector<Ymd> d = DatesInLine(lines[i]);
+    if (d.empty() && i + 1 < lines.size()) d = DatesInLine(lines[i + 1]);
+    if (!d.empty()) f.issue_date = d.front();
+  }
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::vector<Ymd> d = DatesInLine(lines[i]);
+    if (d.empty()) continue;
+    if (RE2::PartialMatch(lines[i], DueLabelRe())) {
+      static const RE2 due(R"((?i)([ée]ch[ée]ance|due|f[äa]llig|zahlbar|payable|vervaldatum))");
+      if (!f.due_date && RE2::PartialMatch(lines[i], due)) f.due_date = d.back();
+      continue;
+    }
+    if (!f.issue_date) f.issue_date = d.front();
+  }
+  if (f.issue_date) out.fields_confidence += 0.3;
+
+  // Invoice number after its label, on the line or the next.
+  static const RE2 number_label(
+      R"((?i)(n[°o]\s*(?:de\s*)?facture|facture\s*(?:n[°o]|num[ée]ro|#)|invoice\s*(?:no\.?|number|num|#|nr\.?)|rechnungs?\s*(?:nummer|nr\.?|-nr\.?)|factuur\s*(?:nummer|nr\.?)|factuurnummer|bill\s*no\.?|receipt\s*(?:no\.?|#)|doc(?:ument)?\s*no\.?|avoir\s*n[°o]|credit\s*note\s*(?:no\.?|#)|\binvoice\b|\bfacture\b|\brechnung\b))\s*[.:#]?\s*([A-Za-z0-9][A-Za-z0-9\-/._]*)?)");
+  static const RE2 token(R"(([A-Za-z0-9][A-Za-z0-9\-/._]{1,30}))");
+  for (size_t i = 0; i < lines.size() && f.invoice_number.empty(); ++i) {
+    std::string label, value;
+    if (!RE2::PartialMatch(lines[i], number_label, &label, &value)) continue;
+    auto has_digit = [](const std::string& s) {
+      return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (!value.empty() && has_digit(value) && DatesInLine(value).empty()) {
+      f.invoice_number = value;
+    } else if (i + 1 < lines.size()) {
+      std::string next;
+      if (RE2::PartialMatch(lines[i + 1], token, &next) && has_digit(next) &&
+          DatesInLine(lines[i + 1]).empty() && AmountsInLine(lines[i + 1]).empty()) {
+        f.invoice_number = next;
+      }
+    }
+    while (!f.invoice_number.empty() &&
+           (f.invoice_number.back() == '.' || f.invoice_number.back() == '/')) {
+      f.invoice_number.pop_back();
+    }
+  }
+
+  // VAT numbers, IBAN, SIREN.
+  static const RE2 vat_re(R"(\b((?:AT|BE|CH|DE|DK|ES|FI|FR|GB|IE|IT|LU|NL|PL|PT|SE)[ .]?[0-9A-Z](?:[ .]?[0-9A-Z]){7,13}))");
+  static const RE2 client_side(R"((?i)(client|customer|kunde|acheteur|buyer|destinataire|factur[ée]\s*[àa]|bill\s*to|ship\s*to))");
+  for (int pass = 0; pass < 2 && f.supplier_vat.empty(); ++pass) {
+    for (const std::string& line : lines) {
+      if (pass == 0 && RE2::PartialMatch(line, client_side)) continue;
+      re2::StringPiece input(line);
+      std::string candidate;
+      while (RE2::FindAndConsume(&input, vat_re, &candidate)) {
+        std::string vat = NormalizeIdentifier(candidate);
+        // Longest prefix with a valid shape (greedy matches may run on).
+        for (size_t len = vat.size(); len >= 8; --len) {
+          if (CountryVatShape(vat.substr(0, len))) {
+            f.supplier_vat = vat.substr(0, len);
+            break;
+          }
+        }
+        if (!f.supplier_vat.empty()) break;
+      }
+      if (!f.supplier_vat.empty()) break;
+    }
+  }
+  static const RE2 iban_re(R"(\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?))");
+  for (const std::string& line : lines) {
+    re2::StringPiece input(line);
+    std::string candidate;
+    while (f.iban.empty() && RE2::FindAndConsume(&input, iban_re, &candidate)) {
+      std::string iban = NormalizeIdentifier(candidate);
+      for (size_t len = iban.size(); len >= 15 && f.iban.empty(); --len) {
+        if (IsValidIban(iban.substr(0, len))) f.iban = iban.substr(0, len);
+      }
+    }
+  }
+  static const RE2 siren_re(R"((?i)(?:siren|siret|rcs\s*[\pL\- ]*)\s*:?\s*(\d{3}\s?\d{3}\s?\d{3}(?:\s?\d{5})?))");
+  for (const std::string& line : lines) {
+    std::string digits_raw;
+    if (f.supplier_siren.empty() && RE2::PartialMatch(line, siren_re, &digits_raw)) {
+      std::string digits = NormalizeIdentifier(digits_raw);
+      if (digits.size() == 14 && IsValidSiret(digits)) digits = digits.substr(0, 9);
+      if (digits.size() == 9 && IsValidSiren(digits)) f.supplier_siren = digits;
+    }
+  }
+  if (f.supplier_siren.empty() && IsValidFrenchVat(f.supplier_vat)) {
+    f.supplier_siren = f.supplier_vat.substr(4);
+  }
+
+  // Currency.
+  static const RE2 eur(R"((€|\bEUR\b|\beuros?\b))");
+  static const RE2 myr(R"((\bRM\s?\d|\bMYR\b))");
+  static const RE2 usd(R"((\$\s?\d|\bUSD\b))");
+  static const RE2 gbp(R"((£|\bGBP\b))");
+  static const RE2 chf(R"((\bCHF\b))");
+  std::string t(text);
+  if (RE2::PartialMatch(t, eur)) {
+    f.currency = "EUR";
+  } else if (RE2::PartialMatch(t, myr)) {
+    f.currency = "MYR";
+  } else if (RE2::PartialMatch(t, gbp)) {
+    f.currency = "GBP";
+  } else if (RE2::PartialMatch(t, chf)) {
+    f.currency = "CHF";
+  } else if (RE2::PartialMatch(t, usd)) {
+    f.currency = "USD";
+  }
+
+  // Supplier: the first line of the letterhead that reads like a name.
+  static const RE2 not_name(
+      R"((?i)(facture|invoice|rechnung|receipt|re[çc]u|ticket|page|date|tel|t[ée]l[ée]phone|fax|www\.|http|@|siret|siren|tva|vat|gst|n[°o]\s|copy|copie|original|bienvenue|welcome))");
+  for (size_t i = 0; i < lines.size() && i < 10 && f.supplier_name.empty(); ++i) {
+    const std::string& line = lines[i];
+    int letters = 0;
+    for (char c : line) letters += absl::ascii_isalpha(static_cast<unsigned char>(c)) ? 1 : 0;
+    if (letters >= 3 && letters * 2 >= static_cast<int>(line.size()) &&
+        !RE2::PartialMatch(line, not_name) && AmountsInLine(line).empty()) {
+      f.supplier_name = line;
+    }
+  }
+
+  auto [type, confidence] = ClassifyText(text);
+  // Credit notes: credit words, or an invoice with a negative total.
+  if (type == "invoice" && f.total_incl_tax && f.total_incl_tax->cents < 0) type = "credit_note";
+  out.doc_type = type;
+  out.type_confidence = confidence;
+  out.fields_confidence = std::min(1.0, out.fields_confidence);
+  return out;
+}
+
+}  // namespace liasse
