@@ -13,6 +13,7 @@
 #include "daemon/extractor.h"
 #include "daemon/fields_json.h"
 #include "workflows/doc_type.h"
+#include "workflows/text_fields.h"
 
 namespace liasse {
 namespace {
@@ -41,8 +42,12 @@ json Describe(const std::string& file, const absl::StatusOr<ExtractedDocument>& 
     j["fields"] = FieldsToJson(doc->analysis.einvoice->fields);
     j["einvoice_syntax"] = doc->analysis.einvoice->syntax;
   } else {
-    j["doc_type"] = nullptr;
-    j["fields"] = nullptr;
+    // The built-in rules, as the daemon applies them.
+    TextFields rules = ExtractFieldsFromText(doc->text.text);
+    j["doc_type"] = rules.doc_type;
+    j["fields"] = FieldsToJson(rules.fields);
+    j["type_confidence"] = rules.type_confidence;
+    j["fields_confidence"] = rules.fields_confidence;
   }
   j["checks"] = json::array();
   if (with_text) j["text"] = doc->text.text;

@@ -356,7 +356,7 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
 
   // Invoice number after its label, on the line or the next.
   static const RE2 number_label(
-      R"((?i)(n[°o]\s*(?:de\s*)?facture|facture\s*(?:n[°o]|num[ée]ro|#)|invoice\s*(?:no\.?|number|num|#|nr\.?)|rechnungs?\s*(?:nummer|nr\.?|-nr\.?)|factuur\s*(?:nummer|nr\.?)|factuurnummer|bill\s*no\.?|receipt\s*(?:no\.?|#)|doc(?:ument)?\s*no\.?|avoir\s*n[°o]|credit\s*note\s*(?:no\.?|#)|\binvoice\b|\bfacture\b|\brechnung\b))\s*[.:#]?\s*([A-Za-z0-9][A-Za-z0-9\-/._]*)?)");
+      R"((?i)(n[°o]\s*(?:de\s*)?facture|facture\s*(?:n[°o]|num[ée]ro|#)|invoice\s*(?:no\.?|number|num|#|nr\.?)|rechnungs?\s*(?:nummer|nr\.?|-nr\.?)|factuur\s*(?:nummer|nr\.?)|factuurnummer|bill\s*no\.?|receipt\s*(?:no\.?|#)|doc(?:ument)?\s*no\.?|avoir\s*n[°o]|credit\s*note\s*(?:no\.?|#)|\binvoice\b|\bfacture\b|\brechnung\b)\s*[.:#]?\s*([A-Za-z0-9][A-Za-z0-9\-/._]*)?)");
   static const RE2 token(R"(([A-Za-z0-9][A-Za-z0-9\-/._]{1,30}))");
   for (size_t i = 0; i < lines.size() && f.invoice_number.empty(); ++i) {
     std::string label, value;
@@ -388,11 +388,20 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       re2::StringPiece input(line);
       std::string candidate;
       while (RE2::FindAndConsume(&input, vat_re, &candidate)) {
-        std::string vat = NormalizeIdentifier(candidate);
-        // Longest prefix with a valid shape (greedy matches may run on).
-        for (size_t len = vat.size(); len >= 8; --len) {
-          if (CountryVatShape(vat.substr(0, len))) {
-            f.supplier_vat = vat.substr(0, len);
+        // The match may run on into the next word: try it cut at each
+        // space, longest first — never inside a run of characters, so an
+        // IBAN (DE30 5075…) is not read as a VAT number.
+        std::vector<std::string> cuts;
+        std::string normalized;
+        for (size_t k = 0; k < candidate.size(); ++k) {
+          char ch = candidate[k];
+          if (ch != ' ' && ch != '.') normalized.push_back(ch);
+          bool boundary = k + 1 == candidate.size() || candidate[k + 1] == ' ';
+          if (boundary) cuts.push_back(normalized);
+        }
+        for (auto it = cuts.rbegin(); it != cuts.rend(); ++it) {
+          if (CountryVatShape(*it)) {
+            f.supplier_vat = *it;
             break;
           }
         }
