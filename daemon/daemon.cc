@@ -179,6 +179,8 @@ class Daemon::Impl {
     pipeline.workers = extractor_->workers();
     pipeline.max_attempts = d.max_attempts;
     pipeline.stuck_after = absl::Seconds(config_.ocr.timeout_s) * 2 + absl::Minutes(1);
+    pipeline.rules_confidence = config_.classify.llm_skip_confidence;
+    pipeline.min_ocr_confidence = config_.classify.min_ocr_confidence;
     pipeline.client_of_buyer = [this](const std::string& fields_json) {
       return ClientOfBuyer(fields_json);
     };

@@ -5,10 +5,12 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/fields_json.h"
 #include "ocr/read_error.h"
 #include "workflows/doc_type.h"
+#include "workflows/text_fields.h"
 
 namespace liasse {
 namespace {
@@ -248,6 +250,25 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
   if (result->analysis.einvoice) {
     done.fields_json = FieldsToJson(result->analysis.einvoice->fields).dump();
     done.doc_type = EInvoiceDocType(result->analysis.einvoice->fields);
+  } else {
+    // The built-in rules. A type is kept only when the rules are sure of
+    // it and of the amounts and date it needs; otherwise a person decides.
+    TextFields rules = ExtractFieldsFromText(result->text.text);
+    done.fields_json = FieldsToJson(rules.fields).dump();
+    bool priced = rules.doc_type == "invoice" || rules.doc_type == "receipt" ||
+                  rules.doc_type == "credit_note";
+    bool sure = rules.type_confidence >= options_.rules_confidence &&
+                (!priced || rules.fields_confidence >= options_.rules_confidence);
+    if (sure && rules.doc_type != "other") done.doc_type = rules.doc_type;
+  }
+  if (result->text.ocr_confidence && *result->text.ocr_confidence < options_.min_ocr_confidence) {
+    done.checks_json = json::array({{{"code", "readable"},
+                                     {"ok", false},
+                                     {"severity", "error"},
+                                     {"message_fr", "Document peu lisible : merci d'envoyer un meilleur scan."},
+                                     {"message_en", "Hard to read: please send a better scan."}}})
+                           .dump();
+    done.doc_type = "";  // unreadable: a person decides
   }
   if (absl::Status st = store_->UpdateDocument(
           doc.id, DocumentStatus::kExtracting, done, "status",
@@ -303,10 +324,13 @@ absl::Status Pipeline::Conclude(int64_t id, const DocumentRecord& doc) {
         "Unknown sender: assign the document to a client.", "error");
   } else if (doc.doc_type.empty()) {
     final_update.status = DocumentStatus::kNeedsReview;
-    reason = "unclassified";
-    final_update.checks_json = CheckJson(
-        "unclassified", "Type de document non déterminé : à vérifier.",
-        "Document type not determined: please check.", "warning");
+    bool unreadable = absl::StrContains(doc.checks_json, "\"readable\"");
+    reason = unreadable ? "unreadable" : "unclassified";
+    if (!unreadable) {
+      final_update.checks_json = CheckJson(
+          "unclassified", "Type de document ou montants non déterminés : à vérifier.",
+          "Document type or amounts not determined: please check.", "warning");
+    }
   } else {
     final_update.status = DocumentStatus::kDone;
   }

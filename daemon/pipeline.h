@@ -39,6 +39,10 @@ class Pipeline {
     // these e-invoice fields (by SIREN or VAT), or "" — the document then
     // moves to that client instead of waiting for review.
     std::function<std::string(const std::string& fields_json)> client_of_buyer;
+    // [classify] llm_skip_confidence: the rules decide alone from here.
+    double rules_confidence = 0.9;
+    // [classify] min_ocr_confidence: below, "please send a better scan".
+    double min_ocr_confidence = 0.6;
   };
 
   Pipeline(Store* store, const Archive* archive, Extractor* extractor,
