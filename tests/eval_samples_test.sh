@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# bench/eval over ../shared/samples: the tool works, prints its tables, and
+# e-invoices are read exactly (100 %). Other figures are reported, not
+# asserted (see the README).
+set -euo pipefail
+root="$1"
+liasse="$2"
+samples="$root/../shared/samples"
+if [ ! -d "$samples" ]; then echo "no ../shared/samples here"; exit 77; fi
+out=$(/usr/bin/python3 "$root/bench/eval" --liasse "$liasse" "$samples")
+echo "$out"
+grep -q '^| total |' <<<"$out" || { echo "no table printed"; exit 1; }
+grep -q '^einvoice_exact=100.0 ' <<<"$out" || { echo "e-invoices not 100 % exact"; exit 1; }
