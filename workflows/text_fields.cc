@@ -20,9 +20,10 @@ using Ymd = std::chrono::year_month_day;
 
 const RE2& AmountRe() {
   // A number with exactly two decimals, optionally grouped by thousands
-  // (space, NBSP, dot, comma or apostrophe), not glued to other digits.
+  // (space, NBSP, dot, comma or apostrophe), not glued to other digits. OCR
+  // often puts a space after the decimal point ("39. 80"): allowed there.
   static const RE2 re(
-      R"((?:^|[^\d.,])(-?\s?\d{1,3}(?:[ .,'\x{00A0}\x{202F}]\d{3})+[.,]\d{2}|-?\d+[.,]\d{2})(-?)(?:[^\d]|$))");
+      R"((?:^|[^\d.,])(-?\s?\d{1,3}(?:[ .,'\x{00A0}\x{202F}]\d{3})+[.,]\d{2}|-?\d+[.,] ?\d{2})(-?)(?:[^\d]|$))");
   return re;
 }
 
@@ -91,7 +92,7 @@ const RE2& StrongTotalRe() {
 }
 
 const RE2& WeakTotalRe() {
-  static const RE2 re(R"((?i)(\btotal\b|\bgesamt\b|\bsomme\b|\bmontant\b|\bbetrag\b))");
+  static const RE2 re(R"((?i)(\btotal\b|\bgesamt\b|\bsomme\b|\bmontant\b|betrag\b))");
   return re;
 }
 
@@ -279,7 +280,10 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::string& line = lines[i];
     std::vector<Money> amounts = AmountsInLine(line);
-    if (amounts.empty() && i + 1 < lines.size()) {
+    bool label_only = std::none_of(line.begin(), line.end(), [](char c) {
+      return absl::ascii_isdigit(static_cast<unsigned char>(c));
+    });
+    if (amounts.empty() && label_only && i + 1 < lines.size()) {
       std::vector<Money> next = AmountsInLine(lines[i + 1]);
       if (!next.empty() && next.size() <= 2) amounts = next;
     }
@@ -300,6 +304,19 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       totals.push_back({last, 2, i});
     } else if (weak && tax && !excluded) {
       totals.push_back({last, 1, i});  // "Total incl. VAT" phrased otherwise
+    }
+  }
+  // A card payment is the total when no line says so (receipts paid by card
+  // print the amount charged; cash lines are not used: change is given).
+  if (totals.empty()) {
+    static const RE2 card(
+        R"((?i)(mastercard|master\s*card|\bvisa\b|maestro|girocard|ec[- ]?karte|kartenzahlung|\bcarte\b|\bcb\b|debit\s*card|credit\s*card|amex))");
+    for (size_t i = 0; i < lines.size(); ++i) {
+      std::vector<Money> amounts = AmountsInLine(lines[i]);
+      if (!amounts.empty() && RE2::PartialMatch(lines[i], card)) {
+        totals.push_back({amounts.back(), 1, i});
+        break;
+      }
     }
   }
   if (!nets.empty()) f.total_excl_tax = nets.front().amount;
@@ -348,6 +365,10 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     if (RE2::PartialMatch(lines[i], DueLabelRe())) {
       static const RE2 due(R"((?i)([ée]ch[ée]ance|due|f[äa]llig|zahlbar|payable|vervaldatum))");
       if (!f.due_date && RE2::PartialMatch(lines[i], due)) f.due_date = d.back();
+      // "Date : 28/11  Échéance : 28/12" on one line: the first is the date.
+      if (!f.issue_date && d.size() >= 2 && RE2::PartialMatch(lines[i], IssueLabelRe())) {
+        f.issue_date = d.front();
+      }
       continue;
     }
     if (!f.issue_date) f.issue_date = d.front();
