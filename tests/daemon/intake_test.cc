@@ -154,6 +154,12 @@ TEST_F(IntakeTest, PipelineTakesEachDocumentToAFinalState) {
                         ->document_id;
   int64_t empty_id = intake_->IngestBytes("acme", "folder", "empty.pdf", "")->document_id;
   int64_t junk_id = intake_->IngestBytes("acme", "folder", "x.pdf", "%PDF-1.4 junk")->document_id;
+  int64_t minutes_id =
+      intake_->IngestBytes("acme", "folder", "cr.pdf",
+                           testing::MakeTextPdf({{"Compte rendu de la réunion de chantier",
+                                                  "Présents : M. Martin, Mme Durand",
+                                                  "Prochaine réunion jeudi"}}))
+          ->document_id;
   int64_t unknown_id = intake_->IngestBytes(kUnknownClientId, "mail", "u.pdf",
                                             testing::MakeTextPdf({{"Facture 12", "Total 10,00 EUR",
                                                                    "Merci de votre confiance"}}))
@@ -166,12 +172,17 @@ TEST_F(IntakeTest, PipelineTakesEachDocumentToAFinalState) {
     EXPECT_EQ(doc->text_source, "einvoice");
     EXPECT_EQ(nlohmann::json::parse(doc->fields_json)["invoice_number"], "280081");
   }
+  // The rules are sure of this one: type, totals and date.
   auto text = store_->GetDocument(text_id);
-  EXPECT_EQ(text->status, DocumentStatus::kNeedsReview);
-  EXPECT_EQ(text->status_reason, "unclassified");
+  EXPECT_EQ(text->status, DocumentStatus::kDone);
+  EXPECT_EQ(text->doc_type, "invoice");
+  EXPECT_EQ(nlohmann::json::parse(text->fields_json)["total_incl_tax"], "1481.47");
   EXPECT_EQ(text->text_source, "text_layer");
   EXPECT_EQ(text->mime, "application/pdf");
   EXPECT_TRUE(absl::StrContains(*store_->GetDocumentText(text_id), "Boulangerie Martin"));
+  auto minutes = store_->GetDocument(minutes_id);
+  EXPECT_EQ(minutes->status, DocumentStatus::kNeedsReview);
+  EXPECT_EQ(minutes->status_reason, "unclassified");
   auto empty = store_->GetDocument(empty_id);
   EXPECT_EQ(empty->status, DocumentStatus::kQuarantined);
   EXPECT_TRUE(absl::StartsWith(empty->status_reason, "corrupt:")) << empty->status_reason;
@@ -239,7 +250,7 @@ TEST_F(IntakeTest, InterruptedOnceIsRetriedTwiceIsQuarantinedAsCrashed) {
   EXPECT_EQ(crashed->status, DocumentStatus::kQuarantined);
   EXPECT_TRUE(absl::StartsWith(crashed->status_reason, "crashed")) << crashed->status_reason;
   MakePipeline(extractor.get())->RunUntilIdle();
-  EXPECT_EQ(store_->GetDocument(once)->status, DocumentStatus::kNeedsReview);
+  EXPECT_EQ(store_->GetDocument(once)->status, DocumentStatus::kDone);
 }
 
 TEST_F(IntakeTest, TimeoutIsRetriedOnceWithBackoffThenQuarantined) {
