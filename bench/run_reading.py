@@ -7,7 +7,9 @@ original PDF's own text layer).
   bench/run_reading.py [--build build] [--quick]
 
 Prints one line per comparison with the ratio, and a Markdown table for the
-README. Needs: tesseract, ocrmypdf, pdftoppm/pdftotext, img2pdf (Debian).
+README. Needs: tesseract, ocrmypdf, pdftoppm/pdftotext, img2pdf (Debian;
+`apt-get install ocrmypdf` brings img2pdf — the tests do not need it, so
+scripts/ does not install it).
 """
 import argparse
 import glob
