@@ -6,11 +6,13 @@
 #include <random>
 
 #include "absl/strings/match.h"
+#include "absl/time/civil_time.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/fields_json.h"
 #include "ocr/read_error.h"
 #include "workflows/doc_type.h"
 #include "workflows/text_fields.h"
+#include "workflows/validate.h"
 
 namespace liasse {
 namespace {
@@ -32,6 +34,20 @@ std::string CheckJson(const std::string& code, const std::string& fr,
                        {"message_fr", fr},
                        {"message_en", en}}})
       .dump();
+}
+
+// "readable, totals_consistent": the codes of failed error checks.
+std::string FailedErrorChecks(const std::string& checks_json) {
+  json checks = json::parse(checks_json, nullptr, false);
+  std::string out;
+  if (!checks.is_array()) return out;
+  for (const json& c : checks) {
+    if (c.is_object() && !c.value("ok", true) && c.value("severity", "") == "error") {
+      if (!out.empty()) out += ", ";
+      out += c.value("code", "");
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -261,15 +277,29 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
                 (!priced || rules.fields_confidence >= options_.rules_confidence);
     if (sure && rules.doc_type != "other") done.doc_type = rules.doc_type;
   }
-  if (result->text.ocr_confidence && *result->text.ocr_confidence < options_.min_ocr_confidence) {
-    done.checks_json = json::array({{{"code", "readable"},
-                                     {"ok", false},
-                                     {"severity", "error"},
-                                     {"message_fr", "Document peu lisible : merci d'envoyer un meilleur scan."},
-                                     {"message_en", "Hard to read: please send a better scan."}}})
-                           .dump();
-    done.doc_type = "";  // unreadable: a person decides
+  // Deterministic checks; a failed error-severity check sends the document
+  // to review with its reasons, whatever any classifier proposed.
+  ValidationInput check;
+  check.doc_type = done.doc_type.value_or("");
+  absl::StatusOr<Fields> parsed =
+      FieldsFromJson(json::parse(done.fields_json.value_or("{}"), nullptr, false));
+  if (parsed.ok()) check.fields = *parsed;
+  check.ocr_confidence = result->text.ocr_confidence;
+  check.min_ocr_confidence = options_.min_ocr_confidence;
+  absl::CivilDay today = absl::ToCivilDay(clock_->Now(), absl::UTCTimeZone());
+  check.today = std::chrono::year_month_day{
+      std::chrono::year(static_cast<int>(today.year())),
+      std::chrono::month(static_cast<unsigned>(today.month())),
+      std::chrono::day(static_cast<unsigned>(today.day()))};
+  json checks = json::array();
+  for (const Check& c : Validate(check)) {
+    checks.push_back({{"code", c.code},
+                      {"ok", c.ok},
+                      {"severity", c.severity},
+                      {"message_fr", c.message_fr},
+                      {"message_en", c.message_en}});
   }
+  done.checks_json = checks.dump();
   if (absl::Status st = store_->UpdateDocument(
           doc.id, DocumentStatus::kExtracting, done, "status",
           StatusPayload(DocumentStatus::kExtracting, DocumentStatus::kExtracted));
@@ -322,15 +352,20 @@ absl::Status Pipeline::Conclude(int64_t id, const DocumentRecord& doc) {
     final_update.checks_json = CheckJson(
         "unknown_sender", "Expéditeur inconnu : à rattacher à un client.",
         "Unknown sender: assign the document to a client.", "error");
+  } else if (std::string failed = FailedErrorChecks(doc.checks_json); !failed.empty()) {
+    final_update.status = DocumentStatus::kNeedsReview;
+    reason = failed;
   } else if (doc.doc_type.empty()) {
     final_update.status = DocumentStatus::kNeedsReview;
-    bool unreadable = absl::StrContains(doc.checks_json, "\"readable\"");
-    reason = unreadable ? "unreadable" : "unclassified";
-    if (!unreadable) {
-      final_update.checks_json = CheckJson(
-          "unclassified", "Type de document ou montants non déterminés : à vérifier.",
-          "Document type or amounts not determined: please check.", "warning");
-    }
+    reason = "unclassified";
+    json checks = json::parse(doc.checks_json, nullptr, false);
+    if (!checks.is_array()) checks = json::array();
+    checks.push_back({{"code", "unclassified"},
+                      {"ok", false},
+                      {"severity", "warning"},
+                      {"message_fr", "Type de document ou montants non déterminés : à vérifier."},
+                      {"message_en", "Document type or amounts not determined: please check."}});
+    final_update.checks_json = checks.dump();
   } else {
     final_update.status = DocumentStatus::kDone;
   }

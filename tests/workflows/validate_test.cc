@@ -1,0 +1,109 @@
+#include "workflows/validate.h"
+
+#include <gtest/gtest.h>
+
+namespace liasse {
+namespace {
+
+using std::chrono::day;
+using std::chrono::month;
+using std::chrono::year;
+using std::chrono::year_month_day;
+
+const Check* Find(const std::vector<Check>& checks, const std::string& code) {
+  for (const Check& c : checks) {
+    if (c.code == code) return &c;
+  }
+  return nullptr;
+}
+
+ValidationInput FrenchInvoice() {
+  ValidationInput in;
+  in.doc_type = "invoice";
+  in.today = year_month_day{year(2026), month(11), day(28)};
+  Fields& f = in.fields;
+  f.supplier_name = "Boulangerie Martin";
+  f.supplier_siren = "732829320";
+  f.supplier_vat = "FR44732829320";
+  f.buyer_siren = "552100554";
+  f.invoice_number = "FA-1";
+  f.issue_date = year_month_day{year(2026), month(11), day(20)};
+  f.total_excl_tax = Money{120000};
+  f.total_tax = Money{21100};
+  f.total_incl_tax = Money{141100};
+  f.tax_breakdown = {{2000, Money{100000}, Money{20000}}, {550, Money{20000}, Money{1100}}};
+  return in;
+}
+
+TEST(ValidateTest, ACorrectFrenchInvoicePassesEveryCheck) {
+  auto checks = Validate(FrenchInvoice());
+  EXPECT_FALSE(HasBlockingFailure(checks));
+  for (const Check& c : checks) EXPECT_TRUE(c.ok) << c.code << ": " << c.message_en;
+  EXPECT_NE(Find(checks, "totals_consistent"), nullptr);
+  EXPECT_NE(Find(checks, "vat_rate"), nullptr);
+  EXPECT_NE(Find(checks, "mandatory_mentions"), nullptr);
+}
+
+TEST(ValidateTest, InconsistentTotalsBlock) {
+  ValidationInput in = FrenchInvoice();
+  in.fields.total_incl_tax = Money{141120};
+  auto checks = Validate(in);
+  EXPECT_FALSE(Find(checks, "totals_consistent")->ok);
+  EXPECT_TRUE(HasBlockingFailure(checks));
+  EXPECT_NE(Find(checks, "totals_consistent")->message_fr.find("≠"), std::string::npos);
+}
+
+TEST(ValidateTest, VatRatesAreThoseOfTheSellersCountry) {
+  ValidationInput in = FrenchInvoice();
+  in.fields.tax_breakdown = {{1900, Money{10000}, Money{1900}}};
+  EXPECT_FALSE(Find(Validate(in), "vat_rate")->ok);  // 19 % is not French
+  in.fields.supplier_vat = "DE123456789";
+  in.fields.supplier_siren = "";
+  EXPECT_TRUE(Find(Validate(in), "vat_rate")->ok);  // a German 19 % invoice passes
+  in.fields.supplier_vat = "FR44732829320";
+  in.fields.tax_breakdown = {{1300, Money{10000}, Money{1300}}, {850, Money{1000}, Money{85}},
+                             {210, Money{1000}, Money{21}}};
+  EXPECT_TRUE(Find(Validate(in), "vat_rate")->ok);  // Corsica, overseas, press
+}
+
+TEST(ValidateTest, FutureDatesUnreadableScansAndBadIdentifiers) {
+  ValidationInput in = FrenchInvoice();
+  in.fields.issue_date = year_month_day{year(2027), month(1), day(15)};
+  EXPECT_FALSE(Find(Validate(in), "date_plausible")->ok);
+  in = FrenchInvoice();
+  in.ocr_confidence = 0.41;
+  EXPECT_FALSE(Find(Validate(in), "readable")->ok);
+  in = FrenchInvoice();
+  in.fields.iban = "FR7630006000011234567890180";
+  EXPECT_FALSE(Find(Validate(in), "identifiers")->ok);
+}
+
+TEST(ValidateTest, MissingMentionsAreWarningsWithSimplifiedRulesUnder150) {
+  ValidationInput in = FrenchInvoice();
+  in.fields.buyer_siren = "";
+  auto checks = Validate(in);
+  const Check* mentions = Find(checks, "mandatory_mentions");
+  EXPECT_FALSE(mentions->ok);
+  EXPECT_EQ(mentions->severity, "warning");
+  EXPECT_NE(mentions->message_en.find("buyer SIREN"), std::string::npos);
+  EXPECT_FALSE(HasBlockingFailure(checks));
+  in.fields.total_excl_tax = Money{9000};
+  in.fields.total_tax = Money{1800};
+  in.fields.total_incl_tax = Money{10800};
+  in.fields.tax_breakdown = {{2000, Money{9000}, Money{1800}}};
+  EXPECT_TRUE(Find(Validate(in), "mandatory_mentions")->ok);
+}
+
+TEST(ValidateTest, ReceiptsNeedAnAmountAndADate) {
+  ValidationInput in;
+  in.doc_type = "receipt";
+  in.today = year_month_day{year(2026), month(11), day(28)};
+  EXPECT_FALSE(Find(Validate(in), "amount_and_date")->ok);
+  in.fields.total_incl_tax = Money{1230};
+  in.fields.issue_date = year_month_day{year(2026), month(11), day(27)};
+  EXPECT_TRUE(Find(Validate(in), "amount_and_date")->ok);
+  EXPECT_EQ(Find(Validate(in), "mandatory_mentions"), nullptr);
+}
+
+}  // namespace
+}  // namespace liasse

@@ -1,0 +1,42 @@
+// Deterministic checks of a document's fields. Each has a code and a message
+// in French and English; a failed `error` check sends the document to review,
+// a failed `warning` is reported. No LLM ever overrides them.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "workflows/fields.h"
+
+namespace liasse {
+
+struct Check {
+  std::string code;
+  bool ok = true;
+  std::string severity;  // "error" | "warning"
+  std::string message_fr;
+  std::string message_en;
+};
+
+struct ValidationInput {
+  std::string doc_type;
+  Fields fields;
+  std::optional<double> ocr_confidence;
+  double min_ocr_confidence = 0.6;
+  std::chrono::year_month_day today;
+};
+
+// Only the checks that apply are returned (a receipt has no mandatory
+// invoice mentions); each says whether it passed.
+std::vector<Check> Validate(const ValidationInput& input);
+
+// True when a check of severity "error" failed.
+bool HasBlockingFailure(const std::vector<Check>& checks);
+
+// Legal VAT rates (hundredths of a percent) of the country of a VAT number's
+// prefix ("FR", "DE"…); empty when the country is not known here.
+std::vector<int64_t> LegalVatRates(const std::string& country);
+
+}  // namespace liasse
