@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <cstdio>
 #include <future>
@@ -21,7 +22,7 @@ namespace {
 using nlohmann::json;
 
 json Describe(const std::string& file, const absl::StatusOr<ExtractedDocument>& doc,
-              int64_t ms, bool with_text) {
+              int64_t ms, bool with_text, double min_ocr_confidence) {
   json j = {{"file", file}, {"ok", doc.ok()}, {"ms", ms}};
   if (!doc.ok()) {
     j["error"] = ErrorToJson(doc.status());
@@ -37,19 +38,24 @@ json Describe(const std::string& file, const absl::StatusOr<ExtractedDocument>& 
   j["ocr_confidence"] = doc->text.ocr_confidence ? json(*doc->text.ocr_confidence)
                                                  : json(nullptr);
   j["mime"] = doc->analysis.mime;
+  std::string doc_type;
+  Fields fields;
   if (doc->analysis.einvoice) {
-    j["doc_type"] = EInvoiceDocType(doc->analysis.einvoice->fields);
-    j["fields"] = FieldsToJson(doc->analysis.einvoice->fields);
+    doc_type = EInvoiceDocType(doc->analysis.einvoice->fields);
+    fields = doc->analysis.einvoice->fields;
     j["einvoice_syntax"] = doc->analysis.einvoice->syntax;
   } else {
     // The built-in rules, as the daemon applies them.
     TextFields rules = ExtractFieldsFromText(doc->text.text);
-    j["doc_type"] = rules.doc_type;
-    j["fields"] = FieldsToJson(rules.fields);
+    doc_type = rules.doc_type;
+    fields = rules.fields;
     j["type_confidence"] = rules.type_confidence;
     j["fields_confidence"] = rules.fields_confidence;
   }
-  j["checks"] = json::array();
+  j["doc_type"] = doc_type;
+  j["fields"] = FieldsToJson(fields);
+  j["checks"] = ChecksToJson(CheckDocument(doc_type, fields, doc->text.ocr_confidence,
+                                           min_ocr_confidence, std::time(nullptr)));
   if (with_text) j["text"] = doc->text.text;
   return j;
 }
@@ -111,7 +117,7 @@ int RunExtractCommand(const ExtractArgs& args) {
     int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::steady_clock::now() - start)
                      .count();
-    return Describe(args.files[i], doc, ms, args.text);
+    return Describe(args.files[i], doc, ms, args.text, config->classify.min_ocr_confidence);
   };
   std::vector<std::promise<json>> promises(args.files.size());
   for (size_t i = 0; i < args.files.size(); ++i) results[i] = promises[i].get_future();

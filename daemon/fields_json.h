@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "ocr/reader.h"
 #include "workflows/fields.h"
+#include "workflows/validate.h"
 
 namespace liasse {
 
@@ -19,6 +20,14 @@ PageText PageTextFromJson(const nlohmann::json& j);
 
 nlohmann::json AnalysisToJson(const DocumentAnalysis& analysis);
 absl::StatusOr<DocumentAnalysis> AnalysisFromJson(const nlohmann::json& j);
+
+// [{"code", "ok", "severity", "message_fr", "message_en"}...]
+nlohmann::json ChecksToJson(const std::vector<Check>& checks);
+
+// The validators' view of a document read now (`today` from `now`, UTC).
+std::vector<Check> CheckDocument(const std::string& doc_type, const Fields& fields,
+                                 std::optional<double> ocr_confidence,
+                                 double min_ocr_confidence, int64_t now_unix_seconds);
 
 // {"code": "corrupt", "message": "..."}; code "internal" for untyped errors.
 nlohmann::json ErrorToJson(const absl::Status& status);

@@ -6,7 +6,6 @@
 #include <random>
 
 #include "absl/strings/match.h"
-#include "absl/time/civil_time.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/fields_json.h"
 #include "ocr/read_error.h"
@@ -279,26 +278,14 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
   }
   // Deterministic checks; a failed error-severity check sends the document
   // to review with its reasons, whatever any classifier proposed.
-  ValidationInput check;
-  check.doc_type = done.doc_type.value_or("");
+  Fields fields_for_check;
   absl::StatusOr<Fields> parsed =
       FieldsFromJson(json::parse(done.fields_json.value_or("{}"), nullptr, false));
-  if (parsed.ok()) check.fields = *parsed;
-  check.ocr_confidence = result->text.ocr_confidence;
-  check.min_ocr_confidence = options_.min_ocr_confidence;
-  absl::CivilDay today = absl::ToCivilDay(clock_->Now(), absl::UTCTimeZone());
-  check.today = std::chrono::year_month_day{
-      std::chrono::year(static_cast<int>(today.year())),
-      std::chrono::month(static_cast<unsigned>(today.month())),
-      std::chrono::day(static_cast<unsigned>(today.day()))};
-  json checks = json::array();
-  for (const Check& c : Validate(check)) {
-    checks.push_back({{"code", c.code},
-                      {"ok", c.ok},
-                      {"severity", c.severity},
-                      {"message_fr", c.message_fr},
-                      {"message_en", c.message_en}});
-  }
+  if (parsed.ok()) fields_for_check = *parsed;
+  json checks = ChecksToJson(CheckDocument(done.doc_type.value_or(""), fields_for_check,
+                                           result->text.ocr_confidence,
+                                           options_.min_ocr_confidence,
+                                           absl::ToUnixSeconds(clock_->Now())));
   done.checks_json = checks.dump();
   if (absl::Status st = store_->UpdateDocument(
           doc.id, DocumentStatus::kExtracting, done, "status",
