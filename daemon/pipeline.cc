@@ -282,10 +282,23 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
   absl::StatusOr<Fields> parsed =
       FieldsFromJson(json::parse(done.fields_json.value_or("{}"), nullptr, false));
   if (parsed.ok()) fields_for_check = *parsed;
-  json checks = ChecksToJson(CheckDocument(done.doc_type.value_or(""), fields_for_check,
-                                           result->text.ocr_confidence,
-                                           options_.min_ocr_confidence,
-                                           absl::ToUnixSeconds(clock_->Now())));
+  std::vector<Check> found = CheckDocument(done.doc_type.value_or(""), fields_for_check,
+                                          result->text.ocr_confidence,
+                                          options_.min_ocr_confidence,
+                                          absl::ToUnixSeconds(clock_->Now()));
+  if (!fields_for_check.invoice_number.empty()) {
+    absl::StatusOr<std::vector<DocumentRecord>> same = store_->DocumentsWithNumber(
+        doc.client_id, fields_for_check.invoice_number, doc.id);
+    if (same.ok()) {
+      std::vector<Fields> others;
+      for (const DocumentRecord& o : *same) {
+        absl::StatusOr<Fields> f = FieldsFromJson(json::parse(o.fields_json, nullptr, false));
+        if (f.ok()) others.push_back(*f);
+      }
+      found.push_back(DuplicateCheck(fields_for_check, others));
+    }
+  }
+  json checks = ChecksToJson(found);
   done.checks_json = checks.dump();
   if (absl::Status st = store_->UpdateDocument(
           doc.id, DocumentStatus::kExtracting, done, "status",

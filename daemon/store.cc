@@ -608,6 +608,28 @@ class SqliteStore final : public Store {
     return s.Int(0);
   }
 
+  absl::StatusOr<std::vector<DocumentRecord>> DocumentsWithNumber(
+      const std::string& client_id, const std::string& invoice_number,
+      int64_t except_id) override {
+    ReadConn conn(this);
+    // SQLite's JSON1; a PostgreSQL store would say fields->>'invoice_number'.
+    Stmt s(conn.db,
+           absl::StrCat("SELECT ", kDocumentColumns,
+                        " FROM document WHERE client_id = ?1 AND id <> ?3 AND fields <> '' "
+                        "AND json_valid(fields) AND json_extract(fields, "
+                        "'$.invoice_number') = ?2 LIMIT 50")
+               .c_str());
+    s.Bind(1, client_id).Bind(2, invoice_number).Bind(3, except_id);
+    std::vector<DocumentRecord> out;
+    while (true) {
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back(ReadDocument(s));
+    }
+    return out;
+  }
+
   absl::StatusOr<std::string> GetDocumentText(int64_t id) override {
     ReadConn conn(this);
     Stmt s(conn.db, "SELECT text_content FROM document WHERE id = ?1");

@@ -171,6 +171,10 @@ class Store {
       absl::Time now, int limit) = 0;
   virtual absl::StatusOr<int64_t> CountPendingDocuments() = 0;
   virtual absl::StatusOr<std::string> GetDocumentText(int64_t id) = 0;
+  // The client's other documents whose fields carry this invoice number.
+  virtual absl::StatusOr<std::vector<DocumentRecord>> DocumentsWithNumber(
+      const std::string& client_id, const std::string& invoice_number,
+      int64_t except_id) = 0;
   // Files of `after = "keep"` folders already taken in (path, size, mtime).
   virtual absl::StatusOr<bool> IsFileSeen(const std::string& client_id,
                                           const std::string& path, int64_t size,

@@ -150,6 +150,28 @@ std::vector<Check> Validate(const ValidationInput& in) {
   return checks;
 }
 
+Check DuplicateCheck(const Fields& fields, const std::vector<Fields>& others) {
+  auto same_supplier = [&](const Fields& o) {
+    std::string a = NormalizeIdentifier(fields.supplier_vat), b = NormalizeIdentifier(o.supplier_vat);
+    if (!a.empty() && !b.empty()) return a == b;
+    if (!fields.supplier_siren.empty() && !o.supplier_siren.empty()) {
+      return fields.supplier_siren == o.supplier_siren;
+    }
+    return NormalizeIdentifier(fields.supplier_name) == NormalizeIdentifier(o.supplier_name);
+  };
+  for (const Fields& o : others) {
+    if (o.invoice_number == fields.invoice_number && same_supplier(o) &&
+        o.total_incl_tax == fields.total_incl_tax) {
+      return Make("duplicate", false, "error",
+                  absl::StrCat("Doublon probable : facture ", fields.invoice_number,
+                               " déjà reçue pour ce client."),
+                  absl::StrCat("Probable duplicate: invoice ", fields.invoice_number,
+                               " already received for this client."));
+    }
+  }
+  return Make("duplicate", true, "error", "Pas de doublon.", "No duplicate.");
+}
+
 bool HasBlockingFailure(const std::vector<Check>& checks) {
   return std::any_of(checks.begin(), checks.end(),
                      [](const Check& c) { return !c.ok && c.severity == "error"; });

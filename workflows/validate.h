@@ -32,6 +32,11 @@ struct ValidationInput {
 // invoice mentions); each says whether it passed.
 std::vector<Check> Validate(const ValidationInput& input);
 
+// `duplicate`: the same supplier, number and total as another document of
+// the client (which has other bytes: same bytes never become a document).
+// `others` are that client's other documents with the same number.
+Check DuplicateCheck(const Fields& fields, const std::vector<Fields>& others);
+
 // True when a check of severity "error" failed.
 bool HasBlockingFailure(const std::vector<Check>& checks);
 

@@ -193,6 +193,24 @@ TEST_F(IntakeTest, PipelineTakesEachDocumentToAFinalState) {
   EXPECT_EQ(store_->CountPendingDocuments().value(), 0);
 }
 
+TEST_F(IntakeTest, SameInvoiceWithOtherBytesIsAProbableDuplicate) {
+  std::vector<std::string> copy = FrenchInvoiceLines();
+  copy.push_back("Duplicata");
+  int64_t first = intake_->IngestBytes("acme", "folder", "a.pdf",
+                                       testing::MakeTextPdf({FrenchInvoiceLines()}))
+                      ->document_id;
+  auto extractor = RealExtractor();
+  MakePipeline(extractor.get())->RunUntilIdle();
+  int64_t second =
+      intake_->IngestBytes("acme", "mail", "b.pdf", testing::MakeTextPdf({copy}))->document_id;
+  ASSERT_NE(first, second);  // other bytes: a second document
+  MakePipeline(extractor.get())->RunUntilIdle();
+  EXPECT_EQ(store_->GetDocument(first)->status, DocumentStatus::kDone);
+  auto dup = store_->GetDocument(second);
+  EXPECT_EQ(dup->status, DocumentStatus::kNeedsReview);
+  EXPECT_EQ(dup->status_reason, "duplicate");
+}
+
 TEST_F(IntakeTest, BuyerSirenOfAnEInvoiceDecidesAnUnknownSender) {
   std::string xml = R"(<?xml version="1.0"?>
 <rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"

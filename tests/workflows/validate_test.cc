@@ -105,5 +105,18 @@ TEST(ValidateTest, ReceiptsNeedAnAmountAndADate) {
   EXPECT_EQ(Find(Validate(in), "mandatory_mentions"), nullptr);
 }
 
+TEST(ValidateTest, DuplicateNeedsSameSupplierNumberAndTotal) {
+  Fields mine = FrenchInvoice().fields;
+  Fields other = mine;
+  EXPECT_FALSE(DuplicateCheck(mine, {other}).ok);
+  other.total_incl_tax = Money{1};
+  EXPECT_TRUE(DuplicateCheck(mine, {other}).ok);  // same number, other amount
+  other = mine;
+  other.supplier_vat = "FR11999999998";
+  other.supplier_siren = "999999998";
+  EXPECT_TRUE(DuplicateCheck(mine, {other}).ok);  // another supplier's number
+  EXPECT_TRUE(DuplicateCheck(mine, {}).ok);
+}
+
 }  // namespace
 }  // namespace liasse
