@@ -9,15 +9,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ocr/ocr_engine.h"
+#include "ocr/pix_ptr.h"
 #include "ocr/read_error.h"
 
 namespace liasse {
 namespace {
-
-struct PixDeleter {
-  void operator()(Pix* p) const { pixDestroy(&p); }
-};
-using PixPtr = std::unique_ptr<Pix, PixDeleter>;
 
 constexpr int kAssumedDpi = 300;
 constexpr l_float32 kMinDeskewDegrees = 0.5f;
