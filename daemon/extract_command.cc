@@ -13,8 +13,7 @@
 #include "daemon/config.h"
 #include "daemon/extractor.h"
 #include "daemon/fields_json.h"
-#include "workflows/doc_type.h"
-#include "workflows/text_fields.h"
+#include "daemon/understand.h"
 
 namespace liasse {
 namespace {
@@ -22,7 +21,7 @@ namespace {
 using nlohmann::json;
 
 json Describe(const std::string& file, const absl::StatusOr<ExtractedDocument>& doc,
-              int64_t ms, bool with_text, double min_ocr_confidence) {
+              int64_t ms, bool with_text, const UnderstandOptions& options) {
   json j = {{"file", file}, {"ok", doc.ok()}, {"ms", ms}};
   if (!doc.ok()) {
     j["error"] = ErrorToJson(doc.status());
@@ -38,24 +37,17 @@ json Describe(const std::string& file, const absl::StatusOr<ExtractedDocument>& 
   j["ocr_confidence"] = doc->text.ocr_confidence ? json(*doc->text.ocr_confidence)
                                                  : json(nullptr);
   j["mime"] = doc->analysis.mime;
-  std::string doc_type;
-  Fields fields;
+  Understanding u = Understand(*doc, options, std::time(nullptr));
   if (doc->analysis.einvoice) {
-    doc_type = EInvoiceDocType(doc->analysis.einvoice->fields);
-    fields = doc->analysis.einvoice->fields;
     j["einvoice_syntax"] = doc->analysis.einvoice->syntax;
   } else {
-    // The built-in rules, as the daemon applies them.
-    TextFields rules = ExtractFieldsFromText(doc->text.text);
-    doc_type = rules.doc_type;
-    fields = rules.fields;
-    j["type_confidence"] = rules.type_confidence;
-    j["fields_confidence"] = rules.fields_confidence;
+    j["type_confidence"] = u.type_confidence;
+    j["fields_confidence"] = u.fields_confidence;
   }
-  j["doc_type"] = doc_type;
-  j["fields"] = FieldsToJson(fields);
-  j["checks"] = ChecksToJson(CheckDocument(doc_type, fields, doc->text.ocr_confidence,
-                                           min_ocr_confidence, std::time(nullptr)));
+  j["doc_type"] = u.doc_type;
+  j["type_sure"] = u.sure;
+  j["fields"] = FieldsToJson(u.fields);
+  j["checks"] = ChecksToJson(u.checks);
   if (with_text) j["text"] = doc->text.text;
   return j;
 }
@@ -106,6 +98,9 @@ int RunExtractCommand(const ExtractArgs& args) {
     std::fprintf(stderr, "liasse: %s\n", std::string(extractor.status().message()).c_str());
     return 1;
   }
+  UnderstandOptions understand;
+  understand.rules_confidence = config->classify.llm_skip_confidence;
+  understand.min_ocr_confidence = config->classify.min_ocr_confidence;
   // As many documents in flight as workers: small documents keep every
   // worker busy; a scan spreads its pages over all of them anyway.
   size_t in_flight = static_cast<size_t>((*extractor)->workers());
@@ -117,7 +112,7 @@ int RunExtractCommand(const ExtractArgs& args) {
     int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::steady_clock::now() - start)
                      .count();
-    return Describe(args.files[i], doc, ms, args.text, config->classify.min_ocr_confidence);
+    return Describe(args.files[i], doc, ms, args.text, understand);
   };
   std::vector<std::promise<json>> promises(args.files.size());
   for (size_t i = 0; i < args.files.size(); ++i) results[i] = promises[i].get_future();

@@ -8,9 +8,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/fields_json.h"
+#include "daemon/understand.h"
 #include "ocr/read_error.h"
-#include "workflows/doc_type.h"
-#include "workflows/text_fields.h"
 #include "workflows/validate.h"
 
 namespace liasse {
@@ -262,44 +261,27 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
   done.ocr_confidence = result->text.ocr_confidence.value_or(-1.0);
   done.text = result->text.text;
   done.mime = result->analysis.mime;
-  if (result->analysis.einvoice) {
-    done.fields_json = FieldsToJson(result->analysis.einvoice->fields).dump();
-    done.doc_type = EInvoiceDocType(result->analysis.einvoice->fields);
-  } else {
-    // The built-in rules. A type is kept only when the rules are sure of
-    // it and of the amounts and date it needs; otherwise a person decides.
-    TextFields rules = ExtractFieldsFromText(result->text.text);
-    done.fields_json = FieldsToJson(rules.fields).dump();
-    bool priced = rules.doc_type == "invoice" || rules.doc_type == "receipt" ||
-                  rules.doc_type == "credit_note";
-    bool sure = rules.type_confidence >= options_.rules_confidence &&
-                (!priced || rules.fields_confidence >= options_.rules_confidence);
-    if (sure && rules.doc_type != "other") done.doc_type = rules.doc_type;
-  }
-  // Deterministic checks; a failed error-severity check sends the document
-  // to review with its reasons, whatever any classifier proposed.
-  Fields fields_for_check;
-  absl::StatusOr<Fields> parsed =
-      FieldsFromJson(json::parse(done.fields_json.value_or("{}"), nullptr, false));
-  if (parsed.ok()) fields_for_check = *parsed;
-  std::vector<Check> found = CheckDocument(done.doc_type.value_or(""), fields_for_check,
-                                          result->text.ocr_confidence,
-                                          options_.min_ocr_confidence,
-                                          absl::ToUnixSeconds(clock_->Now()));
-  if (!fields_for_check.invoice_number.empty()) {
-    absl::StatusOr<std::vector<DocumentRecord>> same = store_->DocumentsWithNumber(
-        doc.client_id, fields_for_check.invoice_number, doc.id);
+  // Type, fields and checks: the same decision as `liasse extract` shows.
+  UnderstandOptions understand;
+  understand.rules_confidence = options_.rules_confidence;
+  understand.min_ocr_confidence = options_.min_ocr_confidence;
+  Understanding u = Understand(*result, understand, absl::ToUnixSeconds(clock_->Now()));
+  done.fields_json = FieldsToJson(u.fields).dump();
+  if (u.sure) done.doc_type = u.doc_type;
+  std::vector<Check> found = u.checks;
+  if (!u.fields.invoice_number.empty()) {
+    absl::StatusOr<std::vector<DocumentRecord>> same =
+        store_->DocumentsWithNumber(doc.client_id, u.fields.invoice_number, doc.id);
     if (same.ok()) {
       std::vector<Fields> others;
       for (const DocumentRecord& o : *same) {
         absl::StatusOr<Fields> f = FieldsFromJson(json::parse(o.fields_json, nullptr, false));
         if (f.ok()) others.push_back(*f);
       }
-      found.push_back(DuplicateCheck(fields_for_check, others));
+      found.push_back(DuplicateCheck(u.fields, others));
     }
   }
-  json checks = ChecksToJson(found);
-  done.checks_json = checks.dump();
+  done.checks_json = ChecksToJson(found).dump();
   if (absl::Status st = store_->UpdateDocument(
           doc.id, DocumentStatus::kExtracting, done, "status",
           StatusPayload(DocumentStatus::kExtracting, DocumentStatus::kExtracted));
@@ -311,9 +293,8 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
   return Conclude(doc.id, *fresh);
 }
 
-// extracted → classified → validated → done | needs_review. The rules and
-// LLM classifier and the validators come with the understanding issue: until
-// then only e-invoices are typed, and anything else waits for a person.
+// extracted → classified → validated → done | needs_review: an unknown
+// sender, a failed error check or an unsure type waits for a person.
 absl::Status Pipeline::Conclude(int64_t id, const DocumentRecord& doc) {
   DocumentStatus at = doc.status;
   if (at == DocumentStatus::kExtracted) {
