@@ -406,8 +406,9 @@ class Daemon::Impl {
                  result->document_id, name);
     // The original is durable: now the file may be acknowledged.
     if (client->after == "keep") {
+      absl::StatusOr<DocumentRecord> doc = store_->GetDocument(result->document_id);
       (void)store_->RememberFile(client->id, f.path, st.st_size, mtime_ns,
-                                 DocumentSha(result->document_id), result->document_id);
+                                 doc.ok() ? doc->sha256 : "", result->document_id);
     } else if (client->after == "delete") {
       if (::unlink(f.path.c_str()) != 0) {
         spdlog::warn("event=delete_failed path=\"{}\" error=\"{}\"", f.path, std::strerror(errno));
@@ -415,11 +416,6 @@ class Daemon::Impl {
     } else {
       MoveToProcessed(f);
     }
-  }
-
-  std::string DocumentSha(int64_t id) {
-    absl::StatusOr<DocumentRecord> doc = store_->GetDocument(id);
-    return doc.ok() ? doc->sha256 : "";
   }
 
   void MoveToProcessed(const FileCandidate& f) {

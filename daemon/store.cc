@@ -417,37 +417,16 @@ class SqliteStore final : public Store {
     std::string now = FormatStoreTime(clock_->Now());
     Txn txn(this);
     if (!txn.status.ok()) return txn.status;
-    {
-      Stmt s(writer_,
-             "SELECT id FROM document WHERE client_id = ?1 AND sha256 = ?2");
-      s.Bind(1, doc.client_id).Bind(2, doc.sha256);
-      absl::StatusOr<bool> row = s.Step();
-      if (!row.ok()) return row.status();
-      if (*row) {
-        return absl::AlreadyExistsError(
-            absl::StrCat("document ", s.Int(0), " of client ", doc.client_id,
-                         " has the same content"));
-      }
+    absl::StatusOr<int64_t> first = FindSameBytesLocked(doc);
+    if (!first.ok()) return first.status();
+    if (*first != 0) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "document ", *first, " of client ", doc.client_id, " has the same content"));
     }
-    Stmt s(writer_,
-           "INSERT INTO document (client_id, sha256, source, original_name, "
-           "received_at, mime, size_bytes, status, updated_at) VALUES (?1, ?2, "
-           "?3, ?4, ?5, ?6, ?7, 'received', ?5)");
-    s.Bind(1, doc.client_id).Bind(2, doc.sha256).Bind(3, doc.source);
-    s.Bind(4, doc.original_name).Bind(5, now).Bind(6, doc.mime);
-    s.Bind(7, doc.size_bytes);
-    if (absl::Status st = s.Run(); !st.ok()) return st;
-    int64_t id = sqlite3_last_insert_rowid(writer_);
-    nlohmann::json payload = {{"source", doc.source},
-                              {"name", doc.original_name},
-                              {"sha256", doc.sha256}};
-    if (absl::Status st = InsertEventLocked(now, "received", doc.client_id, id,
-                                            payload.dump());
-        !st.ok()) {
-      return st;
-    }
+    absl::StatusOr<int64_t> id = InsertReceivedLocked(now, doc);
+    if (!id.ok()) return id.status();
     if (absl::Status st = txn.Commit(); !st.ok()) return st;
-    return id;
+    return *id;
   }
 
   absl::StatusOr<IntakeResult> IngestDocument(const NewDocument& doc) override {
@@ -455,46 +434,25 @@ class SqliteStore final : public Store {
     std::string now = FormatStoreTime(clock_->Now());
     Txn txn(this);
     if (!txn.status.ok()) return txn.status;
-    {
-      Stmt s(writer_,
-             "SELECT id FROM document WHERE client_id = ?1 AND sha256 = ?2");
-      s.Bind(1, doc.client_id).Bind(2, doc.sha256);
-      absl::StatusOr<bool> row = s.Step();
-      if (!row.ok()) return row.status();
-      if (*row) {
-        int64_t first = s.Int(0);
-        nlohmann::json payload = {{"source", doc.source},
-                                  {"name", doc.original_name},
-                                  {"sha256", doc.sha256},
-                                  {"first_document", first}};
-        if (absl::Status st = InsertEventLocked(now, "duplicate", doc.client_id,
-                                                first, payload.dump());
-            !st.ok()) {
-          return st;
-        }
-        if (absl::Status st = txn.Commit(); !st.ok()) return st;
-        return IntakeResult{first, true};
+    absl::StatusOr<int64_t> first = FindSameBytesLocked(doc);
+    if (!first.ok()) return first.status();
+    if (*first != 0) {
+      nlohmann::json payload = {{"source", doc.source},
+                                {"name", doc.original_name},
+                                {"sha256", doc.sha256},
+                                {"first_document", *first}};
+      if (absl::Status st = InsertEventLocked(now, "duplicate", doc.client_id, *first,
+                                              payload.dump());
+          !st.ok()) {
+        return st;
       }
+      if (absl::Status st = txn.Commit(); !st.ok()) return st;
+      return IntakeResult{*first, true};
     }
-    Stmt s(writer_,
-           "INSERT INTO document (client_id, sha256, source, original_name, "
-           "received_at, mime, size_bytes, status, updated_at) VALUES (?1, ?2, "
-           "?3, ?4, ?5, ?6, ?7, 'received', ?5)");
-    s.Bind(1, doc.client_id).Bind(2, doc.sha256).Bind(3, doc.source);
-    s.Bind(4, doc.original_name).Bind(5, now).Bind(6, doc.mime);
-    s.Bind(7, doc.size_bytes);
-    if (absl::Status st = s.Run(); !st.ok()) return st;
-    int64_t id = sqlite3_last_insert_rowid(writer_);
-    nlohmann::json payload = {{"source", doc.source},
-                              {"name", doc.original_name},
-                              {"sha256", doc.sha256}};
-    if (absl::Status st = InsertEventLocked(now, "received", doc.client_id, id,
-                                            payload.dump());
-        !st.ok()) {
-      return st;
-    }
+    absl::StatusOr<int64_t> id = InsertReceivedLocked(now, doc);
+    if (!id.ok()) return id.status();
     if (absl::Status st = txn.Commit(); !st.ok()) return st;
-    return IntakeResult{id, false};
+    return IntakeResult{*id, false};
   }
 
   absl::Status UpdateDocument(int64_t id, DocumentStatus expected,
@@ -955,6 +913,37 @@ class SqliteStore final : public Store {
     absl::Status status;
     bool active = false;
   };
+
+  // The client's document with these bytes, 0 when none. Caller holds
+  // write_mu_ inside a transaction.
+  absl::StatusOr<int64_t> FindSameBytesLocked(const NewDocument& doc) {
+    Stmt s(writer_, "SELECT id FROM document WHERE client_id = ?1 AND sha256 = ?2");
+    s.Bind(1, doc.client_id).Bind(2, doc.sha256);
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    return *row ? s.Int(0) : 0;
+  }
+
+  // A new document in state `received` and its `received` event.
+  absl::StatusOr<int64_t> InsertReceivedLocked(const std::string& now, const NewDocument& doc) {
+    Stmt s(writer_,
+           "INSERT INTO document (client_id, sha256, source, original_name, "
+           "received_at, mime, size_bytes, status, updated_at) VALUES (?1, ?2, "
+           "?3, ?4, ?5, ?6, ?7, 'received', ?5)");
+    s.Bind(1, doc.client_id).Bind(2, doc.sha256).Bind(3, doc.source);
+    s.Bind(4, doc.original_name).Bind(5, now).Bind(6, doc.mime);
+    s.Bind(7, doc.size_bytes);
+    if (absl::Status st = s.Run(); !st.ok()) return st;
+    int64_t id = sqlite3_last_insert_rowid(writer_);
+    nlohmann::json payload = {{"source", doc.source},
+                              {"name", doc.original_name},
+                              {"sha256", doc.sha256}};
+    if (absl::Status st = InsertEventLocked(now, "received", doc.client_id, id, payload.dump());
+        !st.ok()) {
+      return st;
+    }
+    return id;
+  }
 
   absl::Status InsertEventLocked(const std::string& now, absl::string_view kind,
                                  const std::string& client_id,

@@ -156,6 +156,15 @@ CiiParty ReadCiiParty(const pugi::xml_node& party) {
   return p;
 }
 
+void SetParties(const CiiParty& seller, const CiiParty& buyer, Fields* f) {
+  f->supplier_name = seller.name;
+  f->supplier_siren = seller.siren;
+  f->supplier_vat = seller.vat;
+  f->buyer_name = buyer.name;
+  f->buyer_siren = buyer.siren;
+  f->buyer_vat = buyer.vat;
+}
+
 EInvoice ParseCii(const pugi::xml_node& root, bool zugferd1) {
   EInvoice inv;
   inv.syntax = zugferd1 ? "CrossIndustryDocument" : "CrossIndustryInvoice";
@@ -173,12 +182,7 @@ EInvoice ParseCii(const pugi::xml_node& root, bool zugferd1) {
                          : "ApplicableHeaderTradeAgreement");
   CiiParty seller = ReadCiiParty(Child(agreement, "SellerTradeParty"));
   CiiParty buyer = ReadCiiParty(Child(agreement, "BuyerTradeParty"));
-  f.supplier_name = seller.name;
-  f.supplier_siren = seller.siren;
-  f.supplier_vat = seller.vat;
-  f.buyer_name = buyer.name;
-  f.buyer_siren = buyer.siren;
-  f.buyer_vat = buyer.vat;
+  SetParties(seller, buyer, &f);
 
   pugi::xml_node settlement =
       Child(tx, zugferd1 ? "ApplicableSupplyChainTradeSettlement"
@@ -253,12 +257,7 @@ EInvoice ParseUbl(const pugi::xml_node& root, bool credit_note) {
   f.currency = Text(Child(root, "DocumentCurrencyCode"));
   CiiParty seller = ReadUblParty(Path(root, {"AccountingSupplierParty", "Party"}));
   CiiParty buyer = ReadUblParty(Path(root, {"AccountingCustomerParty", "Party"}));
-  f.supplier_name = seller.name;
-  f.supplier_siren = seller.siren;
-  f.supplier_vat = seller.vat;
-  f.buyer_name = buyer.name;
-  f.buyer_siren = buyer.siren;
-  f.buyer_vat = buyer.vat;
+  SetParties(seller, buyer, &f);
   pugi::xml_node totals = Child(root, "LegalMonetaryTotal");
   f.total_excl_tax = Amount(Child(totals, "TaxExclusiveAmount"));
   f.total_incl_tax = Amount(Child(totals, "TaxInclusiveAmount"));
