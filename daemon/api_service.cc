@@ -12,6 +12,8 @@
 #include "daemon/auth.h"
 #include "daemon/fields_json.h"
 #include "daemon/intake.h"
+#include "daemon/llm_chain.h"
+#include "daemon/understand.h"
 #include "liasse/v1/liasse.grpc.pb.h"
 #include "workflows/doc_type.h"
 
@@ -161,7 +163,8 @@ class LiasseService final : public pb::Liasse::Service {
         tokens_(deps.tokens),
         intake_(deps.intake),
         archive_(deps.archive),
-        on_requeue_(deps.on_requeue) {}
+        on_requeue_(deps.on_requeue),
+        llm_(deps.llm) {}
 
   grpc::Status GetStatus(grpc::ServerContext* ctx, const pb::GetStatusRequest*,
                          pb::Status* out) override {
@@ -195,6 +198,21 @@ class LiasseService final : public pb::Liasse::Service {
     auto [source, loaded_at] = info_->config();
     out->set_config_source(source);
     SetTimestamp(loaded_at, out->mutable_config_loaded_at());
+    if (llm_) {
+      for (const LlmProviderStats& p : llm_->Stats()) {
+        pb::LlmProviderStatus* l = out->add_llm_providers();
+        l->set_name(p.name);
+        l->set_model(p.model);
+        l->set_calls(p.calls);
+        l->set_failures(p.failures);
+        l->set_cache_hits(p.cache_hits);
+        l->set_prompt_tokens(p.prompt_tokens);
+        l->set_completion_tokens(p.completion_tokens);
+        l->set_mean_latency_ms(p.calls ? p.latency_ms_total / p.calls : 0);
+        l->set_breaker_open(p.breaker_open);
+        l->set_last_error(p.last_error);
+      }
+    }
     return grpc::Status::OK;
   }
 
@@ -420,6 +438,19 @@ class LiasseService final : public pb::Liasse::Service {
     if (auto st = store_->UpdateDocument(*id, at, update, "reviewed", payload.dump()); !st.ok()) {
       return ToGrpc(st);
     }
+    // Staff's word on this supplier's documents: the next one is typed by
+    // the rules without asking a model.
+    std::string confirmed = !req->doc_type().empty() ? req->doc_type()
+                            : req->accept()          ? doc->doc_type
+                                                     : "";
+    std::string owner = moved_to.empty() ? doc->client_id : moved_to;
+    if (!confirmed.empty() && confirmed != "other" && owner != kUnknownClientId) {
+      if (std::string key = SupplierKey(*checked); !key.empty()) {
+        if (auto st = store_->LearnSupplierType(owner, key, confirmed); !st.ok()) {
+          return ToGrpc(st);
+        }
+      }
+    }
     if (update.status == DocumentStatus::kExtracted && on_requeue_) on_requeue_();
     auto fresh = store_->GetDocument(*id);
     if (!fresh.ok()) return ToGrpc(fresh.status());
@@ -498,6 +529,7 @@ class LiasseService final : public pb::Liasse::Service {
   Intake* intake_;
   const Archive* archive_;
   std::function<void()> on_requeue_;
+  const LlmChain* llm_;
 };
 
 }  // namespace

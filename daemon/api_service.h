@@ -55,6 +55,7 @@ class DaemonInfo {
 };
 
 class Archive;
+class LlmChain;
 class Intake;
 class TokenTable;
 
@@ -68,6 +69,7 @@ struct ServiceDeps {
   Intake* intake = nullptr;          // SubmitDocument; null: UNAVAILABLE
   const Archive* archive = nullptr;  // GetDocumentContent
   std::function<void()> on_requeue;  // a reviewed document awaits the pipeline
+  const LlmChain* llm = nullptr;     // GetStatus counters; null: no providers
 };
 
 std::unique_ptr<grpc::Service> NewLiasseService(const ServiceDeps& deps);

@@ -120,6 +120,20 @@ class Cli {
     }
     std::printf("clients    %lld: %s\n", static_cast<long long>(out.client_count()),
                 absl::StrJoin(out.client_ids(), ", ").c_str());
+    if (out.llm_providers().empty()) {
+      std::printf("llm        none (built-in rules only)\n");
+    }
+    for (const pb::LlmProviderStatus& l : out.llm_providers()) {
+      std::printf("llm        %s (%s): %lld calls, %lld failures, %lld cache hits, "
+                  "%lld+%lld tokens, mean %lld ms%s\n",
+                  l.name().c_str(), l.model().c_str(), static_cast<long long>(l.calls()),
+                  static_cast<long long>(l.failures()), static_cast<long long>(l.cache_hits()),
+                  static_cast<long long>(l.prompt_tokens()),
+                  static_cast<long long>(l.completion_tokens()),
+                  static_cast<long long>(l.mean_latency_ms()),
+                  l.breaker_open() ? ", circuit OPEN" : "");
+      if (!l.last_error().empty()) std::printf("           last error: %s\n", l.last_error().c_str());
+    }
     return 0;
   }
 

@@ -1,5 +1,6 @@
 #include "daemon/config.h"
 
+#include <tuple>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -862,6 +863,15 @@ std::vector<std::string> KeysNeedingRestart(const Config& a, const Config& b) {
     keys.push_back("daemon.tls_key_file");
   }
   if (a.daemon.workers != b.daemon.workers) keys.push_back("daemon.workers");
+  auto provider_tuple = [](const LlmProvider& p) {
+    return std::tie(p.name, p.base_url, p.model, p.api_key_file, p.api_key_env, p.timeout_s,
+                    p.max_input_chars, p.json_mode, p.redact, p.doc_types);
+  };
+  bool same_llm = a.llm_providers.size() == b.llm_providers.size();
+  for (size_t i = 0; same_llm && i < a.llm_providers.size(); ++i) {
+    same_llm = provider_tuple(a.llm_providers[i]) == provider_tuple(b.llm_providers[i]);
+  }
+  if (!same_llm) keys.push_back("llm.provider");
   return keys;
 }
 

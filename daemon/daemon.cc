@@ -27,6 +27,7 @@
 #include "daemon/extractor.h"
 #include "daemon/folder_watcher.h"
 #include "daemon/intake.h"
+#include "daemon/llm_chain.h"
 #include "daemon/pipeline.h"
 #include "daemon/api_service.h"
 #include "daemon/auth.h"
@@ -129,6 +130,24 @@ void BlockDaemonSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
+// The LLM answer cache in the daemon's database, so a restart asks nothing twice.
+class StoreLlmCache final : public LlmCache {
+ public:
+  explicit StoreLlmCache(Store* store) : store_(store) {}
+  std::optional<std::string> Get(const std::string& key) override {
+    absl::StatusOr<std::optional<std::string>> answer = store_->GetLlmAnswer(key);
+    return answer.ok() ? *answer : std::nullopt;
+  }
+  void Put(const std::string& key, const std::string& answer) override {
+    if (absl::Status st = store_->PutLlmAnswer(key, answer); !st.ok()) {
+      spdlog::warn("event=llm_cache_write_failed error=\"{}\"", std::string(st.message()));
+    }
+  }
+
+ private:
+  Store* store_;
+};
+
 class Daemon::Impl {
  public:
   Impl(Config config, std::string config_path)
@@ -184,6 +203,27 @@ class Daemon::Impl {
     pipeline.client_of_buyer = [this](const std::string& fields_json) {
       return ClientOfBuyer(fields_json);
     };
+    absl::StatusOr<std::vector<LlmChain::Provider>> providers =
+        ResolveLlmProviders(config_.llm_providers);
+    if (!providers.ok()) return providers.status();
+    llm_cache_ = std::make_unique<StoreLlmCache>(store_.get());
+    llm_ = std::make_unique<LlmChain>(
+        std::move(*providers), &clock_, llm_cache_.get(),
+        [this](const std::string& provider, const std::string& why) {
+          // A misconfigured provider needs a person: staff see it on WatchEvents.
+          EventRecord e;
+          e.kind = "escalation";
+          e.payload_json = nlohmann::json({{"reason", "llm_provider_config"},
+                                           {"provider", provider},
+                                           {"message", why},
+                                           {"urgent", true}})
+                               .dump();
+          (void)store_->AppendEvent(e);
+        });
+    pipeline.llm = llm_.get();
+    pipeline.client_options = [this](const std::string& client_id) {
+      return UnderstandOptionsFor(client_id);
+    };
     pipeline_ = std::make_unique<Pipeline>(store_.get(), archive_.get(), extractor_.get(),
                                            &clock_, pipeline);
     if (absl::Status st = pipeline_->Start(); !st.ok()) return st;
@@ -212,6 +252,7 @@ class Daemon::Impl {
     deps.intake = intake_.get();
     deps.archive = archive_.get();
     deps.on_requeue = [this] { pipeline_->Wake(); };
+    deps.llm = llm_.get();
     service_ = NewLiasseService(deps);
     ApiServerOptions api;
     api.listen = d.listen;
@@ -297,6 +338,17 @@ class Daemon::Impl {
  private:
   // The one configured client that is the buyer of an e-invoice: by SIREN,
   // VAT number or legal name. "" when none or several.
+  UnderstandOptions UnderstandOptionsFor(const std::string& client_id) {
+    UnderstandOptions o;
+    std::lock_guard<std::mutex> lock(identities_mu_);
+    for (const ClientConfig& c : buyers_) {
+      if (c.id != client_id) continue;
+      o.client = PartyIdentity{c.siren, c.vat, c.legal_names};
+      o.llm_allowed = c.llm;
+    }
+    return o;
+  }
+
   std::string ClientOfBuyer(const std::string& fields_json) {
     nlohmann::json f = nlohmann::json::parse(fields_json, nullptr, false);
     if (!f.is_object()) return "";
@@ -534,6 +586,8 @@ class Daemon::Impl {
   std::unique_ptr<Store> store_;
   std::unique_ptr<Archive> archive_;
   std::unique_ptr<Extractor> extractor_;
+  std::unique_ptr<LlmCache> llm_cache_;
+  std::unique_ptr<LlmChain> llm_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<Intake> intake_;
   FolderWatcher watcher_;

@@ -13,6 +13,8 @@
 #include "daemon/config.h"
 #include "daemon/extractor.h"
 #include "daemon/fields_json.h"
+#include "daemon/llm_chain.h"
+#include "daemon/system_clock.h"
 #include "daemon/understand.h"
 
 namespace liasse {
@@ -21,7 +23,7 @@ namespace {
 using nlohmann::json;
 
 json Describe(const std::string& file, const absl::StatusOr<ExtractedDocument>& doc,
-              int64_t ms, bool with_text, const UnderstandOptions& options) {
+              int64_t ms, bool with_text, const UnderstandOptions& options, LlmChain* llm) {
   json j = {{"file", file}, {"ok", doc.ok()}, {"ms", ms}};
   if (!doc.ok()) {
     j["error"] = ErrorToJson(doc.status());
@@ -37,7 +39,7 @@ json Describe(const std::string& file, const absl::StatusOr<ExtractedDocument>& 
   j["ocr_confidence"] = doc->text.ocr_confidence ? json(*doc->text.ocr_confidence)
                                                  : json(nullptr);
   j["mime"] = doc->analysis.mime;
-  Understanding u = Understand(*doc, options, std::time(nullptr));
+  Understanding u = Understand(*doc, options, std::time(nullptr), llm, file);
   if (doc->analysis.einvoice) {
     j["einvoice_syntax"] = doc->analysis.einvoice->syntax;
   } else {
@@ -46,6 +48,9 @@ json Describe(const std::string& file, const absl::StatusOr<ExtractedDocument>& 
   }
   j["doc_type"] = u.doc_type;
   j["type_sure"] = u.sure;
+  j["decided_by"] = u.decided_by;
+  j["llm_needed"] = u.llm_needed;
+  if (!u.llm_errors.empty()) j["llm_errors"] = u.llm_errors;
   j["fields"] = FieldsToJson(u.fields);
   j["checks"] = ChecksToJson(u.checks);
   if (with_text) j["text"] = doc->text.text;
@@ -101,6 +106,16 @@ int RunExtractCommand(const ExtractArgs& args) {
   UnderstandOptions understand;
   understand.rules_confidence = config->classify.llm_skip_confidence;
   understand.min_ocr_confidence = config->classify.min_ocr_confidence;
+  // The daemon's providers, with a cache for this run only.
+  absl::StatusOr<std::vector<LlmChain::Provider>> providers =
+      ResolveLlmProviders(config->llm_providers);
+  if (!providers.ok()) {
+    std::fprintf(stderr, "liasse: %s\n", std::string(providers.status().message()).c_str());
+    return 2;
+  }
+  SystemClock clock;
+  MemoryLlmCache cache;
+  LlmChain llm(std::move(*providers), &clock, &cache, nullptr);
   // As many documents in flight as workers: small documents keep every
   // worker busy; a scan spreads its pages over all of them anyway.
   size_t in_flight = static_cast<size_t>((*extractor)->workers());
@@ -112,7 +127,7 @@ int RunExtractCommand(const ExtractArgs& args) {
     int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::steady_clock::now() - start)
                      .count();
-    return Describe(args.files[i], doc, ms, args.text, understand);
+    return Describe(args.files[i], doc, ms, args.text, understand, &llm);
   };
   std::vector<std::promise<json>> promises(args.files.size());
   for (size_t i = 0; i < args.files.size(); ++i) results[i] = promises[i].get_future();

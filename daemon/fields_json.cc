@@ -83,6 +83,7 @@ json FieldsToJson(const Fields& f) {
           {"buyer_name", StringOrNull(f.buyer_name)},
           {"buyer_siren", StringOrNull(f.buyer_siren)},
           {"buyer_vat", StringOrNull(f.buyer_vat)},
+          {"direction", StringOrNull(f.direction)},
           {"tax_breakdown", tax}};
 }
 
@@ -99,6 +100,7 @@ absl::StatusOr<Fields> FieldsFromJson(const json& j) {
   f.buyer_name = GetString(j, "buyer_name");
   f.buyer_siren = GetString(j, "buyer_siren");
   f.buyer_vat = GetString(j, "buyer_vat");
+  f.direction = GetString(j, "direction");
   for (auto [key, out] : {std::pair{"issue_date", &f.issue_date},
                           std::pair{"due_date", &f.due_date}}) {
     if (absl::Status st = GetDate(j, key, out); !st.ok()) return st;

@@ -263,9 +263,18 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
   done.mime = result->analysis.mime;
   // Type, fields and checks: the same decision as `liasse extract` shows.
   UnderstandOptions understand;
+  if (options_.client_options) understand = options_.client_options(doc.client_id);
+  if (doc.client_id == kUnknownClientId) understand.llm_allowed = false;  // nobody's consent
+  understand.learned_type = [this, &doc](const Fields& f) -> std::string {
+    std::string key = SupplierKey(f);
+    if (key.empty()) return "";
+    absl::StatusOr<std::string> t = store_->LearnedSupplierType(doc.client_id, key);
+    return t.ok() ? *t : "";
+  };
   understand.rules_confidence = options_.rules_confidence;
   understand.min_ocr_confidence = options_.min_ocr_confidence;
-  Understanding u = Understand(*result, understand, absl::ToUnixSeconds(clock_->Now()));
+  Understanding u = Understand(*result, understand, absl::ToUnixSeconds(clock_->Now()),
+                               options_.llm, doc.sha256);
   done.fields_json = FieldsToJson(u.fields).dump();
   if (u.sure) done.doc_type = u.doc_type;
   std::vector<Check> found = u.checks;

@@ -21,6 +21,7 @@
 #include "daemon/archive.h"
 #include "daemon/extractor.h"
 #include "daemon/store.h"
+#include "daemon/understand.h"
 #include "workflows/clock.h"
 
 namespace liasse {
@@ -43,6 +44,10 @@ class Pipeline {
     double rules_confidence = 0.9;
     // [classify] min_ocr_confidence: below, "please send a better scan".
     double min_ocr_confidence = 0.6;
+    // The LLM provider chain (null or empty: rules only).
+    LlmChain* llm = nullptr;
+    // Who the client is and whether its documents may reach an LLM.
+    std::function<UnderstandOptions(const std::string& client_id)> client_options;
   };
 
   Pipeline(Store* store, const Archive* archive, Extractor* extractor,

@@ -99,6 +99,22 @@ CREATE TABLE mailbox_state (
   PRIMARY KEY (mailbox, folder)
 );
 )sql",
+    // 5: LLM answers by (document hash, model, prompt version); document types
+    // staff confirmed per supplier, so the rules decide the next one.
+    R"sql(
+CREATE TABLE llm_cache (
+  key TEXT PRIMARY KEY,
+  answer TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE supplier_type (
+  client_id TEXT NOT NULL,
+  supplier_key TEXT NOT NULL,
+  doc_type TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (client_id, supplier_key)
+);
+)sql",
 };
 
 constexpr int kLatestVersion =
@@ -750,6 +766,48 @@ class SqliteStore final : public Store {
     s.Bind(1, mailbox).Bind(2, folder).Bind(3, state.uidvalidity).Bind(4, state.last_uid);
     s.Bind(5, FormatStoreTime(clock_->Now()));
     return s.Run();
+  }
+
+  absl::StatusOr<std::optional<std::string>> GetLlmAnswer(const std::string& key) override {
+    ReadConn conn(this);
+    Stmt s(conn.db, "SELECT answer FROM llm_cache WHERE key = ?1");
+    s.Bind(1, key);
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return std::optional<std::string>();
+    return std::optional<std::string>(s.Text(0));
+  }
+
+  absl::Status PutLlmAnswer(const std::string& key, const std::string& answer) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    Stmt s(writer_,
+           "INSERT INTO llm_cache (key, answer, created_at) VALUES (?1, ?2, ?3) "
+           "ON CONFLICT (key) DO UPDATE SET answer = ?2, created_at = ?3");
+    s.Bind(1, key).Bind(2, answer).Bind(3, FormatStoreTime(clock_->Now()));
+    return s.Run();
+  }
+
+  absl::Status LearnSupplierType(const std::string& client_id, const std::string& supplier_key,
+                                 const std::string& doc_type) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    Stmt s(writer_,
+           "INSERT INTO supplier_type (client_id, supplier_key, doc_type, updated_at) "
+           "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (client_id, supplier_key) DO UPDATE "
+           "SET doc_type = ?3, updated_at = ?4");
+    s.Bind(1, client_id).Bind(2, supplier_key).Bind(3, doc_type);
+    s.Bind(4, FormatStoreTime(clock_->Now()));
+    return s.Run();
+  }
+
+  absl::StatusOr<std::string> LearnedSupplierType(const std::string& client_id,
+                                                  const std::string& supplier_key) override {
+    ReadConn conn(this);
+    Stmt s(conn.db,
+           "SELECT doc_type FROM supplier_type WHERE client_id = ?1 AND supplier_key = ?2");
+    s.Bind(1, client_id).Bind(2, supplier_key);
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    return *row ? s.Text(0) : std::string();
   }
 
   absl::StatusOr<int64_t> CountEvents(const std::string& kind) override {

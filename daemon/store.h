@@ -195,6 +195,16 @@ class Store {
                                        const std::string& folder,
                                        const MailboxState& state) = 0;
   virtual absl::StatusOr<int64_t> CountEvents(const std::string& kind) = 0;
+
+  // The LLM answer cache (key: document hash, model, prompt version).
+  virtual absl::StatusOr<std::optional<std::string>> GetLlmAnswer(const std::string& key) = 0;
+  virtual absl::Status PutLlmAnswer(const std::string& key, const std::string& answer) = 0;
+  // Supplier ↔ type pairs staff confirmed in review; "" when none.
+  virtual absl::Status LearnSupplierType(const std::string& client_id,
+                                         const std::string& supplier_key,
+                                         const std::string& doc_type) = 0;
+  virtual absl::StatusOr<std::string> LearnedSupplierType(const std::string& client_id,
+                                                          const std::string& supplier_key) = 0;
   // Deletes a client no longer in the config with its documents, events and
   // seen files, and appends a `purged` audit event; one transaction. Returns
   // the hashes no other client holds (the caller deletes those originals).

@@ -2,6 +2,10 @@
 
 #include <array>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "workflows/identifiers.h"
+
 namespace liasse {
 
 bool IsDocTypeName(absl::string_view name) {
@@ -25,6 +29,46 @@ std::string EInvoiceDocType(const Fields& fields) {
       fields.total_incl_tax ? fields.total_incl_tax : fields.total_excl_tax;
   if (total && total->cents < 0) return "credit_note";
   return "invoice";
+}
+
+namespace {
+
+std::string Letters(absl::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
+      out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  return out;
+}
+
+bool IsParty(const std::string& siren, const std::string& vat, const std::string& name,
+             const PartyIdentity& client) {
+  std::string digits = NormalizeIdentifier(siren).substr(0, 9);
+  if (!client.siren.empty() && digits == client.siren) return true;
+  if (!client.vat.empty() && !vat.empty() &&
+      NormalizeIdentifier(vat) == NormalizeIdentifier(client.vat)) {
+    return true;
+  }
+  std::string have = Letters(name);
+  if (have.size() < 3) return false;
+  for (const std::string& legal : client.legal_names) {
+    std::string want = Letters(legal);
+    if (want.size() >= 3 && (have == want || (want.size() >= 6 && absl::StrContains(have, want)))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string InvoiceDirection(const Fields& f, const PartyIdentity& client) {
+  bool buyer = IsParty(f.buyer_siren, f.buyer_vat, f.buyer_name, client);
+  bool seller = IsParty(f.supplier_siren, f.supplier_vat, f.supplier_name, client);
+  if (buyer == seller) return "";
+  return buyer ? "purchase" : "sale";
 }
 
 }  // namespace liasse

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "workflows/fields.h"
@@ -17,5 +18,16 @@ bool IsDocTypeName(absl::string_view name);
 // issuers also code credit notes 380 with negative totals; 389 is a
 // self-billed invoice.
 std::string EInvoiceDocType(const Fields& fields);
+
+// Who the client is, from its config.
+struct PartyIdentity {
+  std::string siren;
+  std::string vat;
+  std::vector<std::string> legal_names;
+};
+
+// "purchase" when the client is the buyer (by SIREN, VAT or legal name),
+// "sale" when it is the seller, "" when neither or both.
+std::string InvoiceDirection(const Fields& fields, const PartyIdentity& client);
 
 }  // namespace liasse

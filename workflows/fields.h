@@ -38,6 +38,9 @@ struct Fields {
   std::string buyer_siren;
   std::string buyer_vat;
   std::vector<TaxLine> tax_breakdown;
+  // "purchase" when the client is the buyer, "sale" when it is the seller,
+  // "" when the document does not tell (see InvoiceDirection).
+  std::string direction;
 };
 
 }  // namespace liasse

@@ -372,6 +372,7 @@ TEST_F(ApiTest, ReviewMovesFromUnknownSetsFieldsAndAccepts) {
   pb::ReviewDocumentRequest accept;
   accept.set_name(move.name());
   accept.set_doc_type("receipt");
+  (*accept.mutable_set_fields())["supplier_name"] = "Boulangerie Paul";
   (*accept.mutable_set_fields())["total_incl_tax"] = "12.50";
   (*accept.mutable_set_fields())["issue_date"] = "2026-11-27";
   accept.set_accept(true);
@@ -383,6 +384,9 @@ TEST_F(ApiTest, ReviewMovesFromUnknownSetsFieldsAndAccepts) {
   nlohmann::json fields = nlohmann::json::parse(doc.fields_json());
   EXPECT_EQ(fields["total_incl_tax"], "12.50");
   EXPECT_EQ(fields["issue_date"], "2026-11-27");
+  // Staff's word is remembered for this client's supplier (and only there).
+  EXPECT_EQ(store_->LearnedSupplierType("acme", "name:boulangeriepaul").value(), "receipt");
+  EXPECT_EQ(store_->LearnedSupplierType("other", "name:boulangeriepaul").value(), "");
   auto events = store_->ListEvents(0, "acme", 100);
   std::vector<std::string> kinds;
   for (const auto& e : *events) kinds.push_back(e.kind);

@@ -62,8 +62,8 @@ TEST(StoreTest, MigratesEmptyFileToLatestInWalMode) {
   EXPECT_EQ((*store)->SchemaVersion().value(), Store::LatestSchemaVersion());
   EXPECT_EQ((*store)->JournalMode().value(), "wal");
   EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "table"),
-            (std::vector<std::string>{"client", "document", "event", "mailbox_state",
-                                      "seen_file"}));
+            (std::vector<std::string>{"client", "document", "event", "llm_cache",
+                                      "mailbox_state", "seen_file", "supplier_type"}));
   EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "index"),
             (std::vector<std::string>{"document_by_client", "document_by_status",
                                       "document_due", "event_by_client"}));

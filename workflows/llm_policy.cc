@@ -1,0 +1,207 @@
+#include "workflows/llm_policy.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "workflows/text_fields.h"
+
+namespace liasse {
+namespace {
+
+void ReplaceAll(std::string* text, const RE2& re, absl::string_view with) {
+  RE2::GlobalReplace(text, re, re2::StringPiece(with.data(), with.size()));
+}
+
+// Cuts at a UTF-8 boundary at or before `n`.
+size_t Utf8Floor(absl::string_view s, size_t n) {
+  if (n >= s.size()) return s.size();
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
+std::string DigitsOf(absl::string_view token) {
+  std::string digits;
+  for (char c : token) {
+    if (absl::ascii_isdigit(static_cast<unsigned char>(c))) digits.push_back(c);
+  }
+  return digits;
+}
+
+std::string WithoutSpaces(absl::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (!absl::ascii_isspace(static_cast<unsigned char>(c))) {
+      out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RedactForLlm(absl::string_view text) {
+  std::string out(text);
+  // E-mail addresses first: their digits must not be taken for a phone.
+  static const RE2 email(R"([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})");
+  // IBAN: country code, check digits, 11–30 alphanumerics in groups.
+  static const RE2 iban(R"(\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{2,4}){3,8}\b)");
+  // NIR: sex digit, year, month, department (2A/2B), commune, order, key.
+  static const RE2 nir(
+      R"(\b[12][ .]?\d{2}[ .]?(?:0[1-9]|1[0-2]|[2-9]\d)[ .]?(?:\d{2}|2[AB])[ .]?\d{3}[ .]?\d{3}(?:[ .]?\d{2})?\b)");
+  // Phones: French national or international forms.
+  static const RE2 phone(
+      R"((?:\+\d{1,3}[ .\-]?(?:\(0\))?[ .\-]?\d(?:[ .\-]?\d{2}){4}|\b0[1-9](?:[ .\-]?\d{2}){4})\b)");
+  ReplaceAll(&out, email, "[EMAIL]");
+  ReplaceAll(&out, iban, "[IBAN]");
+  ReplaceAll(&out, nir, "[NIR]");
+  ReplaceAll(&out, phone, "[PHONE]");
+  return out;
+}
+
+std::string CompactForLlm(absl::string_view text, size_t max_chars) {
+  std::string compact;
+  compact.reserve(text.size());
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    std::string one;
+    bool space = false;
+    for (char c : line) {
+      if (absl::ascii_isspace(static_cast<unsigned char>(c))) {
+        space = !one.empty();
+        continue;
+      }
+      if (space) one.push_back(' ');
+      space = false;
+      one.push_back(c);
+    }
+    if (one.empty()) continue;
+    if (!compact.empty()) compact.push_back('\n');
+    compact += one;
+  }
+  if (compact.size() <= max_chars) return compact;
+  const std::string marker = "\n[…]\n";
+  if (max_chars <= marker.size() + 2) return compact.substr(0, Utf8Floor(compact, max_chars));
+  size_t budget = max_chars - marker.size();
+  size_t head = Utf8Floor(compact, budget * 2 / 3);
+  size_t tail_start = compact.size() - (budget - head);
+  while (tail_start < compact.size() &&
+         (static_cast<unsigned char>(compact[tail_start]) & 0xC0) == 0x80) {
+    ++tail_start;
+  }
+  return absl::StrCat(compact.substr(0, head), marker, compact.substr(tail_start));
+}
+
+Check GroundingCheck(const Fields& proposed, absl::string_view document_text) {
+  std::set<int64_t> amounts;
+  std::set<std::string> digit_tokens;
+  std::set<std::chrono::year_month_day> dates;
+  for (absl::string_view line : absl::StrSplit(document_text, '\n')) {
+    for (const Money& m : AmountsInLine(line)) amounts.insert(m.cents < 0 ? -m.cents : m.cents);
+    for (const auto& d : DatesInLine(line)) dates.insert(d);
+    for (absl::string_view token : absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty())) {
+      std::string digits = DigitsOf(token);
+      if (!digits.empty()) digit_tokens.insert(digits.erase(0, digits.find_first_not_of('0')));
+    }
+  }
+  std::vector<std::string> missing;
+  auto amount_printed = [&](int64_t cents) {
+    cents = cents < 0 ? -cents : cents;
+    if (cents == 0 || amounts.count(cents)) return true;
+    if (digit_tokens.count(absl::StrCat(cents))) return true;
+    return cents % 100 == 0 && digit_tokens.count(absl::StrCat(cents / 100)) > 0;
+  };
+  auto check_amount = [&](const std::optional<Money>& m, const char* name) {
+    if (m && !amount_printed(m->cents)) missing.push_back(name);
+  };
+  check_amount(proposed.total_excl_tax, "total_excl_tax");
+  check_amount(proposed.total_tax, "total_tax");
+  check_amount(proposed.total_incl_tax, "total_incl_tax");
+  for (const TaxLine& line : proposed.tax_breakdown) {
+    check_amount(line.amount, "tax_breakdown");
+  }
+  if (proposed.issue_date && !dates.count(*proposed.issue_date)) missing.push_back("issue_date");
+  if (!proposed.invoice_number.empty()) {
+    std::string number = WithoutSpaces(proposed.invoice_number);
+    if (WithoutSpaces(document_text).find(number) == std::string::npos) {
+      missing.push_back("invoice_number");
+    }
+  }
+  Check c;
+  c.code = "llm_grounded";
+  c.severity = "error";
+  c.ok = missing.empty();
+  std::string list = absl::StrJoin(missing, ", ");
+  c.message_fr = c.ok ? "Les valeurs proposées figurent dans le document."
+                      : absl::StrCat("Valeurs absentes du document : ", list, ".");
+  c.message_en = c.ok ? "The proposed values are printed in the document."
+                      : absl::StrCat("Values not found in the document: ", list, ".");
+  return c;
+}
+
+Fields MergeProposal(const Fields& rules, const Fields& proposed) {
+  Fields out = proposed;
+  auto fill = [](std::string& into, const std::string& from) {
+    if (into.empty()) into = from;
+  };
+  fill(out.supplier_name, rules.supplier_name);
+  fill(out.supplier_siren, rules.supplier_siren);
+  fill(out.supplier_vat, rules.supplier_vat);
+  fill(out.invoice_number, rules.invoice_number);
+  fill(out.currency, rules.currency);
+  fill(out.iban, rules.iban);
+  fill(out.type_code, rules.type_code);
+  fill(out.buyer_name, rules.buyer_name);
+  fill(out.buyer_siren, rules.buyer_siren);
+  fill(out.buyer_vat, rules.buyer_vat);
+  if (!out.issue_date) out.issue_date = rules.issue_date;
+  if (!out.due_date) out.due_date = rules.due_date;
+  // Totals travel together: mixing the model's TTC with the rules' HT would
+  // make up a document that exists nowhere.
+  if (!out.total_excl_tax && !out.total_tax && !out.total_incl_tax) {
+    out.total_excl_tax = rules.total_excl_tax;
+    out.total_tax = rules.total_tax;
+    out.total_incl_tax = rules.total_incl_tax;
+    out.amount_due = rules.amount_due;
+    out.tax_breakdown = rules.tax_breakdown;
+  }
+  return out;
+}
+
+bool RulesDecide(bool rules_sure, const std::vector<Check>& rules_checks) {
+  return rules_sure && !HasBlockingFailure(rules_checks);
+}
+
+std::vector<Check> BindingRuleFailures(const std::vector<Check>& rules_checks) {
+  std::vector<Check> binding;
+  for (const Check& c : rules_checks) {
+    if (!c.ok && c.severity == "error") binding.push_back(c);
+  }
+  return binding;
+}
+
+void CircuitBreaker::RecordSuccess() {
+  consecutive_failures_ = 0;
+  cooldown_ = absl::ZeroDuration();
+}
+
+void CircuitBreaker::RecordFailure(absl::Time now) {
+  ++consecutive_failures_;
+  if (consecutive_failures_ < options_.failures_to_open) return;
+  cooldown_ = cooldown_ == absl::ZeroDuration()
+                  ? options_.first_cooldown
+                  : std::min(cooldown_ * 2, options_.max_cooldown);
+  open_until_ = now + cooldown_;
+  // Half-open after the cool-down: one failure reopens it at once.
+  consecutive_failures_ = options_.failures_to_open - 1;
+}
+
+void CircuitBreaker::OpenUntil(absl::Time until) {
+  open_until_ = std::max(open_until_, until);
+}
+
+}  // namespace liasse
