@@ -115,6 +115,66 @@ CREATE TABLE supplier_type (
   PRIMARY KEY (client_id, supplier_key)
 );
 )sql",
+    // 6: collection: what each client owes (items), bank movements, the
+    // e-mail outbox, and per-client contact state.
+    R"sql(
+CREATE TABLE item (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  client_id TEXT NOT NULL,
+  period TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  label TEXT NOT NULL DEFAULT '',
+  account TEXT NOT NULL DEFAULT '',
+  due_date TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'open',
+  document_id INTEGER NOT NULL DEFAULT 0,
+  bank_txn_id INTEGER NOT NULL DEFAULT 0,
+  amount_cents INTEGER NOT NULL DEFAULT 0,
+  txn_date TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  -- account: the IBAN of a statement's account, or "document:ID" for a
+  -- document the client must send again.
+  UNIQUE (client_id, kind, period, account, bank_txn_id)
+);
+CREATE INDEX item_open ON item (state, client_id, due_date);
+CREATE TABLE bank_txn (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  client_id TEXT NOT NULL,
+  account TEXT NOT NULL DEFAULT '',
+  date TEXT NOT NULL,
+  amount_cents INTEGER NOT NULL,
+  label TEXT NOT NULL DEFAULT '',
+  fingerprint TEXT NOT NULL,
+  document_id INTEGER NOT NULL DEFAULT 0,
+  imported_at TEXT NOT NULL,
+  UNIQUE (client_id, fingerprint)
+);
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  client_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  slot TEXT NOT NULL,
+  items TEXT NOT NULL DEFAULT '[]',
+  recipients TEXT NOT NULL DEFAULT '[]',
+  message_id TEXT NOT NULL,
+  message TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT NOT NULL DEFAULT '',
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  sent_at TEXT NOT NULL DEFAULT '',
+  UNIQUE (client_id, kind, slot)
+);
+CREATE INDEX outbox_by_state ON outbox (state, next_attempt_at);
+CREATE TABLE contact_state (
+  client_id TEXT PRIMARY KEY,
+  paused_until TEXT NOT NULL DEFAULT '',
+  bad_addresses TEXT NOT NULL DEFAULT '[]'
+);
+)sql",
 };
 
 constexpr int kLatestVersion =
@@ -292,6 +352,44 @@ bool SameClient(const ClientRecord& a, const ClientRecord& b) {
          a.emails == b.emails && a.domains == b.domains &&
          a.folder == b.folder && a.manager == b.manager &&
          a.paused == b.paused && a.in_config == b.in_config;
+}
+
+constexpr char kItemColumns[] =
+    "id, client_id, period, kind, label, account, due_date, state, document_id, bank_txn_id, "
+    "amount_cents, txn_date, reason";
+
+ItemRecord ReadItem(const Stmt& s) {
+  ItemRecord i;
+  i.id = s.Int(0);
+  i.client_id = s.Text(1);
+  i.period = s.Text(2);
+  i.kind = s.Text(3);
+  i.label = s.Text(4);
+  i.account = s.Text(5);
+  i.due_date = s.Text(6);
+  i.state = s.Text(7);
+  i.document_id = s.Int(8);
+  i.bank_txn_id = s.Int(9);
+  i.amount_cents = s.Int(10);
+  i.txn_date = s.Text(11);
+  i.reason = s.Text(12);
+  return i;
+}
+
+constexpr char kTxnColumns[] =
+    "id, client_id, account, date, amount_cents, label, fingerprint, document_id";
+
+BankTxnRecord ReadTxn(const Stmt& s) {
+  BankTxnRecord t;
+  t.id = s.Int(0);
+  t.client_id = s.Text(1);
+  t.account = s.Text(2);
+  t.date = s.Text(3);
+  t.amount_cents = s.Int(4);
+  t.label = s.Text(5);
+  t.fingerprint = s.Text(6);
+  t.document_id = s.Int(7);
+  return t;
 }
 
 class SqliteStore final : public Store {
@@ -810,6 +908,372 @@ class SqliteStore final : public Store {
     return *row ? s.Text(0) : std::string();
   }
 
+  // ---------- collection
+
+  absl::StatusOr<std::pair<int64_t, bool>> EnsureItem(const ItemRecord& item) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::string now = FormatStoreTime(clock_->Now());
+    Txn txn(this);
+    if (!txn.status.ok()) return txn.status;
+    absl::StatusOr<std::pair<int64_t, bool>> r = EnsureItemLocked(now, item);
+    if (!r.ok()) return r.status();
+    if (absl::Status st = txn.Commit(); !st.ok()) return st;
+    return r;
+  }
+
+  absl::StatusOr<std::vector<ItemRecord>> ListItems(const std::string& client_id,
+                                                    const std::string& period,
+                                                    bool open_only) override {
+    ReadConn conn(this);
+    Stmt s(conn.db, absl::StrCat("SELECT ", kItemColumns,
+                                 " FROM item WHERE (?1 = '' OR client_id = ?1) AND (?2 = '' OR "
+                                 "period = ?2) AND (?3 = 0 OR state = 'open') ORDER BY due_date, id")
+                        .c_str());
+    s.Bind(1, client_id).Bind(2, period).Bind(3, int64_t{open_only ? 1 : 0});
+    std::vector<ItemRecord> out;
+    while (true) {
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back(ReadItem(s));
+    }
+    return out;
+  }
+
+  absl::StatusOr<ItemRecord> GetItem(int64_t id) override {
+    ReadConn conn(this);
+    Stmt s(conn.db, absl::StrCat("SELECT ", kItemColumns, " FROM item WHERE id = ?1").c_str());
+    s.Bind(1, id);
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::NotFoundError(absl::StrCat("item ", id));
+    return ReadItem(s);
+  }
+
+  absl::Status ReceiveItem(int64_t item_id, int64_t document_id) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::string now = FormatStoreTime(clock_->Now());
+    Txn txn(this);
+    if (!txn.status.ok()) return txn.status;
+    if (absl::Status st = ReceiveItemLocked(now, item_id, document_id); !st.ok()) return st;
+    return txn.Commit();
+  }
+
+  absl::Status WaiveItem(int64_t item_id, const std::string& reason) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::string now = FormatStoreTime(clock_->Now());
+    Txn txn(this);
+    if (!txn.status.ok()) return txn.status;
+    std::string client;
+    {
+      Stmt s(writer_, "SELECT client_id, state FROM item WHERE id = ?1");
+      s.Bind(1, item_id);
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return absl::NotFoundError(absl::StrCat("item ", item_id));
+      if (s.Text(1) != "open") {
+        return absl::FailedPreconditionError(
+            absl::StrCat("item ", item_id, " is ", s.Text(1), ", not open"));
+      }
+      client = s.Text(0);
+    }
+    Stmt u(writer_, "UPDATE item SET state = 'waived', reason = ?2, updated_at = ?3 WHERE id = ?1");
+    u.Bind(1, item_id).Bind(2, reason).Bind(3, now);
+    if (absl::Status st = u.Run(); !st.ok()) return st;
+    if (absl::Status st = InsertEventLocked(
+            now, "item_waived", client, 0,
+            nlohmann::json({{"item", item_id}, {"reason", reason}}).dump());
+        !st.ok()) {
+      return st;
+    }
+    return txn.Commit();
+  }
+
+  absl::StatusOr<ImportCounts> ImportBankTxns(const std::string& client_id,
+                                              const std::vector<NewBankTxn>& txns,
+                                              const std::string& source_name) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::string now = FormatStoreTime(clock_->Now());
+    Txn txn(this);
+    if (!txn.status.ok()) return txn.status;
+    ImportCounts counts;
+    for (const NewBankTxn& n : txns) {
+      Stmt s(writer_,
+             "INSERT INTO bank_txn (client_id, account, date, amount_cents, label, fingerprint, "
+             "document_id, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT "
+             "(client_id, fingerprint) DO NOTHING");
+      s.Bind(1, client_id).Bind(2, n.txn.account).Bind(3, n.txn.date).Bind(4, n.txn.amount_cents);
+      s.Bind(5, n.txn.label).Bind(6, n.txn.fingerprint).Bind(7, n.matched_document_id).Bind(8, now);
+      if (absl::Status st = s.Run(); !st.ok()) return st;
+      if (sqlite3_changes(writer_) == 0) {
+        ++counts.skipped;
+        continue;
+      }
+      ++counts.added;
+      int64_t txn_id = sqlite3_last_insert_rowid(writer_);
+      if (!n.needs_receipt) continue;
+      ItemRecord item;
+      item.client_id = client_id;
+      item.period = n.period;
+      item.kind = "receipt";
+      item.label = n.item_label;
+      item.account = n.txn.account;
+      item.due_date = now.substr(0, 10);
+      item.bank_txn_id = txn_id;
+      item.amount_cents = -n.txn.amount_cents;
+      item.txn_date = n.txn.date;
+      absl::StatusOr<std::pair<int64_t, bool>> made = EnsureItemLocked(now, item);
+      if (!made.ok()) return made.status();
+      if (made->second) ++counts.items_created;
+      if (n.matched_document_id != 0) {
+        if (absl::Status st = ReceiveItemLocked(now, made->first, n.matched_document_id); !st.ok()) {
+          return st;
+        }
+      }
+    }
+    if (absl::Status st = InsertEventLocked(
+            now, "bank_imported", client_id, 0,
+            nlohmann::json({{"file", source_name},
+                            {"added", counts.added},
+                            {"skipped", counts.skipped},
+                            {"items_created", counts.items_created}})
+                .dump());
+        !st.ok()) {
+      return st;
+    }
+    if (absl::Status st = txn.Commit(); !st.ok()) return st;
+    return counts;
+  }
+
+  absl::StatusOr<std::vector<BankTxnRecord>> ListUnmatchedDebits(
+      const std::string& client_id) override {
+    ReadConn conn(this);
+    Stmt s(conn.db, absl::StrCat("SELECT ", kTxnColumns,
+                                 " FROM bank_txn WHERE client_id = ?1 AND document_id = 0 AND "
+                                 "amount_cents < 0 ORDER BY date, id")
+                        .c_str());
+    s.Bind(1, client_id);
+    std::vector<BankTxnRecord> out;
+    while (true) {
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back(ReadTxn(s));
+    }
+    return out;
+  }
+
+  absl::StatusOr<BankTxnRecord> GetBankTxn(int64_t id) override {
+    ReadConn conn(this);
+    Stmt s(conn.db, absl::StrCat("SELECT ", kTxnColumns, " FROM bank_txn WHERE id = ?1").c_str());
+    s.Bind(1, id);
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::NotFoundError(absl::StrCat("bank transaction ", id));
+    return ReadTxn(s);
+  }
+
+  absl::Status MatchBankTxn(int64_t txn_id, int64_t document_id) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::string now = FormatStoreTime(clock_->Now());
+    Txn txn(this);
+    if (!txn.status.ok()) return txn.status;
+    Stmt u(writer_, "UPDATE bank_txn SET document_id = ?2 WHERE id = ?1 AND document_id = 0");
+    u.Bind(1, txn_id).Bind(2, document_id);
+    if (absl::Status st = u.Run(); !st.ok()) return st;
+    if (sqlite3_changes(writer_) == 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("bank transaction ", txn_id, " is already matched or unknown"));
+    }
+    Stmt items(writer_, "SELECT id FROM item WHERE bank_txn_id = ?1 AND state = 'open'");
+    items.Bind(1, txn_id);
+    std::vector<int64_t> ids;
+    while (true) {
+      absl::StatusOr<bool> row = items.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      ids.push_back(items.Int(0));
+    }
+    for (int64_t id : ids) {
+      if (absl::Status st = ReceiveItemLocked(now, id, document_id); !st.ok()) return st;
+    }
+    return txn.Commit();
+  }
+
+  absl::StatusOr<int64_t> BankTxnOfDocument(int64_t document_id) override {
+    ReadConn conn(this);
+    Stmt s(conn.db, "SELECT id FROM bank_txn WHERE document_id = ?1 LIMIT 1");
+    s.Bind(1, document_id);
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    return *row ? s.Int(0) : 0;
+  }
+
+  absl::StatusOr<int64_t> InsertOutbox(const OutboxRecord& r) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::string now = FormatStoreTime(clock_->Now());
+    Txn txn(this);
+    if (!txn.status.ok()) return txn.status;
+    Stmt s(writer_,
+           "INSERT INTO outbox (client_id, kind, slot, items, recipients, message_id, message, "
+           "state, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    s.Bind(1, r.client_id).Bind(2, r.kind).Bind(3, r.slot).Bind(4, r.items_json);
+    s.Bind(5, r.recipients_json).Bind(6, r.message_id).Bind(7, r.message).Bind(8, r.state);
+    s.Bind(9, FormatStoreTime(r.next_attempt_at == absl::InfinitePast() ? clock_->Now()
+                                                                         : r.next_attempt_at));
+    s.Bind(10, now);
+    if (absl::Status st = s.Run(); !st.ok()) return st;
+    int64_t id = sqlite3_last_insert_rowid(writer_);
+    if (absl::Status st = InsertEventLocked(
+            now, absl::StrCat(r.kind, "_", r.state), r.client_id, 0,
+            nlohmann::json({{"outbox", id}, {"slot", r.slot}, {"items", nlohmann::json::parse(r.items_json, nullptr, false)}}).dump());
+        !st.ok()) {
+      return st;
+    }
+    if (absl::Status st = txn.Commit(); !st.ok()) return st;
+    return id;
+  }
+
+  absl::Status SetOutboxState(int64_t id, const std::string& from, const std::string& to,
+                              const std::string& error, absl::Time next_attempt_at) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::string now = FormatStoreTime(clock_->Now());
+    Txn txn(this);
+    if (!txn.status.ok()) return txn.status;
+    std::string client, kind, slot;
+    {
+      Stmt q(writer_, "SELECT client_id, kind, slot, state FROM outbox WHERE id = ?1");
+      q.Bind(1, id);
+      absl::StatusOr<bool> row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return absl::NotFoundError(absl::StrCat("outbox ", id));
+      if (q.Text(3) != from) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("outbox ", id, " is ", q.Text(3), ", not ", from));
+      }
+      client = q.Text(0);
+      kind = q.Text(1);
+      slot = q.Text(2);
+    }
+    Stmt u(writer_,
+           "UPDATE outbox SET state = ?2, last_error = ?3, next_attempt_at = ?4, attempts = "
+           "attempts + (?2 = 'sending'), sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END "
+           "WHERE id = ?1");
+    u.Bind(1, id).Bind(2, to).Bind(3, error);
+    u.Bind(4, next_attempt_at == absl::InfinitePast() ? std::string() : FormatStoreTime(next_attempt_at));
+    u.Bind(5, now);
+    if (absl::Status st = u.Run(); !st.ok()) return st;
+    if (to != "sending") {
+      nlohmann::json payload = {{"outbox", id}, {"slot", slot}};
+      if (!error.empty()) payload["error"] = error;
+      if (absl::Status st = InsertEventLocked(now, absl::StrCat(kind, "_", to), client, 0, payload.dump());
+          !st.ok()) {
+        return st;
+      }
+    }
+    return txn.Commit();
+  }
+
+  absl::StatusOr<std::vector<OutboxRecord>> ListOutbox(const std::string& client_id,
+                                                       const std::string& kind,
+                                                       const std::string& state,
+                                                       int limit) override {
+    ReadConn conn(this);
+    Stmt s(conn.db,
+           "SELECT id, client_id, kind, slot, items, recipients, message_id, message, state, "
+           "attempts, next_attempt_at, last_error, created_at, sent_at FROM outbox WHERE (?1 = '' "
+           "OR client_id = ?1) AND (?2 = '' OR kind = ?2) AND (?3 = '' OR state = ?3) ORDER BY "
+           "id DESC LIMIT ?4");
+    s.Bind(1, client_id).Bind(2, kind).Bind(3, state).Bind(4, int64_t{limit});
+    std::vector<OutboxRecord> out;
+    while (true) {
+      absl::StatusOr<bool> row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      OutboxRecord r;
+      r.id = s.Int(0);
+      r.client_id = s.Text(1);
+      r.kind = s.Text(2);
+      r.slot = s.Text(3);
+      r.items_json = s.Text(4);
+      r.recipients_json = s.Text(5);
+      r.message_id = s.Text(6);
+      r.message = s.Text(7);
+      r.state = s.Text(8);
+      r.attempts = static_cast<int>(s.Int(9));
+      r.next_attempt_at = s.Text(10).empty() ? absl::InfiniteFuture() : TimeOrEpoch(s.Text(10));
+      r.last_error = s.Text(11);
+      r.created_at = TimeOrEpoch(s.Text(12));
+      if (!s.Text(13).empty()) r.sent_at = TimeOrEpoch(s.Text(13));
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::vector<OutboxRecord>> MarkInterruptedSends() override {
+    absl::StatusOr<std::vector<OutboxRecord>> sending = ListOutbox("", "", "sending", 100000);
+    if (!sending.ok()) return sending.status();
+    for (const OutboxRecord& r : *sending) {
+      if (absl::Status st = SetOutboxState(r.id, "sending", "unknown",
+                                           "interrupted while sending: not resent automatically",
+                                           absl::InfinitePast());
+          !st.ok()) {
+        return st;
+      }
+    }
+    return sending;
+  }
+
+  absl::StatusOr<std::pair<std::optional<absl::Time>, std::vector<std::string>>> GetContactState(
+      const std::string& client_id) override {
+    ReadConn conn(this);
+    Stmt s(conn.db, "SELECT paused_until, bad_addresses FROM contact_state WHERE client_id = ?1");
+    s.Bind(1, client_id);
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    std::pair<std::optional<absl::Time>, std::vector<std::string>> out;
+    if (!*row) return out;
+    if (!s.Text(0).empty()) out.first = TimeOrEpoch(s.Text(0));
+    out.second = FromJsonList(s.Text(1));
+    return out;
+  }
+
+  absl::Status SetPausedUntil(const std::string& client_id, absl::Time until) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    Stmt s(writer_,
+           "INSERT INTO contact_state (client_id, paused_until) VALUES (?1, ?2) ON CONFLICT "
+           "(client_id) DO UPDATE SET paused_until = ?2");
+    s.Bind(1, client_id).Bind(2, FormatStoreTime(until));
+    return s.Run();
+  }
+
+  absl::Status MarkBadAddress(const std::string& client_id, const std::string& address) override {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::string now = FormatStoreTime(clock_->Now());
+    Txn txn(this);
+    if (!txn.status.ok()) return txn.status;
+    std::vector<std::string> bad;
+    {
+      Stmt q(writer_, "SELECT bad_addresses FROM contact_state WHERE client_id = ?1");
+      q.Bind(1, client_id);
+      absl::StatusOr<bool> row = q.Step();
+      if (!row.ok()) return row.status();
+      if (*row) bad = FromJsonList(q.Text(0));
+    }
+    if (std::find(bad.begin(), bad.end(), address) == bad.end()) bad.push_back(address);
+    Stmt s(writer_,
+           "INSERT INTO contact_state (client_id, bad_addresses) VALUES (?1, ?2) ON CONFLICT "
+           "(client_id) DO UPDATE SET bad_addresses = ?2");
+    s.Bind(1, client_id).Bind(2, ToJsonList(bad));
+    if (absl::Status st = s.Run(); !st.ok()) return st;
+    if (absl::Status st = InsertEventLocked(now, "bad_address", client_id, 0,
+                                            nlohmann::json({{"address", address}}).dump());
+        !st.ok()) {
+      return st;
+    }
+    return txn.Commit();
+  }
+
   absl::StatusOr<int64_t> CountEvents(const std::string& kind) override {
     ReadConn conn(this);
     Stmt s(conn.db, "SELECT COUNT(*) FROM event WHERE kind = ?1");
@@ -971,6 +1435,51 @@ class SqliteStore final : public Store {
     absl::Status status;
     bool active = false;
   };
+
+  absl::StatusOr<std::pair<int64_t, bool>> EnsureItemLocked(const std::string& now,
+                                                            const ItemRecord& item) {
+    Stmt s(writer_,
+           "INSERT INTO item (client_id, period, kind, label, account, due_date, state, "
+           "document_id, bank_txn_id, amount_cents, txn_date, reason, created_at, updated_at) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) ON CONFLICT DO "
+           "NOTHING");
+    s.Bind(1, item.client_id).Bind(2, item.period).Bind(3, item.kind).Bind(4, item.label);
+    s.Bind(5, item.account).Bind(6, item.due_date).Bind(7, item.state).Bind(8, item.document_id);
+    s.Bind(9, item.bank_txn_id).Bind(10, item.amount_cents).Bind(11, item.txn_date);
+    s.Bind(12, item.reason).Bind(13, now);
+    if (absl::Status st = s.Run(); !st.ok()) return st;
+    if (sqlite3_changes(writer_) > 0) {
+      int64_t id = sqlite3_last_insert_rowid(writer_);
+      return std::make_pair(id, true);
+    }
+    Stmt q(writer_,
+           "SELECT id FROM item WHERE client_id = ?1 AND kind = ?2 AND period = ?3 AND account = "
+           "?4 AND bank_txn_id = ?5");
+    q.Bind(1, item.client_id).Bind(2, item.kind).Bind(3, item.period).Bind(4, item.account);
+    q.Bind(5, item.bank_txn_id);
+    absl::StatusOr<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::InternalError("item neither inserted nor found");
+    return std::make_pair(q.Int(0), false);
+  }
+
+  absl::Status ReceiveItemLocked(const std::string& now, int64_t item_id, int64_t document_id) {
+    Stmt q(writer_, "SELECT client_id, state, kind, period FROM item WHERE id = ?1");
+    q.Bind(1, item_id);
+    absl::StatusOr<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::NotFoundError(absl::StrCat("item ", item_id));
+    if (q.Text(1) != "open") {
+      return absl::FailedPreconditionError(absl::StrCat("item ", item_id, " is ", q.Text(1)));
+    }
+    std::string client = q.Text(0);
+    nlohmann::json payload = {{"item", item_id}, {"kind", q.Text(2)}, {"period", q.Text(3)}};
+    Stmt u(writer_,
+           "UPDATE item SET state = 'received', document_id = ?2, updated_at = ?3 WHERE id = ?1");
+    u.Bind(1, item_id).Bind(2, document_id).Bind(3, now);
+    if (absl::Status st = u.Run(); !st.ok()) return st;
+    return InsertEventLocked(now, "item_received", client, document_id, payload.dump());
+  }
 
   // The client's document with these bytes, 0 when none. Caller holds
   // write_mu_ inside a transaction.

@@ -113,6 +113,70 @@ struct DocumentFilter {
   int limit = 100;
 };
 
+// Something a client owes: a monthly document, or the receipt of a bank
+// debit. `state` is stored (open | received | waived); whether an open item
+// is expected, missing or overdue depends on the day it is looked at.
+struct ItemRecord {
+  int64_t id = 0;
+  std::string client_id;
+  std::string period;  // "2026-10", "2026-Q4", "FY2026"
+  std::string kind;    // bank_statement, payslip, receipt, redo...
+  std::string label;
+  std::string account;   // IBAN of a statement's account; "document:ID" for a redo
+  std::string due_date;  // YYYY-MM-DD
+  std::string state = "open";
+  int64_t document_id = 0;
+  int64_t bank_txn_id = 0;
+  int64_t amount_cents = 0;
+  std::string txn_date;
+  std::string reason;  // why a document must be sent again, or why waived
+};
+
+struct BankTxnRecord {
+  int64_t id = 0;
+  std::string client_id;
+  std::string account;
+  std::string date;  // YYYY-MM-DD
+  int64_t amount_cents = 0;
+  std::string label;
+  std::string fingerprint;
+  int64_t document_id = 0;
+};
+
+// A receipt item to create with its transaction, when the debit needs one.
+struct NewBankTxn {
+  BankTxnRecord txn;
+  bool needs_receipt = false;
+  std::string period;
+  std::string item_label;
+  int64_t matched_document_id = 0;  // a document already filed that justifies it
+};
+
+struct ImportCounts {
+  int added = 0;
+  int skipped = 0;
+  int items_created = 0;
+};
+
+// One outgoing e-mail in the outbox: scheduled → sending → sent | failed,
+// or `unknown` when a crash left it `sending`.
+struct OutboxRecord {
+  int64_t id = 0;
+  std::string client_id;
+  std::string kind;  // reminder | escalation | digest | thanks
+  std::string slot;  // unique per client and kind
+  std::string items_json = "[]";
+  std::string recipients_json = "[]";
+  std::string message_id;
+  std::string message;  // the whole RFC 822 message
+  std::string state = "scheduled";
+  int attempts = 0;
+  absl::Time next_attempt_at = absl::InfinitePast();
+  std::string last_error;
+  absl::Time created_at;
+  std::optional<absl::Time> sent_at;
+};
+
 class Store {
  public:
   struct Options {
@@ -215,6 +279,59 @@ class Store {
   // Document counts per status, for one client or all ("").
   virtual absl::StatusOr<std::map<DocumentStatus, int64_t>>
   CountDocumentsByStatus(const std::string& client_id) = 0;
+
+  // ---------- collection
+
+  // Inserts the item unless one with the same client, kind, period, account
+  // and bank transaction exists; returns the id either way, and whether it
+  // was created.
+  virtual absl::StatusOr<std::pair<int64_t, bool>> EnsureItem(const ItemRecord& item) = 0;
+  // client "" = all; open_only: state = open. Ordered by due date, id.
+  virtual absl::StatusOr<std::vector<ItemRecord>> ListItems(const std::string& client_id,
+                                                            const std::string& period,
+                                                            bool open_only) = 0;
+  virtual absl::StatusOr<ItemRecord> GetItem(int64_t id) = 0;
+  // open → received with the document, and an `item_received` event.
+  virtual absl::Status ReceiveItem(int64_t item_id, int64_t document_id) = 0;
+  // → waived with the reason, and an `item_waived` event.
+  virtual absl::Status WaiveItem(int64_t item_id, const std::string& reason) = 0;
+  // Imports movements in one transaction: known fingerprints are skipped,
+  // receipt items created for new debits that need one (closed at once
+  // when `matched_document_id` is set).
+  virtual absl::StatusOr<ImportCounts> ImportBankTxns(const std::string& client_id,
+                                                      const std::vector<NewBankTxn>& txns,
+                                                      const std::string& source_name) = 0;
+  // The client's debits with no document yet.
+  virtual absl::StatusOr<std::vector<BankTxnRecord>> ListUnmatchedDebits(
+      const std::string& client_id) = 0;
+  virtual absl::StatusOr<BankTxnRecord> GetBankTxn(int64_t id) = 0;
+  // Links a debit to the document that justifies it and closes the
+  // debit's receipt item; one transaction.
+  virtual absl::Status MatchBankTxn(int64_t txn_id, int64_t document_id) = 0;
+  // The bank transaction matched to a document, 0 when none.
+  virtual absl::StatusOr<int64_t> BankTxnOfDocument(int64_t document_id) = 0;
+
+  // Outbox. InsertOutbox: AlreadyExists when the client already has this
+  // kind and slot (a slot is sent at most once).
+  virtual absl::StatusOr<int64_t> InsertOutbox(const OutboxRecord& row) = 0;
+  // Moves a row from `from` to `to` (FailedPrecondition if it is not in
+  // `from`), with an event of the same name.
+  virtual absl::Status SetOutboxState(int64_t id, const std::string& from, const std::string& to,
+                                      const std::string& error, absl::Time next_attempt_at) = 0;
+  // client "" = all; state "" = all; newest first.
+  virtual absl::StatusOr<std::vector<OutboxRecord>> ListOutbox(const std::string& client_id,
+                                                               const std::string& kind,
+                                                               const std::string& state,
+                                                               int limit) = 0;
+  // Rows left `sending` by a crash become `unknown`; returns them.
+  virtual absl::StatusOr<std::vector<OutboxRecord>> MarkInterruptedSends() = 0;
+
+  // Per-client collection state: reminders paused until (a reply in
+  // words), addresses that bounced.
+  virtual absl::StatusOr<std::pair<std::optional<absl::Time>, std::vector<std::string>>>
+  GetContactState(const std::string& client_id) = 0;
+  virtual absl::Status SetPausedUntil(const std::string& client_id, absl::Time until) = 0;
+  virtual absl::Status MarkBadAddress(const std::string& client_id, const std::string& address) = 0;
 
   // Appends one event in its own transaction; returns its sequence number.
   virtual absl::StatusOr<int64_t> AppendEvent(const EventRecord& event) = 0;

@@ -62,11 +62,13 @@ TEST(StoreTest, MigratesEmptyFileToLatestInWalMode) {
   EXPECT_EQ((*store)->SchemaVersion().value(), Store::LatestSchemaVersion());
   EXPECT_EQ((*store)->JournalMode().value(), "wal");
   EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "table"),
-            (std::vector<std::string>{"client", "document", "event", "llm_cache",
-                                      "mailbox_state", "seen_file", "supplier_type"}));
+            (std::vector<std::string>{"bank_txn", "client", "contact_state", "document",
+                                      "event", "item", "llm_cache", "mailbox_state", "outbox",
+                                      "seen_file", "supplier_type"}));
   EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "index"),
             (std::vector<std::string>{"document_by_client", "document_by_status",
-                                      "document_due", "event_by_client"}));
+                                      "document_due", "event_by_client", "item_open",
+                                      "outbox_by_state"}));
 }
 
 // Each earlier version, with data written at that version, migrates to the
