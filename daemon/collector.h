@@ -1,0 +1,155 @@
+// Collection, the imperative shell around workflows/collection.h and
+// workflows/bank_statement.h: keeps each client's items (what it owes per
+// period), files finished documents against them, imports bank statements
+// and matches debits to receipts, writes reminders and escalations to the
+// outbox, sends the outbox over SMTP, and the daily staff digest.
+//
+// Exactly one reminder per slot: the outbox row is inserted (unique by
+// client, kind and slot), marked `sending`, handed to SMTP with a Message-ID
+// derived from the slot, then marked `sent`. A row found `sending` at start
+// became `unknown` (the daemon died mid-send) and is reported, never resent.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "daemon/config.h"
+#include "daemon/store.h"
+#include "workflows/clock.h"
+#include "workflows/collection.h"
+
+namespace liasse {
+
+class Archive;
+
+struct ItemView {
+  ItemRecord item;
+  std::string status;  // expected | received | missing | overdue | waived
+};
+
+struct RenderedReminder {
+  std::string client_id;
+  std::string kind;  // reminder | escalation | digest
+  std::vector<std::string> to;
+  std::string subject;
+  std::string text;
+  std::string html;
+  std::string message_id;
+};
+
+struct ReminderRun {
+  std::vector<RenderedReminder> emails;  // what was (or, dry, would be) written
+  int scheduled = 0;
+  int escalations = 0;
+};
+
+class Collector {
+ public:
+  struct Options {
+    RemindersSection reminders;
+    MatchingSection matching;
+    SmtpSection smtp;
+    std::string smtp_password;
+    std::string timezone = "Europe/Paris";
+    absl::Duration tick = absl::Seconds(30);
+  };
+
+  Collector(Store* store, const Archive* archive, const Clock* clock, Options options,
+            std::vector<ClientConfig> clients);
+  ~Collector();
+
+  // Rows left `sending` by a crash become `unknown` and are reported; then
+  // the background loop starts (items, replies, reminders when enabled,
+  // outbox, digest).
+  absl::Status Start();
+  void Stop();
+  void Wake();
+  // One pass of the background loop, on the calling thread (tests).
+  absl::Status Tick();
+  absl::Status Recover();
+
+  void SetClients(std::vector<ClientConfig> clients);
+
+  // Creates each expectation's items from the start period up to `as_of`.
+  absl::Status RefreshItems(absl::Time as_of);
+  // A document reached `done`: it closes its item, or its debit's receipt.
+  absl::Status FileDocument(int64_t document_id);
+  // A document the client must send again (unreadable, wrong period).
+  absl::Status AskAgain(int64_t document_id, const std::string& reason_fr,
+                        const std::string& reason_en);
+  absl::StatusOr<ImportCounts> ImportBankStatement(const std::string& client_id,
+                                                   const std::string& file_name,
+                                                   const std::string& bytes,
+                                                   const std::string& format);
+  // Items as of a day, stored and (for a later day) still to be created.
+  absl::StatusOr<std::vector<ItemView>> Items(const std::string& client_id,
+                                              const std::string& period, absl::Time as_of,
+                                              bool open_only);
+  // Evaluates the policy at `as_of`. dry_run: renders only. Otherwise writes
+  // reminders and escalations to the outbox (sent by the next Deliver).
+  absl::StatusOr<ReminderRun> RunReminders(absl::Time as_of, bool dry_run,
+                                           const std::string& client_id);
+  // Sends scheduled outbox rows that are due, at most max_per_minute.
+  absl::Status Deliver();
+  // The digest for the day of `now`, once a day at digest_time.
+  absl::Status MaybeSendDigest(absl::Time now, bool force);
+  // When the client's next reminder is due (InfiniteFuture: none).
+  absl::StatusOr<absl::Time> NextReminderAt(const std::string& client_id, absl::Time as_of);
+  // Copies the period's documents to `dir` as YYYY-MM-DD_Supplier_TTC.ext
+  // with an index.csv; returns the number of documents.
+  absl::StatusOr<int> Export(const std::string& client_id, const std::string& period,
+                             const std::string& dir);
+
+  absl::TimeZone timezone() const { return tz_; }
+
+ private:
+  struct ClientView;
+  std::vector<ClientConfig> Clients();
+  absl::StatusOr<ClientConfig> ClientById(const std::string& id);
+  std::chrono::year_month StartPeriod(const ClientConfig& c);
+  std::vector<ItemRecord> PlannedItems(const ClientConfig& c, absl::Time as_of);
+  absl::StatusOr<ClientReminderState> ReminderState(const ClientConfig& c,
+                                                    const std::vector<ItemView>& open,
+                                                    absl::Time as_of);
+  absl::StatusOr<RenderedReminder> RenderReminder(const ClientConfig& c,
+                                                  const std::vector<ItemView>& open,
+                                                  const ReminderDecision& d, absl::Time as_of);
+  absl::StatusOr<RenderedReminder> RenderEscalation(const ClientConfig& c, const std::string& title,
+                                                    const std::string& text,
+                                                    const std::vector<ItemView>& items,
+                                                    bool urgent, const std::string& slot);
+  absl::Status Schedule(const RenderedReminder& mail, const std::string& slot,
+                        const std::vector<ItemView>& items, bool* created);
+  absl::Status Escalate(const std::string& client_id, const std::string& title,
+                        const std::string& text, bool urgent, const std::string& slot);
+  absl::Status FollowEvents();
+  std::string MessageId(const std::string& client_id, const std::string& kind,
+                        const std::string& slot) const;
+  void Loop();
+
+  Store* store_;
+  const Archive* archive_;
+  const Clock* clock_;
+  Options options_;
+  ReminderSettings settings_;
+  absl::TimeZone tz_;
+  std::mutex clients_mu_;
+  std::vector<ClientConfig> clients_;
+  std::deque<absl::Time> recent_sends_;  // for max_per_minute
+  int64_t events_seen_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::thread thread_;
+};
+
+}  // namespace liasse
