@@ -11,9 +11,12 @@
 #include "daemon/archive.h"
 #include "daemon/auth.h"
 #include "daemon/fields_json.h"
+#include "daemon/collector.h"
 #include "daemon/intake.h"
 #include "daemon/llm_chain.h"
 #include "daemon/understand.h"
+#include "workflows/collection.h"
+#include "workflows/date.h"
 #include "liasse/v1/liasse.grpc.pb.h"
 #include "workflows/doc_type.h"
 
@@ -146,11 +149,6 @@ void FillEvent(const EventRecord& e, pb::Event* out) {
   out->set_payload_json(e.payload_json);
 }
 
-grpc::Status NotYet(absl::string_view what) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      absl::StrCat(what, " is not implemented yet"));
-}
-
 // Handlers run on gRPC's synchronous thread pool: WatchEvents holds a thread
 // for as long as a follower stays connected, which suits the few staff tools
 // that follow events. Every handler checks the caller's role first.
@@ -164,7 +162,9 @@ class LiasseService final : public pb::Liasse::Service {
         intake_(deps.intake),
         archive_(deps.archive),
         on_requeue_(deps.on_requeue),
-        llm_(deps.llm) {}
+        llm_(deps.llm),
+        collector_(deps.collector),
+        reminders_enabled_(deps.reminders_enabled) {}
 
   grpc::Status GetStatus(grpc::ServerContext* ctx, const pb::GetStatusRequest*,
                          pb::Status* out) override {
@@ -251,6 +251,27 @@ class LiasseService final : public pb::Liasse::Service {
       total += n;
     }
     out->set_document_count(total);
+    if (collector_) {
+      absl::Time now = clock_->Now();
+      std::string period = req->period();
+      if (period.empty()) {
+        Date today = LocalDate(now, collector_->timezone());
+        period = FormatYearMonth(std::chrono::year_month{today.year(), today.month()});
+      }
+      // The period's items, and every older item still open.
+      auto items = collector_->Items(id, "", now, false);
+      if (!items.ok()) return ToGrpc(items.status());
+      for (const ItemView& v : *items) {
+        bool open = v.item.state == "open" && v.status != "expected";
+        if (v.item.period == period || open) FillItem(v, out->add_checklist());
+      }
+      auto sent = store_->ListOutbox(id, "reminder", "sent", 100000);
+      if (sent.ok()) out->set_reminders_sent(static_cast<int32_t>(sent->size()));
+      auto next = collector_->NextReminderAt(id, now);
+      if (next.ok() && *next != absl::InfiniteFuture()) {
+        out->set_next_reminder_date(absl::FormatTime("%Y-%m-%d %H:%M", *next, collector_->timezone()));
+      }
+    }
     return grpc::Status::OK;
   }
 
@@ -459,35 +480,112 @@ class LiasseService final : public pb::Liasse::Service {
   }
 
   grpc::Status ImportBankStatement(grpc::ServerContext* ctx,
-                                   const pb::ImportBankStatementRequest*,
-                                   pb::ImportBankStatementResponse*) override {
+                                   const pb::ImportBankStatementRequest* req,
+                                   pb::ImportBankStatementResponse* out) override {
     if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
-    return NotYet("ImportBankStatement");
+    if (!collector_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collection not running");
+    auto counts = collector_->ImportBankStatement(ResourceId(req->client(), "clients"),
+                                                  req->file_name(), req->content(), req->format());
+    if (!counts.ok()) return ToGrpc(counts.status());
+    out->set_transactions_added(counts->added);
+    out->set_transactions_skipped(counts->skipped);
+    out->set_items_created(counts->items_created);
+    return grpc::Status::OK;
   }
-  grpc::Status SendReminders(grpc::ServerContext* ctx,
-                             const pb::SendRemindersRequest* req,
-                             pb::SendRemindersResponse*) override {
+
+  grpc::Status SendReminders(grpc::ServerContext* ctx, const pb::SendRemindersRequest* req,
+                             pb::SendRemindersResponse* out) override {
     Role needed = req->dry_run() ? Role::kRead : Role::kAdmin;
     if (auto st = CheckRole(*ctx, tokens_.get(), needed); !st.ok()) return ToGrpc(st);
-    return NotYet("SendReminders");
+    if (!collector_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collection not running");
+    auto as_of = AsOf(req->as_of());
+    if (!as_of.ok()) return ToGrpc(as_of.status());
+    if (!req->dry_run() && !reminders_enabled_) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "[reminders] enabled = false: nothing is sent (use dry_run to preview)");
+    }
+    if (!req->dry_run() && *as_of > clock_->Now() + absl::Minutes(1)) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "as_of in the future is only for dry_run previews");
+    }
+    auto run = collector_->RunReminders(*as_of, req->dry_run(), ResourceId(req->client(), "clients"));
+    if (!run.ok()) return ToGrpc(run.status());
+    for (const RenderedReminder& r : run->emails) {
+      pb::RenderedEmail* e = out->add_emails();
+      e->set_client(r.client_id);
+      for (const std::string& to : r.to) e->add_to(to);
+      e->set_subject(r.subject);
+      e->set_text_body(r.text);
+      e->set_html_body(r.html);
+      e->set_message_id(r.message_id);
+    }
+    out->set_sent(run->scheduled);
+    out->set_escalations(run->escalations);
+    if (!req->dry_run()) {
+      if (auto st = collector_->Deliver(); !st.ok()) return ToGrpc(st);
+    }
+    return grpc::Status::OK;
   }
-  grpc::Status WaiveItem(grpc::ServerContext* ctx, const pb::WaiveItemRequest*,
-                         pb::Item*) override {
+
+  grpc::Status WaiveItem(grpc::ServerContext* ctx, const pb::WaiveItemRequest* req,
+                         pb::Item* out) override {
     if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
-    return NotYet("WaiveItem");
+    if (req->reason().empty()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "a reason is required");
+    }
+    if (auto st = store_->WaiveItem(req->item_id(), req->reason()); !st.ok()) return ToGrpc(st);
+    auto item = store_->GetItem(req->item_id());
+    if (!item.ok()) return ToGrpc(item.status());
+    FillItem(ItemView{*item, "waived"}, out);
+    return grpc::Status::OK;
   }
-  grpc::Status ExportPeriod(grpc::ServerContext* ctx,
-                            const pb::ExportPeriodRequest*,
-                            pb::ExportPeriodResponse*) override {
+
+  grpc::Status ExportPeriod(grpc::ServerContext* ctx, const pb::ExportPeriodRequest* req,
+                            pb::ExportPeriodResponse* out) override {
     if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
-    return NotYet("ExportPeriod");
+    if (!collector_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collection not running");
+    if (req->directory().empty() || req->directory()[0] != '/') {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "directory must be an absolute path on the daemon's machine");
+    }
+    auto n = collector_->Export(ResourceId(req->client(), "clients"), req->period(), req->directory());
+    if (!n.ok()) return ToGrpc(n.status());
+    out->set_documents(*n);
+    out->set_index_path(req->directory() + "/index.csv");
+    return grpc::Status::OK;
   }
-  grpc::Status ListMissing(grpc::ServerContext* ctx,
-                           const pb::ListMissingRequest*,
-                           pb::ListMissingResponse*) override {
+
+  grpc::Status ListMissing(grpc::ServerContext* ctx, const pb::ListMissingRequest* req,
+                           pb::ListMissingResponse* out) override {
     if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
-    return NotYet("ListMissing");
+    if (!collector_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collection not running");
+    auto as_of = AsOf(req->as_of());
+    if (!as_of.ok()) return ToGrpc(as_of.status());
+    auto items = collector_->Items(ResourceId(req->client(), "clients"), "", *as_of, true);
+    if (!items.ok()) return ToGrpc(items.status());
+    std::vector<ItemView> missing;
+    for (const ItemView& v : *items) {
+      if (v.status == "missing" || v.status == "overdue") missing.push_back(v);
+    }
+    // Overdue first, then by due date, client, id.
+    std::stable_sort(missing.begin(), missing.end(), [](const ItemView& a, const ItemView& b) {
+      bool ao = a.status == "overdue", bo = b.status == "overdue";
+      if (ao != bo) return ao;
+      return std::tie(a.item.due_date, a.item.client_id, a.item.id) <
+             std::tie(b.item.due_date, b.item.client_id, b.item.id);
+    });
+    size_t start = 0;
+    if (!req->page_token().empty() && !absl::SimpleAtoi(req->page_token(), &start)) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad page_token");
+    }
+    size_t size = static_cast<size_t>(PageSize(req->page_size()));
+    for (size_t i = start; i < missing.size() && i < start + size; ++i) {
+      FillItem(missing[i], out->add_items());
+    }
+    if (start + size < missing.size()) out->set_next_page_token(absl::StrCat(start + size));
+    return grpc::Status::OK;
   }
+
   grpc::Status GetDocumentContent(
       grpc::ServerContext* ctx, const pb::GetDocumentContentRequest* req,
       grpc::ServerWriter<pb::DocumentContentChunk>* writer) override {
@@ -530,6 +628,41 @@ class LiasseService final : public pb::Liasse::Service {
   const Archive* archive_;
   std::function<void()> on_requeue_;
   const LlmChain* llm_;
+  Collector* collector_;
+  bool reminders_enabled_;
+
+  // "" = now; "2026-12-10" = that day at noon, firm time (outside quiet
+  // hours); or a full RFC 3339 time.
+  absl::StatusOr<absl::Time> AsOf(const std::string& text) const {
+    if (text.empty()) return clock_->Now();
+    absl::TimeZone tz = collector_ ? collector_->timezone() : absl::UTCTimeZone();
+    if (absl::StatusOr<Date> d = ParseIsoDate(text); d.ok()) {
+      return absl::FromCivil(absl::CivilHour(static_cast<int>(d->year()),
+                                             static_cast<unsigned>(d->month()),
+                                             static_cast<unsigned>(d->day()), 12),
+                             tz);
+    }
+    absl::Time t;
+    std::string err;
+    if (absl::ParseTime(absl::RFC3339_full, text, &t, &err)) return t;
+    if (absl::ParseTime("%Y-%m-%dT%H:%M", text, tz, &t, &err)) return t;
+    return absl::InvalidArgumentError(absl::StrCat("as_of: \"", text, "\" is not a date or time"));
+  }
+
+  static void FillItem(const ItemView& v, pb::Item* out) {
+    out->set_id(v.item.id);
+    out->set_client(v.item.client_id);
+    out->set_period(v.item.period);
+    out->set_kind(v.item.kind);
+    out->set_label(v.item.kind == "redo" && !v.item.reason.empty()
+                       ? absl::StrCat(v.item.label, " — ", v.item.reason)
+                       : v.item.label);
+    out->set_status(v.status);
+    out->set_due_date(v.item.due_date);
+    out->set_document_id(v.item.document_id);
+    out->set_bank_txn_id(v.item.bank_txn_id);
+    out->set_amount_cents(v.item.amount_cents);
+  }
 };
 
 }  // namespace

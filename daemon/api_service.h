@@ -56,6 +56,7 @@ class DaemonInfo {
 
 class Archive;
 class LlmChain;
+class Collector;
 class Intake;
 class TokenTable;
 
@@ -70,6 +71,8 @@ struct ServiceDeps {
   const Archive* archive = nullptr;  // GetDocumentContent
   std::function<void()> on_requeue;  // a reviewed document awaits the pipeline
   const LlmChain* llm = nullptr;     // GetStatus counters; null: no providers
+  Collector* collector = nullptr;    // items, bank, reminders, export
+  bool reminders_enabled = false;    // [reminders] enabled: SendReminders may send
 };
 
 std::unique_ptr<grpc::Service> NewLiasseService(const ServiceDeps& deps);

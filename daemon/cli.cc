@@ -1,5 +1,7 @@
 #include "daemon/cli.h"
 
+#include <filesystem>
+
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 #include <sys/stat.h>
@@ -184,6 +186,121 @@ class Cli {
       std::printf("  %-13s %lld\n", StatusName(q.status()).c_str(),
                   static_cast<long long>(q.count()));
     }
+    std::printf("reminders  %d sent, next: %s\n", out.reminders_sent(),
+                out.next_reminder_date().empty() ? "none planned" : out.next_reminder_date().c_str());
+    if (!out.checklist().empty()) std::printf("checklist\n");
+    for (const pb::Item& i : out.checklist()) PrintItem(i, false);
+    return 0;
+  }
+
+  static void PrintItem(const pb::Item& i, bool with_client) {
+    std::string amount;
+    if (i.amount_cents() != 0) {
+      amount = absl::StrFormat("%lld.%02lld", static_cast<long long>(i.amount_cents() / 100),
+                               static_cast<long long>(std::llabs(i.amount_cents() % 100)));
+    }
+    std::printf("  %6lld  %-9s %s%-8s %-14s %-10s due %s  %s%s\n", static_cast<long long>(i.id()),
+                i.status().c_str(), with_client ? (i.client() + "  ").c_str() : "",
+                i.period().c_str(), i.kind().c_str(), amount.c_str(), i.due_date().c_str(),
+                i.label().c_str(),
+                i.document_id() ? absl::StrCat("  (document ", i.document_id(), ")").c_str() : "");
+  }
+
+  int Missing(const std::string& client, const std::string& as_of) {
+    pb::ListMissingRequest req;
+    req.set_client(client);
+    req.set_as_of(as_of);
+    req.set_page_size(1000);
+    int n = 0;
+    int64_t total = 0;
+    while (true) {
+      pb::ListMissingResponse out;
+      auto ctx = Context();
+      grpc::Status st = stub_->ListMissing(ctx.get(), req, &out);
+      if (!st.ok()) return Report(st);
+      for (const pb::Item& i : out.items()) {
+        if (conn_.json) {
+          PrintJson(i);
+        } else {
+          PrintItem(i, true);
+        }
+        ++n;
+        total += i.amount_cents();
+      }
+      if (out.next_page_token().empty()) break;
+      req.set_page_token(out.next_page_token());
+    }
+    if (!conn_.json) {
+      std::printf("%d item(s) missing; receipts for %lld.%02lld in all\n", n,
+                  static_cast<long long>(total / 100), static_cast<long long>(total % 100));
+    }
+    return 0;
+  }
+
+  int Remind(bool dry_run, const std::string& as_of, const std::string& client) {
+    pb::SendRemindersRequest req;
+    req.set_dry_run(dry_run);
+    req.set_as_of(as_of);
+    req.set_client(client);
+    pb::SendRemindersResponse out;
+    auto ctx = Context();
+    grpc::Status st = stub_->SendReminders(ctx.get(), req, &out);
+    if (!st.ok()) return Report(st);
+    if (conn_.json) return PrintJson(out);
+    for (const pb::RenderedEmail& e : out.emails()) {
+      std::printf("=== %s → %s\nSubject: %s\nMessage-ID: <%s>\n\n%s\n", e.client().c_str(),
+                  absl::StrJoin(e.to(), ", ").c_str(), e.subject().c_str(), e.message_id().c_str(),
+                  e.text_body().c_str());
+    }
+    std::printf("%s: %d reminder(s), %d escalation(s)\n", dry_run ? "dry run" : "scheduled",
+                dry_run ? out.emails_size() - out.escalations() : out.sent(), out.escalations());
+    return 0;
+  }
+
+  int Waive(int64_t item, const std::string& reason) {
+    pb::WaiveItemRequest req;
+    req.set_item_id(item);
+    req.set_reason(reason);
+    pb::Item out;
+    auto ctx = Context();
+    grpc::Status st = stub_->WaiveItem(ctx.get(), req, &out);
+    if (!st.ok()) return Report(st);
+    if (conn_.json) return PrintJson(out);
+    PrintItem(out, true);
+    return 0;
+  }
+
+  int ImportBank(const std::string& client, const std::string& file, const std::string& format) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Fail(absl::StrCat("cannot read ", file));
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    pb::ImportBankStatementRequest req;
+    req.set_client(client);
+    req.set_file_name(std::filesystem::path(file).filename().string());
+    req.set_content(bytes.str());
+    req.set_format(format);
+    pb::ImportBankStatementResponse out;
+    auto ctx = Context();
+    grpc::Status st = stub_->ImportBankStatement(ctx.get(), req, &out);
+    if (!st.ok()) return Report(st);
+    if (conn_.json) return PrintJson(out);
+    std::printf("%d transaction(s) added, %d already known, %d receipt(s) now expected\n",
+                out.transactions_added(), out.transactions_skipped(), out.items_created());
+    return 0;
+  }
+
+  int Export(const std::string& client, const std::string& period, const std::string& dir) {
+    pb::ExportPeriodRequest req;
+    req.set_client(client);
+    req.set_period(period);
+    req.set_directory(std::filesystem::absolute(dir).string());
+    pb::ExportPeriodResponse out;
+    auto ctx = Context();
+    grpc::Status st = stub_->ExportPeriod(ctx.get(), req, &out);
+    if (!st.ok()) return Report(st);
+    if (conn_.json) return PrintJson(out);
+    std::printf("%d document(s) exported; index: %s\n", out.documents(), out.index_path().c_str());
     return 0;
   }
 
@@ -545,8 +662,34 @@ int LiasseMain(int argc, char** argv) {
   auto* purge = app.add_subcommand("purge", "delete a departed client's originals and rows (admin)");
   purge->add_option("CLIENT", purge_client)->required();
   purge->add_flag("--confirm", purge_confirm, "yes, delete for good");
-  for (CLI::App* sub :
-       {status, clients, client, documents, document, events, extract, submit, review}) {
+  std::string missing_client, missing_as_of;
+  auto* missing = app.add_subcommand("missing", "items still missing across clients, overdue first");
+  missing->add_option("--client", missing_client, "one client");
+  missing->add_option("--as-of", missing_as_of, "evaluate at this date (YYYY-MM-DD)");
+  bool remind_dry = false;
+  std::string remind_as_of, remind_client;
+  auto* remind = app.add_subcommand("remind", "run the reminder policy now (admin; --dry-run: read)");
+  remind->add_flag("--dry-run", remind_dry, "print the e-mails, send nothing");
+  remind->add_option("--as-of", remind_as_of, "evaluate at this date or time (dry run)");
+  remind->add_option("--client", remind_client, "one client");
+  int64_t waive_item = 0;
+  std::string waive_reason;
+  auto* waive = app.add_subcommand("waive", "stop expecting an item (admin)");
+  waive->add_option("ITEM", waive_item)->required();
+  waive->add_option("REASON", waive_reason)->required();
+  std::string bank_client, bank_file, bank_format;
+  auto* import_bank = app.add_subcommand("import-bank", "import a bank statement (admin)");
+  import_bank->add_option("CLIENT", bank_client)->required();
+  import_bank->add_option("FILE", bank_file)->required();
+  import_bank->add_option("--format", bank_format,
+                          "csv, ofx, cfonb120, camt053 or csv:date=1,label=2,amount=3");
+  std::string export_client, export_period, export_dir;
+  auto* export_cmd = app.add_subcommand("export", "a period's documents and index.csv (admin)");
+  export_cmd->add_option("CLIENT", export_client)->required();
+  export_cmd->add_option("PERIOD", export_period, "2026-10, 2026-Q4 or FY2026")->required();
+  export_cmd->add_option("DIR", export_dir)->required();
+  for (CLI::App* sub : {status, clients, client, documents, document, events, extract, submit,
+                        review, missing, remind, waive, import_bank, export_cmd}) {
     sub->add_flag("--json", conn.json, "one JSON object per line");
   }
 
@@ -571,6 +714,11 @@ int LiasseMain(int argc, char** argv) {
   if (*open) return cli.Open(open_id, open_output);
   if (*backup) return cli.Backup(backup_dir);
   if (*purge) return cli.Purge(purge_client, purge_confirm);
+  if (*missing) return cli.Missing(missing_client, missing_as_of);
+  if (*remind) return cli.Remind(remind_dry, remind_as_of, remind_client);
+  if (*waive) return cli.Waive(waive_item, waive_reason);
+  if (*import_bank) return cli.ImportBank(bank_client, bank_file, bank_format);
+  if (*export_cmd) return cli.Export(export_client, export_period, export_dir);
   if (*review) {
     return cli.Review(review_id, review_type, review_sets, review_client, review_accept,
                       review_note);

@@ -852,6 +852,14 @@ std::vector<ClientConfig> DiscoverFolderClients(const std::string& inbox_root) {
   return clients;
 }
 
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot be read"));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return std::string(absl::StripAsciiWhitespace(s.str()));
+}
+
 std::vector<std::string> KeysNeedingRestart(const Config& a, const Config& b) {
   std::vector<std::string> keys;
   if (a.daemon.state_dir != b.daemon.state_dir) keys.push_back("daemon.state_dir");

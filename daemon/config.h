@@ -156,6 +156,9 @@ std::vector<ClientConfig> DiscoverFolderClients(const std::string& inbox_root);
 // True when `id` can name a client: [a-z0-9][a-z0-9_-]{0,63}, not "unknown".
 bool IsValidClientId(absl::string_view id);
 
+// A secret named by a *_file key, surrounding whitespace removed.
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path);
+
 // The part of the config a SIGHUP cannot change without a restart; empty
 // when none differs, else the differing keys.
 std::vector<std::string> KeysNeedingRestart(const Config& old_config,

@@ -2,8 +2,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include <spdlog/spdlog.h>
 
@@ -229,14 +227,12 @@ absl::StatusOr<std::vector<LlmChain::Provider>> ResolveLlmProviders(
   for (const LlmProvider& c : configs) {
     LlmChain::Provider p{c, ""};
     if (!c.api_key_file.empty()) {
-      std::ifstream in(c.api_key_file);
-      if (!in) {
+      absl::StatusOr<std::string> key = ReadSecretFile(c.api_key_file);
+      if (!key.ok()) {
         return absl::FailedPreconditionError(
             absl::StrCat("llm provider ", c.name, ": cannot read api_key_file ", c.api_key_file));
       }
-      std::stringstream ss;
-      ss << in.rdbuf();
-      p.api_key = std::string(absl::StripAsciiWhitespace(ss.str()));
+      p.api_key = *key;
     } else if (!c.api_key_env.empty()) {
       const char* v = std::getenv(c.api_key_env.c_str());
       if (!v || !*v) {

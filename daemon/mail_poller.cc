@@ -21,14 +21,6 @@ using nlohmann::json;
 
 constexpr size_t kExcerpt = 2000;
 
-absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot be read"));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return std::string(absl::StripAsciiWhitespace(s.str()));
-}
-
 std::string Excerpt(const std::string& text) {
   if (text.size() <= kExcerpt) return text;
   size_t cut = kExcerpt;

@@ -360,8 +360,13 @@ absl::Status Pipeline::Conclude(int64_t id, const DocumentRecord& doc) {
     final_update.status = DocumentStatus::kDone;
   }
   final_update.status_reason = reason;
-  return store_->UpdateDocument(id, at, final_update, "status",
-                                StatusPayload(at, *final_update.status, reason));
+  if (absl::Status st = store_->UpdateDocument(id, at, final_update, "status",
+                                               StatusPayload(at, *final_update.status, reason));
+      !st.ok()) {
+    return st;
+  }
+  if (options_.on_concluded) options_.on_concluded(id, *final_update.status, reason);
+  return absl::OkStatus();
 }
 
 }  // namespace liasse

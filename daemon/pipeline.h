@@ -48,6 +48,9 @@ class Pipeline {
     LlmChain* llm = nullptr;
     // Who the client is and whether its documents may reach an LLM.
     std::function<UnderstandOptions(const std::string& client_id)> client_options;
+    // After a document's final state is committed (collection files it, or
+    // asks the client again for an unreadable one).
+    std::function<void(int64_t id, DocumentStatus status, const std::string& reason)> on_concluded;
   };
 
   Pipeline(Store* store, const Archive* archive, Extractor* extractor,
