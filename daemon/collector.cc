@@ -242,12 +242,15 @@ absl::Status Collector::RefreshItems(absl::Time as_of) {
 absl::StatusOr<std::vector<ItemView>> Collector::Items(const std::string& client_id,
                                                        const std::string& period,
                                                        absl::Time as_of, bool open_only) {
-  absl::StatusOr<std::vector<ItemRecord>> stored = store_->ListItems(client_id, period, open_only);
+  absl::StatusOr<std::vector<ItemRecord>> stored = store_->ListItems(client_id, period, false);
   if (!stored.ok()) return stored.status();
-  std::vector<ItemRecord> all = *stored;
+  std::vector<ItemRecord> all;
   // A later day than today: the items that will exist by then.
   std::set<std::tuple<std::string, std::string, std::string, std::string>> have;
-  for (const ItemRecord& i : all) have.insert({i.client_id, i.kind, i.period, i.account});
+  for (const ItemRecord& i : *stored) {
+    have.insert({i.client_id, i.kind, i.period, i.account});
+    if (!open_only || i.state == "open") all.push_back(i);
+  }
   for (const ClientConfig& c : Clients()) {
     if (!client_id.empty() && c.id != client_id) continue;
     for (ItemRecord& i : PlannedItems(c, as_of)) {

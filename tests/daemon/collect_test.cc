@@ -1,0 +1,280 @@
+// The whole collection loop against real servers started here: an SMTP
+// server (aiosmtpd, into a Maildir we read back), the dovecot of the intake
+// tests as the collection mailbox, the real reader and pipeline, SQLite.
+// Time is a FakeClock, advanced a week at a time.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/match.h"
+#include "daemon/archive.h"
+#include "daemon/collector.h"
+#include "daemon/extractor.h"
+#include "daemon/intake.h"
+#include "daemon/mail_message.h"
+#include "daemon/mail_poller.h"
+#include "daemon/pipeline.h"
+#include "daemon/store.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/ocr/fixtures.h"
+#include "tests/testing/dovecot.h"
+#include "tests/testing/mail_builder.h"
+#include "tests/testing/smtp_sink.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace liasse {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Message;
+using testing::TempDir;
+
+absl::Time Paris(int y, int m, int d, int h, int min) {
+  absl::TimeZone tz;
+  absl::LoadTimeZone("Europe/Paris", &tz);
+  return absl::FromCivil(absl::CivilMinute(y, m, d, h, min), tz);
+}
+
+const char kStatementCsv[] =
+    "Date;Libellé;Débit;Crédit\n"
+    "12/10/2026;CB CARREFOUR MARKET 11/10;45,20;\n"
+    "15/10/2026;CB SHELL STATION A6;60,00;\n"
+    "18/10/2026;PRLV URSSAF COTISATIONS;312,00;\n"
+    "20/10/2026;VIR CLIENT DUPONT;;1 500,00\n";
+
+class CollectTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock_.Set(Paris(2026, 11, 9, 10, 0));  // Monday; October's statement was due on the 5th
+    fs::create_directories(dir_.Join("archive"));
+    fs::create_directories(mail_dir_.Join("d"));
+    for (const char* sub : {"box/tmp", "box/new", "box/cur"}) {
+      fs::create_directories(smtp_dir_.Join(sub));
+    }
+    auto store = Store::Open(dir_.Join("liasse.db"), &clock_);
+    ASSERT_OK(store);
+    store_ = std::move(*store);
+    client_.id = "boulangerie";
+    client_.name = "Boulangerie Martin";
+    client_.language = "fr";
+    client_.emails = {"client@boulangerie.fr"};
+    client_.expects = {{"bank_statement", "month", 5, "Relevé BNP", "FR7630006000011234567890189"}};
+    ClientRecord record;
+    record.id = client_.id;
+    record.name = client_.name;
+    record.emails = client_.emails;
+    ASSERT_OK(store_->SyncClients({record}));
+    archive_ = std::make_unique<Archive>(dir_.Join("archive"));
+    intake_ = std::make_unique<Intake>(store_.get(), archive_.get(), 50 << 20, nullptr);
+
+    smtp_ = std::make_unique<testing::SmtpSink>(smtp_dir_.Join("box"));
+    ASSERT_TRUE(smtp_->WaitReady());
+    Collector::Options o;
+    o.reminders.enabled = true;
+    o.reminders.start_period = "2026-10";
+    o.reminders.first_after_days = 3;
+    o.reminders.every_days = 7;
+    o.reminders.max_reminders = 2;
+    o.reminders.escalate_to = "staff@cabinet.fr";
+    o.smtp.configured = true;
+    o.smtp.url = smtp_->url();
+    o.smtp.from = "Cabinet Durand <collecte@cabinet.fr>";
+    o.smtp.reply_to = "collecte@cabinet.fr";
+    collector_ = std::make_unique<Collector>(store_.get(), archive_.get(), &clock_, o,
+                                             std::vector<ClientConfig>{client_});
+
+    Extractor::Options eo;
+    eo.workers = 1;
+    eo.worker_binary = (fs::path(LIASSED_PATH).parent_path() / "liasse-worker").string();
+    eo.quiet = true;
+    auto extractor = Extractor::Start(eo);
+    ASSERT_OK(extractor);
+    extractor_ = std::move(*extractor);
+    Pipeline::Options po;
+    po.workers = 1;
+    po.on_concluded = [this](int64_t id, DocumentStatus status, const std::string&) {
+      if (status == DocumentStatus::kDone) EXPECT_OK(collector_->FileDocument(id));
+    };
+    pipeline_ = std::make_unique<Pipeline>(store_.get(), archive_.get(), extractor_.get(), &clock_, po);
+  }
+
+  // Items due and not received (not the ones of periods still running).
+  std::vector<ItemView> Open() {
+    auto items = collector_->Items(client_.id, "", clock_.Now(), true);
+    EXPECT_TRUE(items.ok());
+    std::vector<ItemView> due;
+    for (const ItemView& v : *items) {
+      if (v.status == "missing" || v.status == "overdue") due.push_back(v);
+    }
+    return due;
+  }
+
+  TempDir dir_, mail_dir_, smtp_dir_;
+  FakeClock clock_;
+  ClientConfig client_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Archive> archive_;
+  std::unique_ptr<Intake> intake_;
+  std::unique_ptr<testing::SmtpSink> smtp_;
+  std::unique_ptr<Collector> collector_;
+  std::unique_ptr<Extractor> extractor_;
+  std::unique_ptr<Pipeline> pipeline_;
+};
+
+TEST_F(CollectTest, ReminderRepliesClosingItemsNextReminderAndStaffDigest) {
+  ASSERT_OK(collector_->RefreshItems(clock_.Now()));
+  auto imported = collector_->ImportBankStatement(client_.id, "octobre.csv", kStatementCsv, "");
+  ASSERT_OK(imported);
+  EXPECT_EQ(imported->added, 4);
+  EXPECT_EQ(imported->items_created, 2);  // URSSAF ignored, the credit needs nothing
+  // Re-importing the same statement adds nothing.
+  auto again = collector_->ImportBankStatement(client_.id, "octobre.csv", kStatementCsv, "");
+  ASSERT_OK(again);
+  EXPECT_EQ(again->added, 0);
+  EXPECT_EQ(again->skipped, 4);
+
+  // The first reminder lists the three missing items, in French, with amounts.
+  auto run = collector_->RunReminders(clock_.Now(), false, "");
+  ASSERT_OK(run);
+  EXPECT_EQ(run->scheduled, 1);
+  ASSERT_OK(collector_->Deliver());
+  std::vector<std::string> sent = smtp_->Messages();
+  ASSERT_EQ(sent.size(), 1u);
+  auto first = ParseMailMessage(sent[0]);
+  ASSERT_OK(first);
+  EXPECT_EQ(first->to, std::vector<std::string>({"client@boulangerie.fr"}));
+  EXPECT_TRUE(absl::StrContains(first->subject, "Documents à nous transmettre")) << first->subject;
+  for (const char* want : {"Relevé BNP", "octobre 2026", "CB CARREFOUR MARKET 11/10", "45,20",
+                           "12/10/2026", "CB SHELL STATION A6", "60,00", "15/10/2026"}) {
+    EXPECT_TRUE(absl::StrContains(first->body_text, want)) << want << "\n" << first->body_text;
+  }
+  EXPECT_FALSE(absl::StrContains(first->body_text, "URSSAF"));
+  EXPECT_TRUE(absl::StrContains(sent[0], "Auto-Submitted: auto-generated"));
+  EXPECT_TRUE(absl::StrContains(sent[0], "X-Auto-Response-Suppress: All"));
+  EXPECT_TRUE(absl::StrContains(sent[0], "collecte+boulangerie@cabinet.fr"));
+  // The same slot is never written twice.
+  ASSERT_OK(collector_->RunReminders(clock_.Now(), false, "").status());
+  ASSERT_OK(collector_->Deliver());
+  EXPECT_EQ(smtp_->Messages().size(), 1u);
+
+  // The client replies with two attachments: the statement and the Carrefour invoice.
+  testing::Dovecot dovecot(mail_dir_.Join("d"));
+  ASSERT_TRUE(dovecot.Start()) << dovecot.Log();
+  std::string statement = testing::MakeTextPdf({{"BNP PARIBAS", "RELEVÉ DE COMPTE",
+                                                 "IBAN FR76 3000 6000 0112 3456 7890 189",
+                                                 "Date d'arrêté : 31/10/2026",
+                                                 "Ancien solde au 01/10/2026 1 234,56",
+                                                 "12/10/2026 CB CARREFOUR MARKET 45,20",
+                                                 "Nouveau solde au 31/10/2026 2 317,36"}});
+  std::string invoice = testing::MakeTextPdf(
+      {{"CARREFOUR MARKET", "FACTURE N° F-2026-1012", "Date : 12/10/2026",
+        "Client : Boulangerie Martin", "Courses magasin 37,67", "Total HT 37,67 €",
+        "TVA 20 % 7,53 €", "Total TTC 45,20 €"}});
+  dovecot.Deliver("reply.m", Message("client@boulangerie.fr", "collecte+boulangerie@cabinet.fr",
+                                     "Re: " + first->subject, "Voici les documents.",
+                                     {{"application/pdf", "releve-octobre.pdf", statement},
+                                      {"application/pdf", "facture-carrefour.pdf", invoice}},
+                                     "In-Reply-To: <" + first->message_id + ">\r\n"));
+  std::ofstream(dir_.Join("imap.pass")) << "secret\n";
+  Mailbox box;
+  box.name = "collecte";
+  box.url = dovecot.url();
+  box.username = "alice";
+  box.password_file = dir_.Join("imap.pass");
+  std::vector<ClientIdentity> identities = {{"boulangerie", {"client@boulangerie.fr"}, {}}};
+  MailPoller poller(box, [&] { return identities; }, store_.get(), intake_.get());
+  ASSERT_OK(poller.PollOnce());
+  pipeline_->RunUntilIdle();
+  auto docs = store_->ListDocuments({client_.id, std::nullopt, 0, 100});
+  ASSERT_EQ(docs->size(), 2u);
+  for (const DocumentRecord& d : *docs) {
+    EXPECT_EQ(d.status, DocumentStatus::kDone) << d.original_name << " " << d.status_reason;
+  }
+  std::vector<ItemView> open = Open();
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].item.amount_cents, 6000);  // only Shell is still missing
+
+  // A week later the next reminder names only what is still missing.
+  clock_.Set(Paris(2026, 11, 16, 10, 30));
+  run = collector_->RunReminders(clock_.Now(), false, "");
+  ASSERT_OK(run);
+  EXPECT_EQ(run->scheduled, 1);
+  ASSERT_OK(collector_->Deliver());
+  sent = smtp_->Messages();
+  ASSERT_EQ(sent.size(), 2u);
+  auto second = ParseMailMessage(sent[1]);
+  ASSERT_OK(second);
+  EXPECT_TRUE(absl::StrContains(second->body_text, "CB SHELL STATION A6")) << second->body_text;
+  EXPECT_TRUE(absl::StrContains(second->body_text, "60,00"));
+  EXPECT_FALSE(absl::StrContains(second->body_text, "CARREFOUR"));
+  EXPECT_FALSE(absl::StrContains(second->body_text, "Relevé BNP"));
+  EXPECT_NE(second->message_id, first->message_id);
+
+  // max_reminders (2) reached and a week of silence: staff are told in the digest.
+  clock_.Set(Paris(2026, 11, 23, 10, 30));
+  run = collector_->RunReminders(clock_.Now(), false, "");
+  ASSERT_OK(run);
+  EXPECT_EQ(run->scheduled, 0);
+  EXPECT_EQ(run->escalations, 1);
+  ASSERT_OK(collector_->MaybeSendDigest(clock_.Now(), false));
+  ASSERT_OK(collector_->Deliver());
+  sent = smtp_->Messages();
+  bool digest_names_client = false;
+  for (const std::string& raw : sent) {
+    auto m = ParseMailMessage(raw);
+    ASSERT_OK(m);
+    if (m->to == std::vector<std::string>{"staff@cabinet.fr"} &&
+        absl::StrContains(m->subject, "point du")) {
+      digest_names_client = absl::StrContains(m->body_text, "[boulangerie]");
+      EXPECT_TRUE(absl::StrContains(m->body_text, "relances sans réponse")) << m->body_text;
+    }
+  }
+  EXPECT_TRUE(digest_names_client);
+  // The client itself got no third reminder.
+  int to_client = 0;
+  for (const std::string& raw : sent) {
+    if (ParseMailMessage(raw)->to == std::vector<std::string>{"client@boulangerie.fr"}) ++to_client;
+  }
+  EXPECT_EQ(to_client, 2);
+}
+
+TEST_F(CollectTest, DryRunAsOfPreviewsWithoutSendingAndSendingRowsBecomeUnknown) {
+  // A week ahead, dry: the rendered e-mail, nothing written, nothing sent.
+  auto run = collector_->RunReminders(Paris(2026, 11, 16, 12, 0), true, "");
+  ASSERT_OK(run);
+  ASSERT_EQ(run->emails.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(run->emails[0].text, "Relevé BNP"));
+  EXPECT_TRUE(store_->ListOutbox("", "", "", 10)->empty());
+  // A crash between "sending" and "sent": at start the row becomes unknown,
+  // staff are told at once, and the reminder is not sent again.
+  ASSERT_OK(collector_->RunReminders(clock_.Now(), false, "").status());
+  auto rows = store_->ListOutbox(client_.id, "reminder", "scheduled", 10);
+  ASSERT_EQ(rows->size(), 1u);
+  ASSERT_OK(store_->SetOutboxState((*rows)[0].id, "scheduled", "sending", "", absl::InfinitePast()));
+  ASSERT_OK(collector_->Recover());
+  EXPECT_EQ(store_->ListOutbox(client_.id, "reminder", "unknown", 10)->size(), 1u);
+  ASSERT_OK(collector_->RunReminders(clock_.Now(), false, "").status());
+  ASSERT_OK(collector_->Deliver());
+  std::vector<std::string> sent = smtp_->Messages();
+  ASSERT_EQ(sent.size(), 1u);  // the urgent staff alert, not a second reminder
+  auto alert = ParseMailMessage(sent[0]);
+  EXPECT_EQ(alert->to, std::vector<std::string>{"staff@cabinet.fr"});
+  EXPECT_TRUE(absl::StrContains(alert->subject, "URGENT")) << alert->subject;
+}
+
+TEST_F(CollectTest, WaivedAndPausedClientsAreNotReminded) {
+  ASSERT_OK(collector_->RefreshItems(clock_.Now()));
+  std::vector<ItemView> open = Open();
+  ASSERT_FALSE(open.empty());
+  for (const ItemView& v : open) ASSERT_OK(store_->WaiveItem(v.item.id, "clôture en cours"));
+  auto run = collector_->RunReminders(clock_.Now(), true, "");
+  ASSERT_OK(run);
+  EXPECT_TRUE(run->emails.empty());
+  EXPECT_FALSE(store_->WaiveItem(open[0].item.id, "again").ok());  // not open any more
+}
+
+}  // namespace
+}  // namespace liasse
