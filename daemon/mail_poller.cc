@@ -12,6 +12,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/match.h"
 #include "daemon/mail_message.h"
 
 namespace liasse {
@@ -175,6 +177,22 @@ absl::Status MailPoller::TakeMessage(ImapConnection* imap, const std::string& fo
     payload["candidates"] = route.candidates;
     if (message->delivery_report) {
       kind = "delivery_report";
+      // RFC 3464: "Final-Recipient: rfc822; someone@example.org" with
+      // "Action: failed" — the collector marks those addresses bad.
+      json failed = json::array();
+      absl::string_view raw = absl::string_view(*bytes).substr(0, 1 << 20);
+      for (size_t at = raw.find("Final-Recipient:"); at != absl::string_view::npos;
+           at = raw.find("Final-Recipient:", at + 1)) {
+        absl::string_view line = raw.substr(at, raw.find('\n', at) - at);
+        size_t semi = line.find(';');
+        if (semi == absl::string_view::npos) continue;
+        std::string addr(absl::StripAsciiWhitespace(line.substr(semi + 1)));
+        absl::string_view after = raw.substr(at, 400);
+        if (absl::StrContains(after, "Action: failed") || absl::StrContains(after, "Action: Failed")) {
+          failed.push_back(absl::AsciiStrToLower(addr));
+        }
+      }
+      if (!failed.empty()) payload["failed_recipients"] = failed;
     } else if (message->auto_reply) {
       kind = "auto_reply";
     } else if (message->attachments.empty()) {
