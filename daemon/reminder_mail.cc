@@ -110,13 +110,14 @@ std::string BuildMessage(const OutgoingMail& mail) {
     g_object_unref(parsed);
   }
   InternetAddressList* to = g_mime_message_get_addresses(message, GMIME_ADDRESS_TYPE_TO);
-  for (const std::string& addr : mail.to) {
-    internet_address_list_add(to, internet_address_mailbox_new(nullptr, addr.c_str()));
-  }
-  if (!mail.reply_to.empty()) {
-    InternetAddressList* reply = g_mime_message_get_reply_to(message);
-    internet_address_list_add(reply, internet_address_mailbox_new(nullptr, mail.reply_to.c_str()));
-  }
+  // The lists take their own reference of each address.
+  auto add = [](InternetAddressList* list, const std::string& addr) {
+    InternetAddress* mailbox = internet_address_mailbox_new(nullptr, addr.c_str());
+    internet_address_list_add(list, mailbox);
+    g_object_unref(mailbox);
+  };
+  for (const std::string& addr : mail.to) add(to, addr);
+  if (!mail.reply_to.empty()) add(g_mime_message_get_reply_to(message), mail.reply_to);
   g_mime_message_set_subject(message, mail.subject.c_str(), "utf-8");
   g_mime_message_set_message_id(message, mail.message_id.c_str());
   GDateTime* date = g_date_time_new_from_unix_utc(absl::ToUnixSeconds(mail.date));
