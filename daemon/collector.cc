@@ -153,7 +153,14 @@ void Collector::Loop() {
 
 absl::Status Collector::Tick() {
   absl::Time now = clock_->Now();
-  if (absl::Status st = RefreshItems(now); !st.ok()) return st;
+  Date today = LocalDate(now, tz_);
+  if (clients_changed_.exchange(false) || items_planned_on_ != today) {
+    if (absl::Status st = RefreshItems(now); !st.ok()) {
+      clients_changed_ = true;
+      return st;
+    }
+    items_planned_on_ = today;
+  }
   if (absl::Status st = FollowEvents(); !st.ok()) return st;
   if (options_.reminders.enabled) {
     absl::StatusOr<ReminderRun> run = RunReminders(now, false, "");
@@ -186,6 +193,7 @@ absl::Status Collector::Recover() {
 void Collector::SetClients(std::vector<ClientConfig> clients) {
   std::lock_guard<std::mutex> lock(clients_mu_);
   clients_ = std::move(clients);
+  clients_changed_ = true;
 }
 
 std::vector<ClientConfig> Collector::Clients() {

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -144,6 +145,10 @@ class Collector {
   std::vector<ClientConfig> clients_;
   std::deque<absl::Time> recent_sends_;  // for max_per_minute
   int64_t events_seen_ = 0;
+  // Items are planned once a day (and again after a config change), not on
+  // every tick: hundreds of clients would mean a write per item each time.
+  std::optional<Date> items_planned_on_;  // collector thread only
+  std::atomic<bool> clients_changed_{true};
 
   std::mutex mu_;
   std::condition_variable cv_;
