@@ -20,6 +20,7 @@
 #include <grpcpp/impl/codegen/service_type.h>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "daemon/api_server.h"
@@ -27,6 +28,7 @@
 #include "daemon/extractor.h"
 #include "daemon/folder_watcher.h"
 #include "daemon/intake.h"
+#include "daemon/collector.h"
 #include "daemon/llm_chain.h"
 #include "daemon/pipeline.h"
 #include "daemon/api_service.h"
@@ -221,6 +223,40 @@ class Daemon::Impl {
           (void)store_->AppendEvent(e);
         });
     pipeline.llm = llm_.get();
+    Collector::Options collect;
+    collect.reminders = config_.reminders;
+    collect.matching = config_.matching;
+    collect.smtp = config_.smtp;
+    collect.timezone = d.timezone;
+    if (!config_.smtp.password_file.empty()) {
+      absl::StatusOr<std::string> secret = ReadSecretFile(config_.smtp.password_file);
+      if (!secret.ok()) return secret.status();
+      collect.smtp_password = *secret;
+    } else if (!config_.smtp.password_env.empty()) {
+      const char* v = std::getenv(config_.smtp.password_env.c_str());
+      collect.smtp_password = v ? v : "";
+    }
+    collector_ = std::make_unique<Collector>(store_.get(), archive_.get(), &clock_, collect,
+                                             clients_);
+    pipeline.on_concluded = [this](int64_t id, DocumentStatus status, const std::string& reason) {
+      absl::Status st;
+      if (status == DocumentStatus::kDone) {
+        st = collector_->FileDocument(id);
+      } else if (status == DocumentStatus::kNeedsReview &&
+                 (absl::StrContains(reason, "readable") ||
+                  absl::StrContains(reason, "date_plausible"))) {
+        bool unreadable = absl::StrContains(reason, "readable");
+        st = collector_->AskAgain(
+            id,
+            unreadable ? "le scan est illisible, merci d'en envoyer une copie plus nette"
+                       : "la date ne correspond pas à la période attendue, merci de vérifier "
+                         "le document",
+            unreadable ? "the scan cannot be read, please send a sharper copy"
+                       : "the date does not match the expected period, please check the "
+                         "document");
+      }
+      if (!st.ok()) spdlog::warn("event=filing_failed doc={} error=\"{}\"", id, st.ToString());
+    };
     pipeline.client_options = [this](const std::string& client_id) {
       return UnderstandOptionsFor(client_id);
     };
@@ -253,6 +289,8 @@ class Daemon::Impl {
     deps.archive = archive_.get();
     deps.on_requeue = [this] { pipeline_->Wake(); };
     deps.llm = llm_.get();
+    deps.collector = collector_.get();
+    deps.reminders_enabled = config_.reminders.enabled;
     service_ = NewLiasseService(deps);
     ApiServerOptions api;
     api.listen = d.listen;
@@ -276,6 +314,7 @@ class Daemon::Impl {
     WatchInboxRoot();
     if (absl::Status st = WatchClientFolders(); !st.ok()) return st;
     StartMailPollers();
+    if (absl::Status st = collector_->Start(); !st.ok()) return st;
     return absl::OkStatus();
   }
 
@@ -515,6 +554,7 @@ class Daemon::Impl {
       for (const ClientConfig& c : clients_) identities_.push_back({c.id, c.emails, c.domains});
       buyers_ = clients_;
     }
+    if (collector_) collector_->SetClients(clients_);
     return store_->SyncClients(ClientRecords(clients_));
   }
 
@@ -567,11 +607,13 @@ class Daemon::Impl {
     // `received`, committed); every other step finishes and commits.
     extractor_->Cancel();
     pipeline_->Stop();
+    collector_->Stop();
     // In-flight calls get a moment to finish; streams end on `stopping`.
     server_->Shutdown(absl::Seconds(3));
     server_.reset();
     service_.reset();
     pipeline_.reset();
+    collector_.reset();
     extractor_.reset();
     intake_.reset();
     store_.reset();
@@ -588,6 +630,7 @@ class Daemon::Impl {
   std::unique_ptr<Extractor> extractor_;
   std::unique_ptr<LlmCache> llm_cache_;
   std::unique_ptr<LlmChain> llm_;
+  std::unique_ptr<Collector> collector_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<Intake> intake_;
   FolderWatcher watcher_;
