@@ -436,6 +436,41 @@ absl::StatusOr<ImportCounts> Collector::ImportBankStatement(const std::string& c
   return store_->ImportBankTxns(client_id, rows, file_name);
 }
 
+absl::StatusOr<Fields> Collector::ImportBankFile(const DocumentRecord& doc,
+                                                const std::string& bytes) {
+  std::string ext = absl::AsciiStrToLower(fs::path(doc.original_name).extension().string());
+  absl::string_view head = absl::string_view(bytes).substr(0, 4096);
+  std::string format;
+  if (ext == ".csv") {
+    format = "csv";
+  } else if (ext == ".ofx" || ext == ".qfx") {
+    format = "ofx";
+  } else if ((ext == ".xml" || ext == ".053") && absl::StrContains(head, "BkToCstmrStmt")) {
+    format = "camt053";
+  } else if ((ext == ".txt" || ext == ".cfonb" || ext == ".cfo" || ext == ".dat") &&
+             absl::StartsWith(bytes, "01") && bytes.size() >= 120 &&
+             (bytes.size() == 120 || bytes[120] == '\n' || bytes[120] == '\r' ||
+              bytes.size() % 120 == 0)) {
+    format = "cfonb120";
+  } else {
+    return absl::NotFoundError("not a bank statement file");
+  }
+  if (!ClientById(doc.client_id).ok()) return absl::NotFoundError("client not in the config");
+  absl::StatusOr<BankStatement> st = ParseBankStatement(bytes, format);
+  if (!st.ok()) return st.status();
+  absl::StatusOr<ImportCounts> counts =
+      ImportBankStatement(doc.client_id, doc.original_name, bytes, format);
+  if (!counts.ok()) return counts.status();
+  Fields f;
+  f.supplier_name = st->account.empty() ? "Relevé bancaire" : absl::StrCat("Relevé ", st->account);
+  if (IsValidIban(st->account)) f.iban = NormalizeIdentifier(st->account);
+  for (const BankTxn& t : st->txns) {
+    if (!f.issue_date || *f.issue_date < t.date) f.issue_date = t.date;
+  }
+  f.currency = "EUR";
+  return f;
+}
+
 absl::StatusOr<ClientReminderState> Collector::ReminderState(const ClientConfig& c,
                                                              const std::vector<ItemView>& open,
                                                              absl::Time as_of) {

@@ -25,6 +25,7 @@
 #include "daemon/store.h"
 #include "workflows/clock.h"
 #include "workflows/collection.h"
+#include "workflows/fields.h"
 
 namespace liasse {
 
@@ -89,6 +90,10 @@ class Collector {
                                                    const std::string& file_name,
                                                    const std::string& bytes,
                                                    const std::string& format);
+  // A statement file dropped with the documents: imported (the same as
+  // ImportBankStatement) and described as a bank_statement document's
+  // fields (last movement's date, account). NotFound: not a statement file.
+  absl::StatusOr<Fields> ImportBankFile(const DocumentRecord& doc, const std::string& bytes);
   // Items as of a day, stored and (for a later day) still to be created.
   absl::StatusOr<std::vector<ItemView>> Items(const std::string& client_id,
                                               const std::string& period, absl::Time as_of,

@@ -238,6 +238,9 @@ class Daemon::Impl {
     }
     collector_ = std::make_unique<Collector>(store_.get(), archive_.get(), &clock_, collect,
                                              clients_);
+    pipeline.bank_file = [this](const DocumentRecord& doc, const std::string& bytes) {
+      return collector_->ImportBankFile(doc, bytes);
+    };
     pipeline.on_concluded = [this](int64_t id, DocumentStatus status, const std::string& reason) {
       absl::Status st;
       if (status == DocumentStatus::kDone) {

@@ -1,5 +1,8 @@
 #include "daemon/pipeline.h"
 
+#include <fstream>
+#include <iterator>
+
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
@@ -229,6 +232,41 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
                       absl::StrCat("max_attempts: ", doc.status_reason.empty()
                                                          ? "too many attempts"
                                                          : doc.status_reason));
+  }
+  if (options_.bank_file && doc.client_id != kUnknownClientId) {
+    std::ifstream in(archive_->PathOf(doc.sha256), std::ios::binary);
+    std::string head(4096, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<size_t>(in.gcount()));
+    bool text_like = !head.empty() && head.find('\0') == std::string::npos &&
+                     head.rfind("%PDF", 0) != 0;
+    if (text_like && doc.size_bytes <= (64 << 20)) {
+      std::string bytes = head;
+      bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      absl::StatusOr<Fields> statement = options_.bank_file(doc, bytes);
+      if (statement.ok()) {
+        DocumentUpdate done;
+        done.status = DocumentStatus::kExtracted;
+        done.status_reason = "";
+        done.text_source = "bank_file";
+        done.doc_type = "bank_statement";
+        done.fields_json = FieldsToJson(*statement).dump();
+        done.checks_json = "[]";
+        if (absl::Status st = store_->UpdateDocument(
+                doc.id, DocumentStatus::kExtracting, done, "status",
+                StatusPayload(DocumentStatus::kExtracting, DocumentStatus::kExtracted));
+            !st.ok()) {
+          return st;
+        }
+        absl::StatusOr<DocumentRecord> fresh = store_->GetDocument(doc.id);
+        if (!fresh.ok()) return fresh.status();
+        return Conclude(doc.id, *fresh);
+      }
+      if (!absl::IsNotFound(statement.status())) {
+        return Quarantine(doc.id, DocumentStatus::kExtracting,
+                          absl::StrCat("bank_statement: ", statement.status().message()));
+      }
+    }
   }
   spdlog::debug("event=extracting client={} doc={} attempt={}", doc.client_id, doc.id, attempts);
   absl::StatusOr<ExtractedDocument> result =

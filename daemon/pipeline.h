@@ -51,6 +51,12 @@ class Pipeline {
     // After a document's final state is committed (collection files it, or
     // asks the client again for an unreadable one).
     std::function<void(int64_t id, DocumentStatus status, const std::string& reason)> on_concluded;
+    // A bank statement file (CSV, OFX, CFONB 120, CAMT.053) dropped among
+    // the documents is imported instead of read: the statement's fields, an
+    // error (the file is quarantined with it, e.g. "line 3, column 2: ..."),
+    // or NotFound when the file is not a statement.
+    std::function<absl::StatusOr<Fields>(const DocumentRecord& doc, const std::string& bytes)>
+        bank_file;
   };
 
   Pipeline(Store* store, const Archive* archive, Extractor* extractor,

@@ -95,6 +95,9 @@ class CollectTest : public ::testing::Test {
     extractor_ = std::move(*extractor);
     Pipeline::Options po;
     po.workers = 1;
+    po.bank_file = [this](const DocumentRecord& doc, const std::string& bytes) {
+      return collector_->ImportBankFile(doc, bytes);
+    };
     po.on_concluded = [this](int64_t id, DocumentStatus status, const std::string&) {
       if (status == DocumentStatus::kDone) EXPECT_OK(collector_->FileDocument(id));
     };
@@ -263,6 +266,29 @@ TEST_F(CollectTest, DryRunAsOfPreviewsWithoutSendingAndSendingRowsBecomeUnknown)
   auto alert = ParseMailMessage(sent[0]);
   EXPECT_EQ(alert->to, std::vector<std::string>{"staff@cabinet.fr"});
   EXPECT_TRUE(absl::StrContains(alert->subject, "URGENT")) << alert->subject;
+}
+
+TEST_F(CollectTest, StatementFilesDroppedWithTheDocumentsAreImported) {
+  ASSERT_OK(collector_->RefreshItems(clock_.Now()));
+  auto good = intake_->IngestBytes(client_.id, "folder", "octobre.csv", kStatementCsv);
+  ASSERT_OK(good);
+  auto bad = intake_->IngestBytes(client_.id, "folder", "novembre.csv",
+                                  "Date;Libellé;Montant\n03/11/2026;CB X;-3,00\n31/11/2026;CB Y;-4,00\n");
+  ASSERT_OK(bad);
+  pipeline_->RunUntilIdle();
+  auto doc = store_->GetDocument(good->document_id);
+  EXPECT_EQ(doc->status, DocumentStatus::kDone) << doc->status_reason;
+  EXPECT_EQ(doc->doc_type, "bank_statement");
+  EXPECT_EQ(doc->text_source, "bank_file");
+  // Two card payments now expect receipts; October's statement item is received.
+  std::vector<ItemView> open = Open();
+  ASSERT_EQ(open.size(), 2u);
+  for (const ItemView& v : open) EXPECT_EQ(v.item.kind, "receipt");
+  auto rejected = store_->GetDocument(bad->document_id);
+  EXPECT_EQ(rejected->status, DocumentStatus::kQuarantined);
+  EXPECT_NE(rejected->status_reason.find("line 3, column 1"), std::string::npos)
+      << rejected->status_reason;
+  EXPECT_EQ(store_->ListUnmatchedDebits(client_.id)->size(), 3u);  // October only: nothing of the bad file
 }
 
 TEST_F(CollectTest, WaivedAndPausedClientsAreNotReminded) {
