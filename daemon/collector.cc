@@ -340,6 +340,40 @@ absl::Status Collector::FileDocument(int64_t document_id) {
       if (absl::Status st = store_->MatchBankTxn(m.debit_id, document_id); !st.ok()) return st;
     }
   }
+  // A PDF statement: its movements, when they add up to the balances.
+  if (doc->doc_type == "bank_statement" && doc->text_source != "bank_file") {
+    absl::StatusOr<std::string> text = store_->GetDocumentText(document_id);
+    if (!text.ok()) return text.status();
+    absl::StatusOr<BankStatement> st = ParseStatementText(*text);
+    if (st.ok()) {
+      absl::StatusOr<ImportCounts> counts = ImportParsed(doc->client_id, doc->original_name, *st);
+      if (!counts.ok()) return counts.status();
+    } else if (absl::IsFailedPrecondition(st.status())) {
+      json checks = json::parse(doc->checks_json, nullptr, false);
+      if (!checks.is_array()) checks = json::array();
+      std::string why(st.status().message());
+      checks.push_back({{"code", "statement_balanced"},
+                        {"ok", false},
+                        {"severity", "error"},
+                        {"message_fr", "Les opérations lues ne correspondent pas aux soldes : à "
+                                       "vérifier, ou importer l'export CSV/OFX de la banque. (" + why + ")"},
+                        {"message_en", "The movements read do not add up to the balances: check, "
+                                       "or import the bank's CSV/OFX export. (" + why + ")"}});
+      DocumentUpdate review;
+      review.status = DocumentStatus::kNeedsReview;
+      review.status_reason = "statement_balanced";
+      review.checks_json = checks.dump();
+      if (absl::Status s2 = store_->UpdateDocument(document_id, DocumentStatus::kDone, review,
+                                                   "status",
+                                                   json({{"from", "done"},
+                                                         {"to", "needs_review"},
+                                                         {"reason", "statement_balanced"}})
+                                                       .dump());
+          !s2.ok()) {
+        return s2;
+      }
+    }
+  }
   // A document sent again closes what was asked again.
   for (const ItemRecord& i : *open) {
     if (i.kind != "redo" || i.document_id == document_id) continue;
@@ -379,10 +413,17 @@ absl::StatusOr<ImportCounts> Collector::ImportBankStatement(const std::string& c
                                                             const std::string& file_name,
                                                             const std::string& bytes,
                                                             const std::string& format) {
-  absl::StatusOr<ClientConfig> client = ClientById(client_id);
-  if (!client.ok()) return client.status();
   absl::StatusOr<BankStatement> st = ParseBankStatement(bytes, format);
   if (!st.ok()) return st.status();
+  return ImportParsed(client_id, file_name, *st);
+}
+
+absl::StatusOr<ImportCounts> Collector::ImportParsed(const std::string& client_id,
+                                                     const std::string& file_name,
+                                                     const BankStatement& statement) {
+  absl::StatusOr<ClientConfig> client = ClientById(client_id);
+  if (!client.ok()) return client.status();
+  const BankStatement* st = &statement;
   MatchOptions mo;
   mo.min_amount = options_.matching.min_amount;
   mo.days_before = options_.matching.date_window_before_days;

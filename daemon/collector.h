@@ -30,6 +30,7 @@
 namespace liasse {
 
 class Archive;
+struct BankStatement;
 
 struct ItemView {
   ItemRecord item;
@@ -121,6 +122,9 @@ class Collector {
   absl::StatusOr<ClientConfig> ClientById(const std::string& id);
   std::chrono::year_month StartPeriod(const ClientConfig& c);
   std::vector<ItemRecord> PlannedItems(const ClientConfig& c, absl::Time as_of);
+  absl::StatusOr<ImportCounts> ImportParsed(const std::string& client_id,
+                                            const std::string& file_name,
+                                            const BankStatement& statement);
   absl::StatusOr<ClientReminderState> ReminderState(const ClientConfig& c,
                                                     const std::vector<ItemView>& open,
                                                     absl::Time as_of);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <pugixml.hpp>
+#include <re2/re2.h>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -589,6 +590,140 @@ absl::StatusOr<BankStatement> ParseCamt(absl::string_view bytes) {
   return st;
 }
 
+// Display width of a UTF-8 prefix: columns, not bytes.
+size_t Columns(absl::string_view s) {
+  size_t n = 0;
+  for (char c : s) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+absl::StatusOr<BankStatement> ParseStatementText(absl::string_view text) {
+  static const RE2 opening(
+      R"((?i)(ancien\s+solde|solde\s+pr[ée]c[ée]dent|solde\s+d'?\s*ouverture|solde\s+initial|opening\s+balance|previous\s+balance|alter\s+kontostand))");
+  static const RE2 closing(
+      R"((?i)(nouveau\s+solde|solde\s+final|solde\s+de\s+cl[ôo]ture|closing\s+balance|new\s+balance|neuer\s+kontostand))");
+  static const RE2 leading_date(R"(^\s*(\d{2})[/.](\d{2})(?:[/.](\d{2,4}))?\b)");
+  static const RE2 iban(R"(\b(FR\d{2}(?:\s?[0-9A-Z]{4}){5}\s?[0-9A-Z]{3})\b)");
+  BankStatement st;
+  st.format = "pdf";
+  std::optional<size_t> debit_col, credit_col;
+  int year_hint = 0;
+  std::vector<std::string> lines = absl::StrSplit(text, absl::ByAnyChar("\n\f"));
+  for (const std::string& line : lines) {
+    std::string folded = Fold(line);
+    if (st.account.empty()) {
+      std::string found;
+      if (RE2::PartialMatch(line, iban, &found)) {
+        found.erase(std::remove(found.begin(), found.end(), ' '), found.end());
+        st.account = found;
+      }
+    }
+    for (const Date& d : DatesInLine(line)) year_hint = std::max(year_hint, static_cast<int>(d.year()));
+    size_t d = folded.find("debit"), c = folded.find("credit");
+    if (d != std::string::npos && c != std::string::npos && AmountsInLine(line).empty()) {
+      // Header: where the two amount columns end (the words are right-aligned-ish).
+      size_t pos_d = 0, pos_c = 0;
+      std::string lower = absl::AsciiStrToLower(line);
+      for (size_t i = 0; i + 4 < lower.size(); ++i) {
+        if (pos_d == 0 && (lower.compare(i, 6, "d\xC3\xA9" "bit") == 0 || lower.compare(i, 5, "debit") == 0)) {
+          pos_d = i;
+        }
+        if (pos_c == 0 && (lower.compare(i, 7, "cr\xC3\xA9" "dit") == 0 || lower.compare(i, 6, "credit") == 0)) {
+          pos_c = i;
+        }
+      }
+      debit_col = Columns(absl::string_view(line).substr(0, pos_d)) + 5;
+      credit_col = Columns(absl::string_view(line).substr(0, pos_c)) + 6;
+    }
+  }
+  for (const std::string& line : lines) {
+    std::vector<Money> amounts = AmountsInLine(line);
+    if (amounts.empty()) continue;
+    std::string lower = Fold(line);
+    bool debtor = absl::StrContains(lower, "debiteur");
+    if (RE2::PartialMatch(line, opening)) {
+      st.opening_balance = Money{debtor ? -std::llabs(amounts.back().cents) : amounts.back().cents};
+      continue;
+    }
+    if (RE2::PartialMatch(line, closing)) {
+      st.closing_balance = Money{debtor ? -std::llabs(amounts.back().cents) : amounts.back().cents};
+      continue;
+    }
+    std::string dd, mm, yy;
+    if (!RE2::PartialMatch(line, leading_date, &dd, &mm, &yy)) continue;
+    int day_n = 0, month_n = 0, year_n = year_hint;
+    absl::SimpleAtoi(dd, &day_n);
+    absl::SimpleAtoi(mm, &month_n);
+    if (!yy.empty()) {
+      absl::SimpleAtoi(yy, &year_n);
+      if (yy.size() == 2) year_n += 2000;
+    }
+    Date date{year{year_n}, month{static_cast<unsigned>(month_n)}, day{static_cast<unsigned>(day_n)}};
+    if (!date.ok() || year_n < 1990) continue;
+    // The amount: the last one on the line; its column tells the sign.
+    Money amount = amounts.back();
+    size_t end = line.size();
+    while (end > 0 && !absl::ascii_isdigit(static_cast<unsigned char>(line[end - 1]))) --end;
+    size_t end_col = Columns(absl::string_view(line).substr(0, end));
+    bool is_credit = false;
+    if (debit_col && credit_col) {
+      size_t to_debit = end_col > *debit_col ? end_col - *debit_col : *debit_col - end_col;
+      size_t to_credit = end_col > *credit_col ? end_col - *credit_col : *credit_col - end_col;
+      is_credit = to_credit < to_debit;
+    } else if (amount.cents < 0) {
+      is_credit = false;
+    } else {
+      return absl::FailedPreconditionError(
+          "pdf statement: no Débit / Crédit columns to tell debits from credits");
+    }
+    BankTxn t;
+    t.date = date;
+    t.amount = Money{is_credit ? std::llabs(amount.cents) : -std::llabs(amount.cents)};
+    // The label: after the date(s), before the first amount.
+    std::string rest = line;
+    RE2::Replace(&rest, leading_date, "");
+    static const RE2 second_date(R"(^\s*\d{2}[/.]\d{2}(?:[/.]\d{2,4})?\s+)");
+    RE2::Replace(&rest, second_date, "");
+    // Cut before the amount: back from the end over the amount's
+    // characters, up to the column gap (two spaces) before it.
+    std::string label(absl::StripAsciiWhitespace(rest));
+    size_t cut = label.size();
+    bool digits = false;
+    for (size_t i = label.size(); i > 0; --i) {
+      char ch = label[i - 1];
+      unsigned char u = static_cast<unsigned char>(ch);
+      if (ch == ' ' && digits && i >= 2 && label[i - 2] == ' ') break;
+      if (absl::ascii_isdigit(u) || ch == ',' || ch == '.' || ch == ' ' || ch == '-' ||
+          ch == '+' || u >= 0x80) {
+        digits |= absl::ascii_isdigit(u);
+        cut = i - 1;
+      } else {
+        break;
+      }
+    }
+    t.label = std::string(absl::StripAsciiWhitespace(label.substr(0, cut)));
+    st.txns.push_back(std::move(t));
+  }
+  if (!st.opening_balance || !st.closing_balance || st.txns.empty()) {
+    return absl::NotFoundError("pdf statement: no balances or no movements found");
+  }
+  int64_t sum = st.opening_balance->cents;
+  for (const BankTxn& t : st.txns) sum += t.amount.cents;
+  if (sum != st.closing_balance->cents) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "pdf statement: opening ", FormatDecimal(*st.opening_balance), " + movements ≠ closing ",
+        FormatDecimal(*st.closing_balance), " (read ", st.txns.size(), " movements)"));
+  }
+  for (BankTxn& t : st.txns) t.account = st.account;
+  Fingerprint(&st.txns);
+  return st;
+}
+
+namespace {
 }  // namespace
 
 std::string ToUtf8(absl::string_view bytes) {

@@ -39,6 +39,14 @@ struct BankStatement {
 // amount=N) names them by position (1-based) for files without a header.
 absl::StatusOr<BankStatement> ParseBankStatement(absl::string_view bytes, const std::string& format);
 
+// Best effort on the text layer of a PDF statement (`pdftotext -layout`
+// style): movements are lines that start with a date and end with an
+// amount, signed by the Débit / Crédit column they sit under; the opening
+// and closing balances come from their labels. Accepted only when opening +
+// movements = closing, to the cent: FailedPrecondition otherwise (a person
+// checks), NotFound when the text has no balances or no movements.
+absl::StatusOr<BankStatement> ParseStatementText(absl::string_view text);
+
 // Windows-1252 bytes → UTF-8 (text that is valid UTF-8 already is returned
 // as is).
 std::string ToUtf8(absl::string_view bytes);

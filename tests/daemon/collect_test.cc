@@ -170,7 +170,6 @@ TEST_F(CollectTest, ReminderRepliesClosingItemsNextReminderAndStaffDigest) {
                                                  "IBAN FR76 3000 6000 0112 3456 7890 189",
                                                  "Date d'arrêté : 31/10/2026",
                                                  "Ancien solde au 01/10/2026 1 234,56",
-                                                 "12/10/2026 CB CARREFOUR MARKET 45,20",
                                                  "Nouveau solde au 31/10/2026 2 317,36"}});
   std::string invoice = testing::MakeTextPdf(
       {{"CARREFOUR MARKET", "FACTURE N° F-2026-1012", "Date : 12/10/2026",

@@ -275,6 +275,33 @@ TEST(BankCamtTest, EntriesWithCreditorNames) {
   EXPECT_FALSE(ParseBankStatement("<Document><BkToCstmrStmt>", "camt053").ok());
 }
 
+TEST(BankPdfTextTest, MovementsSignedByTheirColumnAndCheckedAgainstBalances) {
+  const std::string text =
+      "BNP PARIBAS                                  RELEVÉ DE COMPTE\n"
+      "IBAN FR76 3000 6000 0112 3456 7890 189\n"
+      "Date      Valeur    Libellé                           Débit        Crédit\n"
+      "          SOLDE CRÉDITEUR AU 30/09/2026 / ANCIEN SOLDE                1 234,56\n"
+      "12/10     12/10     CB CARREFOUR MARKET 11/10          45,20\n"
+      "14/10     14/10     VIR SEPA CLIENT DUPONT                          1 500,00\n"
+      "15/10     15/10     PRLV URSSAF                       312,00\n"
+      "          NOUVEAU SOLDE AU 31/10/2026                                 2 377,36\n";
+  absl::StatusOr<BankStatement> st = ParseStatementText(text);
+  ASSERT_TRUE(st.ok()) << st.status();
+  EXPECT_EQ(st->account, "FR7630006000011234567890189");
+  ASSERT_EQ(st->txns.size(), 3u);
+  EXPECT_EQ(st->txns[0].amount, Money{-4520});
+  EXPECT_EQ(st->txns[0].date, 2026y / October / 12);
+  EXPECT_EQ(st->txns[0].label, "CB CARREFOUR MARKET 11/10");
+  EXPECT_EQ(st->txns[1].amount, Money{150000});
+  EXPECT_EQ(st->txns[2].amount, Money{-31200});
+  // One digit misread by OCR: the balances no longer add up → a person checks.
+  std::string misread = text;
+  misread.replace(misread.find("312,00"), 6, "317,00");
+  EXPECT_TRUE(absl::IsFailedPrecondition(ParseStatementText(misread).status()));
+  // No balances at all: not a statement this can read.
+  EXPECT_TRUE(absl::IsNotFound(ParseStatementText("FACTURE 12\nTotal 45,20\n").status()));
+}
+
 TEST(MatchingTest, IgnoredLabelsAndMinimumAmount) {
   MatchOptions o;
   o.ignore_labels = {"URSSAF", "DGFIP", "FRAIS BANCAIRES"};
