@@ -797,6 +797,15 @@ absl::Status Collector::Deliver() {
     }
     spdlog::warn("event=mail_failed client={} kind={} permanent={} error=\"{}\"", r.client_id,
                  r.kind, permanent, why);
+    if (!permanent && r.attempts + 1 == 3) {
+      // About seven minutes of failures: staff hear of it (event, digest).
+      if (absl::Status st = Escalate(r.client_id, "serveur SMTP en échec",
+                                     absl::StrCat("L'envoi échoue depuis plusieurs minutes : ", why),
+                                     false, absl::StrCat("smtp#", r.id));
+          !st.ok()) {
+        return st;
+      }
+    }
     if (permanent && r.kind == "reminder") {
       if (absl::IsFailedPrecondition(sent)) {
         for (const std::string& addr : to) {
@@ -884,6 +893,31 @@ absl::Status Collector::MaybeSendDigest(absl::Time now, bool force) {
       text += " – " + p["message"].get<std::string>().substr(0, 300);
     }
     blockers.push_back({{"client", e.client_id.empty() ? "firm" : e.client_id}, {"text", text}});
+  }
+  // Standing problems, every day until they are solved.
+  auto counts = store_->CountDocumentsByStatus(kUnknownClientId);
+  if (counts.ok() && (*counts)[DocumentStatus::kNeedsReview] > 0) {
+    blockers.push_back({{"client", "firm"},
+                        {"text", absl::StrCat((*counts)[DocumentStatus::kNeedsReview],
+                                              " document(s) d'expéditeurs inconnus à rattacher "
+                                              "à un client")}});
+  }
+  for (const char* state : {"unknown", "failed"}) {
+    auto rows = store_->ListOutbox("", "", state, 1000);
+    if (!rows.ok()) continue;
+    for (const OutboxRecord& r : *rows) {
+      if (r.kind == "digest") continue;
+      blockers.push_back({{"client", r.client_id},
+                          {"text", absl::StrCat("message « ", r.slot, " » ",
+                                                std::string(state) == "unknown"
+                                                    ? "peut-être non envoyé (arrêt pendant l'envoi)"
+                                                    : "non remis : " + r.last_error)}});
+    }
+  }
+  if (options_.health_notes) {
+    for (const std::string& note : options_.health_notes()) {
+      blockers.push_back({{"client", "firm"}, {"text", note}});
+    }
   }
   int missing = 0, overdue = 0;
   absl::StatusOr<std::vector<ItemView>> items = Items("", "", now, true);

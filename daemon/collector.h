@@ -13,6 +13,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -62,6 +63,9 @@ class Collector {
     std::string smtp_password;
     std::string timezone = "Europe/Paris";
     absl::Duration tick = absl::Seconds(30);
+    // Lines for the digest about the daemon's own health (LLM providers
+    // whose breaker is open, failing mailboxes...), supplied by liassed.
+    std::function<std::vector<std::string>()> health_notes;
   };
 
   Collector(Store* store, const Archive* archive, const Clock* clock, Options options,

@@ -236,6 +236,22 @@ class Daemon::Impl {
       const char* v = std::getenv(config_.smtp.password_env.c_str());
       collect.smtp_password = v ? v : "";
     }
+    collect.health_notes = [this] {
+      std::vector<std::string> notes;
+      if (llm_) {
+        std::vector<LlmProviderStats> stats = llm_->Stats();
+        int open = 0;
+        for (const LlmProviderStats& p : stats) {
+          if (!p.breaker_open) continue;
+          ++open;
+          notes.push_back(absl::StrCat("fournisseur LLM ", p.name, " en pause (", p.last_error, ")"));
+        }
+        if (!stats.empty() && open == static_cast<int>(stats.size())) {
+          notes.push_back("aucun fournisseur LLM ne répond : seules les règles classent");
+        }
+      }
+      return notes;
+    };
     collector_ = std::make_unique<Collector>(store_.get(), archive_.get(), &clock_, collect,
                                              clients_);
     pipeline.bank_file = [this](const DocumentRecord& doc, const std::string& bytes) {

@@ -290,6 +290,45 @@ TEST_F(CollectTest, StatementFilesDroppedWithTheDocumentsAreImported) {
   EXPECT_EQ(store_->ListUnmatchedDebits(client_.id)->size(), 3u);  // October only: nothing of the bad file
 }
 
+TEST_F(CollectTest, ABounceMarksTheAddressBadAndTellsStaff) {
+  testing::Dovecot dovecot(mail_dir_.Join("d"));
+  ASSERT_TRUE(dovecot.Start()) << dovecot.Log();
+  dovecot.Deliver("dsn.m",
+                  "From: MAILER-DAEMON@mx.cabinet.fr\r\nTo: collecte@cabinet.fr\r\n"
+                  "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+                  "Content-Type: multipart/report; report-type=delivery-status; boundary=\"R\"\r\n\r\n"
+                  "--R\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered.\r\n"
+                  "--R\r\nContent-Type: message/delivery-status\r\n\r\n"
+                  "Reporting-MTA: dns; mx.cabinet.fr\r\n\r\n"
+                  "Final-Recipient: rfc822; client@boulangerie.fr\r\nAction: failed\r\n"
+                  "Status: 5.1.1\r\n--R--\r\n");
+  std::ofstream(dir_.Join("imap.pass")) << "secret\n";
+  Mailbox box;
+  box.name = "collecte";
+  box.url = dovecot.url();
+  box.username = "alice";
+  box.password_file = dir_.Join("imap.pass");
+  std::vector<ClientIdentity> identities = {{"boulangerie", {"client@boulangerie.fr"}, {}}};
+  MailPoller poller(box, [&] { return identities; }, store_.get(), intake_.get());
+  ASSERT_OK(poller.PollOnce());
+  EXPECT_TRUE(store_->ListDocuments({})->empty());  // a bounce is never a client's answer
+  ASSERT_OK(collector_->Tick());
+  auto contact = store_->GetContactState(client_.id);
+  ASSERT_OK(contact);
+  EXPECT_EQ(contact->second, std::vector<std::string>{"client@boulangerie.fr"});
+  bool staff_told = false;
+  for (const std::string& raw : smtp_->Messages()) {
+    auto m = ParseMailMessage(raw);
+    if (m.ok() && m->to == std::vector<std::string>{"staff@cabinet.fr"} &&
+        absl::StrContains(m->body_text, "client@boulangerie.fr")) {
+      staff_told = true;
+    }
+    // No reminder goes to the bad address.
+    EXPECT_NE(m->to, std::vector<std::string>{"client@boulangerie.fr"});
+  }
+  EXPECT_TRUE(staff_told);
+}
+
 TEST_F(CollectTest, WaivedAndPausedClientsAreNotReminded) {
   ASSERT_OK(collector_->RefreshItems(clock_.Now()));
   std::vector<ItemView> open = Open();
