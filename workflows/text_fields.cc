@@ -347,6 +347,46 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     }
     f.total_incl_tax = best->amount;
     out.fields_confidence += best->score >= 3 ? 0.45 : 0.3;
+    // "Total GST 2.40" under "Sub Total 42.40": a total is never below the
+    // subtotal it closes; the weakly labelled line was the tax.
+    if (!consistent && best->score <= 1 && f.total_excl_tax &&
+        f.total_excl_tax->cents > best->amount.cents) {
+      f.total_incl_tax = f.total_excl_tax;
+    }
+  }
+  if (!consistent && f.total_excl_tax && f.total_tax &&
+      (!f.total_incl_tax || f.total_incl_tax->cents < f.total_excl_tax->cents)) {
+    // OCR garbled the total's label ("TOZae: RM 73. 00"): net + tax printed
+    // elsewhere on the page is the total.
+    int64_t sum = f.total_excl_tax->cents + f.total_tax->cents;
+    bool printed = false;
+    for (const std::string& line : lines) {
+      for (const Money& m : AmountsInLine(line)) printed |= m.cents == sum;
+    }
+    if (printed) {
+      if (!f.total_incl_tax) out.fields_confidence += 0.3;
+      f.total_incl_tax = Money{sum};
+      consistent = true;
+    }
+  }
+  if (!f.total_incl_tax) {
+    // Paid in cash: what was handed over minus the change given back.
+    static const RE2 cash(R"((?i)(\bcash\b|tunai|esp[eè]ces|\bbar\b|gegeben))");
+    static const RE2 change(R"((?i)(\bchange\b|rendu|r[üu]ckgeld|wechselgeld|baki))");
+    std::optional<Money> given, back;
+    for (const std::string& line : lines) {
+      std::vector<Money> amounts = AmountsInLine(line);
+      if (amounts.empty()) continue;
+      if (!back && RE2::PartialMatch(line, change)) {
+        back = amounts.front();
+      } else if (!given && RE2::PartialMatch(line, cash)) {
+        given = amounts.front();
+      }
+    }
+    if (given && back && given->cents > back->cents && back->cents >= 0) {
+      f.total_incl_tax = Money{given->cents - back->cents};
+      out.fields_confidence += 0.3;
+    }
   }
   if (consistent) out.fields_confidence += 0.2;
 
