@@ -312,14 +312,31 @@ absl::Status Collector::FileDocument(int64_t document_id) {
   if (pick.size() == 1) {
     if (absl::Status st = store_->ReceiveItem(pick[0]->id, document_id); !st.ok()) return st;
   } else if (pick.size() > 1) {
-    EventRecord e;
-    e.kind = "filing_ambiguous";
-    e.client_id = doc->client_id;
-    e.document_id = document_id;
+    // Two accounts (or periods) it could belong to: a person chooses.
     json ids = json::array();
     for (const ItemRecord* i : pick) ids.push_back(i->id);
-    e.payload_json = json({{"items", ids}}).dump();
-    if (absl::StatusOr<int64_t> seq = store_->AppendEvent(e); !seq.ok()) return seq.status();
+    json checks = json::parse(doc->checks_json, nullptr, false);
+    if (!checks.is_array()) checks = json::array();
+    checks.push_back({{"code", "filing_ambiguous"},
+                      {"ok", false},
+                      {"severity", "error"},
+                      {"message_fr", absl::StrCat("Plusieurs éléments attendus possibles (",
+                                                  ids.dump(), ") : à rattacher à la main.")},
+                      {"message_en", absl::StrCat("Several expected items match (", ids.dump(),
+                                                  "): file it by hand.")}});
+    DocumentUpdate review;
+    review.status = DocumentStatus::kNeedsReview;
+    review.status_reason = "filing_ambiguous";
+    review.checks_json = checks.dump();
+    if (absl::Status st = store_->UpdateDocument(
+            document_id, DocumentStatus::kDone, review, "status",
+            json({{"from", "done"}, {"to", "needs_review"}, {"reason", "filing_ambiguous"},
+                  {"items", ids}})
+                .dump());
+        !st.ok()) {
+      return st;
+    }
+    return absl::OkStatus();
   }
   // Receipts and invoices justify a bank debit.
   if ((doc->doc_type == "receipt" || doc->doc_type == "invoice") && f.total_incl_tax &&
@@ -406,7 +423,13 @@ absl::Status Collector::AskAgain(int64_t document_id, const std::string& reason_
   item.due_date = FormatIsoDate(today);
   item.reason = lang == "en" ? reason_en : reason_fr;
   absl::StatusOr<std::pair<int64_t, bool>> made = store_->EnsureItem(item);
-  return made.ok() ? absl::OkStatus() : made.status();
+  if (!made.ok()) return made.status();
+  if (!made->second) return absl::OkStatus();
+  // Staff see it in the digest; the client is asked again in the next reminder.
+  return Escalate(doc->client_id, "document à refaire",
+                  absl::StrCat("« ", item.label, " » (document ", document_id, ") : ", reason_fr,
+                               ". Il sera redemandé au client dans la prochaine relance."),
+                  false, absl::StrCat("redo#", document_id));
 }
 
 absl::StatusOr<ImportCounts> Collector::ImportBankStatement(const std::string& client_id,

@@ -12,6 +12,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/match.h"
 #include "daemon/mail_message.h"
@@ -173,6 +174,20 @@ absl::Status MailPoller::TakeMessage(ImapConnection* imap, const std::string& fo
     payload["message_id"] = message->message_id;
     if (!message->in_reply_to.empty()) payload["in_reply_to"] = message->in_reply_to;
     Route route = RouteSender(message->from, message->to, clients_());
+    if (route.client_id.empty()) {
+      // A reply to one of our reminders, from an address we do not know.
+      for (absl::string_view id : absl::StrSplit(
+               absl::StrCat(message->in_reply_to, " ", message->references),
+               absl::ByAnyChar(" \t\r\n,"), absl::SkipEmpty())) {
+        id = absl::StripPrefix(absl::StripSuffix(id, ">"), "<");
+        absl::StatusOr<std::string> owner = store_->ClientOfMessageId(std::string(id));
+        if (owner.ok() && !owner->empty() && *owner != "firm") {
+          route.client_id = *owner;
+          payload["routed_by"] = "in_reply_to";
+          break;
+        }
+      }
+    }
     std::string client = route.client_id.empty() ? kUnknownClientId : route.client_id;
     payload["candidates"] = route.candidates;
     if (message->delivery_report) {

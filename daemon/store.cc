@@ -1210,6 +1210,15 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  absl::StatusOr<std::string> ClientOfMessageId(const std::string& message_id) override {
+    ReadConn conn(this);
+    Stmt s(conn.db, "SELECT client_id FROM outbox WHERE message_id = ?1 LIMIT 1");
+    s.Bind(1, message_id);
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    return *row ? s.Text(0) : std::string();
+  }
+
   absl::StatusOr<std::vector<OutboxRecord>> MarkInterruptedSends() override {
     absl::StatusOr<std::vector<OutboxRecord>> sending = ListOutbox("", "", "sending", 100000);
     if (!sending.ok()) return sending.status();

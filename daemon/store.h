@@ -323,6 +323,9 @@ class Store {
                                                                const std::string& kind,
                                                                const std::string& state,
                                                                int limit) = 0;
+  // The client an outbox message was written for, by its Message-ID
+  // (without angle brackets); "" when none.
+  virtual absl::StatusOr<std::string> ClientOfMessageId(const std::string& message_id) = 0;
   // Rows left `sending` by a crash become `unknown`; returns them.
   virtual absl::StatusOr<std::vector<OutboxRecord>> MarkInterruptedSends() = 0;
 

@@ -175,7 +175,9 @@ TEST_F(CollectTest, ReminderRepliesClosingItemsNextReminderAndStaffDigest) {
       {{"CARREFOUR MARKET", "FACTURE N° F-2026-1012", "Date : 12/10/2026",
         "Client : Boulangerie Martin", "Courses magasin 37,67", "Total HT 37,67 €",
         "TVA 20 % 7,53 €", "Total TTC 45,20 €"}});
-  dovecot.Deliver("reply.m", Message("client@boulangerie.fr", "collecte+boulangerie@cabinet.fr",
+  // From the owner's own address, to the bare collection address: only the
+  // In-Reply-To header ties it to the client.
+  dovecot.Deliver("reply.m", Message("p.martin@orange.fr", "collecte@cabinet.fr",
                                      "Re: " + first->subject, "Voici les documents.",
                                      {{"application/pdf", "releve-octobre.pdf", statement},
                                       {"application/pdf", "facture-carrefour.pdf", invoice}},
