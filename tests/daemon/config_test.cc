@@ -196,6 +196,15 @@ TEST(ConfigTest, InstalledConfigIsValidAndSafe) {
   EXPECT_TRUE(config->llm_providers.empty());
 }
 
+TEST(ConfigTest, CollectionExampleOfTheReadmeIsValid) {
+  auto config = LoadConfigFile(std::string(LIASSE_SOURCE_DIR) + "/examples/collection.toml");
+  ASSERT_OK(config);
+  EXPECT_TRUE(config->reminders.enabled);
+  EXPECT_TRUE(config->smtp.configured);
+  ASSERT_EQ(config->clients.size(), 1u);
+  EXPECT_EQ(config->clients[0].expects.size(), 1u);
+}
+
 TEST(ConfigTest, EmbeddedDefaultUsesVarInWorkingDirectory) {
   Config c = EmbeddedDefaultConfig();
   std::string cwd = std::filesystem::current_path().string();
