@@ -235,7 +235,7 @@ std::pair<std::string, double> ClassifyText(absl::string_view text) {
   static const std::array<Rule, 9> kRules = {{
       {"credit_note", R"((?i)(\bavoir\b|credit\s*note|gutschrift|note\s*de\s*cr[ée]dit|creditnota|rechnungskorrektur))", 4},
       {"invoice", R"((?i)(\bfacture\b|\binvoice\b|\brechnung\b|\bfactuur\b|\btax\s*invoice\b|n[°o]\s*de\s*facture))", 3},
-      {"receipt", R"((?i)(ticket|re[çc]u\b|\breceipt\b|kassenbon|quittung|\bbon\b|merci\s*de\s*votre\s*visite|thank\s*you|change\b|cash\b|tendered|r[üu]ckgeld|\bbar\b|kasse|\bgst\b|\btotal\s*\(rm\)|\brm\b))", 1.5},
+      {"receipt", R"((?i)(ticket|re[çc]u\b|\breceipt\b|kassenbon|quittung|\bbon\b|merci\s*de\s*votre\s*visite|thank\s*you|change\b|cash\b|tendered|r[üu]ckgeld|\bbar\b|kasse|\bgst\b|\btotal\s*\(rm\)|\brm\b|\bcaisse\b|cashier|caissi[eè]re?|kassierer|\bbeleg|einkauf|vielen\s*dank|terminal|karten\s*nummer|kartenzahlung|trace\s*nr|\bpayback\b|\bfiliale\b|\bmember\b))", 1.5},
       {"bank_statement", R"((?i)(relev[ée]\s*de\s*compte|extrait\s*de\s*compte|bank\s*statement|account\s*statement|kontoauszug|ancien\s*solde|nouveau\s*solde|solde\s*(cr[ée]diteur|d[ée]biteur)|opening\s*balance|closing\s*balance))", 4},
       {"payslip", R"((?i)(bulletin\s*de\s*(paie|salaire)|fiche\s*de\s*paie|payslip|pay\s*slip|lohnabrechnung|gehaltsabrechnung|salaire\s*brut|net\s*[àa]\s*payer\s*avant\s*imp[ôo]t|cotisations\s*salariales))", 5},
       {"tax_notice", R"((?i)(avis\s*d'?\s*imp[ôo]t|avis\s*de\s*taxe|impots\.gouv|direction\s*g[ée]n[ée]rale\s*des\s*finances|steuerbescheid|avis\s*d'?\s*imposition|taxe\s*fonci[èe]re))", 5},
@@ -265,8 +265,14 @@ std::pair<std::string, double> ClassifyText(absl::string_view text) {
   // A credit note is also an invoice: its own words outweigh the latter.
   auto best = std::max_element(score.begin(), score.end(),
                                [](const auto& a, const auto& b) { return a.second < b.second; });
-  double confidence = best->second / total;
-  if (best->second < 3) confidence *= best->second / 3;  // weak evidence
+  double evidence = best->second;
+  // Invoices and receipts are one kind downstream (a priced purchase that
+  // justifies a payment): their words support each other, the larger wins.
+  if (best->first == "invoice" || best->first == "receipt") {
+    evidence = score["invoice"] + score["receipt"];
+  }
+  double confidence = evidence / total;
+  if (evidence < 3) confidence *= evidence / 3;  // weak evidence
   return {best->first, std::min(1.0, confidence)};
 }
 
@@ -308,6 +314,7 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
   }
   // A card payment is the total when no line says so (receipts paid by card
   // print the amount charged; cash lines are not used: change is given).
+  bool total_from_card = false;
   if (totals.empty()) {
     static const RE2 card(
         R"((?i)(mastercard|master\s*card|\bvisa\b|maestro|girocard|ec[- ]?karte|kartenzahlung|\bcarte\b|\bcb\b|debit\s*card|credit\s*card|amex))");
@@ -315,6 +322,7 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       std::vector<Money> amounts = AmountsInLine(lines[i]);
       if (!amounts.empty() && RE2::PartialMatch(lines[i], card)) {
         totals.push_back({amounts.back(), 1, i});
+        total_from_card = true;
         break;
       }
     }
@@ -368,6 +376,29 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       f.total_incl_tax = Money{sum};
       consistent = true;
     }
+  }
+  if (f.total_incl_tax && !consistent) {
+    // The amount charged to a card, or cash handed over minus change,
+    // confirms the total independently.
+    static const RE2 card_line(
+        R"((?i)(mastercard|master\s*card|\bvisa\b|maestro|girocard|ec[- ]?karte|kartenzahlung|\bcarte\b|\bcb\b|debit\s*card|credit\s*card|amex))");
+    static const RE2 cash_line(R"((?i)(\bcash\b|tunai|esp[eè]ces|\bbar\b|gegeben))");
+    static const RE2 change_line(R"((?i)(\bchange\b|rendu|r[üu]ckgeld|wechselgeld|baki))");
+    std::optional<Money> card_paid, cash_given, change_back;
+    for (const std::string& line : lines) {
+      std::vector<Money> amounts = AmountsInLine(line);
+      if (amounts.empty()) continue;
+      if (!card_paid && RE2::PartialMatch(line, card_line)) card_paid = amounts.back();
+      if (!change_back && RE2::PartialMatch(line, change_line)) {
+        change_back = amounts.front();
+      } else if (!cash_given && RE2::PartialMatch(line, cash_line)) {
+        cash_given = amounts.front();
+      }
+    }
+    bool by_card = !total_from_card && card_paid && card_paid->cents == f.total_incl_tax->cents;
+    bool by_cash = cash_given && change_back &&
+                   cash_given->cents - change_back->cents == f.total_incl_tax->cents;
+    if (by_card || by_cash) consistent = true;
   }
   if (!f.total_incl_tax) {
     // Paid in cash: what was handed over minus the change given back.
