@@ -111,3 +111,50 @@ TEST(TextFieldsTest, ClassifiesByKeywords) {
 
 }  // namespace
 }  // namespace liasse
+
+namespace liasse {
+namespace {
+
+TEST(ReceiptTotalsTest, GarbledTotalLabelIsNetPlusTaxPrintedElsewhere) {
+  TextFields r = ExtractFieldsFromText(
+      "KEDAI RUNCIT\nSub Total : RM 68. 87\nGST/TAX 6% : RM 4.13\nTOZae: RM 73. 00\n"
+      "CA. : RM 73. 00\nCHANGE: RM 0.00\n");
+  ASSERT_TRUE(r.fields.total_incl_tax.has_value());
+  EXPECT_EQ(r.fields.total_incl_tax->cents, 7300);
+}
+
+TEST(ReceiptTotalsTest, AWeakTaxTotalBelowTheSubtotalIsNotTheTotal) {
+  TextFields r = ExtractFieldsFromText(
+      "MINI MARKET\nGross Amount : 40.00\nTotal GST Amt : 2.40\nSub Total : 42,40\n"
+      "Amount Change : 0.00\n");
+  ASSERT_TRUE(r.fields.total_incl_tax.has_value());
+  EXPECT_EQ(r.fields.total_incl_tax->cents, 4240);
+}
+
+TEST(ReceiptTotalsTest, CashMinusChangeWhenNoTotalIsPrinted) {
+  TextFields r = ExtractFieldsFromText("BOULANGERIE\nPAIN 1,20\nESPECES 20,00\nRENDU 8,50\n");
+  ASSERT_TRUE(r.fields.total_incl_tax.has_value());
+  EXPECT_EQ(r.fields.total_incl_tax->cents, 1150);
+}
+
+TEST(ReceiptTotalsTest, CardPaymentConfirmsTheTotal) {
+  TextFields confirmed = ExtractFieldsFromText(
+      "real GmbH\nSUMME EUR 12,07\nMasterCard EUR 12,07\nKassierer: 4\n21.04.2020 15:52\n");
+  TextFields alone = ExtractFieldsFromText("real GmbH\nSUMME EUR 12,07\n21.04.2020 15:52\n");
+  EXPECT_GT(confirmed.fields_confidence, alone.fields_confidence);
+  EXPECT_EQ(confirmed.doc_type, "receipt");
+}
+
+TEST(ClassifyTextTest, InvoiceAndReceiptWordsTogetherAreAPricedPurchase) {
+  // A Malaysian till receipt headed "TAX INVOICE": either type is filed the
+  // same way, so the pair counts as sure evidence.
+  auto [type, confidence] = ClassifyText("TAX INVOICE\nCASHIER: 01\nCASH 50.00\nCHANGE 14.20\n");
+  EXPECT_TRUE(type == "invoice" || type == "receipt") << type;
+  EXPECT_GE(confidence, 0.9);
+  // A quote that mentions an invoice stays unsure: quote and invoice are
+  // not one kind.
+  EXPECT_LT(ClassifyText("DEVIS N° 12\nfacture à réception\n").second, 0.9);
+}
+
+}  // namespace
+}  // namespace liasse
