@@ -739,6 +739,10 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
     for (const ItemView& v : *items) {
       if (v.status == "missing" || v.status == "overdue") open.push_back(v);
     }
+    if (open.empty() && options_.reminders.thank_you && !c.paused) {
+      // Everything the last reminder asked for is in: thank the client, once.
+      if (absl::Status st = MaybeThank(c, as_of, dry_run, &run); !st.ok()) return st;
+    }
     absl::StatusOr<ClientReminderState> state = ReminderState(c, open, as_of);
     if (!state.ok()) return state.status();
     ReminderDecision d = DecideReminder(*state, settings_, as_of, tz_);
@@ -777,6 +781,36 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
   }
   if (!dry_run && (run.scheduled > 0 || run.escalations > 0)) Wake();
   return run;
+}
+
+absl::Status Collector::MaybeThank(const ClientConfig& c, absl::Time as_of, bool dry_run,
+                                   ReminderRun* run) {
+  absl::StatusOr<std::vector<OutboxRecord>> last = store_->ListOutbox(c.id, "reminder", "sent", 1);
+  if (!last.ok()) return last.status();
+  if (last->empty() || as_of - *last->front().sent_at > absl::Hours(24) * 60) return absl::OkStatus();
+  std::string slot = last->front().slot + "#thanks";
+  absl::StatusOr<std::vector<OutboxRecord>> thanked = store_->ListOutbox(c.id, "thanks", "", 1000);
+  if (!thanked.ok()) return thanked.status();
+  for (const OutboxRecord& r : *thanked) {
+    if (r.slot == slot) return absl::OkStatus();
+  }
+  json data = {{"client_name", c.name.empty() ? c.id : c.name},
+               {"firm_name", options_.smtp.from.empty() ? "Liasse" : options_.smtp.from}};
+  absl::StatusOr<RenderedText> text =
+      RenderTemplates(options_.reminders.templates_dir, "thanks", c.language, data);
+  if (!text.ok()) return text.status();
+  RenderedReminder mail;
+  mail.client_id = c.id;
+  mail.kind = "thanks";
+  mail.to = c.emails;
+  mail.subject = text->subject;
+  mail.text = text->text;
+  mail.html = text->html;
+  mail.message_id = MessageId(c.id, "thanks", slot);
+  run->emails.push_back(mail);
+  if (dry_run) return absl::OkStatus();
+  bool created = false;
+  return Schedule(mail, slot, {}, &created);
 }
 
 absl::Status Collector::Deliver() {

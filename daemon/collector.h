@@ -144,6 +144,7 @@ class Collector {
   absl::Status Escalate(const std::string& client_id, const std::string& title,
                         const std::string& text, bool urgent, const std::string& slot);
   absl::Status FollowEvents();
+  absl::Status MaybeThank(const ClientConfig& c, absl::Time as_of, bool dry_run, ReminderRun* run);
   std::string MessageId(const std::string& client_id, const std::string& kind,
                         const std::string& slot) const;
   void Loop();

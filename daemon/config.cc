@@ -524,6 +524,7 @@ void ParseReminders(TableReader& r, const std::string& base,
   }
   r.String("templates_dir", &m->templates_dir);
   m->templates_dir = Resolve(base, m->templates_dir);
+  r.Bool("thank_you", &m->thank_you);
   r.RejectUnknownKeys();
 }
 
@@ -884,7 +885,7 @@ std::vector<std::string> KeysNeedingRestart(const Config& a, const Config& b) {
   auto reminders = [](const RemindersSection& r) {
     return std::tie(r.enabled, r.start_period, r.first_after_days, r.every_days, r.max_reminders,
                     r.grace_days, r.quiet_hours, r.business_days_only, r.escalate_to, r.digest_time,
-                    r.templates_dir);
+                    r.templates_dir, r.thank_you);
   };
   if (reminders(a.reminders) != reminders(b.reminders)) keys.push_back("reminders");
   auto smtp = [](const SmtpSection& m) {

@@ -85,6 +85,9 @@ struct RemindersSection {
   std::string escalate_to;
   std::string digest_time = "08:30";
   std::string templates_dir;
+  // A short thank-you when a client has sent everything a reminder asked
+  // for. Not in DESIGN's table (added with collection); off by default.
+  bool thank_you = false;
 };
 
 struct MatchingSection {

@@ -331,6 +331,36 @@ TEST_F(CollectTest, ABounceMarksTheAddressBadAndTellsStaff) {
   EXPECT_TRUE(staff_told);
 }
 
+TEST_F(CollectTest, OptionalThankYouOnceEverythingIsIn) {
+  Collector::Options o;
+  o.reminders.enabled = true;
+  o.reminders.start_period = "2026-10";
+  o.reminders.escalate_to = "staff@cabinet.fr";
+  o.reminders.thank_you = true;
+  o.smtp.configured = true;
+  o.smtp.url = smtp_->url();
+  o.smtp.from = "collecte@cabinet.fr";
+  Collector thanking(store_.get(), archive_.get(), &clock_, o, {client_});
+  ASSERT_OK(thanking.RefreshItems(clock_.Now()));
+  ASSERT_EQ(thanking.RunReminders(clock_.Now(), false, "")->scheduled, 1);
+  ASSERT_OK(thanking.Deliver());
+  // Nothing to thank for yet: the statement is still missing.
+  clock_.Advance(absl::Hours(2));
+  EXPECT_TRUE(thanking.RunReminders(clock_.Now(), true, "")->emails.empty());
+  auto id = intake_->IngestBytes(client_.id, "mail", "releve.pdf", "%PDF-1.4 statement");
+  ASSERT_OK(id);
+  for (const ItemView& v : Open()) ASSERT_OK(store_->ReceiveItem(v.item.id, id->document_id));
+  ASSERT_OK(thanking.RunReminders(clock_.Now(), false, "").status());
+  ASSERT_OK(thanking.RunReminders(clock_.Now(), false, "").status());  // once only
+  ASSERT_OK(thanking.Deliver());
+  int thanks = 0;
+  for (const std::string& raw : smtp_->Messages()) {
+    auto m = ParseMailMessage(raw);
+    if (m.ok() && absl::StrContains(m->subject, "Merci, nous avons tout reçu")) ++thanks;
+  }
+  EXPECT_EQ(thanks, 1);
+}
+
 TEST_F(CollectTest, WaivedAndPausedClientsAreNotReminded) {
   ASSERT_OK(collector_->RefreshItems(clock_.Now()));
   std::vector<ItemView> open = Open();
