@@ -361,6 +361,34 @@ TEST_F(CollectTest, OptionalThankYouOnceEverythingIsIn) {
   EXPECT_EQ(thanks, 1);
 }
 
+TEST_F(CollectTest, AnUnreadableScanIsAskedAgainWithTheReason) {
+  auto scan = intake_->IngestBytes(client_.id, "mail", "photo-ticket.jpg", "not really a jpeg");
+  ASSERT_OK(scan);
+  ASSERT_OK(collector_->AskAgain(scan->document_id,
+                                 "le scan est illisible, merci d'en envoyer une copie plus nette",
+                                 "the scan cannot be read"));
+  auto run = collector_->RunReminders(clock_.Now(), true, "");
+  ASSERT_OK(run);
+  ASSERT_EQ(run->emails.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(run->emails[0].text, "Documents à nous renvoyer"));
+  EXPECT_TRUE(absl::StrContains(run->emails[0].text,
+                                "photo-ticket.jpg : le scan est illisible, merci d'en envoyer une "
+                                "copie plus nette"))
+      << run->emails[0].text;
+  // Staff hear of it through the digest's escalation events.
+  EXPECT_EQ(*store_->CountEvents("escalation"), 1);
+  // The new copy arrives and is filed: the item is closed.
+  auto copy = intake_->IngestBytes(client_.id, "mail", "ticket.pdf",
+                                   testing::MakeTextPdf({{"CARREFOUR MARKET",
+                                                          "FACTURE N° F-2026-1012",
+                                                          "Date : 12/10/2026", "Total HT 37,67 €",
+                                                          "TVA 20 % 7,53 €", "Total TTC 45,20 €"}}));
+  ASSERT_OK(copy);
+  pipeline_->RunUntilIdle();
+  ASSERT_EQ(store_->GetDocument(copy->document_id)->status, DocumentStatus::kDone);
+  for (const ItemView& v : Open()) EXPECT_NE(v.item.kind, "redo");
+}
+
 TEST_F(CollectTest, WaivedAndPausedClientsAreNotReminded) {
   ASSERT_OK(collector_->RefreshItems(clock_.Now()));
   std::vector<ItemView> open = Open();
