@@ -814,6 +814,7 @@ absl::Status Collector::MaybeThank(const ClientConfig& c, absl::Time as_of, bool
 }
 
 absl::Status Collector::Deliver() {
+  std::lock_guard<std::mutex> lock(deliver_mu_);
   absl::Time now = clock_->Now();
   absl::StatusOr<std::vector<OutboxRecord>> rows = store_->ListOutbox("", "", "scheduled", 10000);
   if (!rows.ok()) return rows.status();

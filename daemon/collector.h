@@ -157,7 +157,9 @@ class Collector {
   absl::TimeZone tz_;
   std::mutex clients_mu_;
   std::vector<ClientConfig> clients_;
-  std::deque<absl::Time> recent_sends_;  // for max_per_minute
+  // One delivery at a time (the loop and SendReminders may both call it).
+  std::mutex deliver_mu_;
+  std::deque<absl::Time> recent_sends_;  // for max_per_minute; deliver_mu_
   int64_t events_seen_ = 0;
   // Items are planned once a day (and again after a config change), not on
   // every tick: hundreds of clients would mean a write per item each time.
