@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "workflows/identifiers.h"
 
@@ -399,6 +400,16 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     bool by_cash = cash_given && change_back &&
                    cash_given->cents - change_back->cents == f.total_incl_tax->cents;
     if (by_card || by_cash) consistent = true;
+    if (!by_cash && cash_given && change_back && cash_given->cents > change_back->cents &&
+        change_back->cents > 0) {
+      // OCR drops leading digits ("35.80" read "5.80"): when the total is
+      // the tail of cash minus change, the subtraction has all the digits.
+      std::string paid = absl::StrCat(cash_given->cents - change_back->cents);
+      std::string read = absl::StrCat(f.total_incl_tax->cents);
+      if (paid.size() > read.size() && absl::EndsWith(paid, read)) {
+        f.total_incl_tax = Money{cash_given->cents - change_back->cents};
+      }
+    }
   }
   if (!f.total_incl_tax) {
     // Paid in cash: what was handed over minus the change given back.

@@ -137,6 +137,16 @@ TEST(ReceiptTotalsTest, CashMinusChangeWhenNoTotalIsPrinted) {
   EXPECT_EQ(r.fields.total_incl_tax->cents, 1150);
 }
 
+TEST(ReceiptTotalsTest, ALeadingDigitLostByOcrIsRestoredByCashMinusChange) {
+  TextFields r = ExtractFieldsFromText(
+      "KEDAI\nTOTAL PAYABLE AMOUNT 5.80\nCASH 50.00\nCHANGE 14.20\n");
+  ASSERT_TRUE(r.fields.total_incl_tax.has_value());
+  EXPECT_EQ(r.fields.total_incl_tax->cents, 3580);
+  // Not a tail: the printed total stands (a tip, a voucher...).
+  TextFields other = ExtractFieldsFromText("KEDAI\nTOTAL 12.00\nCASH 50.00\nCHANGE 30.00\n");
+  EXPECT_EQ(other.fields.total_incl_tax->cents, 1200);
+}
+
 TEST(ReceiptTotalsTest, CardPaymentConfirmsTheTotal) {
   TextFields confirmed = ExtractFieldsFromText(
       "real GmbH\nSUMME EUR 12,07\nMasterCard EUR 12,07\nKassierer: 4\n21.04.2020 15:52\n");
