@@ -1019,12 +1019,10 @@ absl::StatusOr<absl::Time> Collector::NextReminderAt(const std::string& client_i
   absl::StatusOr<std::vector<ItemView>> items = Items(client_id, "", as_of, true);
   if (!items.ok()) return items.status();
   std::vector<ItemView> open;
-  Date today = LocalDate(as_of, tz_);
   for (const ItemView& v : *items) {
     // Items not due yet count too: they set the first reminder's date.
     if (v.status == "missing" || v.status == "overdue" || v.status == "expected") open.push_back(v);
   }
-  (void)today;
   absl::StatusOr<ClientReminderState> state = ReminderState(*c, open, as_of);
   if (!state.ok()) return state.status();
   ReminderDecision d = DecideReminder(*state, settings_, as_of, tz_);

@@ -121,7 +121,6 @@ class Collector {
   absl::TimeZone timezone() const { return tz_; }
 
  private:
-  struct ClientView;
   std::vector<ClientConfig> Clients();
   absl::StatusOr<ClientConfig> ClientById(const std::string& id);
   std::chrono::year_month StartPeriod(const ClientConfig& c);
