@@ -28,6 +28,9 @@ class OcrEngine {
   // estimate, small photos are upscaled). Not thread-safe: one engine per
   // thread.
   virtual absl::StatusOr<OcrText> Recognize(Pix* pix) = 0;
+  // The same, reading the page as one column of lines of varying size
+  // (till receipts), instead of finding blocks first.
+  virtual absl::StatusOr<OcrText> RecognizeColumn(Pix* pix) { return Recognize(pix); }
 };
 
 // Tesseract with `languages` (e.g. {"fra", "eng"}) and osd for orientation.

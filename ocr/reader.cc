@@ -15,6 +15,7 @@
 #include "ocr/pdf_document.h"
 #include "ocr/pix_ptr.h"
 #include "ocr/read_error.h"
+#include "workflows/text_fields.h"
 #include "ocr/text_quality.h"
 
 namespace liasse {
@@ -25,6 +26,9 @@ namespace {
 // 300 in about 80 % of the time (bench/run_reading.py measures it).
 constexpr int kFirstPassDpi = 200;
 constexpr double kGoodEnoughConfidence = 0.65;
+// Fields the rules hold with this confidence (total confirmed by a second
+// figure, and a date) need no second reading of a photo.
+constexpr double kConfirmedFields = 0.9;
 constexpr int kGoodEnoughWords = 10;
 constexpr size_t kMinReadableChars = 20;
 // Share of non-white pixels above which a page is taken for a scan.
@@ -256,6 +260,22 @@ absl::StatusOr<PageText> OcrDocumentPage(absl::string_view bytes,
   PixPtr pix(*loaded);
   absl::StatusOr<OcrText> text = engine->Recognize(pix.get());
   if (!text.ok()) return text.status();
+  // A photographed receipt whose total the first reading cannot confirm
+  // (no total, or nothing else on the page agrees with it) is read again as
+  // one column: till receipts are, and block detection often splits their
+  // amounts from their labels. The reading whose figures hold together wins.
+  if (kind == DocumentKind::kImage || kind == DocumentKind::kHeic) {
+    TextFields first = ExtractFieldsFromText(TidyText(text->text));
+    bool priced = first.doc_type == "receipt" || first.doc_type == "invoice" ||
+                  first.doc_type == "other";
+    if (priced && first.fields_confidence < kConfirmedFields) {
+      absl::StatusOr<OcrText> column = engine->RecognizeColumn(pix.get());
+      if (column.ok() &&
+          ExtractFieldsFromText(TidyText(column->text)).fields_confidence > first.fields_confidence) {
+        text = std::move(column);
+      }
+    }
+  }
   page.text = TidyText(text->text);
   page.confidence = text->confidence;
   page.words = text->words;

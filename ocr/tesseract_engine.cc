@@ -46,6 +46,13 @@ class TesseractEngine final : public OcrEngine {
     osd_.End();
   }
 
+  absl::StatusOr<OcrText> RecognizeColumn(Pix* input) override {
+    api_.SetPageSegMode(tesseract::PSM_SINGLE_COLUMN);
+    absl::StatusOr<OcrText> text = Recognize(input);
+    api_.SetPageSegMode(tesseract::PSM_AUTO);
+    return text;
+  }
+
   absl::StatusOr<OcrText> Recognize(Pix* input) override {
     PixPtr grey(pixGetDepth(input) == 8 && !pixGetColormap(input)
                     ? pixClone(input)

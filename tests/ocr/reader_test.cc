@@ -288,3 +288,49 @@ TEST(OpenMpTrapTest, InProcessOcrIsNotSlowerThanTesseractCli) {
 
 }  // namespace
 }  // namespace liasse
+
+namespace liasse {
+namespace {
+
+// Answers fixed texts: the block reading and the one-column reading.
+class ScriptedEngine final : public OcrEngine {
+ public:
+  ScriptedEngine(std::string blocks, std::string column)
+      : blocks_(std::move(blocks)), column_(std::move(column)) {}
+  absl::StatusOr<OcrText> Recognize(Pix*) override { return Text(blocks_); }
+  absl::StatusOr<OcrText> RecognizeColumn(Pix*) override {
+    ++column_calls;
+    return Text(column_);
+  }
+  int column_calls = 0;
+
+ private:
+  static OcrText Text(const std::string& t) {
+    OcrText out;
+    out.text = t;
+    out.confidence = 0.8;
+    out.words = 20;
+    out.dpi = 300;
+    return out;
+  }
+  std::string blocks_, column_;
+};
+
+TEST(ReceiptSecondReadingTest, APhotoWithoutAConfirmedTotalIsReadAgainAsOneColumn) {
+  std::string png = testing::MakePng({"TICKET"}, 150);
+  // Block detection separated the amounts from their labels.
+  ScriptedEngine engine("KEDAI RUNCIT\nTOTAL\nCASH\nCHANGE\n12/10/2026\n35.80\n50.00\n14.20\n",
+                        "KEDAI RUNCIT\nTOTAL 35.80\nCASH 50.00\nCHANGE 14.20\n12/10/2026\n");
+  auto page = OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &engine);
+  ASSERT_OK(page);
+  EXPECT_EQ(engine.column_calls, 1);
+  EXPECT_TRUE(absl::StrContains(page->text, "TOTAL 35.80")) << page->text;
+  // A reading whose total is confirmed is kept without a second pass.
+  ScriptedEngine sure("BOULANGERIE\nTotal HT 10,00\nTVA 5,5 % 0,55\nTotal TTC 10,55\n12/10/2026\n",
+                      "unused");
+  ASSERT_OK(OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &sure));
+  EXPECT_EQ(sure.column_calls, 0);
+}
+
+}  // namespace
+}  // namespace liasse
