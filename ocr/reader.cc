@@ -266,9 +266,13 @@ absl::StatusOr<PageText> OcrDocumentPage(absl::string_view bytes,
   // amounts from their labels. The reading whose figures hold together wins.
   if (kind == DocumentKind::kImage || kind == DocumentKind::kHeic) {
     TextFields first = ExtractFieldsFromText(TidyText(text->text));
-    bool priced = first.doc_type == "receipt" || first.doc_type == "invoice" ||
-                  first.doc_type == "other";
-    if (priced && first.fields_confidence < kConfirmedFields) {
+    // Receipt-shaped (a till roll is at least 1.6 times as tall as wide) or
+    // read as a receipt; an A4 page (1.41) that reads as an invoice is not
+    // read twice.
+    bool tall = pixGetHeight(pix.get()) >= 1.6 * pixGetWidth(pix.get());
+    bool receipt = first.doc_type == "receipt" ||
+                   (tall && (first.doc_type == "invoice" || first.doc_type == "other"));
+    if (receipt && first.fields_confidence < kConfirmedFields) {
       absl::StatusOr<OcrText> column = engine->RecognizeColumn(pix.get());
       if (column.ok() &&
           ExtractFieldsFromText(TidyText(column->text)).fields_confidence > first.fields_confidence) {

@@ -330,6 +330,10 @@ TEST(ReceiptSecondReadingTest, APhotoWithoutAConfirmedTotalIsReadAgainAsOneColum
                       "unused");
   ASSERT_OK(OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &sure));
   EXPECT_EQ(sure.column_calls, 0);
+  // An A4 page that reads as an invoice is not a till receipt: read once.
+  ScriptedEngine a4("ACME SARL\nFACTURE N° 12\nTotal 45,00\n", "unused");
+  ASSERT_OK(OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &a4));
+  EXPECT_EQ(a4.column_calls, 0);
 }
 
 }  // namespace
