@@ -252,15 +252,7 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
         done.doc_type = "bank_statement";
         done.fields_json = FieldsToJson(*statement).dump();
         done.checks_json = "[]";
-        if (absl::Status st = store_->UpdateDocument(
-                doc.id, DocumentStatus::kExtracting, done, "status",
-                StatusPayload(DocumentStatus::kExtracting, DocumentStatus::kExtracted));
-            !st.ok()) {
-          return st;
-        }
-        absl::StatusOr<DocumentRecord> fresh = store_->GetDocument(doc.id);
-        if (!fresh.ok()) return fresh.status();
-        return Conclude(doc.id, *fresh);
+        return CommitExtracted(doc.id, done);
       }
       if (!absl::IsNotFound(statement.status())) {
         return Quarantine(doc.id, DocumentStatus::kExtracting,
@@ -329,15 +321,20 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
     }
   }
   done.checks_json = ChecksToJson(found).dump();
+  return CommitExtracted(doc.id, done);
+}
+
+// extracting → extracted with what was read, then on to the conclusion.
+absl::Status Pipeline::CommitExtracted(int64_t id, const DocumentUpdate& extracted) {
   if (absl::Status st = store_->UpdateDocument(
-          doc.id, DocumentStatus::kExtracting, done, "status",
+          id, DocumentStatus::kExtracting, extracted, "status",
           StatusPayload(DocumentStatus::kExtracting, DocumentStatus::kExtracted));
       !st.ok()) {
     return st;
   }
-  absl::StatusOr<DocumentRecord> fresh = store_->GetDocument(doc.id);
+  absl::StatusOr<DocumentRecord> fresh = store_->GetDocument(id);
   if (!fresh.ok()) return fresh.status();
-  return Conclude(doc.id, *fresh);
+  return Conclude(id, *fresh);
 }
 
 // extracted → classified → validated → done | needs_review: an unknown

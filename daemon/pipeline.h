@@ -80,6 +80,7 @@ class Pipeline {
   bool ProcessNext(int index);
   void Process(const DocumentRecord& doc);
   absl::Status Extract(const DocumentRecord& doc);
+  absl::Status CommitExtracted(int64_t id, const DocumentUpdate& extracted);
   absl::Status Conclude(int64_t id, const DocumentRecord& doc);
   absl::Status Quarantine(int64_t id, DocumentStatus from, const std::string& reason);
   absl::Duration Backoff(int attempts) const;
