@@ -313,20 +313,32 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       totals.push_back({last, 1, i});  // "Total incl. VAT" phrased otherwise
     }
   }
-  // A card payment is the total when no line says so (receipts paid by card
-  // print the amount charged; cash lines are not used: change is given).
-  bool total_from_card = false;
-  if (totals.empty()) {
-    static const RE2 card(
-        R"((?i)(mastercard|master\s*card|\bvisa\b|maestro|girocard|ec[- ]?karte|kartenzahlung|\bcarte\b|\bcb\b|debit\s*card|credit\s*card|amex))");
-    for (size_t i = 0; i < lines.size(); ++i) {
-      std::vector<Money> amounts = AmountsInLine(lines[i]);
-      if (!amounts.empty() && RE2::PartialMatch(lines[i], card)) {
-        totals.push_back({amounts.back(), 1, i});
-        total_from_card = true;
-        break;
-      }
+  // What was paid: the amount charged to a card, cash handed over and the
+  // change given back (first line of each). A card payment is the total
+  // when no line says so; cash alone is not (change is given).
+  static const RE2 card_line(
+      R"((?i)(mastercard|master\s*card|\bvisa\b|maestro|girocard|ec[- ]?karte|kartenzahlung|\bcarte\b|\bcb\b|debit\s*card|credit\s*card|amex))");
+  static const RE2 cash_line(R"((?i)(\bcash\b|tunai|esp[eè]ces|\bbar\b|gegeben))");
+  static const RE2 change_line(R"((?i)(\bchange\b|rendu|r[üu]ckgeld|wechselgeld|baki))");
+  std::optional<Money> card_paid, cash_given, change_back;
+  size_t card_index = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::vector<Money> amounts = AmountsInLine(lines[i]);
+    if (amounts.empty()) continue;
+    if (!card_paid && RE2::PartialMatch(lines[i], card_line)) {
+      card_paid = amounts.back();
+      card_index = i;
     }
+    if (!change_back && RE2::PartialMatch(lines[i], change_line)) {
+      change_back = amounts.front();
+    } else if (!cash_given && RE2::PartialMatch(lines[i], cash_line)) {
+      cash_given = amounts.front();
+    }
+  }
+  bool total_from_card = false;
+  if (totals.empty() && card_paid) {
+    totals.push_back({*card_paid, 1, card_index});
+    total_from_card = true;
   }
   if (!nets.empty()) f.total_excl_tax = nets.front().amount;
   if (!taxes.empty()) {
@@ -381,21 +393,6 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
   if (f.total_incl_tax && !consistent) {
     // The amount charged to a card, or cash handed over minus change,
     // confirms the total independently.
-    static const RE2 card_line(
-        R"((?i)(mastercard|master\s*card|\bvisa\b|maestro|girocard|ec[- ]?karte|kartenzahlung|\bcarte\b|\bcb\b|debit\s*card|credit\s*card|amex))");
-    static const RE2 cash_line(R"((?i)(\bcash\b|tunai|esp[eè]ces|\bbar\b|gegeben))");
-    static const RE2 change_line(R"((?i)(\bchange\b|rendu|r[üu]ckgeld|wechselgeld|baki))");
-    std::optional<Money> card_paid, cash_given, change_back;
-    for (const std::string& line : lines) {
-      std::vector<Money> amounts = AmountsInLine(line);
-      if (amounts.empty()) continue;
-      if (!card_paid && RE2::PartialMatch(line, card_line)) card_paid = amounts.back();
-      if (!change_back && RE2::PartialMatch(line, change_line)) {
-        change_back = amounts.front();
-      } else if (!cash_given && RE2::PartialMatch(line, cash_line)) {
-        cash_given = amounts.front();
-      }
-    }
     bool by_card = !total_from_card && card_paid && card_paid->cents == f.total_incl_tax->cents;
     bool by_cash = cash_given && change_back &&
                    cash_given->cents - change_back->cents == f.total_incl_tax->cents;
@@ -411,24 +408,11 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       }
     }
   }
-  if (!f.total_incl_tax) {
+  if (!f.total_incl_tax && cash_given && change_back && cash_given->cents > change_back->cents &&
+      change_back->cents >= 0) {
     // Paid in cash: what was handed over minus the change given back.
-    static const RE2 cash(R"((?i)(\bcash\b|tunai|esp[eè]ces|\bbar\b|gegeben))");
-    static const RE2 change(R"((?i)(\bchange\b|rendu|r[üu]ckgeld|wechselgeld|baki))");
-    std::optional<Money> given, back;
-    for (const std::string& line : lines) {
-      std::vector<Money> amounts = AmountsInLine(line);
-      if (amounts.empty()) continue;
-      if (!back && RE2::PartialMatch(line, change)) {
-        back = amounts.front();
-      } else if (!given && RE2::PartialMatch(line, cash)) {
-        given = amounts.front();
-      }
-    }
-    if (given && back && given->cents > back->cents && back->cents >= 0) {
-      f.total_incl_tax = Money{given->cents - back->cents};
-      out.fields_confidence += 0.3;
-    }
+    f.total_incl_tax = Money{cash_given->cents - change_back->cents};
+    out.fields_confidence += 0.3;
   }
   if (consistent) out.fields_confidence += 0.2;
 
