@@ -79,6 +79,24 @@ std::string SafeName(const std::string& text) {
   return out.empty() ? "inconnu" : out;
 }
 
+MatchOptions MatchOptionsFrom(const MatchingSection& m) {
+  MatchOptions mo;
+  mo.min_amount = m.min_amount;
+  mo.days_before = m.date_window_before_days;
+  mo.days_after = m.date_window_after_days;
+  mo.ignore_labels = m.ignore_labels;
+  return mo;
+}
+
+// The client's addresses that have not bounced.
+std::vector<std::string> UsableAddresses(const ClientConfig& c, const std::vector<std::string>& bad) {
+  std::vector<std::string> out;
+  for (const std::string& e : c.emails) {
+    if (std::find(bad.begin(), bad.end(), e) == bad.end()) out.push_back(e);
+  }
+  return out;
+}
+
 std::string CsvCell(const std::string& s) {
   if (s.find_first_of(";\"\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -281,6 +299,17 @@ absl::StatusOr<std::vector<ItemView>> Collector::Items(const std::string& client
   return out;
 }
 
+absl::Status Collector::SendToReview(const DocumentRecord& doc, const Check& failed,
+                                     const json& payload) {
+  DocumentUpdate review;
+  review.status = DocumentStatus::kNeedsReview;
+  review.status_reason = failed.code;
+  review.checks_json = WithCheck(doc.checks_json, failed);
+  json event = {{"from", "done"}, {"to", "needs_review"}, {"reason", failed.code}};
+  event.update(payload);
+  return store_->UpdateDocument(doc.id, DocumentStatus::kDone, review, "status", event.dump());
+}
+
 absl::Status Collector::FileDocument(int64_t document_id) {
   absl::StatusOr<DocumentRecord> doc = store_->GetDocument(document_id);
   if (!doc.ok()) return doc.status();
@@ -315,28 +344,13 @@ absl::Status Collector::FileDocument(int64_t document_id) {
     // Two accounts (or periods) it could belong to: a person chooses.
     json ids = json::array();
     for (const ItemRecord* i : pick) ids.push_back(i->id);
-    json checks = json::parse(doc->checks_json, nullptr, false);
-    if (!checks.is_array()) checks = json::array();
-    checks.push_back({{"code", "filing_ambiguous"},
-                      {"ok", false},
-                      {"severity", "error"},
-                      {"message_fr", absl::StrCat("Plusieurs éléments attendus possibles (",
-                                                  ids.dump(), ") : à rattacher à la main.")},
-                      {"message_en", absl::StrCat("Several expected items match (", ids.dump(),
-                                                  "): file it by hand.")}});
-    DocumentUpdate review;
-    review.status = DocumentStatus::kNeedsReview;
-    review.status_reason = "filing_ambiguous";
-    review.checks_json = checks.dump();
-    if (absl::Status st = store_->UpdateDocument(
-            document_id, DocumentStatus::kDone, review, "status",
-            json({{"from", "done"}, {"to", "needs_review"}, {"reason", "filing_ambiguous"},
-                  {"items", ids}})
-                .dump());
-        !st.ok()) {
-      return st;
-    }
-    return absl::OkStatus();
+    return SendToReview(*doc,
+                        {"filing_ambiguous", false, "error",
+                         absl::StrCat("Plusieurs éléments attendus possibles (", ids.dump(),
+                                      ") : à rattacher à la main."),
+                         absl::StrCat("Several expected items match (", ids.dump(),
+                                      "): file it by hand.")},
+                        {{"items", ids}});
   }
   // Receipts and invoices justify a bank debit.
   if ((doc->doc_type == "receipt" || doc->doc_type == "invoice") && f.total_incl_tax &&
@@ -348,9 +362,7 @@ absl::Status Collector::FileDocument(int64_t document_id) {
       absl::StatusOr<Date> d = ParseIsoDate(t.date);
       if (d.ok()) candidates.push_back({t.id, *d, Money{-t.amount_cents}, t.label});
     }
-    MatchOptions mo;
-    mo.days_before = options_.matching.date_window_before_days;
-    mo.days_after = options_.matching.date_window_after_days;
+    MatchOptions mo = MatchOptionsFrom(options_.matching);
     MatchDocument md{document_id, day, Money{std::llabs(f.total_incl_tax->cents)}, f.currency,
                      f.supplier_name};
     for (const Match& m : MatchDebits(candidates, {md}, mo)) {
@@ -366,28 +378,16 @@ absl::Status Collector::FileDocument(int64_t document_id) {
       absl::StatusOr<ImportCounts> counts = ImportParsed(doc->client_id, doc->original_name, *st);
       if (!counts.ok()) return counts.status();
     } else if (absl::IsFailedPrecondition(st.status())) {
-      json checks = json::parse(doc->checks_json, nullptr, false);
-      if (!checks.is_array()) checks = json::array();
       std::string why(st.status().message());
-      checks.push_back({{"code", "statement_balanced"},
-                        {"ok", false},
-                        {"severity", "error"},
-                        {"message_fr", "Les opérations lues ne correspondent pas aux soldes : à "
-                                       "vérifier, ou importer l'export CSV/OFX de la banque. (" + why + ")"},
-                        {"message_en", "The movements read do not add up to the balances: check, "
-                                       "or import the bank's CSV/OFX export. (" + why + ")"}});
-      DocumentUpdate review;
-      review.status = DocumentStatus::kNeedsReview;
-      review.status_reason = "statement_balanced";
-      review.checks_json = checks.dump();
-      if (absl::Status s2 = store_->UpdateDocument(document_id, DocumentStatus::kDone, review,
-                                                   "status",
-                                                   json({{"from", "done"},
-                                                         {"to", "needs_review"},
-                                                         {"reason", "statement_balanced"}})
-                                                       .dump());
-          !s2.ok()) {
-        return s2;
+      if (absl::Status sent = SendToReview(*doc,
+                          {"statement_balanced", false, "error",
+                           "Les opérations lues ne correspondent pas aux soldes : à vérifier, ou "
+                           "importer l'export CSV/OFX de la banque. (" + why + ")",
+                           "The movements read do not add up to the balances: check, or import "
+                           "the bank's CSV/OFX export. (" + why + ")"},
+                          json::object());
+          !sent.ok()) {
+        return sent;
       }
     }
   }
@@ -447,11 +447,7 @@ absl::StatusOr<ImportCounts> Collector::ImportParsed(const std::string& client_i
   absl::StatusOr<ClientConfig> client = ClientById(client_id);
   if (!client.ok()) return client.status();
   const BankStatement* st = &statement;
-  MatchOptions mo;
-  mo.min_amount = options_.matching.min_amount;
-  mo.days_before = options_.matching.date_window_before_days;
-  mo.days_after = options_.matching.date_window_after_days;
-  mo.ignore_labels = options_.matching.ignore_labels;
+  MatchOptions mo = MatchOptionsFrom(options_.matching);
   // Receipts already filed justify the new debits right away.
   absl::StatusOr<std::vector<DocumentRecord>> docs =
       store_->ListDocuments({client_id, DocumentStatus::kDone, 0, 100000});
@@ -537,17 +533,12 @@ absl::StatusOr<Fields> Collector::ImportBankFile(const DocumentRecord& doc,
 
 absl::StatusOr<ClientReminderState> Collector::ReminderState(const ClientConfig& c,
                                                              const std::vector<ItemView>& open,
+                                                             const ContactState& contact,
                                                              absl::Time as_of) {
   ClientReminderState s;
   s.paused = c.paused;
-  auto contact = store_->GetContactState(c.id);
-  if (!contact.ok()) return contact.status();
-  s.paused_until = contact->first;
-  int usable = 0;
-  for (const std::string& e : c.emails) {
-    if (std::find(contact->second.begin(), contact->second.end(), e) == contact->second.end()) ++usable;
-  }
-  s.has_address = usable > 0;
+  s.paused_until = contact.first;
+  s.has_address = !UsableAddresses(c, contact.second).empty();
   Date oldest{};
   for (const ItemView& v : open) {
     absl::StatusOr<Date> due = ParseIsoDate(v.item.due_date);
@@ -583,6 +574,7 @@ std::string Collector::MessageId(const std::string& client_id, const std::string
 }
 
 absl::StatusOr<RenderedReminder> Collector::RenderReminder(const ClientConfig& c,
+                                                           const std::vector<std::string>& to,
                                                            const std::vector<ItemView>& open,
                                                            const ReminderDecision& d,
                                                            absl::Time as_of) {
@@ -625,14 +617,7 @@ absl::StatusOr<RenderedReminder> Collector::RenderReminder(const ClientConfig& c
   RenderedReminder r;
   r.client_id = c.id;
   r.kind = "reminder";
-  auto contact = store_->GetContactState(c.id);
-  for (const std::string& e : c.emails) {
-    if (contact.ok() &&
-        std::find(contact->second.begin(), contact->second.end(), e) != contact->second.end()) {
-      continue;
-    }
-    r.to.push_back(e);
-  }
+  r.to = to;
   r.subject = text->subject;
   r.text = text->text;
   r.html = text->html;
@@ -743,14 +728,16 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
       // Everything the last reminder asked for is in: thank the client, once.
       if (absl::Status st = MaybeThank(c, as_of, dry_run, &run); !st.ok()) return st;
     }
-    absl::StatusOr<ClientReminderState> state = ReminderState(c, open, as_of);
+    absl::StatusOr<ContactState> contact = store_->GetContactState(c.id);
+    if (!contact.ok()) return contact.status();
+    absl::StatusOr<ClientReminderState> state = ReminderState(c, open, *contact, as_of);
     if (!state.ok()) return state.status();
     ReminderDecision d = DecideReminder(*state, settings_, as_of, tz_);
     if (d.action == ReminderDecision::Action::kNothing) continue;
     absl::StatusOr<RenderedReminder> mail;
     std::string slot = d.slot;
     if (d.action == ReminderDecision::Action::kSend) {
-      mail = RenderReminder(c, open, d, as_of);
+      mail = RenderReminder(c, UsableAddresses(c, contact->second), open, d, as_of);
     } else if (d.action == ReminderDecision::Action::kEscalate) {
       mail = RenderEscalation(
           c, "relances sans réponse",
@@ -815,10 +802,10 @@ absl::Status Collector::MaybeThank(const ClientConfig& c, absl::Time as_of, bool
 
 absl::Status Collector::Deliver() {
   std::lock_guard<std::mutex> lock(deliver_mu_);
+  if (!options_.smtp.configured || options_.smtp.url.empty()) return absl::OkStatus();
   absl::Time now = clock_->Now();
   absl::StatusOr<std::vector<OutboxRecord>> rows = store_->ListOutbox("", "", "scheduled", 10000);
   if (!rows.ok()) return rows.status();
-  if (!options_.smtp.configured || options_.smtp.url.empty()) return absl::OkStatus();
   SmtpTarget target{options_.smtp.url, options_.smtp.username, options_.smtp_password};
   for (auto it = rows->rbegin(); it != rows->rend(); ++it) {  // oldest first
     const OutboxRecord& r = *it;
@@ -941,10 +928,10 @@ absl::Status Collector::MaybeSendDigest(absl::Time now, bool force) {
   }
   // Blockers: escalations of the last day, plus every client still without address.
   json blockers = json::array();
-  absl::StatusOr<std::vector<EventRecord>> events = store_->ListEvents(0, "", 1000000);
+  absl::StatusOr<std::vector<EventRecord>> events =
+      store_->ListEventsOfKindSince("escalation", now - absl::Hours(24), 1000);
   if (!events.ok()) return events.status();
   for (const EventRecord& e : *events) {
-    if (e.kind != "escalation" || e.ts < now - absl::Hours(24)) continue;
     json p = json::parse(e.payload_json, nullptr, false);
     std::string text = p.is_object() ? p.value("reason", "") : "";
     if (p.is_object() && p.contains("message") && p["message"].is_string()) {
@@ -1023,7 +1010,9 @@ absl::StatusOr<absl::Time> Collector::NextReminderAt(const std::string& client_i
     // Items not due yet count too: they set the first reminder's date.
     if (v.status == "missing" || v.status == "overdue" || v.status == "expected") open.push_back(v);
   }
-  absl::StatusOr<ClientReminderState> state = ReminderState(*c, open, as_of);
+  absl::StatusOr<ContactState> contact = store_->GetContactState(client_id);
+  if (!contact.ok()) return contact.status();
+  absl::StatusOr<ClientReminderState> state = ReminderState(*c, open, *contact, as_of);
   if (!state.ok()) return state.status();
   ReminderDecision d = DecideReminder(*state, settings_, as_of, tz_);
   return d.attempt > 0 ? d.next_at : absl::InfiniteFuture();

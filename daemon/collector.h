@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "daemon/config.h"
@@ -27,6 +29,7 @@
 #include "workflows/clock.h"
 #include "workflows/collection.h"
 #include "workflows/fields.h"
+#include "workflows/validate.h"
 
 namespace liasse {
 
@@ -128,10 +131,14 @@ class Collector {
   absl::StatusOr<ImportCounts> ImportParsed(const std::string& client_id,
                                             const std::string& file_name,
                                             const BankStatement& statement);
+  // Reminders paused until, and addresses that bounced (Store::GetContactState).
+  using ContactState = std::pair<std::optional<absl::Time>, std::vector<std::string>>;
   absl::StatusOr<ClientReminderState> ReminderState(const ClientConfig& c,
                                                     const std::vector<ItemView>& open,
+                                                    const ContactState& contact,
                                                     absl::Time as_of);
   absl::StatusOr<RenderedReminder> RenderReminder(const ClientConfig& c,
+                                                  const std::vector<std::string>& to,
                                                   const std::vector<ItemView>& open,
                                                   const ReminderDecision& d, absl::Time as_of);
   absl::StatusOr<RenderedReminder> RenderEscalation(const ClientConfig& c, const std::string& title,
@@ -143,6 +150,9 @@ class Collector {
   absl::Status Escalate(const std::string& client_id, const std::string& title,
                         const std::string& text, bool urgent, const std::string& slot);
   absl::Status FollowEvents();
+  // A filed (`done`) document goes back to review with a failed check.
+  absl::Status SendToReview(const DocumentRecord& doc, const Check& failed,
+                            const nlohmann::json& payload);
   absl::Status MaybeThank(const ClientConfig& c, absl::Time as_of, bool dry_run, ReminderRun* run);
   std::string MessageId(const std::string& client_id, const std::string& kind,
                         const std::string& slot) const;

@@ -195,6 +195,13 @@ absl::StatusOr<DocumentAnalysis> AnalysisFromJson(const json& j) {
   return a;
 }
 
+std::string WithCheck(const std::string& checks_json, const Check& check) {
+  json checks = json::parse(checks_json, nullptr, false);
+  if (!checks.is_array()) checks = json::array();
+  checks.push_back(ChecksToJson({check})[0]);
+  return checks.dump();
+}
+
 json ChecksToJson(const std::vector<Check>& checks) {
   json out = json::array();
   for (const Check& c : checks) {

@@ -24,6 +24,10 @@ absl::StatusOr<DocumentAnalysis> AnalysisFromJson(const nlohmann::json& j);
 // [{"code", "ok", "severity", "message_fr", "message_en"}...]
 nlohmann::json ChecksToJson(const std::vector<Check>& checks);
 
+// `checks_json` (an array, or anything unreadable taken as empty) with
+// `check` appended.
+std::string WithCheck(const std::string& checks_json, const Check& check);
+
 // The validators' view of a document read now (`today` from `now`, UTC).
 std::vector<Check> CheckDocument(const std::string& doc_type, const Fields& fields,
                                  std::optional<double> ocr_confidence,

@@ -383,14 +383,10 @@ absl::Status Pipeline::Conclude(int64_t id, const DocumentRecord& doc) {
   } else if (doc.doc_type.empty()) {
     final_update.status = DocumentStatus::kNeedsReview;
     reason = "unclassified";
-    json checks = json::parse(doc.checks_json, nullptr, false);
-    if (!checks.is_array()) checks = json::array();
-    checks.push_back({{"code", "unclassified"},
-                      {"ok", false},
-                      {"severity", "warning"},
-                      {"message_fr", "Type de document ou montants non déterminés : à vérifier."},
-                      {"message_en", "Document type or amounts not determined: please check."}});
-    final_update.checks_json = checks.dump();
+    final_update.checks_json =
+        WithCheck(doc.checks_json, {"unclassified", false, "warning",
+                                    "Type de document ou montants non déterminés : à vérifier.",
+                                    "Document type or amounts not determined: please check."});
   } else {
     final_update.status = DocumentStatus::kDone;
   }

@@ -392,6 +392,25 @@ BankTxnRecord ReadTxn(const Stmt& s) {
   return t;
 }
 
+// Every row of `SELECT seq, ts, kind, client_id, document_id, payload`.
+absl::StatusOr<std::vector<EventRecord>> ReadEvents(Stmt& s) {
+  std::vector<EventRecord> out;
+  while (true) {
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    EventRecord e;
+    e.seq = s.Int(0);
+    e.ts = TimeOrEpoch(s.Text(1));
+    e.kind = s.Text(2);
+    e.client_id = s.Text(3);
+    e.document_id = s.Int(4);
+    e.payload_json = s.Text(5);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(const Clock* clock, sqlite3* writer, std::vector<sqlite3*> readers)
@@ -1371,21 +1390,19 @@ class SqliteStore final : public Store {
            "WHERE seq > ?1 AND (?2 = '' OR client_id = ?2) ORDER BY seq LIMIT "
            "?3");
     s.Bind(1, after_seq).Bind(2, client_id).Bind(3, int64_t{limit});
-    std::vector<EventRecord> out;
-    while (true) {
-      absl::StatusOr<bool> row = s.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      EventRecord e;
-      e.seq = s.Int(0);
-      e.ts = TimeOrEpoch(s.Text(1));
-      e.kind = s.Text(2);
-      e.client_id = s.Text(3);
-      e.document_id = s.Int(4);
-      e.payload_json = s.Text(5);
-      out.push_back(std::move(e));
-    }
-    return out;
+    return ReadEvents(s);
+  }
+
+  absl::StatusOr<std::vector<EventRecord>> ListEventsOfKindSince(const std::string& kind,
+                                                                 absl::Time since,
+                                                                 int limit) override {
+    ReadConn conn(this);
+    // Timestamps are sortable text (FormatStoreTime).
+    Stmt s(conn.db,
+           "SELECT seq, ts, kind, client_id, document_id, payload FROM event "
+           "WHERE kind = ?1 AND ts >= ?2 ORDER BY seq LIMIT ?3");
+    s.Bind(1, kind).Bind(2, FormatStoreTime(since)).Bind(3, int64_t{limit});
+    return ReadEvents(s);
   }
 
   int64_t LastEventSeq() const override {

@@ -341,6 +341,9 @@ class Store {
   // Events with seq > after_seq in order, at most `limit`; client "" = all.
   virtual absl::StatusOr<std::vector<EventRecord>> ListEvents(
       int64_t after_seq, const std::string& client_id, int limit) = 0;
+  // Events of one kind stamped at or after `since`, in order, at most `limit`.
+  virtual absl::StatusOr<std::vector<EventRecord>> ListEventsOfKindSince(
+      const std::string& kind, absl::Time since, int limit) = 0;
   // The sequence number of the last committed event (0 when none).
   virtual int64_t LastEventSeq() const = 0;
   // Blocks until an event with seq > after_seq is committed or `timeout`

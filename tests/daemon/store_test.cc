@@ -304,3 +304,31 @@ TEST(StoreTest, StoreTimesRoundTripInUtc) {
 
 }  // namespace
 }  // namespace liasse
+
+namespace liasse {
+namespace {
+
+TEST(StoreEventsTest, OfKindSinceReadsOnlyThatKindFromThatTime) {
+  testing::TempDir dir;
+  FakeClock clock;
+  auto store = Store::Open(dir.Join("liasse.db"), &clock);
+  ASSERT_OK(store);
+  EventRecord old_one;
+  old_one.kind = "escalation";
+  ASSERT_OK((*store)->AppendEvent(old_one));
+  clock.Advance(absl::Hours(30));
+  absl::Time since = clock.Now() - absl::Hours(24);
+  EventRecord other;
+  other.kind = "received";
+  ASSERT_OK((*store)->AppendEvent(other));
+  EventRecord recent = old_one;
+  recent.client_id = "acme";
+  ASSERT_OK((*store)->AppendEvent(recent));
+  auto events = (*store)->ListEventsOfKindSince("escalation", since, 10);
+  ASSERT_OK(events);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].client_id, "acme");
+}
+
+}  // namespace
+}  // namespace liasse
