@@ -104,6 +104,20 @@ class CollectTest : public ::testing::Test {
     pipeline_ = std::make_unique<Pipeline>(store_.get(), archive_.get(), extractor_.get(), &clock_, po);
   }
 
+  // One pass over the collection mailbox (dovecot's user alice), as the
+  // daemon's poller does; the client is known by its address only.
+  absl::Status PollCollectionMailbox(const testing::Dovecot& dovecot) {
+    std::ofstream(dir_.Join("imap.pass")) << "secret\n";
+    Mailbox box;
+    box.name = "collecte";
+    box.url = dovecot.url();
+    box.username = "alice";
+    box.password_file = dir_.Join("imap.pass");
+    std::vector<ClientIdentity> identities = {{"boulangerie", {"client@boulangerie.fr"}, {}}};
+    MailPoller poller(box, [&] { return identities; }, store_.get(), intake_.get());
+    return poller.PollOnce();
+  }
+
   // Items due and not received (not the ones of periods still running).
   std::vector<ItemView> Open() {
     auto items = collector_->Items(client_.id, "", clock_.Now(), true);
@@ -182,15 +196,7 @@ TEST_F(CollectTest, ReminderRepliesClosingItemsNextReminderAndStaffDigest) {
                                      {{"application/pdf", "releve-octobre.pdf", statement},
                                       {"application/pdf", "facture-carrefour.pdf", invoice}},
                                      "In-Reply-To: <" + first->message_id + ">\r\n"));
-  std::ofstream(dir_.Join("imap.pass")) << "secret\n";
-  Mailbox box;
-  box.name = "collecte";
-  box.url = dovecot.url();
-  box.username = "alice";
-  box.password_file = dir_.Join("imap.pass");
-  std::vector<ClientIdentity> identities = {{"boulangerie", {"client@boulangerie.fr"}, {}}};
-  MailPoller poller(box, [&] { return identities; }, store_.get(), intake_.get());
-  ASSERT_OK(poller.PollOnce());
+  ASSERT_OK(PollCollectionMailbox(dovecot));
   pipeline_->RunUntilIdle();
   auto docs = store_->ListDocuments({client_.id, std::nullopt, 0, 100});
   ASSERT_EQ(docs->size(), 2u);
@@ -304,15 +310,7 @@ TEST_F(CollectTest, ABounceMarksTheAddressBadAndTellsStaff) {
                   "Reporting-MTA: dns; mx.cabinet.fr\r\n\r\n"
                   "Final-Recipient: rfc822; client@boulangerie.fr\r\nAction: failed\r\n"
                   "Status: 5.1.1\r\n--R--\r\n");
-  std::ofstream(dir_.Join("imap.pass")) << "secret\n";
-  Mailbox box;
-  box.name = "collecte";
-  box.url = dovecot.url();
-  box.username = "alice";
-  box.password_file = dir_.Join("imap.pass");
-  std::vector<ClientIdentity> identities = {{"boulangerie", {"client@boulangerie.fr"}, {}}};
-  MailPoller poller(box, [&] { return identities; }, store_.get(), intake_.get());
-  ASSERT_OK(poller.PollOnce());
+  ASSERT_OK(PollCollectionMailbox(dovecot));
   EXPECT_TRUE(store_->ListDocuments({})->empty());  // a bounce is never a client's answer
   ASSERT_OK(collector_->Tick());
   auto contact = store_->GetContactState(client_.id);

@@ -32,6 +32,22 @@ inline int FreePort() {
   return ntohs(addr.sin_port);
 }
 
+// Polls a loopback port until it accepts connections, 200 tries `step` apart.
+inline bool WaitForPort(int port, std::chrono::milliseconds step) {
+  for (int i = 0; i < 200; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    ::close(fd);
+    if (up) return true;
+    std::this_thread::sleep_for(step);
+  }
+  return false;
+}
+
 class Dovecot {
  public:
   // `dir` must be empty and owned by the test; user "alice", password "secret".
@@ -83,18 +99,7 @@ class Dovecot {
       cmd = absl::StrCat("/usr/sbin/dovecot -c ", dir_, "/dovecot.conf");
     }
     if (std::system(cmd.c_str()) != 0) return false;
-    for (int i = 0; i < 200; ++i) {
-      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_port = htons(static_cast<uint16_t>(port_));
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-      ::close(fd);
-      if (up) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    return false;
+    return WaitForPort(port_, std::chrono::milliseconds(25));
   }
 
   ~Dovecot() {

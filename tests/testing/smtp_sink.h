@@ -2,11 +2,8 @@
 // loopback port, writing every accepted message into a Maildir.
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,7 +11,6 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/testing/dovecot.h"
@@ -43,20 +39,7 @@ class SmtpSink {
   SmtpSink& operator=(const SmtpSink&) = delete;
 
   // Waits (up to 10 s) until the port accepts connections.
-  bool WaitReady() const {
-    for (int i = 0; i < 200; ++i) {
-      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_port = htons(static_cast<uint16_t>(port_));
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-      ::close(fd);
-      if (up) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
+  bool WaitReady() const { return WaitForPort(port_, std::chrono::milliseconds(50)); }
 
   std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
 
