@@ -265,6 +265,26 @@ class Stmt {
   int rc_;
 };
 
+// Calls `on_row` for each row of `s`; the first stepping error stops it.
+template <typename OnRow>
+absl::Status ForEachRow(Stmt& s, OnRow on_row) {
+  while (true) {
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::OkStatus();
+    on_row();
+  }
+}
+
+// Every row of `s`, each read by `read`.
+template <typename T, typename Read>
+absl::StatusOr<std::vector<T>> ReadAll(Stmt& s, Read read) {
+  std::vector<T> out;
+  absl::Status stepped = ForEachRow(s, [&] { out.push_back(read(s)); });
+  if (!stepped.ok()) return stepped;
+  return out;
+}
+
 absl::Status Exec(sqlite3* db, const char* sql) {
   char* err = nullptr;
   if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
@@ -392,23 +412,39 @@ BankTxnRecord ReadTxn(const Stmt& s) {
   return t;
 }
 
-// Every row of `SELECT seq, ts, kind, client_id, document_id, payload`.
-absl::StatusOr<std::vector<EventRecord>> ReadEvents(Stmt& s) {
-  std::vector<EventRecord> out;
-  while (true) {
-    absl::StatusOr<bool> row = s.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    EventRecord e;
-    e.seq = s.Int(0);
-    e.ts = TimeOrEpoch(s.Text(1));
-    e.kind = s.Text(2);
-    e.client_id = s.Text(3);
-    e.document_id = s.Int(4);
-    e.payload_json = s.Text(5);
-    out.push_back(std::move(e));
-  }
-  return out;
+// One row of `SELECT seq, ts, kind, client_id, document_id, payload`.
+EventRecord ReadEvent(const Stmt& s) {
+  EventRecord e;
+  e.seq = s.Int(0);
+  e.ts = TimeOrEpoch(s.Text(1));
+  e.kind = s.Text(2);
+  e.client_id = s.Text(3);
+  e.document_id = s.Int(4);
+  e.payload_json = s.Text(5);
+  return e;
+}
+
+constexpr char kOutboxColumns[] =
+    "id, client_id, kind, slot, items, recipients, message_id, message, state, attempts, "
+    "next_attempt_at, last_error, created_at, sent_at";
+
+OutboxRecord ReadOutbox(const Stmt& s) {
+  OutboxRecord r;
+  r.id = s.Int(0);
+  r.client_id = s.Text(1);
+  r.kind = s.Text(2);
+  r.slot = s.Text(3);
+  r.items_json = s.Text(4);
+  r.recipients_json = s.Text(5);
+  r.message_id = s.Text(6);
+  r.message = s.Text(7);
+  r.state = s.Text(8);
+  r.attempts = static_cast<int>(s.Int(9));
+  r.next_attempt_at = s.Text(10).empty() ? absl::InfiniteFuture() : TimeOrEpoch(s.Text(10));
+  r.last_error = s.Text(11);
+  r.created_at = TimeOrEpoch(s.Text(12));
+  if (!s.Text(13).empty()) r.sent_at = TimeOrEpoch(s.Text(13));
+  return r;
 }
 
 class SqliteStore final : public Store {
@@ -462,13 +498,11 @@ class SqliteStore final : public Store {
     std::map<std::string, ClientRecord> existing;
     {
       Stmt s(writer_, absl::StrCat("SELECT ", kClientColumns, " FROM client").c_str());
-      while (true) {
-        absl::StatusOr<bool> row = s.Step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
+      absl::Status stepped = ForEachRow(s, [&] {
         ClientRecord c = ReadClient(s);
         existing[c.id] = c;
-      }
+      });
+      if (!stepped.ok()) return stepped;
     }
     std::set<std::string> wanted_ids;
     for (const ClientRecord& c : all) {
@@ -523,14 +557,7 @@ class SqliteStore final : public Store {
                         "lower(?2)) > 0) ORDER BY id LIMIT ?3")
                .c_str());
     s.Bind(1, after_id).Bind(2, filter).Bind(3, int64_t{limit});
-    std::vector<ClientRecord> out;
-    while (true) {
-      absl::StatusOr<bool> row = s.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      out.push_back(ReadClient(s));
-    }
-    return out;
+    return ReadAll<ClientRecord>(s, ReadClient);
   }
 
   absl::StatusOr<ClientRecord> GetClient(const std::string& id) override {
@@ -679,14 +706,7 @@ class SqliteStore final : public Store {
                         "?1 ORDER BY id LIMIT ?2")
                .c_str());
     s.Bind(1, FormatStoreTime(now)).Bind(2, int64_t{limit});
-    std::vector<DocumentRecord> out;
-    while (true) {
-      absl::StatusOr<bool> row = s.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      out.push_back(ReadDocument(s));
-    }
-    return out;
+    return ReadAll<DocumentRecord>(s, ReadDocument);
   }
 
   absl::StatusOr<int64_t> CountPendingDocuments() override {
@@ -711,14 +731,7 @@ class SqliteStore final : public Store {
                         "'$.invoice_number') = ?2 LIMIT 50")
                .c_str());
     s.Bind(1, client_id).Bind(2, invoice_number).Bind(3, except_id);
-    std::vector<DocumentRecord> out;
-    while (true) {
-      absl::StatusOr<bool> row = s.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      out.push_back(ReadDocument(s));
-    }
-    return out;
+    return ReadAll<DocumentRecord>(s, ReadDocument);
   }
 
   absl::StatusOr<std::string> GetDocumentText(int64_t id) override {
@@ -826,12 +839,10 @@ class SqliteStore final : public Store {
              "EXISTS (SELECT 1 FROM document o WHERE o.sha256 = d.sha256 AND "
              "o.client_id <> ?1)");
       s.Bind(1, client_id);
-      while (true) {
-        absl::StatusOr<bool> row = s.Step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
+      absl::Status stepped = ForEachRow(s, [&] {
         orphans.push_back(s.Text(0));
-      }
+      });
+      if (!stepped.ok()) return stepped;
     }
     {
       Stmt s(writer_, "DELETE FROM document WHERE client_id = ?1");
@@ -949,14 +960,7 @@ class SqliteStore final : public Store {
                                  "period = ?2) AND (?3 = 0 OR state = 'open') ORDER BY due_date, id")
                         .c_str());
     s.Bind(1, client_id).Bind(2, period).Bind(3, int64_t{open_only ? 1 : 0});
-    std::vector<ItemRecord> out;
-    while (true) {
-      absl::StatusOr<bool> row = s.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      out.push_back(ReadItem(s));
-    }
-    return out;
+    return ReadAll<ItemRecord>(s, ReadItem);
   }
 
   absl::StatusOr<ItemRecord> GetItem(int64_t id) override {
@@ -1072,14 +1076,7 @@ class SqliteStore final : public Store {
                                  "amount_cents < 0 ORDER BY date, id")
                         .c_str());
     s.Bind(1, client_id);
-    std::vector<BankTxnRecord> out;
-    while (true) {
-      absl::StatusOr<bool> row = s.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      out.push_back(ReadTxn(s));
-    }
-    return out;
+    return ReadAll<BankTxnRecord>(s, ReadTxn);
   }
 
   absl::StatusOr<BankTxnRecord> GetBankTxn(int64_t id) override {
@@ -1107,12 +1104,10 @@ class SqliteStore final : public Store {
     Stmt items(writer_, "SELECT id FROM item WHERE bank_txn_id = ?1 AND state = 'open'");
     items.Bind(1, txn_id);
     std::vector<int64_t> ids;
-    while (true) {
-      absl::StatusOr<bool> row = items.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+    absl::Status stepped = ForEachRow(items, [&] {
       ids.push_back(items.Int(0));
-    }
+    });
+    if (!stepped.ok()) return stepped;
     for (int64_t id : ids) {
       if (absl::Status st = ReceiveItemLocked(now, id, document_id); !st.ok()) return st;
     }
@@ -1198,35 +1193,13 @@ class SqliteStore final : public Store {
                                                        const std::string& state,
                                                        int limit) override {
     ReadConn conn(this);
-    Stmt s(conn.db,
-           "SELECT id, client_id, kind, slot, items, recipients, message_id, message, state, "
-           "attempts, next_attempt_at, last_error, created_at, sent_at FROM outbox WHERE (?1 = '' "
-           "OR client_id = ?1) AND (?2 = '' OR kind = ?2) AND (?3 = '' OR state = ?3) ORDER BY "
-           "id DESC LIMIT ?4");
+    Stmt s(conn.db, absl::StrCat("SELECT ", kOutboxColumns,
+                                 " FROM outbox WHERE (?1 = '' OR client_id = ?1) AND (?2 = '' "
+                                 "OR kind = ?2) AND (?3 = '' OR state = ?3) ORDER BY id DESC "
+                                 "LIMIT ?4")
+                        .c_str());
     s.Bind(1, client_id).Bind(2, kind).Bind(3, state).Bind(4, int64_t{limit});
-    std::vector<OutboxRecord> out;
-    while (true) {
-      absl::StatusOr<bool> row = s.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      OutboxRecord r;
-      r.id = s.Int(0);
-      r.client_id = s.Text(1);
-      r.kind = s.Text(2);
-      r.slot = s.Text(3);
-      r.items_json = s.Text(4);
-      r.recipients_json = s.Text(5);
-      r.message_id = s.Text(6);
-      r.message = s.Text(7);
-      r.state = s.Text(8);
-      r.attempts = static_cast<int>(s.Int(9));
-      r.next_attempt_at = s.Text(10).empty() ? absl::InfiniteFuture() : TimeOrEpoch(s.Text(10));
-      r.last_error = s.Text(11);
-      r.created_at = TimeOrEpoch(s.Text(12));
-      if (!s.Text(13).empty()) r.sent_at = TimeOrEpoch(s.Text(13));
-      out.push_back(std::move(r));
-    }
-    return out;
+    return ReadAll<OutboxRecord>(s, ReadOutbox);
   }
 
   absl::StatusOr<std::string> ClientOfMessageId(const std::string& message_id) override {
@@ -1336,14 +1309,7 @@ class SqliteStore final : public Store {
     s.Bind(3, filter.status ? std::string(DocumentStatusName(*filter.status))
                             : std::string());
     s.Bind(4, int64_t{filter.limit});
-    std::vector<DocumentRecord> out;
-    while (true) {
-      absl::StatusOr<bool> row = s.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      out.push_back(ReadDocument(s));
-    }
-    return out;
+    return ReadAll<DocumentRecord>(s, ReadDocument);
   }
 
   absl::StatusOr<std::map<DocumentStatus, int64_t>> CountDocumentsByStatus(
@@ -1355,14 +1321,12 @@ class SqliteStore final : public Store {
     s.Bind(1, client_id);
     std::map<DocumentStatus, int64_t> out;
     for (DocumentStatus st : kAllDocumentStatuses) out[st] = 0;
-    while (true) {
-      absl::StatusOr<bool> row = s.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+    absl::Status stepped = ForEachRow(s, [&] {
       DocumentStatus st =
           ParseDocumentStatus(s.Text(0)).value_or(DocumentStatus::kNeedsReview);
       out[st] += s.Int(1);
-    }
+    });
+    if (!stepped.ok()) return stepped;
     return out;
   }
 
@@ -1390,7 +1354,7 @@ class SqliteStore final : public Store {
            "WHERE seq > ?1 AND (?2 = '' OR client_id = ?2) ORDER BY seq LIMIT "
            "?3");
     s.Bind(1, after_seq).Bind(2, client_id).Bind(3, int64_t{limit});
-    return ReadEvents(s);
+    return ReadAll<EventRecord>(s, ReadEvent);
   }
 
   absl::StatusOr<std::vector<EventRecord>> ListEventsOfKindSince(const std::string& kind,
@@ -1402,7 +1366,7 @@ class SqliteStore final : public Store {
            "SELECT seq, ts, kind, client_id, document_id, payload FROM event "
            "WHERE kind = ?1 AND ts >= ?2 ORDER BY seq LIMIT ?3");
     s.Bind(1, kind).Bind(2, FormatStoreTime(since)).Bind(3, int64_t{limit});
-    return ReadEvents(s);
+    return ReadAll<EventRecord>(s, ReadEvent);
   }
 
   int64_t LastEventSeq() const override {
