@@ -518,8 +518,7 @@ absl::StatusOr<Fields> Collector::ImportBankFile(const DocumentRecord& doc,
   if (!ClientById(doc.client_id).ok()) return absl::NotFoundError("client not in the config");
   absl::StatusOr<BankStatement> st = ParseBankStatement(bytes, format);
   if (!st.ok()) return st.status();
-  absl::StatusOr<ImportCounts> counts =
-      ImportBankStatement(doc.client_id, doc.original_name, bytes, format);
+  absl::StatusOr<ImportCounts> counts = ImportParsed(doc.client_id, doc.original_name, *st);
   if (!counts.ok()) return counts.status();
   Fields f;
   f.supplier_name = st->account.empty() ? "Relevé bancaire" : absl::StrCat("Relevé ", st->account);
