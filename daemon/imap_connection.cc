@@ -66,6 +66,10 @@ class CurlImap final : public ImapConnection {
         absl::string_view v = line.substr(p + 13);
         (void)absl::SimpleAtoi(v.substr(0, v.find(']')), &info.uidvalidity);
       }
+      if (size_t n = line.find("[UIDNEXT "); n != absl::string_view::npos) {
+        absl::string_view v = line.substr(n + 9);
+        (void)absl::SimpleAtoi(v.substr(0, v.find(']')), &info.uidnext);
+      }
       if (line.find("[PERMANENTFLAGS") != absl::string_view::npos &&
           line.find("\\*") != absl::string_view::npos) {
         info.keywords_allowed = true;

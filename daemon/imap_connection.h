@@ -15,6 +15,7 @@ namespace liasse {
 
 struct ImapFolderInfo {
   int64_t uidvalidity = 0;
+  int64_t uidnext = 0;            // 0 when the server did not say
   bool keywords_allowed = false;  // PERMANENTFLAGS contains \*
 };
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
@@ -43,8 +44,8 @@ class CurlIdler final : public ImapIdler {
 
   bool supported() const override { return supported_; }
 
-  absl::StatusOr<bool> WaitForNews(const std::string& folder, absl::Duration max_wait,
-                                   int wake_fd) override {
+  absl::StatusOr<bool> WaitForNews(const std::string& folder, int64_t seen_uidnext,
+                                   absl::Duration max_wait, int wake_fd) override {
     std::string quoted = "\"";
     for (char ch : folder) {
       if (ch == '"' || ch == '\\') quoted.push_back('\\');
@@ -53,6 +54,13 @@ class CurlIdler final : public ImapIdler {
     quoted += "\"";
     absl::StatusOr<std::string> selected = Exchange("SELECT " + quoted, absl::Seconds(30));
     if (!selected.ok()) return selected.status();
+    if (size_t n = selected->find("[UIDNEXT "); n != std::string::npos && seen_uidnext > 0) {
+      int64_t uidnext = 0;
+      std::string v = selected->substr(n + 9, 24);
+      if (absl::SimpleAtoi(v.substr(0, v.find(']')), &uidnext) && uidnext > seen_uidnext) {
+        return true;
+      }
+    }
     std::string tag = NextTag();
     if (absl::Status st = Send(absl::StrCat(tag, " IDLE\r\n")); !st.ok()) return st;
     // "+ idling" first, then untagged updates until DONE.

@@ -24,8 +24,11 @@ class ImapIdler {
   // Selects `folder` and idles until the server reports new mail (true),
   // `max_wait` passes or `wake_fd` becomes readable (false). The caller
   // re-issues it; RFC 2177 wants a new IDLE at least every 29 minutes.
-  virtual absl::StatusOr<bool> WaitForNews(const std::string& folder, absl::Duration max_wait,
-                                           int wake_fd) = 0;
+  // `seen_uidnext` is the UIDNEXT the caller's last search saw: mail that
+  // arrived between that search and this SELECT is news at once (IDLE only
+  // reports what arrives after it starts).
+  virtual absl::StatusOr<bool> WaitForNews(const std::string& folder, int64_t seen_uidnext,
+                                           absl::Duration max_wait, int wake_fd) = 0;
 };
 
 }  // namespace liasse

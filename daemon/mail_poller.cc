@@ -114,6 +114,7 @@ absl::Status MailPoller::PollOnce() {
 absl::Status MailPoller::PollFolder(ImapConnection* imap, const std::string& folder) {
   absl::StatusOr<ImapFolderInfo> info = imap->Select(folder);
   if (!info.ok()) return info.status();
+  if (folder == config_.folders.front()) seen_uidnext_ = info->uidnext;
   absl::StatusOr<MailboxState> state = store_->GetMailboxState(config_.name, folder);
   if (!state.ok()) return state.status();
   if (state->uidvalidity != info->uidvalidity) {
@@ -288,7 +289,7 @@ void MailPoller::Loop() {
                                   : absl::Seconds(config_.poll_seconds);
         idling_ = true;
         absl::StatusOr<bool> news =
-            idler_->WaitForNews(config_.folders.front(), wait, wake_pipe_[0]);
+            idler_->WaitForNews(config_.folders.front(), seen_uidnext_, wait, wake_pipe_[0]);
         idling_ = false;
         {
           std::lock_guard<std::mutex> lock(mu_);

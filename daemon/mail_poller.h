@@ -57,6 +57,7 @@ class MailPoller {
   Intake* intake_;
   std::unique_ptr<ImapConnection> imap_;
   std::unique_ptr<ImapIdler> idler_;
+  int64_t seen_uidnext_ = 0;  // UIDNEXT at the last poll of the first folder (poller thread)
   int wake_pipe_[2] = {-1, -1};  // Stop() interrupts an IDLE through it
   std::atomic<int> failures_{0};
   std::atomic<bool> idling_{false};

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/archive.h"
 #include "daemon/imap_connection.h"
+#include "daemon/imap_idle.h"
 #include "daemon/intake.h"
 #include "daemon/mail_message.h"
 #include "daemon/mail_poller.h"
@@ -228,6 +229,34 @@ TEST_F(MailTest, IdleTakesNewMailWithoutWaitingForThePoll) {
   auto stop_start = std::chrono::steady_clock::now();
   poller.Stop();  // interrupts the IDLE at once
   EXPECT_LT(std::chrono::steady_clock::now() - stop_start, std::chrono::seconds(5));
+}
+
+// Mail that lands after the poller's search but before its IDLE begins is
+// not announced by IDLE: the SELECT's UIDNEXT gives it away instead of it
+// waiting for the next IDLE round (29 minutes).
+TEST_F(MailTest, MailArrivingBetweenThePollAndTheIdleIsNewsAtOnce) {
+  auto imap = ImapConnection::Open(dovecot_->url(), {"alice", "secret", ""});
+  ASSERT_OK(imap);
+  auto before = (*imap)->Select("INBOX");
+  ASSERT_OK(before);
+  ASSERT_GT(before->uidnext, 0);
+  dovecot_->Deliver("1.m", Message("compta@cafe-du-port.fr", "c@c.fr", "gap", "",
+                                   {{"application/pdf", "a.pdf", "%PDF-1.4 gap"}}));
+  auto idler = ImapIdler::Open(dovecot_->url(), {"alice", "secret", ""});
+  ASSERT_OK(idler);
+  ASSERT_TRUE((*idler)->supported());
+  auto started = std::chrono::steady_clock::now();
+  auto news = (*idler)->WaitForNews("INBOX", before->uidnext, absl::Seconds(20), -1);
+  ASSERT_OK(news);
+  EXPECT_TRUE(*news);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  // Nothing new since this UIDNEXT: IDLE waits (here until its short deadline).
+  auto after = (*imap)->Select("INBOX");
+  ASSERT_OK(after);
+  EXPECT_GT(after->uidnext, before->uidnext);
+  auto quiet = (*idler)->WaitForNews("INBOX", after->uidnext, absl::Milliseconds(300), -1);
+  ASSERT_OK(quiet);
+  EXPECT_FALSE(*quiet);
 }
 
 std::vector<std::string> FlattenTypes(const nlohmann::json& parts) {

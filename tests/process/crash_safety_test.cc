@@ -21,6 +21,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_join.h"
 #include "daemon/archive.h"
 #include "daemon/imap_connection.h"
 #include "daemon/mail_message.h"
@@ -240,22 +241,41 @@ TEST(CrashSafetyTest, KillNineDuringMailIntakeLeavesNoMailUnflagged) {
   auto deadline = Clock::now() + std::chrono::seconds(90);
   bool settled = false;
   std::string docs;
+  std::string progress;
   while (Clock::now() < deadline && !settled) {
     auto selected = (*imap)->Select("INBOX");
     auto left = (*imap)->NewUids("INBOX", 0);
     docs = RunCli(dir.path(), {"documents", "--json"});
     int final_docs = 0;
+    std::vector<std::string> not_final;
     std::istringstream lines(docs);
     for (std::string line; std::getline(lines, line);) {
-      std::string st = nlohmann::json::parse(line)["status"];
-      if (st == "DONE" || st == "NEEDS_REVIEW" || st == "QUARANTINED") ++final_docs;
+      nlohmann::json d = nlohmann::json::parse(line);
+      std::string st = d["status"];
+      if (st == "DONE" || st == "NEEDS_REVIEW" || st == "QUARANTINED") {
+        ++final_docs;
+      } else {
+        not_final.push_back(absl::StrCat(d["original_name"].get<std::string>(), "=", st));
+      }
     }
     settled = selected.ok() && left.ok() && left->empty() && final_docs >= kMessages;
+    progress = absl::StrCat("unflagged uids: ",
+                            left.ok() ? absl::StrJoin(*left, ",") : left.status().ToString(),
+                            "; final documents: ", final_docs, "; not final: ",
+                            absl::StrJoin(not_final, ","));
     if (!settled) std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   ::kill(daemon, SIGTERM);
   ::waitpid(daemon, nullptr, 0);
-  ASSERT_TRUE(settled) << docs;
+  if (!settled) {
+    for (int n = 0; n < run; ++n) {
+      std::ifstream log(absl::StrCat(dir.path(), "/liassed-", n, ".log"));
+      std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+      std::printf("--- liassed run %d (last 6000 bytes)\n%s\n", n,
+                  text.substr(text.size() > 6000 ? text.size() - 6000 : 0).c_str());
+    }
+  }
+  ASSERT_TRUE(settled) << progress;
   std::set<std::string> hashes;
   int count = 0;
   std::istringstream lines(docs);
