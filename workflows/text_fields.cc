@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -109,6 +110,36 @@ const RE2& TaxRe() {
   return re;
 }
 
+// "Total GST : 2.70", "Total TVA", "MwSt gesamt": the tax's own total, not
+// the document's.
+const RE2& TaxTotalRe() {
+  static const RE2 re(
+      R"((?i)(total\s*(?:amount\s*)?(?:of\s*)?(?:gst|tax|vat|t\.?v\.?a|mwst|btw|sst)\b|\b(?:gst|tax|vat|tva|mwst|ust|btw)\s*(?:total|gesamt|summe)|total\s*taxes))");
+  return re;
+}
+
+// Says the amount includes the tax ("Total incl. GST", "TTC", "brutto").
+const RE2& InclusiveRe() {
+  static const RE2 re(R"((?i)(incl|inkl|including|inclusive|t\.?\s?t\.?\s?c\b|brutto|tax\s*included))");
+  return re;
+}
+
+// Says the amount excludes the tax, even on a line that also says "total
+// sales" ("Total Sales (Excluding GST)").
+const RE2& ExclusiveRe() {
+  static const RE2 re(
+      R"((?i)(excl|exclusive|excluding|hors\s*tax|\bh\.?\s?t\b|ohne\s*(?:mwst|ust)|before\s*tax|netto|sub[-\s]*total|sous[-\s]*total))");
+  return re;
+}
+
+// A table's column headings: the amounts on the next line are the first
+// row's, not the heading's.
+const RE2& ColumnHeaderRe() {
+  static const RE2 re(
+      R"((?i)(\bqty\b|quantit|\bqt[ée]\b|\bprice\b|\bprix\b|\bunit\b|\bcode\b|description|d[ée]signation|\bamount\s+tax\b|\bitem\b|\barticle\b|\bmenge\b|einzelpreis|\bamt\b|\buom\b))");
+  return re;
+}
+
 const RE2& NotTotalRe() {
   static const RE2 re(
       R"((?i)(cash|change|tendered|rendu|esp[eè]ces|bezahlt|gegeben|r[üu]ckgeld|paid|payment|card|carte|visa|master|discount|remise|rabais|qty|quantit|items|articles|prix\s*unit|unit\s*price|rounding\s*adj|arrondi|points|saving|[ée]conomie))");
@@ -160,6 +191,49 @@ struct Candidate {
   int score;
   size_t line;
 };
+
+// One row of a VAT summary ("B 7% 8,87 0,62 9,49", "TVA 20 % 100,00 20,00",
+// "A=19,00% 13,78 11,58"): a rate, then two or three of net, tax and gross
+// in any order. A row counts only when its figures agree with its rate, so
+// an OCR slip in one figure is outvoted by the two others.
+struct TaxRow {
+  int64_t net = 0, tax = 0, gross = 0;
+  size_t line = 0;
+};
+
+std::vector<TaxRow> TaxTableRows(const std::vector<std::string>& lines) {
+  static const RE2 rate_re(R"((?:^|[^\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%)");
+  std::vector<TaxRow> rows;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    re2::StringPiece input(lines[i]);
+    std::string rate_text;
+    if (!RE2::FindAndConsume(&input, rate_re, &rate_text)) continue;
+    std::replace(rate_text.begin(), rate_text.end(), ',', '.');
+    double rate = std::atof(rate_text.c_str()) / 100.0;
+    if (rate <= 0 || rate > 0.27) continue;
+    std::vector<Money> amounts = AmountsInLine(absl::string_view(input.data(), input.size()));
+    if (amounts.size() < 2 || amounts.size() > 4) continue;
+    auto fits_rate = [rate](int64_t net, int64_t tax) {
+      return net > 0 && tax > 0 && std::abs(static_cast<double>(net) * rate - tax) <= 1.01;
+    };
+    std::optional<TaxRow> row;
+    for (size_t a = 0; a < amounts.size() && !row; ++a) {
+      for (size_t b = 0; b < amounts.size() && !row; ++b) {
+        if (a == b) continue;
+        int64_t x = amounts[a].cents, y = amounts[b].cents;
+        // Net and tax agree with the rate (and with a gross when printed),
+        // or net and gross do (the tax figure misread).
+        if (fits_rate(x, y)) {
+          row = TaxRow{x, y, x + y, i};
+        } else if (x > 0 && y > x && fits_rate(x, y - x)) {
+          row = TaxRow{x, y - x, y, i};
+        }
+      }
+    }
+    if (row) rows.push_back(*row);
+  }
+  return rows;
+}
 
 }  // namespace
 
@@ -290,7 +364,8 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     bool label_only = std::none_of(line.begin(), line.end(), [](char c) {
       return absl::ascii_isdigit(static_cast<unsigned char>(c));
     });
-    if (amounts.empty() && label_only && i + 1 < lines.size()) {
+    if (amounts.empty() && label_only && i + 1 < lines.size() &&
+        !RE2::PartialMatch(line, ColumnHeaderRe())) {
       std::vector<Money> next = AmountsInLine(lines[i + 1]);
       if (!next.empty() && next.size() <= 2) amounts = next;
     }
@@ -301,12 +376,15 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     bool strong = RE2::PartialMatch(line, StrongTotalRe());
     bool weak = RE2::PartialMatch(line, WeakTotalRe());
     bool excluded = RE2::PartialMatch(line, NotTotalRe());
-    if (net && !strong) {
+    bool inclusive = RE2::PartialMatch(line, InclusiveRe());
+    if (net && !inclusive && (!strong || RE2::PartialMatch(line, ExclusiveRe()))) {
       nets.push_back({last, 2, i});
     } else if (strong && !excluded) {
       totals.push_back({last, 3, i});
     } else if (tax && !weak) {
       taxes.push_back({last, 2, i});
+    } else if (tax && !inclusive && !excluded && RE2::PartialMatch(line, TaxTotalRe())) {
+      taxes.push_back({last, 3, i});
     } else if (weak && !excluded && !tax) {
       totals.push_back({last, 2, i});
     } else if (weak && tax && !excluded) {
@@ -318,7 +396,7 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
   // when no line says so; cash alone is not (change is given).
   static const RE2 card_line(
       R"((?i)(mastercard|master\s*card|\bvisa\b|maestro|girocard|ec[- ]?karte|kartenzahlung|\bcarte\b|\bcb\b|debit\s*card|credit\s*card|amex))");
-  static const RE2 cash_line(R"((?i)(\bcash\b|tunai|esp[eè]ces|\bbar\b|gegeben))");
+  static const RE2 cash_line(R"((?i)(\bcash\b|tunai|esp[eè]ces|\bbar\b|gegeben|\btender(?:ed)?\b))");
   static const RE2 change_line(R"((?i)(\bchange\b|rendu|r[üu]ckgeld|wechselgeld|baki))");
   std::optional<Money> card_paid, cash_given, change_back;
   size_t card_index = 0;
@@ -342,9 +420,30 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
   }
   if (!nets.empty()) f.total_excl_tax = nets.front().amount;
   if (!taxes.empty()) {
-    Money sum{0};
-    for (const Candidate& c : taxes) sum.cents += c.amount.cents;
-    f.total_tax = taxes.size() == 1 ? taxes.front().amount : sum;
+    // The tax's own total when printed; else one line per rate adds up
+    // ("TVA 5,5 %" and "TVA 20 %"); else the first tax line.
+    static const RE2 rate(R"((\d{1,2}(?:[.,]\d{1,2})?)\s?%)");
+    std::set<std::string> rates;
+    bool every_line_a_rate = true;
+    for (const Candidate& c : taxes) {
+      std::string r;
+      if (RE2::PartialMatch(lines[c.line], rate, &r)) {
+        rates.insert(r);
+      } else {
+        every_line_a_rate = false;
+      }
+    }
+    auto own_total = std::find_if(taxes.begin(), taxes.end(),
+                                  [](const Candidate& c) { return c.score >= 3; });
+    if (own_total != taxes.end()) {
+      f.total_tax = own_total->amount;
+    } else if (taxes.size() > 1 && every_line_a_rate && rates.size() == taxes.size()) {
+      Money sum{0};
+      for (const Candidate& c : taxes) sum.cents += c.amount.cents;
+      f.total_tax = sum;
+    } else {
+      f.total_tax = taxes.front().amount;
+    }
   }
   bool consistent = false;
   if (!totals.empty()) {
@@ -379,15 +478,74 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       (!f.total_incl_tax || f.total_incl_tax->cents < f.total_excl_tax->cents)) {
     // OCR garbled the total's label ("TOZae: RM 73. 00"): net + tax printed
     // elsewhere on the page is the total.
+    auto printed = [&](int64_t cents) {
+      for (const std::string& line : lines) {
+        for (const Money& m : AmountsInLine(line)) {
+          if (m.cents == cents) return true;
+        }
+      }
+      return false;
+    };
     int64_t sum = f.total_excl_tax->cents + f.total_tax->cents;
-    bool printed = false;
-    for (const std::string& line : lines) {
-      for (const Money& m : AmountsInLine(line)) printed |= m.cents == sum;
-    }
-    if (printed) {
+    int64_t difference = f.total_excl_tax->cents - f.total_tax->cents;
+    if (printed(sum)) {
       if (!f.total_incl_tax) out.fields_confidence += 0.3;
       f.total_incl_tax = Money{sum};
       consistent = true;
+    } else if (!f.total_incl_tax && difference > 0 && printed(difference)) {
+      // "Gross Amount 40.00 / Total GST 2.40 / Sub Total 42.40": the
+      // "subtotal" already included the tax; the amount before it is printed.
+      f.total_incl_tax = f.total_excl_tax;
+      f.total_excl_tax = Money{difference};
+      out.fields_confidence += 0.3;
+      consistent = true;
+    }
+  }
+  auto printed_elsewhere = [&](int64_t cents, size_t not_line) {
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (i == not_line) continue;
+      for (const Money& m : AmountsInLine(lines[i])) {
+        if (m.cents == cents) return true;
+      }
+    }
+    return false;
+  };
+  // A VAT summary whose rows add up to the total confirms it and gives the
+  // net and tax (a card slip's amount stands in for an unlabelled total).
+  std::vector<TaxRow> rows = TaxTableRows(lines);
+  if (!rows.empty() && !consistent) {
+    TaxRow sum;
+    for (const TaxRow& r : rows) {
+      sum.net += r.net;
+      sum.tax += r.tax;
+      sum.gross += r.gross;
+    }
+    int64_t slack = static_cast<int64_t>(rows.size());
+    bool agrees = f.total_incl_tax && std::abs(f.total_incl_tax->cents - sum.gross) <= slack;
+    if (!f.total_incl_tax && rows.size() > 1 && printed_elsewhere(sum.gross, rows.front().line)) {
+      f.total_incl_tax = Money{sum.gross};
+      out.fields_confidence += 0.3;
+      agrees = true;
+    }
+    if (agrees) {
+      f.total_excl_tax = Money{sum.net};
+      f.total_tax = Money{f.total_incl_tax->cents - sum.net};
+      consistent = true;
+    }
+  }
+  // A tax line whose amount, taken from the total, leaves an amount printed
+  // elsewhere: the net and tax of the total ("TAX AMT 13.30 / GST 0.80 /
+  // TOTAL 14.10").
+  if (f.total_incl_tax && !consistent) {
+    for (const Candidate& t : taxes) {
+      int64_t total = f.total_incl_tax->cents;
+      if (t.amount.cents <= 0 || t.amount.cents * 4 > total) continue;
+      if (printed_elsewhere(total - t.amount.cents, t.line)) {
+        f.total_tax = t.amount;
+        f.total_excl_tax = Money{total - t.amount.cents};
+        consistent = true;
+        break;
+      }
     }
   }
   if (f.total_incl_tax && !consistent) {
@@ -408,13 +566,33 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       }
     }
   }
+  if (f.total_incl_tax && !consistent) {
+    // Two differently placed total lines read the same amount ("Total (incl
+    // GST) 28.50" and "Total Rounded 28.50"): two readings agree.
+    int agreeing = 0;
+    for (const Candidate& c : totals) {
+      if (c.score >= 2 && c.amount.cents == f.total_incl_tax->cents) ++agreeing;
+    }
+    consistent = agreeing >= 2;
+  }
   if (!f.total_incl_tax && cash_given && change_back && cash_given->cents > change_back->cents &&
       change_back->cents >= 0) {
     // Paid in cash: what was handed over minus the change given back.
     f.total_incl_tax = Money{cash_given->cents - change_back->cents};
     out.fields_confidence += 0.3;
   }
-  if (consistent) out.fields_confidence += 0.2;
+  if (consistent) {
+    // Confirmed by arithmetic or by the payment: as good as a clear label.
+    out.fields_confidence = std::max(out.fields_confidence, 0.45) + 0.2;
+  }
+  if (f.total_incl_tax) {
+    // A tax above 25 % of the total (no VAT rate comes near: 27 % of the
+    // net is 21 % of the total), or a net above the total, was read from
+    // the wrong line: left empty rather than filed wrong.
+    int64_t total = std::abs(f.total_incl_tax->cents);
+    if (f.total_tax && std::abs(f.total_tax->cents) * 4 > total) f.total_tax.reset();
+    if (f.total_excl_tax && std::abs(f.total_excl_tax->cents) > total) f.total_excl_tax.reset();
+  }
 
   // Dates: an issue-date label first, else the first date not on a due line.
   for (size_t i = 0; i < lines.size() && !f.issue_date; ++i) {

@@ -168,3 +168,69 @@ TEST(ClassifyTextTest, InvoiceAndReceiptWordsTogetherAreAPricedPurchase) {
 
 }  // namespace
 }  // namespace liasse
+
+namespace liasse {
+namespace {
+
+TEST(TaxTotalsTest, AVatSummaryWhoseRowsAddUpConfirmsTheTotal) {
+  // German till receipt: the 19 % row's tax was misread (2,18 for 2,78);
+  // net and gross agree with the rate, so the row stands.
+  TextFields r = ExtractFieldsFromText(
+      "Marktkauf\nVODKA 12,99 C\nSALAD 1,99 B\nMastercard EUR 26,90\n"
+      "MwSt NETTO MwSt UMSATZ\nB 7% 8,87 0,62 9,49\nC 19% 14,63 2,18 17,41\n"
+      "20.04.20 09:50\n");
+  EXPECT_EQ(r.fields.total_incl_tax, Money{2690});
+  EXPECT_EQ(r.fields.total_excl_tax, Money{2350});
+  EXPECT_EQ(r.fields.total_tax, Money{340});
+  EXPECT_GE(r.fields_confidence, 0.9);
+  // The same rows adding up to something else confirm nothing.
+  TextFields other = ExtractFieldsFromText(
+      "Markt\nMastercard EUR 30,00\nB 7% 8,87 0,62 9,49\nC 19% 14,63 2,78 17,41\n20.04.20\n");
+  EXPECT_EQ(other.fields.total_incl_tax, Money{3000});
+  EXPECT_LT(other.fields_confidence, 0.9);
+}
+
+TEST(TaxTotalsTest, TheTaxsOwnTotalIsNotTheDocumentsTotal) {
+  TextFields r = ExtractFieldsFromText(
+      "SIMPLIFIED TAX INVOICE\n27/03/2018\nQty S/Price Amount Tax\n1476 3 15.90 47.70 SR\n"
+      "Total Sales (Excluding GST) : 45.00\nTotal GST : 2.70\n"
+      "Total Sales (Inclusive of GST) : 47.70\n");
+  EXPECT_EQ(r.fields.total_incl_tax, Money{4770});
+  EXPECT_EQ(r.fields.total_excl_tax, Money{4500});
+  EXPECT_EQ(r.fields.total_tax, Money{270});  // not 15.90 from under the column heading
+  EXPECT_GE(r.fields_confidence, 0.9);
+}
+
+TEST(TaxTotalsTest, ATaxLeavingAPrintedNetConfirmsTheTotal) {
+  TextFields r = ExtractFieldsFromText(
+      "SAM SAM TRADING CO\nTAX INVOICE\nTAX AMT (S) RM 13.30\nGST 6% RM 0.80\n"
+      "TOTAL RM 14.10\nCASH RM 20.00\nCHANGE RM 7.99\n29-12-2017\n");
+  EXPECT_EQ(r.fields.total_incl_tax, Money{1410});
+  EXPECT_EQ(r.fields.total_excl_tax, Money{1330});
+  EXPECT_EQ(r.fields.total_tax, Money{80});
+}
+
+TEST(TaxTotalsTest, ATaxOrNetThatCannotBelongToTheTotalIsLeftEmpty) {
+  TextFields r = ExtractFieldsFromText(
+      "KEDAI\nTotal Sales : 327.00\nGST 90.00\nSubtotal 400.00\n11/01/2019\n");
+  EXPECT_EQ(r.fields.total_incl_tax, Money{32700});
+  EXPECT_FALSE(r.fields.total_tax.has_value());       // 28 % of the total
+  EXPECT_FALSE(r.fields.total_excl_tax.has_value());  // above the total
+  // Per-rate lines add up; two lines at one rate do not.
+  TextFields rates = ExtractFieldsFromText(
+      "FACTURE\nTotal HT 110,00\nTVA 5,5 % 5,50\nTVA 20 % 2,00\nTotal TTC 117,50\n");
+  EXPECT_EQ(rates.fields.total_tax, Money{750});
+}
+
+TEST(TaxTotalsTest, TwoTotalLinesThatAgreeOrTheTenderedCashConfirmTheTotal) {
+  TextFields twice = ExtractFieldsFromText(
+      "McDonald's\n02/03/2018\nTakeOut Total (incl GST) 28.50\nTotal Rounded 28.50\n");
+  TextFields once = ExtractFieldsFromText("McDonald's\n02/03/2018\nTotal Rounded 28.50\n");
+  EXPECT_GT(twice.fields_confidence, once.fields_confidence);
+  TextFields tender = ExtractFieldsFromText(
+      "Farmasi\n02/03/18\nTOTAL (Including GST) 79.35\nTENDER 100.00\nCHANGE/BALANCE 20.65\n");
+  EXPECT_GE(tender.fields_confidence, 0.9);
+}
+
+}  // namespace
+}  // namespace liasse
