@@ -270,20 +270,29 @@ std::vector<Ymd> DatesInLine(absl::string_view line) {
       if (std::optional<Ymd> d = make(a, b, c)) found.push_back({pos, *d});
     }
   };
-  static const RE2 iso(R"((?:^|\D)(\d{4})-(\d{1,2})-(\d{1,2})(?:\D|$))");
+  static const RE2 iso(R"((?:^|\D)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:\D|$))");
+  // OCR puts spaces around slashes and dashes ("30 / 03 / 2018"); one
+  // separator throughout, so a phone number does not pass for a date.
+  static const RE2 spaced_slash(R"((?:^|[^\d.])(\d{1,2}) ?/ ?(\d{1,2}) ?/ ?(\d{4}|\d{2})(?:[^\d.]|$))");
+  static const RE2 spaced_dash(R"((?:^|[^\d.])(\d{1,2}) ?- ?(\d{1,2}) ?- ?(\d{4}|\d{2})(?:[^\d.]|$))");
   static const RE2 numeric(R"((?:^|[^\d.])(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?:[^\d.]|$|\.\D|\.$))");
   static const RE2 day_name(
-      R"((?i)(?:^|[^\pL\d])(\d{1,2})(?:er|st|nd|rd|th)?[\s.-]+(\pL{3,9})\.?[\s,.-]+(\d{4}|\d{2})(?:\D|$))");
+      R"((?i)(?:^|[^\pL\d])(\d{1,2})(?:er|st|nd|rd|th)?[\s.-]*(\pL{3,9})\.?[\s,.-]*(\d{4}|\d{2})(?:\D|$))");
   static const RE2 name_day(R"((?i)(?:^|[^\pL])(\pL{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:\D|$))");
   auto num = [](const std::string& s) { return std::atoi(s.c_str()); };
   scan(iso, [&](const std::string& y, const std::string& m, const std::string& d) {
     return MakeDate(num(y), num(m), num(d));
   });
-  scan(numeric, [&](const std::string& d, const std::string& m, const std::string& y) {
+  auto day_first = [&](const std::string& d, const std::string& m, const std::string& y) {
     int dd = num(d), mm = num(m);
     if (mm > 12 && dd <= 12) std::swap(dd, mm);  // US order, when it can only be that
     return MakeDate(num(y), mm, dd);
-  });
+  };
+  scan(numeric, day_first);
+  if (found.empty()) {
+    scan(spaced_slash, day_first);
+    scan(spaced_dash, day_first);
+  }
   scan(day_name, [&](const std::string& d, const std::string& name, const std::string& y) {
     auto it = MonthNames().find(Lower(name));
     if (it == MonthNames().end()) return std::optional<Ymd>();

@@ -31,6 +31,10 @@ TEST(TextFieldsTest, ReadsDatesInFrenchEnglishAndGermanFormats) {
   EXPECT_EQ(Iso(DatesInLine("Rechnungsdatum 7. Mai 2014").front()), "2014-05-07");
   EXPECT_EQ(Iso(DatesInLine("28.11.26 14:03").front()), "2026-11-28");
   EXPECT_EQ(Iso(DatesInLine("11/28/2026").front()), "2026-11-28");  // only US fits
+  EXPECT_EQ(Iso(DatesInLine("2026/11/28").front()), "2026-11-28");
+  EXPECT_EQ(Iso(DatesInLine("DATE 28NOV2026 10:02").front()), "2026-11-28");
+  EXPECT_EQ(Iso(DatesInLine("Date 28 / 11 / 2026").front()), "2026-11-28");  // OCR spacing
+  EXPECT_TRUE(DatesInLine("Tel 03 - 51 / 2026").empty());  // mixed separators
   EXPECT_TRUE(DatesInLine("31/02/2026").empty());
   EXPECT_TRUE(DatesInLine("Total 12,50").empty());
 }
