@@ -22,10 +22,11 @@ using Ymd = std::chrono::year_month_day;
 
 const RE2& AmountRe() {
   // A number with exactly two decimals, optionally grouped by thousands
-  // (space, NBSP, dot, comma or apostrophe), not glued to other digits. OCR
-  // often puts a space after the decimal point ("39. 80"): allowed there.
+  // (space, NBSP, dot, comma or apostrophe), not glued to other digits nor
+  // the day and month of a date ("04.04.2018"). OCR often puts a space
+  // after the decimal point ("39. 80"): allowed there.
   static const RE2 re(
-      R"((?:^|[^\d.,])(-?\s?\d{1,3}(?:[ .,'\x{00A0}\x{202F}]\d{3})+[.,]\d{2}|-?\d+[.,] ?\d{2})(-?)(?:[^\d]|$))");
+      R"((?:^|[^\d.,])(-?\s?\d{1,3}(?:[ .,'\x{00A0}\x{202F}]\d{3})+[.,]\d{2}|-?\d+[.,] ?\d{2})(-?)(?:[^\d.,]|[.,]\D|[.,]$|$))");
   return re;
 }
 
@@ -100,13 +101,13 @@ const RE2& WeakTotalRe() {
 
 const RE2& NetRe() {
   static const RE2 re(
-      R"((?i)(total\s*h\.?\s*t|montant\s*h\.?\s*t|sous[-\s]*total|sub[-\s]*total|net\s*amount|total\s*excl|amount\s*excl|nettobetrag|netto|zwischensumme|total\s*before\s*tax|excl\.?\s*(?:vat|btw|tax|gst)|base\s*h\.?t|total\s*net\b|totaal\s*excl|montant\s*net|prix\s*h\.?t|total\s*hors\s*taxe))");
+      R"((?i)(total\s*h\.?\s*t|montant\s*h\.?\s*t|untaxed|\bhors\s*taxes?\b|\bht\b|sous[-\s]*total|sub[-\s]*total|net\s*amount|total\s*excl|amount\s*excl|nettobetrag|netto|zwischensumme|total\s*before\s*tax|excl\.?\s*(?:vat|btw|tax|gst)|base\s*h\.?t|total\s*net\b|totaal\s*excl|montant\s*net|prix\s*h\.?t|total\s*hors\s*taxe|ohne\s*(?:mwst|ust|umsatzsteuer)|summe\s*netto|netto\s*summe|steuerbasis))");
   return re;
 }
 
 const RE2& TaxRe() {
   static const RE2 re(
-      R"((?i)(\bt\.?\s?v\.?\s?a\b|\bvat\b|\bgst\b|mwst|\bust\b|umsatzsteuer|\btax\b|\bbtw\b|\bsst\b))");
+      R"((?i)(\bt\.?\s?v\.?\s?a\b|\bvat\b|\bgst\b|mwst|\bust\b|umsatzsteuer|mehrwertsteuer|steuerbetrag|\bsteuer\b|\btax\b|\bbtw\b|\bsst\b))");
   return re;
 }
 
@@ -148,13 +149,13 @@ const RE2& NotTotalRe() {
 
 const RE2& DueLabelRe() {
   static const RE2 re(
-      R"((?i)([ée]ch[ée]ance|due\s*date|date\s*due|payable|f[äa]llig|zahlbar|valid|expir|livraison|delivery|lieferdatum|leistungsdatum|vervaldatum|period|p[ée]riode|du\s+\d|from\s+\d|bis\b|au\s+\d))");
+      R"((?i)([ée]ch[ée]ance|due\s*date|date\s*due|payable|f[äa]llig|zahlbar|valid|expir|livraison|delivery|lieferdatum|leistungsdatum|vervaldatum|period|p[ée]riode|zeitraum|date\s*limite|limite\s*de\s*paiement|payer\s*avant|pr[ée]l[eè]v|\bdu\s+\d[^\n]*\bau\s+\d|\bfrom\s+\d[^\n]*\bto\s+\d|\bvom\s+\d[^\n]*\bbis\b))");
   return re;
 }
 
 const RE2& IssueLabelRe() {
   static const RE2 re(
-      R"((?i)(date\s*(de\s*)?(la\s*)?facture|invoice\s*date|date\s*d'?\s*[ée]mission|rechnungsdatum|factuurdatum|\bdatum\b|\bdate\b|\bdated\b|\ble\s+\d|orderdatum|belegdatum))");
+      R"((?i)(date\s*(de\s*)?(la\s*)?facture|invoice\s*date|date\s*d'?\s*[ée]mission|rechnungsdatum|factuurdatum|\bdatum\b|\bdate\b|\bdated\b|\ble\s+\d|\bdu\s+\d|orderdatum|belegdatum|(?:rechnung|gutschrift|facture|avoir|invoice)\w*\b[^\n]*\b(?:nr|no|n[°o]|nummer|number|#)[^\n]*\b(?:vom|von|du|dated|of)\b))");
   return re;
 }
 
@@ -191,6 +192,38 @@ struct Candidate {
   int score;
   size_t line;
 };
+
+// Where the labels of totals, nets and taxes sit on a line, as [begin, end)
+// byte ranges in order; a label inside a longer one ("total" in "Total HT")
+// is not counted again.
+std::vector<std::pair<size_t, size_t>> LabelSpans(const std::string& line) {
+  std::vector<std::pair<size_t, size_t>> spans;
+  for (const RE2* re : {&NetRe(), &TaxTotalRe(), &StrongTotalRe(), &TaxRe(), &WeakTotalRe()}) {
+    re2::StringPiece input(line);
+    re2::StringPiece match;
+    while (RE2::FindAndConsume(&input, *re, &match) && !match.empty()) {
+      size_t begin = static_cast<size_t>(match.data() - line.data());
+      size_t end = begin + match.size();
+      bool overlaps = std::any_of(spans.begin(), spans.end(), [&](const auto& s) {
+        return begin < s.second && end > s.first;
+      });
+      if (!overlaps) spans.push_back({begin, end});
+    }
+  }
+  std::sort(spans.begin(), spans.end());
+  // Words of one label ("Montant total TTC") are one space apart; headings
+  // of columns, more.
+  std::vector<std::pair<size_t, size_t>> merged;
+  for (const auto& s : spans) {
+    if (!merged.empty() && s.first >= merged.back().second &&
+        s.first - merged.back().second <= 1) {
+      merged.back().second = s.second;
+    } else {
+      merged.push_back(s);
+    }
+  }
+  return merged;
+}
 
 // One row of a VAT summary ("B 7% 8,87 0,62 9,49", "TVA 20 % 100,00 20,00",
 // "A=19,00% 13,78 11,58"): a rate, then two or three of net, tax and gross
@@ -367,19 +400,7 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
 
   // Totals by label, with the amount on the line or on the next.
   std::vector<Candidate> totals, nets, taxes;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const std::string& line = lines[i];
-    std::vector<Money> amounts = AmountsInLine(line);
-    bool label_only = std::none_of(line.begin(), line.end(), [](char c) {
-      return absl::ascii_isdigit(static_cast<unsigned char>(c));
-    });
-    if (amounts.empty() && label_only && i + 1 < lines.size() &&
-        !RE2::PartialMatch(line, ColumnHeaderRe())) {
-      std::vector<Money> next = AmountsInLine(lines[i + 1]);
-      if (!next.empty() && next.size() <= 2) amounts = next;
-    }
-    if (amounts.empty()) continue;
-    Money last = amounts.back();
+  auto classify = [&](const std::string& line, Money last, size_t i) {
     bool net = RE2::PartialMatch(line, NetRe());
     bool tax = RE2::PartialMatch(line, TaxRe());
     bool strong = RE2::PartialMatch(line, StrongTotalRe());
@@ -399,6 +420,31 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     } else if (weak && tax && !excluded) {
       totals.push_back({last, 1, i});  // "Total incl. VAT" phrased otherwise
     }
+  };
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string& line = lines[i];
+    std::vector<Money> amounts = AmountsInLine(line);
+    if (amounts.empty() && i + 1 < lines.size() && !RE2::PartialMatch(line, ColumnHeaderRe())) {
+      std::vector<Money> next = AmountsInLine(lines[i + 1]);
+      std::vector<std::pair<size_t, size_t>> labels = LabelSpans(line);
+      if (labels.size() >= 2) {
+        // Headings over a row of figures ("Total HT   TVA 20 %   Total TTC"):
+        // one figure per heading, in order; otherwise it is a table's head.
+        if (next.size() == labels.size()) {
+          for (size_t k = 0; k < labels.size(); ++k) {
+            size_t end = k + 1 < labels.size() ? labels[k + 1].first : line.size();
+            classify(line.substr(labels[k].first, end - labels[k].first), next[k], i);
+          }
+        }
+        continue;
+      }
+      bool label_only = std::none_of(line.begin(), line.end(), [](char c) {
+        return absl::ascii_isdigit(static_cast<unsigned char>(c));
+      });
+      if (label_only && !next.empty() && next.size() <= 2) amounts = next;
+    }
+    if (amounts.empty()) continue;
+    classify(line, amounts.back(), i);
   }
   // What was paid: the amount charged to a card, cash handed over and the
   // change given back (first line of each). A card payment is the total
@@ -616,7 +662,8 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     std::vector<Ymd> d = DatesInLine(lines[i]);
     if (d.empty()) continue;
     if (RE2::PartialMatch(lines[i], DueLabelRe())) {
-      static const RE2 due(R"((?i)([ée]ch[ée]ance|due|f[äa]llig|zahlbar|payable|vervaldatum))");
+      static const RE2 due(
+          R"((?i)([ée]ch[ée]ance|due|f[äa]llig|zahlbar|payable|vervaldatum|limite|payer\s*avant|pr[ée]l[eè]v))");
       if (!f.due_date && RE2::PartialMatch(lines[i], due)) f.due_date = d.back();
       // "Date : 28/11  Échéance : 28/12" on one line: the first is the date.
       if (!f.issue_date && d.size() >= 2 && RE2::PartialMatch(lines[i], IssueLabelRe())) {
@@ -630,11 +677,24 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
 
   // Invoice number after its label, on the line or the next.
   static const RE2 number_label(
-      R"((?i)(n[°o]\s*(?:de\s*)?facture|facture\s*(?:n[°o]|num[ée]ro|#)|invoice\s*(?:no\.?|number|num|#|nr\.?)|rechnungs?\s*(?:nummer|nr\.?|-nr\.?)|factuur\s*(?:nummer|nr\.?)|factuurnummer|bill\s*no\.?|receipt\s*(?:no\.?|#)|doc(?:ument)?\s*no\.?|avoir\s*n[°o]|credit\s*note\s*(?:no\.?|#)|\binvoice\b|\bfacture\b|\brechnung\b)\s*[.:#]?\s*([A-Za-z0-9][A-Za-z0-9\-/._]*)?)");
+      R"((?i)(n[°o]\s*(?:de\s*)?facture|facture\s*(?:n[°o]|num[ée]ro|#)|invoice\s*(?:no\.?|number|num|#|nr\.?)|rechnungs?\s*(?:nummer|nr\.?|-nr\.?)|factuur\s*(?:nummer|nr\.?)|factuurnummer|bill\s*no\.?|receipt\s*(?:no\.?|#)|doc(?:ument)?\s*no\.?|avoir\s*n[°o]|credit\s*note\s*(?:no\.?|#)|\binvoice\b|\bfacture\b|\brechnung\b|\bavoir\b|\bgutschrift\b)\s*[.:#]?\s*([A-Za-z0-9][A-Za-z0-9\-/._]*)?)");
+  // A title naming the document, then its number further on the line:
+  // "Handelsrechnung (380) Nr. 471102 vom …", "Rechnung des Versicherers
+  // Nr. 00.123.456.7-2018-1", "Invoice for March, No. 12".
+  static const RE2 titled_number(
+      R"((?i)(\w*rechnung\w*|gutschrift|\bfacture|\bavoir|\binvoice|credit\s*note)\b[^\n]{0,60}?\b(?:nr\.?|no\.?|nummer|number|n[°o]|#)(?:\s*[.:#])?\s*([A-Za-z0-9][A-Za-z0-9\-/._]*))");
   static const RE2 token(R"(([A-Za-z0-9][A-Za-z0-9\-/._]{1,30}))");
   for (size_t i = 0; i < lines.size() && f.invoice_number.empty(); ++i) {
     std::string label, value;
-    if (!RE2::PartialMatch(lines[i], number_label, &label, &value)) continue;
+    if (!RE2::PartialMatch(lines[i], number_label, &label, &value) &&
+        !RE2::PartialMatch(lines[i], titled_number, &label, &value)) {
+      continue;
+    }
+    if (value.empty() || !std::any_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      // "Rechnung des Versicherers Nr. …": the title's own number is further on.
+      std::string titled;
+      if (RE2::PartialMatch(lines[i], titled_number, &label, &titled)) value = titled;
+    }
     auto has_digit = [](const std::string& s) {
       return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
     };

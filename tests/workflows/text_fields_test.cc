@@ -21,6 +21,8 @@ TEST(TextFieldsTest, ParsesAmountsInEveryCommonNotation) {
   EXPECT_EQ(ParseAmount("5,00-"), Money{-500});
   EXPECT_FALSE(ParseAmount("Quantité 12").has_value());
   EXPECT_EQ(AmountsInLine("TVA 20 %   100,00   20,00").size(), 2u);
+  EXPECT_TRUE(AmountsInLine("Zahlbar netto bis 04.04.2018").empty());  // a date, not 4,04
+  EXPECT_EQ(AmountsInLine("Total 12,00, 13,00.").size(), 2u);
 }
 
 TEST(TextFieldsTest, ReadsDatesInFrenchEnglishAndGermanFormats) {
@@ -65,6 +67,23 @@ TEST(TextFieldsTest, FrenchInvoiceTotalsByLabelNotByLargestNumber) {
   EXPECT_EQ(f.currency, "EUR");
   EXPECT_EQ(f.supplier_name, "Boulangerie Martin SARL");
   EXPECT_GE(r.fields_confidence, 0.9);
+}
+
+TEST(TextFieldsTest, FrenchInvoiceDatedWithDuAndAPaymentDeadline) {
+  // "Facture n° … du 2 juillet 2015" is the issue date; "du … au …" is a
+  // period; "Date limite de paiement le …" is the due date.
+  TextFields r = ExtractFieldsFromText(
+      "Free\nFacture n°562044387 du 2 juillet 2015\n"
+      "Abonnement du 1 juin 2015 au 30 juin 2015      24.99\n"
+      "Total facture   24.99   5.00   29.99\n"
+      "Date limite de paiement le 5 juillet 2015\n");
+  EXPECT_EQ(Iso(r.fields.issue_date), "2015-07-02");
+  EXPECT_EQ(Iso(r.fields.due_date), "2015-07-05");
+  EXPECT_EQ(r.fields.invoice_number, "562044387");
+  EXPECT_EQ(r.fields.total_incl_tax, Money{2999});
+  TextFields period = ExtractFieldsFromText(
+      "FACTURE N° 12\nPériode du 01/06/2026 au 30/06/2026\nFacture du 03/07/2026\nTotal TTC 10,00\n");
+  EXPECT_EQ(Iso(period.fields.issue_date), "2026-07-03");
 }
 
 TEST(TextFieldsTest, ReceiptWithSeveralTotalsAndCash) {
@@ -203,6 +222,25 @@ TEST(TaxTotalsTest, TheTaxsOwnTotalIsNotTheDocumentsTotal) {
   EXPECT_EQ(r.fields.total_excl_tax, Money{4500});
   EXPECT_EQ(r.fields.total_tax, Money{270});  // not 15.90 from under the column heading
   EXPECT_GE(r.fields_confidence, 0.9);
+}
+
+TEST(TaxTotalsTest, HeadingsOverARowOfFiguresGiveOneFigureEach) {
+  TextFields r = ExtractFieldsFromText(
+      "FACTURE N° F-77\nDate : 03/07/2026\n"
+      "Total HT          TVA 20 %          Total TTC\n"
+      "100,00            20,00             120,00\n");
+  EXPECT_EQ(r.fields.total_excl_tax, Money{10000});
+  EXPECT_EQ(r.fields.total_tax, Money{2000});
+  EXPECT_EQ(r.fields.total_incl_tax, Money{12000});
+  EXPECT_GE(r.fields_confidence, 0.9);
+  // One label in several words still takes the figure below it.
+  TextFields one = ExtractFieldsFromText("FACTURE\nMontant total TTC\n120,00\n");
+  EXPECT_EQ(one.fields.total_incl_tax, Money{12000});
+  // A table's head (more headings than figures) lends nothing.
+  TextFields head = ExtractFieldsFromText(
+      "Steuerbasisbetrag      USt. %      USt.-Betrag\nVAT (S)  275,00  7  19,25\nZahlbetrag 294,25\n");
+  EXPECT_FALSE(head.fields.total_excl_tax.has_value());
+  EXPECT_EQ(head.fields.total_incl_tax, Money{29425});
 }
 
 TEST(TaxTotalsTest, ATaxLeavingAPrintedNetConfirmsTheTotal) {
