@@ -107,7 +107,7 @@ const RE2& NetRe() {
 
 const RE2& TaxRe() {
   static const RE2 re(
-      R"((?i)(\bt\.?\s?v\.?\s?a\b|\bvat\b|\bgst\b|mwst|\bust\b|umsatzsteuer|mehrwertsteuer|steuerbetrag|\bsteuer\b|\btax\b|\bbtw\b|\bsst\b))");
+      R"((?i)(\bt\.?\s?v\.?\s?a\b|\bvat\b|\bgst\b|mwst|\bust\b|umsatzsteuer|mehrwertsteuer|steuerbetrag|\bsteuer\b|\btax(?:es)?\b|\bbtw\b|\bsst\b))");
   return re;
 }
 
@@ -115,7 +115,7 @@ const RE2& TaxRe() {
 // the document's.
 const RE2& TaxTotalRe() {
   static const RE2 re(
-      R"((?i)(total\s*(?:amount\s*)?(?:of\s*)?(?:gst|tax|vat|t\.?v\.?a|mwst|btw|sst)\b|\b(?:gst|tax|vat|tva|mwst|ust|btw)\s*(?:total|gesamt|summe)|total\s*taxes))");
+      R"((?i)(total\s*(?:amount\s*)?(?:of\s*)?(?:gst|tax|vat|t\.?v\.?a|mwst|btw|sst)\b|\b(?:gst|tax|vat|tva|mwst|ust|btw)\s*(?:total|gesamt|summe)|total\s*taxes|steuerbetrag|(?:ust|mwst)\.?[-\s]?betrag|montant\s*(?:de\s*la\s*)?tva|(?:tax|vat|gst)\s*amount|btw[-\s]?bedrag))");
   return re;
 }
 
@@ -498,6 +498,24 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       f.total_tax = sum;
     } else {
       f.total_tax = taxes.front().amount;
+    }
+    // Whichever tax line, or all of them together, makes net + tax equal a
+    // total is the tax ("Umsatzsteuer 7 % 19,25 / … / Steuerbetrag 56,87").
+    if (f.total_excl_tax && taxes.size() > 1) {
+      Money sum{0};
+      for (const Candidate& t : taxes) sum.cents += t.amount.cents;
+      std::vector<Money> options;
+      for (const Candidate& t : taxes) options.push_back(t.amount);
+      options.push_back(sum);
+      bool found = false;
+      for (const Money& t : options) {
+        for (const Candidate& c : totals) {
+          if (!found && std::abs(f.total_excl_tax->cents + t.cents - c.amount.cents) <= 2) {
+            f.total_tax = t;
+            found = true;
+          }
+        }
+      }
     }
   }
   bool consistent = false;
