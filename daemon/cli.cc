@@ -635,6 +635,8 @@ int LiasseMain(int argc, char** argv) {
   extract->add_option("--config", extract_args.config_path,
                       "the daemon's config file (OCR settings)");
   extract->add_flag("--text", extract_args.text, "include the text read");
+  extract->add_flag("--ignore-einvoice", extract_args.ignore_einvoice,
+                    "read the printed page of an e-invoice PDF with the rules (evaluation)");
   std::string submit_client;
   std::vector<std::string> submit_files;
   auto* submit = app.add_subcommand("submit", "send documents for a client through intake");

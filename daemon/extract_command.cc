@@ -22,8 +22,10 @@ namespace {
 
 using nlohmann::json;
 
-json Describe(const std::string& file, const absl::StatusOr<ExtractedDocument>& doc,
-              int64_t ms, bool with_text, const UnderstandOptions& options, LlmChain* llm) {
+json Describe(const std::string& file, absl::StatusOr<ExtractedDocument> doc, int64_t ms,
+              bool with_text, bool ignore_einvoice, const UnderstandOptions& options,
+              LlmChain* llm) {
+  if (doc.ok() && ignore_einvoice) doc->analysis.einvoice.reset();
   json j = {{"file", file}, {"ok", doc.ok()}, {"ms", ms}};
   if (!doc.ok()) {
     j["error"] = ErrorToJson(doc.status());
@@ -127,7 +129,7 @@ int RunExtractCommand(const ExtractArgs& args) {
     int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::steady_clock::now() - start)
                      .count();
-    return Describe(args.files[i], doc, ms, args.text, understand, &llm);
+    return Describe(args.files[i], std::move(doc), ms, args.text, args.ignore_einvoice, understand, &llm);
   };
   std::vector<std::promise<json>> promises(args.files.size());
   for (size_t i = 0; i < args.files.size(); ++i) results[i] = promises[i].get_future();

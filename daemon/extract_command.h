@@ -12,6 +12,10 @@ struct ExtractArgs {
   std::string config_path;  // "" = embedded default
   bool json = false;
   bool text = false;
+  // Reads the printed page of an e-invoice PDF with the rules, as if no XML
+  // were attached: measures the rules on text-layer invoices against the
+  // XML's figures (bench/eval).
+  bool ignore_einvoice = false;
 };
 
 // Exit status: 0 all read, 3 some could not be read (see "error"), 2 bad

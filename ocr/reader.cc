@@ -107,10 +107,12 @@ absl::Status AnalyzePdf(absl::string_view bytes, const OcrOptions& options,
     // thin one might be a stamp or page number over a scan: render the page
     // small and see whether it is mostly image.
     TextLayerVerdict verdict = JudgeTextLayer(tidy, true);
-    if (!verdict.usable && !out->einvoice) {
+    if (!verdict.usable) {
       TextLayerVerdict typeset = JudgeTextLayer(tidy, false);
       if (typeset.usable) {
-        absl::StatusOr<double> ink = (*pdf)->InkCoverage(i);
+        // An e-invoice's pages are typeset: no need to look.
+        absl::StatusOr<double> ink =
+            out->einvoice ? absl::StatusOr<double>(0.0) : (*pdf)->InkCoverage(i);
         if (ink.ok() && *ink <= kScanInkCoverage) verdict = typeset;
       }
     }

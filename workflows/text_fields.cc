@@ -193,36 +193,33 @@ struct Candidate {
   size_t line;
 };
 
-// Where the labels of totals, nets and taxes sit on a line, as [begin, end)
-// byte ranges in order; a label inside a longer one ("total" in "Total HT")
-// is not counted again.
-std::vector<std::pair<size_t, size_t>> LabelSpans(const std::string& line) {
-  std::vector<std::pair<size_t, size_t>> spans;
-  for (const RE2* re : {&NetRe(), &TaxTotalRe(), &StrongTotalRe(), &TaxRe(), &WeakTotalRe()}) {
+// Where the labels of nets, taxes and totals sit on a line, in order; a
+// label inside a longer one ("total" in "Total HT") is not counted again.
+struct LabelSpan {
+  size_t begin, end;
+  int kind;  // 0 net, 1 tax, 2 total
+};
+
+std::vector<LabelSpan> LabelSpans(const std::string& line) {
+  std::vector<LabelSpan> spans;
+  const std::pair<const RE2*, int> kinds[] = {{&NetRe(), 0},         {&TaxTotalRe(), 1},
+                                              {&StrongTotalRe(), 2}, {&TaxRe(), 1},
+                                              {&WeakTotalRe(), 2}};
+  for (const auto& [re, kind] : kinds) {
     re2::StringPiece input(line);
     re2::StringPiece match;
     while (RE2::FindAndConsume(&input, *re, &match) && !match.empty()) {
       size_t begin = static_cast<size_t>(match.data() - line.data());
       size_t end = begin + match.size();
-      bool overlaps = std::any_of(spans.begin(), spans.end(), [&](const auto& s) {
-        return begin < s.second && end > s.first;
+      bool overlaps = std::any_of(spans.begin(), spans.end(), [&](const LabelSpan& s) {
+        return begin < s.end && end > s.begin;
       });
-      if (!overlaps) spans.push_back({begin, end});
+      if (!overlaps) spans.push_back({begin, end, kind});
     }
   }
-  std::sort(spans.begin(), spans.end());
-  // Words of one label ("Montant total TTC") are one space apart; headings
-  // of columns, more.
-  std::vector<std::pair<size_t, size_t>> merged;
-  for (const auto& s : spans) {
-    if (!merged.empty() && s.first >= merged.back().second &&
-        s.first - merged.back().second <= 1) {
-      merged.back().second = s.second;
-    } else {
-      merged.push_back(s);
-    }
-  }
-  return merged;
+  std::sort(spans.begin(), spans.end(),
+            [](const LabelSpan& a, const LabelSpan& b) { return a.begin < b.begin; });
+  return spans;
 }
 
 // One row of a VAT summary ("B 7% 8,87 0,62 9,49", "TVA 20 % 100,00 20,00",
@@ -426,14 +423,17 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     std::vector<Money> amounts = AmountsInLine(line);
     if (amounts.empty() && i + 1 < lines.size() && !RE2::PartialMatch(line, ColumnHeaderRe())) {
       std::vector<Money> next = AmountsInLine(lines[i + 1]);
-      std::vector<std::pair<size_t, size_t>> labels = LabelSpans(line);
-      if (labels.size() >= 2) {
-        // Headings over a row of figures ("Total HT   TVA 20 %   Total TTC"):
-        // one figure per heading, in order; otherwise it is a table's head.
+      std::vector<LabelSpan> labels = LabelSpans(line);
+      bool kinds_differ = std::any_of(labels.begin(), labels.end(), [&](const LabelSpan& l) {
+        return l.kind != labels.front().kind;
+      });
+      if (kinds_differ) {
+        // Headings over a row of figures ("Total HT  TVA 20 %  Total TTC"):
+        // one figure per heading, in order; otherwise a table's head.
         if (next.size() == labels.size()) {
           for (size_t k = 0; k < labels.size(); ++k) {
-            size_t end = k + 1 < labels.size() ? labels[k + 1].first : line.size();
-            classify(line.substr(labels[k].first, end - labels[k].first), next[k], i);
+            size_t end = k + 1 < labels.size() ? labels[k + 1].begin : line.size();
+            classify(line.substr(labels[k].begin, end - labels[k].begin), next[k], i);
           }
         }
         continue;
