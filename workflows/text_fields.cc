@@ -547,18 +547,21 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       f.total_incl_tax = f.total_excl_tax;
     }
   }
+  // Whether `cents` is printed on a line other than `not_line`.
+  auto printed_elsewhere = [&](int64_t cents, size_t not_line) {
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (i == not_line) continue;
+      for (const Money& m : AmountsInLine(lines[i])) {
+        if (m.cents == cents) return true;
+      }
+    }
+    return false;
+  };
+  auto printed = [&](int64_t cents) { return printed_elsewhere(cents, lines.size()); };
   if (!consistent && f.total_excl_tax && f.total_tax &&
       (!f.total_incl_tax || f.total_incl_tax->cents < f.total_excl_tax->cents)) {
     // OCR garbled the total's label ("TOZae: RM 73. 00"): net + tax printed
     // elsewhere on the page is the total.
-    auto printed = [&](int64_t cents) {
-      for (const std::string& line : lines) {
-        for (const Money& m : AmountsInLine(line)) {
-          if (m.cents == cents) return true;
-        }
-      }
-      return false;
-    };
     int64_t sum = f.total_excl_tax->cents + f.total_tax->cents;
     int64_t difference = f.total_excl_tax->cents - f.total_tax->cents;
     if (printed(sum)) {
@@ -574,15 +577,6 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       consistent = true;
     }
   }
-  auto printed_elsewhere = [&](int64_t cents, size_t not_line) {
-    for (size_t i = 0; i < lines.size(); ++i) {
-      if (i == not_line) continue;
-      for (const Money& m : AmountsInLine(lines[i])) {
-        if (m.cents == cents) return true;
-      }
-    }
-    return false;
-  };
   // A VAT summary whose rows add up to the total confirms it and gives the
   // net and tax (a card slip's amount stands in for an unlabelled total).
   std::vector<TaxRow> rows = TaxTableRows(lines);
