@@ -348,7 +348,7 @@ std::pair<std::string, double> ClassifyText(absl::string_view text) {
   };
   static const std::array<Rule, 9> kRules = {{
       {"credit_note", R"((?i)(\bavoir\b|credit\s*note|gutschrift|note\s*de\s*cr[ée]dit|creditnota|rechnungskorrektur))", 4},
-      {"invoice", R"((?i)(\bfacture\b|\binvoice\b|\brechnung\b|\bfactuur\b|\btax\s*invoice\b|n[°o]\s*de\s*facture))", 3},
+      {"invoice", R"((?i)(\bfacture\b|\binvoice\b|(?:^|[^bB])rechnung|\bfactuur\b|\btax\s*invoice\b|n[°o]\s*de\s*facture))", 3},
       {"receipt", R"((?i)(ticket|re[çc]u\b|\breceipt\b|kassenbon|quittung|\bbon\b|merci\s*de\s*votre\s*visite|thank\s*you|change\b|cash\b|tendered|r[üu]ckgeld|\bbar\b|kasse|\bgst\b|\btotal\s*\(rm\)|\brm\b|\bcaisse\b|cashier|caissi[eè]re?|kassierer|\bbeleg|einkauf|vielen\s*dank|terminal|karten\s*nummer|kartenzahlung|trace\s*nr|\bpayback\b|\bfiliale\b|\bmember\b))", 1.5},
       {"bank_statement", R"((?i)(relev[ée]\s*de\s*compte|extrait\s*de\s*compte|bank\s*statement|account\s*statement|kontoauszug|ancien\s*solde|nouveau\s*solde|solde\s*(cr[ée]diteur|d[ée]biteur)|opening\s*balance|closing\s*balance))", 4},
       {"payslip", R"((?i)(bulletin\s*de\s*(paie|salaire)|fiche\s*de\s*paie|payslip|pay\s*slip|lohnabrechnung|gehaltsabrechnung|salaire\s*brut|net\s*[àa]\s*payer\s*avant\s*imp[ôo]t|cotisations\s*salariales))", 5},

@@ -130,6 +130,11 @@ TEST(TextFieldsTest, ClassifiesByKeywords) {
   EXPECT_EQ(ClassifyText("AVIS D'IMPÔT 2026\nimpots.gouv.fr").first, "tax_notice");
   EXPECT_EQ(ClassifyText("Kontoauszug Nr. 3").first, "bank_statement");
   EXPECT_EQ(ClassifyText("bonjour").first, "other");
+  // German compounds: a trade or premium invoice is an invoice; a pay
+  // settlement (Abrechnung) is not.
+  EXPECT_EQ(ClassifyText("Handelsrechnung (380) Nr. 471102").first, "invoice");
+  EXPECT_EQ(ClassifyText("Beitragsrechnung zur Kraftfahrtversicherung").first, "invoice");
+  EXPECT_EQ(ClassifyText("Lohnabrechnung Mai 2026").first, "payslip");
 }
 
 }  // namespace
