@@ -450,7 +450,7 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
   // change given back (first line of each). A card payment is the total
   // when no line says so; cash alone is not (change is given).
   static const RE2 card_line(
-      R"((?i)(mastercard|master\s*card|\bvisa\b|maestro|girocard|ec[- ]?karte|kartenzahlung|\bcarte\b|\bcb\b|debit\s*card|credit\s*card|amex))");
+      R"((?i)(mastercard|master\s*card|\bvisa\b|maestro|girocard|ec[- ]?karte|ec[- ]?cash|kreditkarte|bankkarte|\bv\s?pay\b|kontaktlos|kartenzahlung|\bcarte\b|\bcb\b|debit\s*card|credit\s*card|amex))");
   static const RE2 cash_line(R"((?i)(\bcash\b|tunai|esp[eè]ces|\bbar\b|gegeben|\btender(?:ed)?\b))");
   static const RE2 change_line(R"((?i)(\bchange\b|rendu|r[üu]ckgeld|wechselgeld|baki))");
   std::optional<Money> card_paid, cash_given, change_back;

@@ -108,6 +108,8 @@ TEST(TextFieldsTest, GermanReceiptSummeAndCardFallback) {
   EXPECT_EQ(Iso(summe.fields.issue_date), "2020-04-20");
   TextFields card = ExtractFieldsFromText("Markt\nMILCH 0,99\nMastercard EUR 26,90\n");
   EXPECT_EQ(card.fields.total_incl_tax, Money{2690});
+  TextFields ec = ExtractFieldsFromText("Bäckerei\nBROT 3,20\nEC-Cash EUR 4,70\n");
+  EXPECT_EQ(ec.fields.total_incl_tax, Money{470});
 }
 
 TEST(TextFieldsTest, NegativeTotalsAndAvoirMakeACreditNote) {
