@@ -191,6 +191,11 @@ TEST(ClassifyTextTest, InvoiceAndReceiptWordsTogetherAreAPricedPurchase) {
   auto [type, confidence] = ClassifyText("TAX INVOICE\nCASHIER: 01\nCASH 50.00\nCHANGE 14.20\n");
   EXPECT_TRUE(type == "invoice" || type == "receipt") << type;
   EXPECT_GE(confidence, 0.9);
+  // A German till receipt with its card slip says so in many words.
+  EXPECT_GE(ClassifyText("real GmbH\nSUMME EUR 12,07\nMasterCard EUR 12,07\n"
+                         "Kundenbeleg\nBezahlung Kontaktlos\nTrace-Nr. 4131714\n")
+                .second,
+            0.9);
   // A quote that mentions an invoice stays unsure: quote and invoice are
   // not one kind.
   EXPECT_LT(ClassifyText("DEVIS N° 12\nfacture à réception\n").second, 0.9);
