@@ -481,7 +481,9 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     static const RE2 rate(R"((\d{1,2}(?:[.,]\d{1,2})?)\s?%)");
     std::set<std::string> rates;
     bool every_line_a_rate = true;
+    Money all{0};
     for (const Candidate& c : taxes) {
+      all.cents += c.amount.cents;
       std::string r;
       if (RE2::PartialMatch(lines[c.line], rate, &r)) {
         rates.insert(r);
@@ -494,29 +496,24 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     if (own_total != taxes.end()) {
       f.total_tax = own_total->amount;
     } else if (taxes.size() > 1 && every_line_a_rate && rates.size() == taxes.size()) {
-      Money sum{0};
-      for (const Candidate& c : taxes) sum.cents += c.amount.cents;
-      f.total_tax = sum;
+      f.total_tax = all;
     } else {
       f.total_tax = taxes.front().amount;
     }
     // Whichever tax line, or all of them together, makes net + tax equal a
     // total is the tax ("Umsatzsteuer 7 % 19,25 / … / Steuerbetrag 56,87").
     if (f.total_excl_tax && taxes.size() > 1) {
-      Money sum{0};
-      for (const Candidate& t : taxes) sum.cents += t.amount.cents;
       std::vector<Money> options;
       for (const Candidate& t : taxes) options.push_back(t.amount);
-      options.push_back(sum);
-      bool found = false;
-      for (const Money& t : options) {
-        for (const Candidate& c : totals) {
-          if (!found && std::abs(f.total_excl_tax->cents + t.cents - c.amount.cents) <= 2) {
-            f.total_tax = t;
-            found = true;
-          }
-        }
-      }
+      options.push_back(all);
+      int64_t net = f.total_excl_tax->cents;
+      auto makes_a_total = [&](Money t) {
+        return std::any_of(totals.begin(), totals.end(), [&](const Candidate& c) {
+          return std::abs(net + t.cents - c.amount.cents) <= 2;
+        });
+      };
+      auto fits = std::find_if(options.begin(), options.end(), makes_a_total);
+      if (fits != options.end()) f.total_tax = *fits;
     }
   }
   bool consistent = false;
@@ -548,9 +545,9 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       f.total_incl_tax = f.total_excl_tax;
     }
   }
-  // Whether `cents` is printed on a line other than `not_line`.
-  // Every amount printed, with the first two lines it is on: answers in
-  // constant time on a statement of thousands of lines.
+  // Every amount printed, with the first two lines it is on, so "is this
+  // amount printed on another line" takes constant time on a statement of
+  // thousands of lines.
   std::unordered_map<int64_t, std::pair<size_t, size_t>> printed_on;
   for (size_t i = 0; i < lines.size(); ++i) {
     for (const Money& m : AmountsInLine(lines[i])) {
