@@ -31,6 +31,11 @@ class OcrEngine {
   // The same, reading the page as one column of lines of varying size
   // (till receipts), instead of finding blocks first.
   virtual absl::StatusOr<OcrText> RecognizeColumn(Pix* pix) { return Recognize(pix); }
+  // One column again, with the page's background lighting evened out first
+  // (a photo's shadows and fold lines otherwise swallow whole lines).
+  virtual absl::StatusOr<OcrText> RecognizeColumnEvenLighting(Pix* pix) {
+    return RecognizeColumn(pix);
+  }
 };
 
 // Tesseract with `languages` (e.g. {"fra", "eng"}) and osd for orientation.

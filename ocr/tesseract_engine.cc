@@ -47,13 +47,27 @@ class TesseractEngine final : public OcrEngine {
   }
 
   absl::StatusOr<OcrText> RecognizeColumn(Pix* input) override {
-    api_.SetPageSegMode(tesseract::PSM_SINGLE_COLUMN);
-    absl::StatusOr<OcrText> text = Recognize(input);
+    return RecognizeAs(input, tesseract::PSM_SINGLE_COLUMN, false);
+  }
+
+  absl::StatusOr<OcrText> RecognizeColumnEvenLighting(Pix* input) override {
+    return RecognizeAs(input, tesseract::PSM_SINGLE_COLUMN, true);
+  }
+
+  absl::StatusOr<OcrText> Recognize(Pix* input) override {
+    return RecognizeAs(input, tesseract::PSM_AUTO, false);
+  }
+
+ private:
+  absl::StatusOr<OcrText> RecognizeAs(Pix* input, tesseract::PageSegMode mode,
+                                      bool even_lighting) {
+    api_.SetPageSegMode(mode);
+    absl::StatusOr<OcrText> text = RecognizeGrey(input, even_lighting);
     api_.SetPageSegMode(tesseract::PSM_AUTO);
     return text;
   }
 
-  absl::StatusOr<OcrText> Recognize(Pix* input) override {
+  absl::StatusOr<OcrText> RecognizeGrey(Pix* input, bool even_lighting) {
     PixPtr grey(pixGetDepth(input) == 8 && !pixGetColormap(input)
                     ? pixClone(input)
                     : pixConvertTo8(input, 0));
@@ -69,6 +83,10 @@ class TesseractEngine final : public OcrEngine {
       }
     }
     pixSetResolution(grey.get(), dpi, dpi);
+    if (even_lighting) {
+      PixPtr even(pixBackgroundNormSimple(grey.get(), nullptr, nullptr));
+      if (even) grey = std::move(even);
+    }
 
     // Skew measured on a half-size binary image; the page is turned only
     // when the angle matters (Tesseract's layout copes with a fraction of a
@@ -108,7 +126,6 @@ class TesseractEngine final : public OcrEngine {
     return upright;
   }
 
- private:
   absl::StatusOr<OcrText> RecognizeOnce(Pix* pix, int dpi) {
     OcrText out;
     api_.SetImage(pix);

@@ -191,7 +191,8 @@ std::vector<std::string> SplitLines(absl::string_view text) {
 struct Candidate {
   Money amount;
   int score;
-  size_t line;
+  size_t line;         // of the label
+  size_t amount_line;  // the figure's: the label's, or the next under it
 };
 
 // Where the labels of nets, taxes and totals sit on a line, in order; a
@@ -398,7 +399,7 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
 
   // Totals by label, with the amount on the line or on the next.
   std::vector<Candidate> totals, nets, taxes;
-  auto classify = [&](const std::string& line, Money last, size_t i) {
+  auto classify = [&](const std::string& line, Money last, size_t i, size_t from) {
     bool net = RE2::PartialMatch(line, NetRe());
     bool tax = RE2::PartialMatch(line, TaxRe());
     bool strong = RE2::PartialMatch(line, StrongTotalRe());
@@ -406,17 +407,17 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     bool excluded = RE2::PartialMatch(line, NotTotalRe());
     bool inclusive = RE2::PartialMatch(line, InclusiveRe());
     if (net && !inclusive && (!strong || RE2::PartialMatch(line, ExclusiveRe()))) {
-      nets.push_back({last, 2, i});
+      nets.push_back({last, 2, i, from});
     } else if (strong && !excluded) {
-      totals.push_back({last, 3, i});
+      totals.push_back({last, 3, i, from});
     } else if (tax && !weak) {
-      taxes.push_back({last, 2, i});
+      taxes.push_back({last, 2, i, from});
     } else if (tax && !inclusive && !excluded && RE2::PartialMatch(line, TaxTotalRe())) {
-      taxes.push_back({last, 3, i});
+      taxes.push_back({last, 3, i, from});
     } else if (weak && !excluded && !tax) {
-      totals.push_back({last, 2, i});
+      totals.push_back({last, 2, i, from});
     } else if (weak && tax && !excluded) {
-      totals.push_back({last, 1, i});  // "Total incl. VAT" phrased otherwise
+      totals.push_back({last, 1, i, from});  // "Total incl. VAT" phrased otherwise
     }
   };
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -434,7 +435,7 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
         if (next.size() == labels.size()) {
           for (size_t k = 0; k < labels.size(); ++k) {
             size_t end = k + 1 < labels.size() ? labels[k + 1].begin : line.size();
-            classify(line.substr(labels[k].begin, end - labels[k].begin), next[k], i);
+            classify(line.substr(labels[k].begin, end - labels[k].begin), next[k], i, i + 1);
           }
         }
         continue;
@@ -442,10 +443,13 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       bool label_only = std::none_of(line.begin(), line.end(), [](char c) {
         return absl::ascii_isdigit(static_cast<unsigned char>(c));
       });
-      if (label_only && !next.empty() && next.size() <= 2) amounts = next;
+      if (label_only && !next.empty() && next.size() <= 2) {
+        classify(line, next.back(), i, i + 1);
+        continue;
+      }
     }
     if (amounts.empty()) continue;
-    classify(line, amounts.back(), i);
+    classify(line, amounts.back(), i, i);
   }
   // What was paid: the amount charged to a card, cash handed over and the
   // change given back (first line of each). A card payment is the total
@@ -455,7 +459,7 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
   static const RE2 cash_line(R"((?i)(\bcash\b|tunai|esp[eè]ces|\bbar\b|gegeben|\btender(?:ed)?\b))");
   static const RE2 change_line(R"((?i)(\bchange\b|rendu|r[üu]ckgeld|wechselgeld|baki))");
   std::optional<Money> card_paid, cash_given, change_back;
-  size_t card_index = 0;
+  size_t card_index = lines.size(), cash_index = lines.size();
   for (size_t i = 0; i < lines.size(); ++i) {
     std::vector<Money> amounts = AmountsInLine(lines[i]);
     if (amounts.empty()) continue;
@@ -467,11 +471,12 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       change_back = amounts.front();
     } else if (!cash_given && RE2::PartialMatch(lines[i], cash_line)) {
       cash_given = amounts.front();
+      cash_index = i;
     }
   }
   bool total_from_card = false;
   if (totals.empty() && card_paid) {
-    totals.push_back({*card_paid, 1, card_index});
+    totals.push_back({*card_paid, 1, card_index, card_index});
     total_from_card = true;
   }
   if (!nets.empty()) f.total_excl_tax = nets.front().amount;
@@ -517,6 +522,8 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     }
   }
   bool consistent = false;
+  // Where the chosen total's figure was read: a line cannot confirm itself.
+  size_t total_line = lines.size();
   if (!totals.empty()) {
     // Consistency first: net + tax = total. Then the best label; among
     // equally labelled totals, the largest (a subtotal is below the total).
@@ -537,12 +544,14 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       }
     }
     f.total_incl_tax = best->amount;
+    total_line = best->amount_line;
     out.fields_confidence += best->score >= 3 ? 0.45 : 0.3;
     // "Total GST 2.40" under "Sub Total 42.40": a total is never below the
     // subtotal it closes; the weakly labelled line was the tax.
     if (!consistent && best->score <= 1 && f.total_excl_tax &&
         f.total_excl_tax->cents > best->amount.cents) {
       f.total_incl_tax = f.total_excl_tax;
+      total_line = nets.front().amount_line;
     }
   }
   // Every amount printed, with the first two lines it is on, so "is this
@@ -577,6 +586,7 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       // "Gross Amount 40.00 / Total GST 2.40 / Sub Total 42.40": the
       // "subtotal" already included the tax; the amount before it is printed.
       f.total_incl_tax = f.total_excl_tax;
+      total_line = nets.front().amount_line;
       f.total_excl_tax = Money{difference};
       out.fields_confidence += 0.3;
       consistent = true;
@@ -612,7 +622,7 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     for (const Candidate& t : taxes) {
       int64_t total = f.total_incl_tax->cents;
       if (t.amount.cents <= 0 || t.amount.cents * 4 > total) continue;
-      if (printed_elsewhere(total - t.amount.cents, t.line)) {
+      if (printed_elsewhere(total - t.amount.cents, t.amount_line)) {
         f.total_tax = t.amount;
         f.total_excl_tax = Money{total - t.amount.cents};
         consistent = true;
@@ -623,8 +633,9 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
   if (f.total_incl_tax && !consistent) {
     // The amount charged to a card, or cash handed over minus change,
     // confirms the total independently.
-    bool by_card = !total_from_card && card_paid && card_paid->cents == f.total_incl_tax->cents;
-    bool by_cash = cash_given && change_back &&
+    bool by_card = !total_from_card && card_paid && card_index != total_line &&
+                   card_paid->cents == f.total_incl_tax->cents;
+    bool by_cash = cash_given && change_back && cash_index != total_line &&
                    cash_given->cents - change_back->cents == f.total_incl_tax->cents;
     if (by_card || by_cash) consistent = true;
     if (!by_cash && cash_given && change_back && cash_given->cents > change_back->cents &&
@@ -641,11 +652,11 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
   if (f.total_incl_tax && !consistent) {
     // Two differently placed total lines read the same amount ("Total (incl
     // GST) 28.50" and "Total Rounded 28.50"): two readings agree.
-    int agreeing = 0;
+    std::set<size_t> agreeing;  // lines the figure was read on
     for (const Candidate& c : totals) {
-      if (c.score >= 2 && c.amount.cents == f.total_incl_tax->cents) ++agreeing;
+      if (c.score >= 2 && c.amount.cents == f.total_incl_tax->cents) agreeing.insert(c.amount_line);
     }
-    consistent = agreeing >= 2;
+    consistent = agreeing.size() >= 2;
   }
   if (!f.total_incl_tax && cash_given && change_back && cash_given->cents > change_back->cents &&
       change_back->cents >= 0) {

@@ -292,17 +292,23 @@ TEST(OpenMpTrapTest, InProcessOcrIsNotSlowerThanTesseractCli) {
 namespace liasse {
 namespace {
 
-// Answers fixed texts: the block reading and the one-column reading.
+// Answers fixed texts: the block reading, the one-column reading and the
+// one-column reading with the lighting evened.
 class ScriptedEngine final : public OcrEngine {
  public:
-  ScriptedEngine(std::string blocks, std::string column)
-      : blocks_(std::move(blocks)), column_(std::move(column)) {}
+  ScriptedEngine(std::string blocks, std::string column, std::string even = "")
+      : blocks_(std::move(blocks)), column_(std::move(column)), even_(std::move(even)) {}
   absl::StatusOr<OcrText> Recognize(Pix*) override { return Text(blocks_); }
   absl::StatusOr<OcrText> RecognizeColumn(Pix*) override {
     ++column_calls;
     return Text(column_);
   }
+  absl::StatusOr<OcrText> RecognizeColumnEvenLighting(Pix*) override {
+    ++even_calls;
+    return Text(even_);
+  }
   int column_calls = 0;
+  int even_calls = 0;
 
  private:
   static OcrText Text(const std::string& t) {
@@ -313,7 +319,7 @@ class ScriptedEngine final : public OcrEngine {
     out.dpi = 300;
     return out;
   }
-  std::string blocks_, column_;
+  std::string blocks_, column_, even_;
 };
 
 TEST(ReceiptSecondReadingTest, APhotoWithoutAConfirmedTotalIsReadAgainAsOneColumn) {
@@ -324,6 +330,7 @@ TEST(ReceiptSecondReadingTest, APhotoWithoutAConfirmedTotalIsReadAgainAsOneColum
   auto page = OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &engine);
   ASSERT_OK(page);
   EXPECT_EQ(engine.column_calls, 1);
+  EXPECT_EQ(engine.even_calls, 0);  // confirmed by the second reading
   EXPECT_TRUE(absl::StrContains(page->text, "TOTAL 35.80")) << page->text;
   // A reading whose total is confirmed is kept without a second pass.
   ScriptedEngine sure("BOULANGERIE\nTotal HT 10,00\nTVA 5,5 % 0,55\nTotal TTC 10,55\n12/10/2026\n",
@@ -334,6 +341,28 @@ TEST(ReceiptSecondReadingTest, APhotoWithoutAConfirmedTotalIsReadAgainAsOneColum
   ScriptedEngine a4("ACME SARL\nFACTURE N° 12\nTotal 45,00\n", "unused");
   ASSERT_OK(OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &a4));
   EXPECT_EQ(a4.column_calls, 0);
+}
+
+TEST(ReceiptSecondReadingTest, AShadowedPhotoIsReadAThirdTimeWithEvenLighting) {
+  std::string png = testing::MakePng({"TICKET"}, 150);
+  // The shadow hid the sum from both plain readings; evened, the card slip
+  // and the VAT summary agree.
+  ScriptedEngine engine("Marktkauf\nSALATBAR 2,24 B\nSUMME EUR\n",
+                        "Marktkauf\nSALATBAR 2,24 B\nSUMME EUR\nMastercard EUR 6,20\n",
+                        "Marktkauf\nSALATBAR 2,24 B\nSUMME EUR 36,20\nMastercard EUR 36,20\n"
+                        "04.05.20 09:52\n");
+  auto page = OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &engine);
+  ASSERT_OK(page);
+  EXPECT_EQ(engine.column_calls, 1);
+  EXPECT_EQ(engine.even_calls, 1);
+  EXPECT_TRUE(absl::StrContains(page->text, "SUMME EUR 36,20")) << page->text;
+  // When the evened reading is no better, the earlier one stays.
+  ScriptedEngine worse("Marktkauf\nSUMME EUR\n", "Marktkauf\nSUMME EUR 6,20\n04.05.20\n",
+                       "M\n");
+  auto kept = OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &worse);
+  ASSERT_OK(kept);
+  EXPECT_EQ(worse.even_calls, 1);
+  EXPECT_TRUE(absl::StrContains(kept->text, "SUMME EUR 6,20")) << kept->text;
 }
 
 }  // namespace

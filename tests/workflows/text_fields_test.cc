@@ -236,6 +236,17 @@ TEST(TaxTotalsTest, TheTaxsOwnTotalIsNotTheDocumentsTotal) {
   EXPECT_GE(r.fields_confidence, 0.9);
 }
 
+TEST(TaxTotalsTest, ALineDoesNotConfirmItself) {
+  // "SUMME EUR" took its figure from the card line under it: the card line
+  // cannot then confirm that total.
+  TextFields card = ExtractFieldsFromText("Marktkauf\nSUMME EUR\nMastercard EUR 6,20\n04.05.20\n");
+  EXPECT_EQ(card.fields.total_incl_tax, Money{620});
+  EXPECT_LT(card.fields_confidence, 0.9);
+  // Nor do two labels reading the one figure agree.
+  TextFields twice = ExtractFieldsFromText("KEDAI\n02/03/2018\nTotal\nRounded Total 28.50\n");
+  EXPECT_LT(twice.fields_confidence, 0.9);
+}
+
 TEST(TaxTotalsTest, HeadingsOverARowOfFiguresGiveOneFigureEach) {
   TextFields r = ExtractFieldsFromText(
       "FACTURE N° F-77\nDate : 03/07/2026\n"
