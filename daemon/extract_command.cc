@@ -129,7 +129,8 @@ int RunExtractCommand(const ExtractArgs& args) {
     int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::steady_clock::now() - start)
                      .count();
-    return Describe(args.files[i], std::move(doc), ms, args.text, args.ignore_einvoice, understand, &llm);
+    return Describe(args.files[i], std::move(doc), ms, args.text, args.ignore_einvoice,
+                    understand, &llm);
   };
   std::vector<std::promise<json>> promises(args.files.size());
   for (size_t i = 0; i < args.files.size(); ++i) results[i] = promises[i].get_future();
