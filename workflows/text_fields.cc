@@ -396,6 +396,11 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
   TextFields out;
   Fields& f = out.fields;
   std::vector<std::string> lines = SplitLines(text);
+  // Each line's amounts, read once: the label, payment and "printed
+  // elsewhere" passes below all look at them.
+  std::vector<std::vector<Money>> amounts_on;
+  amounts_on.reserve(lines.size());
+  for (const std::string& line : lines) amounts_on.push_back(AmountsInLine(line));
 
   // Totals by label, with the amount on the line or on the next.
   std::vector<Candidate> totals, nets, taxes;
@@ -422,9 +427,9 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
   };
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::string& line = lines[i];
-    std::vector<Money> amounts = AmountsInLine(line);
+    const std::vector<Money>& amounts = amounts_on[i];
     if (amounts.empty() && i + 1 < lines.size() && !RE2::PartialMatch(line, ColumnHeaderRe())) {
-      std::vector<Money> next = AmountsInLine(lines[i + 1]);
+      const std::vector<Money>& next = amounts_on[i + 1];
       std::vector<LabelSpan> labels = LabelSpans(line);
       bool kinds_differ = std::any_of(labels.begin(), labels.end(), [&](const LabelSpan& l) {
         return l.kind != labels.front().kind;
@@ -461,7 +466,7 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
   std::optional<Money> card_paid, cash_given, change_back;
   size_t card_index = lines.size(), cash_index = lines.size();
   for (size_t i = 0; i < lines.size(); ++i) {
-    std::vector<Money> amounts = AmountsInLine(lines[i]);
+    const std::vector<Money>& amounts = amounts_on[i];
     if (amounts.empty()) continue;
     if (!card_paid && RE2::PartialMatch(lines[i], card_line)) {
       card_paid = amounts.back();
@@ -559,7 +564,7 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
   // thousands of lines.
   std::unordered_map<int64_t, std::pair<size_t, size_t>> printed_on;
   for (size_t i = 0; i < lines.size(); ++i) {
-    for (const Money& m : AmountsInLine(lines[i])) {
+    for (const Money& m : amounts_on[i]) {
       auto [it, fresh] = printed_on.try_emplace(m.cents, i, lines.size());
       if (!fresh && it->second.second == lines.size() && it->second.first != i) {
         it->second.second = i;
