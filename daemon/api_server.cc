@@ -79,6 +79,9 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(
   std::unique_ptr<ApiServer> server(new ApiServer());
   grpc::ServerBuilder builder;
   builder.RegisterService(service);
+  // No SO_REUSEPORT: a second liassed (another state dir) on the same TCP
+  // port must fail to start, not split the clients between the two.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
 
   std::shared_ptr<grpc::ServerCredentials> tls;
   std::vector<std::unique_ptr<int>> ports;

@@ -26,7 +26,7 @@ struct ApiServerOptions {
   std::string tls_cert_file;
   std::string tls_key_file;
   // Bearer tokens of TCP callers; required when a TCP listener is set.
-  std::shared_ptr<const TokenTable> tokens;
+  std::shared_ptr<TokenTable> tokens;
 };
 
 class ApiServer {

@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -152,8 +153,33 @@ void FillEvent(const EventRecord& e, pb::Event* out) {
 // Handlers run on gRPC's synchronous thread pool: WatchEvents holds a thread
 // for as long as a follower stays connected, which suits the few staff tools
 // that follow events. Every handler checks the caller's role first.
+// Counts one WatchEvents follower for its lifetime; not ok() when `limit`
+// followers already run (a negative limit: not counted).
+class FollowerSlot {
+ public:
+  FollowerSlot(std::atomic<int>* count, int limit) : count_(limit < 0 ? nullptr : count) {
+    if (count_ && count_->fetch_add(1) >= limit) {
+      count_->fetch_sub(1);
+      count_ = nullptr;
+      ok_ = false;
+    }
+  }
+  ~FollowerSlot() {
+    if (count_) count_->fetch_sub(1);
+  }
+  FollowerSlot(const FollowerSlot&) = delete;
+  FollowerSlot& operator=(const FollowerSlot&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  std::atomic<int>* count_;
+  bool ok_ = true;
+};
+
 class LiasseService final : public pb::Liasse::Service {
  public:
+  static constexpr int kMaxFollowers = 64;
+
   explicit LiasseService(const ServiceDeps& deps)
       : store_(deps.store),
         clock_(deps.clock),
@@ -326,6 +352,14 @@ class LiasseService final : public pb::Liasse::Service {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "after_seq must be >= 0");
     }
+    // Each follower holds a server thread: a bounded number of them, so the
+    // other calls always find one.
+    FollowerSlot slot(&followers_, req->follow() ? kMaxFollowers : -1);
+    if (!slot.ok()) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrCat("too many event followers (", kMaxFollowers,
+                                       "); try again later"));
+    }
     std::string client = ResourceId(req->client(), "clients");
     int64_t seq = req->after_seq();
     while (!ctx->IsCancelled()) {
@@ -362,18 +396,25 @@ class LiasseService final : public pb::Liasse::Service {
     auto client = store_->GetClient(client_id);
     if (!client.ok()) return ToGrpc(client.status());
     std::string name = part.header().file_name();
-    std::string bytes;
+    // Streamed to the archive's temporary file: memory stays one chunk.
+    absl::StatusOr<std::unique_ptr<ArchiveWriter>> upload = intake_->StartUpload();
+    if (!upload.ok()) return ToGrpc(upload.status());
     while (reader->Read(&part)) {
       if (!part.has_chunk()) {
         return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "only chunks after the header");
       }
-      if (static_cast<int64_t>(bytes.size() + part.chunk().size()) > intake_->max_bytes()) {
+      if (absl::Status st = (*upload)->Append(part.chunk()); !st.ok()) {
         return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                            absl::StrCat("document larger than ", intake_->max_bytes(), " bytes"));
+                            absl::StrCat("document larger than ", intake_->max_bytes(),
+                                         " bytes ([ocr] max_file_mb)"));
       }
-      bytes += part.chunk();
     }
-    auto result = intake_->IngestBytes(client_id, "upload", name, bytes);
+    if ((*upload)->size() == 0) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "empty document");
+    }
+    absl::StatusOr<ArchivedFile> archived = (*upload)->Commit();
+    if (!archived.ok()) return ToGrpc(archived.status());
+    auto result = intake_->IngestArchived(client_id, "upload", name, *archived);
     if (!result.ok()) return ToGrpc(result.status());
     auto doc = store_->GetDocument(result->document_id);
     if (!doc.ok()) return ToGrpc(doc.status());
@@ -623,13 +664,14 @@ class LiasseService final : public pb::Liasse::Service {
   Store* store_;
   const Clock* clock_;
   DaemonInfo* info_;
-  std::shared_ptr<const TokenTable> tokens_;
+  std::shared_ptr<TokenTable> tokens_;
   Intake* intake_;
   const Archive* archive_;
   std::function<void()> on_requeue_;
   const LlmChain* llm_;
   Collector* collector_;
   bool reminders_enabled_;
+  std::atomic<int> followers_{0};
 
   // "" = now; "2026-12-10" = that day at noon, firm time (outside quiet
   // hours); or a full RFC 3339 time.

@@ -66,7 +66,7 @@ struct ServiceDeps {
   const Clock* clock = nullptr;
   DaemonInfo* info = nullptr;
   // Gives TCP callers their role; null when there is no TCP listener.
-  std::shared_ptr<const TokenTable> tokens;
+  std::shared_ptr<TokenTable> tokens;
   Intake* intake = nullptr;          // SubmitDocument; null: UNAVAILABLE
   const Archive* archive = nullptr;  // GetDocumentContent
   std::function<void()> on_requeue;  // a reviewed document awaits the pipeline

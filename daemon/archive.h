@@ -6,9 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace liasse {
 
@@ -17,16 +19,52 @@ struct ArchivedFile {
   int64_t size = 0;
 };
 
+// One original being written into the archive: bytes are appended (and
+// hashed) to a temporary file as they arrive; Commit makes it durable under
+// its hash. Dropped uncommitted, or past its size limit, the temporary file
+// is removed. Memory use does not grow with the size of the original.
+class ArchiveWriter {
+ public:
+  ~ArchiveWriter();
+  ArchiveWriter(const ArchiveWriter&) = delete;
+  ArchiveWriter& operator=(const ArchiveWriter&) = delete;
+
+  // ResourceExhausted once more than the limit has arrived (the copy is
+  // dropped then; later calls fail the same way).
+  absl::Status Append(absl::string_view bytes);
+  // fsync, rename into place, directory fsync. Once only.
+  absl::StatusOr<ArchivedFile> Commit();
+  int64_t size() const;
+
+ private:
+  friend class Archive;
+  struct State;
+  explicit ArchiveWriter(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
 class Archive {
  public:
   explicit Archive(std::string root) : root_(std::move(root)) {}
 
-  // Copies the file at `path` into the archive (hashing while reading).
-  // NotFound when it vanished, PermissionDenied when unreadable,
-  // ResourceExhausted on a full disk.
+  // Copies the file at `path` (never through a link at its end) into the
+  // archive (hashing while reading). NotFound when it vanished,
+  // PermissionDenied when unreadable, ResourceExhausted on a full disk or
+  // when larger than `max_bytes` (judged from its size before any copy).
   absl::StatusOr<ArchivedFile> PutFile(const std::string& path,
                                        int64_t max_bytes) const;
+  // The same from an open regular file, read from its start. Aborted when
+  // the file changed while it was read (size, mtime or ctime): nothing is
+  // archived, the caller tries again once it has settled.
+  absl::StatusOr<ArchivedFile> PutFd(int fd, int64_t max_bytes) const;
   absl::StatusOr<ArchivedFile> PutBytes(const std::string& bytes) const;
+  // A writer for an original that arrives in pieces (uploads); `max_bytes`
+  // 0 = no limit.
+  absl::StatusOr<std::unique_ptr<ArchiveWriter>> NewWriter(int64_t max_bytes) const;
+
+  // Deletes the temporary files a killed daemon left behind (`.tmp-*` at the
+  // archive's top); only while holding the state dir's lock. Returns how many.
+  int RemoveLeftovers() const;
 
   std::string PathOf(const std::string& sha256) const;
   bool Contains(const std::string& sha256) const;
@@ -34,6 +72,7 @@ class Archive {
   const std::string& root() const { return root_; }
 
  private:
+  friend class ArchiveWriter;
   absl::StatusOr<ArchivedFile> Commit(const std::string& tmp_path,
                                       const std::string& sha256,
                                       int64_t size) const;

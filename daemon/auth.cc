@@ -31,7 +31,7 @@ std::string Sha256(absl::string_view text) {
 
 class BearerTokenProcessor final : public grpc::AuthMetadataProcessor {
  public:
-  explicit BearerTokenProcessor(std::shared_ptr<const TokenTable> tokens)
+  explicit BearerTokenProcessor(std::shared_ptr<TokenTable> tokens)
       : tokens_(std::move(tokens)) {}
 
   bool IsBlocking() const override { return false; }
@@ -54,12 +54,12 @@ class BearerTokenProcessor final : public grpc::AuthMetadataProcessor {
   }
 
  private:
-  std::shared_ptr<const TokenTable> tokens_;
+  std::shared_ptr<TokenTable> tokens_;
 };
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const TokenTable>> TokenTable::Load(
+absl::StatusOr<std::shared_ptr<TokenTable>> TokenTable::Load(
     const std::string& path) {
   std::ifstream in(path);
   if (!in) {
@@ -70,7 +70,7 @@ absl::StatusOr<std::shared_ptr<const TokenTable>> TokenTable::Load(
   return Parse(text.str(), path);
 }
 
-absl::StatusOr<std::shared_ptr<const TokenTable>> TokenTable::Parse(
+absl::StatusOr<std::shared_ptr<TokenTable>> TokenTable::Parse(
     absl::string_view text, const std::string& source) {
   auto table = std::make_shared<TokenTable>();
   int line_no = 0;
@@ -103,11 +103,27 @@ absl::StatusOr<std::shared_ptr<const TokenTable>> TokenTable::Parse(
     return absl::InvalidArgumentError(
         absl::StrCat(source, ": no tokens (lines of \"ROLE TOKEN\")"));
   }
-  return std::shared_ptr<const TokenTable>(std::move(table));
+  return table;
+}
+
+size_t TokenTable::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return entries_.size();
+}
+
+void TokenTable::Replace(const TokenTable& fresh) {
+  std::vector<Entry> entries;
+  {
+    std::lock_guard<std::mutex> lock(fresh.mu_);
+    entries = fresh.entries_;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_ = std::move(entries);
 }
 
 absl::StatusOr<Role> TokenTable::Lookup(absl::string_view token) const {
   std::string digest = Sha256(token);
+  std::lock_guard<std::mutex> lock(mu_);
   const Entry* found = nullptr;
   for (const Entry& e : entries_) {
     // Digests have a fixed length, so CRYPTO_memcmp's time does not depend on
@@ -121,7 +137,7 @@ absl::StatusOr<Role> TokenTable::Lookup(absl::string_view token) const {
 }
 
 std::shared_ptr<grpc::AuthMetadataProcessor> NewBearerTokenProcessor(
-    std::shared_ptr<const TokenTable> tokens) {
+    std::shared_ptr<TokenTable> tokens) {
   return std::make_shared<BearerTokenProcessor>(std::move(tokens));
 }
 

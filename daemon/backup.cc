@@ -1,10 +1,15 @@
 #include "daemon/backup.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/fs_util.h"
 
 namespace liasse {
 
@@ -13,8 +18,11 @@ namespace fs = std::filesystem;
 absl::StatusOr<BackupSummary> BackupStateDir(const std::string& state_dir,
                                              const std::string& dest_dir) {
   std::error_code ec;
-  fs::create_directories(fs::path(dest_dir) / "archive", ec);
-  if (ec) return absl::PermissionDeniedError(absl::StrCat(dest_dir, ": ", ec.message()));
+  // A backup holds every document's text, IBANs and bank lines: what is
+  // created here is private to its owner (an existing folder keeps its mode).
+  if (absl::Status st = MakeDirs((fs::path(dest_dir) / "archive").string(), 0700); !st.ok()) {
+    return st;
+  }
   std::string src_path = (fs::path(state_dir) / "liasse.db").string();
   std::string tmp_path = (fs::path(dest_dir) / "liasse.db.tmp").string();
   sqlite3* src = nullptr;
@@ -26,6 +34,14 @@ absl::StatusOr<BackupSummary> BackupStateDir(const std::string& state_dir,
   }
   sqlite3_busy_timeout(src, 5000);
   fs::remove(tmp_path, ec);
+  // Created 0600 before SQLite opens it (SQLite would create it 0644 under
+  // umask 022); its journal takes the same mode.
+  int made = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (made < 0) {
+    sqlite3_close(src);
+    return ErrnoStatus(errno, absl::StrCat(tmp_path, ": cannot be created"));
+  }
+  ::close(made);
   if (sqlite3_open(tmp_path.c_str(), &dst) != SQLITE_OK) {
     sqlite3_close(src);
     sqlite3_close(dst);
@@ -60,7 +76,7 @@ absl::StatusOr<BackupSummary> BackupStateDir(const std::string& state_dir,
       ++summary.originals_present;
       continue;
     }
-    fs::create_directories(target.parent_path(), type_ec);
+    if (absl::Status st = MakeDirs(target.parent_path().string(), 0700); !st.ok()) return st;
     fs::copy_file(e.path(), target, type_ec);
     if (type_ec) {
       return absl::UnavailableError(absl::StrCat("copy ", e.path().string(), ": ", type_ec.message()));

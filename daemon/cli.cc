@@ -4,9 +4,13 @@
 
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -23,6 +27,7 @@
 #include "daemon/extract_command.h"
 #include "liasse/v1/liasse.grpc.pb.h"
 #include "workflows/document_status.h"
+#include "workflows/names.h"
 
 #ifndef LIASSE_VERSION
 #define LIASSE_VERSION "0.0.0"
@@ -403,6 +408,12 @@ class Cli {
   int Submit(const std::string& client, const std::vector<std::string>& files) {
     int status = 0;
     for (const std::string& path : files) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(path, ec)) {
+        Fail(absl::StrCat(path, ": not a regular file"));
+        status = 1;
+        continue;
+      }
       std::ifstream in(path, std::ios::binary);
       if (!in) {
         Fail(absl::StrCat(path, ": cannot be read"));
@@ -451,10 +462,13 @@ class Cli {
     pb::DocumentContentChunk chunk;
     std::ofstream out;
     std::string tmp;
+    // Without -o the name comes from the server (a client's file name): it
+    // never overwrites anything, and never makes a dotfile.
+    bool named_by_server = output.empty();
     while (reader->Read(&chunk)) {
       if (!out.is_open()) {
-        if (output.empty()) output = chunk.original_name().empty() ? "document" : chunk.original_name();
-        tmp = output + ".part";
+        if (named_by_server) output = SafeLocalName(chunk.original_name());
+        tmp = absl::StrCat(output, ".part-", ::getpid());
         out.open(tmp, std::ios::binary | std::ios::trunc);
         if (!out) {
           Fail(absl::StrCat(tmp, ": cannot be written"));
@@ -469,12 +483,25 @@ class Cli {
       return Report(st);
     }
     out.close();
-    if (std::rename(tmp.c_str(), output.c_str()) != 0) {
-      Fail("cannot rename " + tmp);
-      return 1;
+    if (!named_by_server) {
+      if (std::rename(tmp.c_str(), output.c_str()) != 0) {
+        Fail("cannot rename " + tmp);
+        return 1;
+      }
+      std::printf("%s\n", output.c_str());
+      return 0;
     }
-    std::printf("%s\n", output.c_str());
-    return 0;
+    for (int n = 1; n < 1000; ++n) {
+      std::string name = n == 1 ? output : NumberedName(output, n);
+      if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, name.c_str(), RENAME_NOREPLACE) == 0) {
+        std::printf("%s\n", name.c_str());
+        return 0;
+      }
+      if (errno != EEXIST) break;
+    }
+    std::remove(tmp.c_str());
+    Fail(absl::StrCat("cannot save ", output, ": the name and its numbered forms are taken"));
+    return 1;
   }
 
   int Review(const std::string& id, const std::string& type,

@@ -16,6 +16,7 @@
 #include "daemon/fields_json.h"
 #include "daemon/reminder_mail.h"
 #include "daemon/smtp.h"
+#include "workflows/csv.h"
 #include "workflows/bank_statement.h"
 #include "workflows/date.h"
 #include "workflows/identifiers.h"
@@ -95,16 +96,6 @@ std::vector<std::string> UsableAddresses(const ClientConfig& c, const std::vecto
     if (std::find(bad.begin(), bad.end(), e) == bad.end()) out.push_back(e);
   }
   return out;
-}
-
-std::string CsvCell(const std::string& s) {
-  if (s.find_first_of(";\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
 }
 
 }  // namespace

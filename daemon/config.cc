@@ -1,8 +1,8 @@
 #include "daemon/config.h"
 
-#include <tuple>
 #include <sys/stat.h>
 
+#include <tuple>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -63,10 +63,20 @@ std::string Resolve(const std::string& base, const std::string& path) {
   return (fs::path(base) / path).lexically_normal().string();
 }
 
-bool IsLoopbackHost(absl::string_view host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" ||
-         absl::StartsWith(host, "127.");
+// `path` made absolute-looking and lexically normal, without a trailing '/'.
+std::string NormalPath(const std::string& path) {
+  std::string p = fs::path(path).lexically_normal().string();
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  return p;
 }
+
+// True when `inner` is `outer` or lies below it (both NormalPath'd).
+bool IsWithin(const std::string& inner, const std::string& outer) {
+  if (inner == outer) return true;
+  std::string prefix = outer == "/" ? outer : absl::StrCat(outer, "/");
+  return absl::StartsWith(inner, prefix);
+}
+
 
 struct ParsedUrl {
   std::string scheme;
@@ -619,6 +629,15 @@ void ParseClient(TableReader& r, const std::string& file,
     }
   }
   r.String("folder", &c->folder);
+  if (!c->folder.empty()) {
+    fs::path raw(c->folder);
+    if (raw.is_absolute() && NormalPath(c->folder) == "/") {
+      r.Error("folder", "must not be / (the whole machine)");
+    } else if (!raw.is_absolute() &&
+               !IsWithin(NormalPath(Resolve(inbox_root, c->folder)), NormalPath(inbox_root))) {
+      r.Error("folder", "a relative folder may not climb out of inbox_root");
+    }
+  }
   c->folder = c->folder.empty() ? Resolve(inbox_root, c->id)
                                 : Resolve(inbox_root, c->folder);
   if (r.String("after", &c->after) && c->after != "move" &&
@@ -793,6 +812,34 @@ absl::StatusOr<Config> ParseConfig(absl::string_view toml_text,
                                     "\" is used twice"));
     }
   }
+  // Layouts that would make the daemon move its own files or one client's
+  // files into another's (inbox_root inside state_dir stays allowed: the
+  // embedded default does it).
+  const std::string state = NormalPath(config.daemon.state_dir);
+  const std::string inbox = NormalPath(config.daemon.inbox_root);
+  if (!state.empty() && !inbox.empty() && IsWithin(state, inbox)) {
+    errors.push_back(absl::StrCat(source_name, ": [daemon] state_dir: \"", state,
+                                  "\" is inside inbox_root \"", inbox,
+                                  "\": the archive would be taken for a client folder"));
+  }
+  for (size_t i = 0; i < config.clients.size(); ++i) {
+    const ClientConfig& c = config.clients[i];
+    const std::string folder = NormalPath(c.folder);
+    if (folder.empty()) continue;
+    // Inside the state dir only through an inbox root kept there.
+    if (IsWithin(state, folder) || (IsWithin(folder, state) && !IsWithin(folder, inbox))) {
+      errors.push_back(absl::StrCat(source_name, ": [[client]] ", c.id, " folder: \"", folder,
+                                    "\" overlaps state_dir \"", state, "\""));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      const std::string other = NormalPath(config.clients[j].folder);
+      if (IsWithin(folder, other) || IsWithin(other, folder)) {
+        errors.push_back(absl::StrCat(source_name, ": [[client]] ", c.id, " folder: \"", folder,
+                                      "\" overlaps the folder of ", config.clients[j].id, " (\"",
+                                      other, "\"): one file would belong to two clients"));
+      }
+    }
+  }
   if (config.reminders.enabled && !config.smtp.configured) {
     errors.push_back(absl::StrCat(
         source_name,
@@ -809,12 +856,16 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
   if (!fs::exists(path, ec)) {
     return absl::NotFoundError(absl::StrCat(path, ": no such config file"));
   }
+  if (!fs::is_regular_file(path, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not a file (a config is one TOML file)"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::PermissionDeniedError(absl::StrCat(path, ": cannot be read"));
   }
   std::ostringstream text;
   text << in.rdbuf();
+  if (in.bad()) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot be read"));
   if (text.str().size() > 4 * 1024 * 1024) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": larger than 4 MiB"));
   }
@@ -833,15 +884,21 @@ Config EmbeddedDefaultConfig() {
   return config;
 }
 
-std::vector<ClientConfig> DiscoverFolderClients(const std::string& inbox_root) {
+std::vector<ClientConfig> DiscoverFolderClients(const std::string& inbox_root,
+                                                std::vector<std::string>* invalid_names) {
   std::vector<ClientConfig> clients;
   std::error_code ec;
   for (const fs::directory_entry& entry :
        fs::directory_iterator(inbox_root, ec)) {
+    // A link is never a client folder: it would make the daemon read and
+    // move files wherever it points (links are never followed).
     std::error_code type_ec;
-    if (!entry.is_directory(type_ec)) continue;
+    if (!fs::is_directory(entry.symlink_status(type_ec))) continue;
     std::string id = entry.path().filename().string();
-    if (!IsValidClientId(id)) continue;
+    if (!IsValidClientId(id)) {
+      if (invalid_names && !id.empty() && id[0] != '.') invalid_names->push_back(id);
+      continue;
+    }
     ClientConfig c;
     c.id = id;
     c.name = id;
@@ -859,6 +916,30 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return std::string(absl::StripAsciiWhitespace(s.str()));
+}
+
+std::vector<std::string> ExposedSecretFiles(const Config& config) {
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"[daemon] token_file", config.daemon.token_file},
+      {"[smtp] password_file", config.smtp.password_file}};
+  for (const LlmProvider& p : config.llm_providers) {
+    files.push_back({absl::StrCat("[[llm.provider]] ", p.name, " api_key_file"), p.api_key_file});
+  }
+  for (const Mailbox& m : config.mailboxes) {
+    files.push_back({absl::StrCat("[[mailbox]] ", m.name, " password_file"), m.password_file});
+    files.push_back({absl::StrCat("[[mailbox]] ", m.name, " oauth2_token_file"),
+                     m.oauth2_token_file});
+  }
+  std::vector<std::string> warnings;
+  for (const auto& [key, path] : files) {
+    struct stat st;
+    if (path.empty() || ::stat(path.c_str(), &st) != 0) continue;
+    if (st.st_mode & S_IROTH) {
+      warnings.push_back(absl::StrCat(key, ": ", path,
+                                      " is readable by every user of the machine (chmod o-r)"));
+    }
+  }
+  return warnings;
 }
 
 std::vector<std::string> KeysNeedingRestart(const Config& a, const Config& b) {

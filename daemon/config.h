@@ -153,14 +153,20 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path);
 Config EmbeddedDefaultConfig();
 
 // Clients for an inbox root whose subfolders are clients: one per directory
-// whose name is a valid client id. Sorted by id.
-std::vector<ClientConfig> DiscoverFolderClients(const std::string& inbox_root);
+// whose name is a valid client id (links are skipped). Sorted by id.
+// `invalid_names`, when given, receives the folders skipped for their name.
+std::vector<ClientConfig> DiscoverFolderClients(const std::string& inbox_root,
+                                                std::vector<std::string>* invalid_names = nullptr);
 
 // True when `id` can name a client: [a-z0-9][a-z0-9_-]{0,63}, not "unknown".
 bool IsValidClientId(absl::string_view id);
 
 // A secret named by a *_file key, surrounding whitespace removed.
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path);
+
+// Secret and token files any user of the machine can read: one warning
+// each (the daemon logs them at start and reload; --check-config prints them).
+std::vector<std::string> ExposedSecretFiles(const Config& config);
 
 // The part of the config a SIGHUP cannot change without a restart; empty
 // when none differs, else the differing keys.

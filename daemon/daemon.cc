@@ -15,6 +15,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <set>
+#include <tuple>
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 #include <grpcpp/impl/codegen/service_type.h>
@@ -27,6 +29,7 @@
 #include "daemon/archive.h"
 #include "daemon/extractor.h"
 #include "daemon/folder_watcher.h"
+#include "daemon/fs_util.h"
 #include "daemon/intake.h"
 #include "daemon/collector.h"
 #include "daemon/llm_chain.h"
@@ -37,6 +40,7 @@
 #include "daemon/mail_poller.h"
 #include "daemon/store.h"
 #include "workflows/identifiers.h"
+#include "workflows/names.h"
 #include "daemon/system_clock.h"
 
 #ifndef LIASSE_VERSION
@@ -47,17 +51,6 @@ namespace liasse {
 namespace {
 
 namespace fs = std::filesystem;
-
-absl::Status MakeDirs(const std::string& path, mode_t mode) {
-  std::error_code ec;
-  fs::create_directories(path, ec);
-  if (ec) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot create directory ", path, ": ", ec.message()));
-  }
-  ::chmod(path.c_str(), mode);
-  return absl::OkStatus();
-}
 
 // Holds an exclusive flock on STATE_DIR/liassed.lock for the process's life.
 class StateDirLock {
@@ -190,6 +183,10 @@ class Daemon::Impl {
     if (absl::Status st = SyncClients(); !st.ok()) return st;
 
     archive_ = std::make_unique<Archive>((fs::path(d.state_dir) / "archive").string());
+    // Copies cut short by a kill: nothing refers to them (the lock is ours).
+    if (int left = archive_->RemoveLeftovers(); left > 0) {
+      spdlog::info("event=archive_leftovers_removed count={}", left);
+    }
     Extractor::Options extract;
     extract.ocr = config_.ocr;
     extract.workers = d.workers;
@@ -282,23 +279,24 @@ class Daemon::Impl {
     pipeline_ = std::make_unique<Pipeline>(store_.get(), archive_.get(), extractor_.get(),
                                            &clock_, pipeline);
     if (absl::Status st = pipeline_->Start(); !st.ok()) return st;
-    // Originals over this size are not taken in at all (they stay where the
-    // client put them, with an event); anything smaller is archived and, if
-    // over [ocr] max_file_mb, quarantined as too_large.
-    int64_t hard_limit = std::max<int64_t>(config_.ocr.max_file_mb * 4, 1024) << 20;
-    intake_ = std::make_unique<Intake>(store_.get(), archive_.get(), hard_limit,
+    // Files and uploads over [ocr] max_file_mb are not taken in at all: a
+    // file stays where the client put it (with a `file_too_large` event), an
+    // upload is refused as its bytes arrive.
+    intake_ = std::make_unique<Intake>(store_.get(), archive_.get(),
+                                       int64_t{config_.ocr.max_file_mb} << 20,
                                        [this] { pipeline_->Wake(); });
 
     info_ = std::make_unique<DaemonInfo>(LIASSE_VERSION, clock_.Now(),
                                          d.state_dir);
     info_->SetConfig(config_.source, clock_.Now());
-    std::shared_ptr<const TokenTable> tokens;
+    std::shared_ptr<TokenTable> tokens;
     if (!d.token_file.empty()) {
-      absl::StatusOr<std::shared_ptr<const TokenTable>> loaded =
+      absl::StatusOr<std::shared_ptr<TokenTable>> loaded =
           TokenTable::Load(d.token_file);
       if (!loaded.ok()) return loaded.status();
       tokens = *loaded;
     }
+    tokens_ = tokens;
     ServiceDeps deps;
     deps.store = store_.get();
     deps.clock = &clock_;
@@ -356,10 +354,11 @@ class Daemon::Impl {
                        {watcher_.fd(), POLLIN, 0},
                        {inotify_fd_, POLLIN, 0}};
       int wait_ms = timeout_ms;
-      absl::Time next_poll = watcher_.NextPoll();
-      if (next_poll != absl::InfiniteFuture()) {
+      // While intake is paused, files wait in the watcher: no early wake.
+      absl::Time next_wake = intake_paused_ ? absl::InfiniteFuture() : watcher_.NextWake();
+      if (next_wake != absl::InfiniteFuture()) {
         wait_ms = static_cast<int>(std::clamp<int64_t>(
-            absl::ToInt64Milliseconds(next_poll - clock_.Now()) + 1, 0, timeout_ms));
+            absl::ToInt64Milliseconds(next_wake - clock_.Now()) + 1, 0, timeout_ms));
       }
       int n = ::poll(fds, inotify_fd_ >= 0 ? 3 : 2, wait_ms);
       if (n < 0 && errno != EINTR) {
@@ -376,7 +375,7 @@ class Daemon::Impl {
           }
         }
       }
-      if (n > 0 && (fds[1].revents & POLLIN)) TakeIn(watcher_.ReadEvents());
+      if (n > 0 && (fds[1].revents & POLLIN)) watcher_.ReadEvents(clock_.Now());
       if (n > 0 && inotify_fd_ >= 0 && (fds[2].revents & POLLIN)) {
         char buf[4096];
         while (::read(inotify_fd_, buf, sizeof(buf)) > 0) {
@@ -386,8 +385,10 @@ class Daemon::Impl {
         }
         (void)WatchClientFolders();
       }
-      TakeIn(watcher_.Poll(clock_.Now()));
+      watcher_.Poll(clock_.Now());
       if (intake_paused_) ResumeIntakeIfRoom();
+      if (!intake_paused_) TakeIn(watcher_.Settled(clock_.Now()));
+      ReportIgnoredFiles();
       // The loop came round and no pipeline step is stuck: alive.
       if (watchdog && pipeline_->Healthy()) Notify("WATCHDOG=1");
     }
@@ -450,11 +451,13 @@ class Daemon::Impl {
   // daemon was down.
   absl::Status WatchClientFolders() {
     std::vector<WatchedFolder> folders;
+    // Folders found in the inbox root may not themselves be links.
+    bool discovered = ClientsFromFolders();
     for (const ClientConfig& c : clients_) {
-      folders.push_back({c.id, c.folder, c.poll_seconds});
+      folders.push_back({c.id, c.folder, c.poll_seconds, discovered});
     }
     if (absl::Status st = watcher_.Watch(folders); !st.ok()) return st;
-    TakeIn(watcher_.ScanAll());
+    watcher_.ScanAll(clock_.Now());
     return absl::OkStatus();
   }
 
@@ -474,7 +477,7 @@ class Daemon::Impl {
     if (QueueFull()) return;
     intake_paused_ = false;
     spdlog::info("event=intake_resumed");
-    TakeIn(watcher_.ScanAll());
+    watcher_.ScanAll(clock_.Now());
   }
 
   void TakeIn(const std::vector<FileCandidate>& files) {
@@ -495,18 +498,37 @@ class Daemon::Impl {
   void TakeInOne(const FileCandidate& f) {
     const ClientConfig* client = ClientById(f.client_id);
     if (!client) return;
-    struct stat st;
-    if (::lstat(f.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
-    int64_t mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+    // Opened below the client folder's held descriptor, no link followed.
+    absl::StatusOr<OpenedFile> file = f.folder->OpenFile(f.relpath);
+    if (!file.ok()) {
+      if (!absl::IsNotFound(file.status())) {
+        spdlog::warn("event=intake_failed client={} path=\"{}\" error=\"{}\"", client->id,
+                     f.path, file.status().ToString());
+      }
+      return;
+    }
     if (client->after == "keep") {
-      absl::StatusOr<bool> seen = store_->IsFileSeen(client->id, f.path, st.st_size, mtime_ns);
+      absl::StatusOr<bool> seen =
+          store_->IsFileSeen(client->id, f.path, file->stamp.size, file->stamp.mtime_ns);
       if (seen.ok() && *seen) return;
     }
-    std::string name = fs::path(f.path).filename().string();
-    absl::StatusOr<IntakeResult> result = intake_->IngestFile(client->id, "folder", name, f.path);
+    std::string name = file->name;
+    if (file->stamp.size > intake_->max_bytes()) {
+      ReportTooLarge(*client, f, file->stamp);
+      return;
+    }
+    absl::StatusOr<IntakeResult> result =
+        intake_->IngestFd(client->id, "folder", name, file->fd.get());
     if (!result.ok()) {
-      // Vanished before it was read, unreadable, or over the hard limit: the
-      // file stays where it is (nothing is lost) and the next rescan retries.
+      if (absl::IsAborted(result.status())) {
+        // Written to while read: nothing was recorded; take it once settled.
+        spdlog::info("event=intake_deferred client={} path=\"{}\" reason=\"{}\"", client->id,
+                     f.path, std::string(result.status().message()));
+        watcher_.Recheck(f, clock_.Now());
+        return;
+      }
+      // Unreadable or over the hard limit: the file stays where it is
+      // (nothing is lost) and the next rescan retries.
       spdlog::warn("event=intake_failed client={} path=\"{}\" error=\"{}\"", client->id,
                    f.path, result.status().ToString());
       return;
@@ -514,35 +536,70 @@ class Daemon::Impl {
     spdlog::info("event={} client={} doc={} name=\"{}\"",
                  result->duplicate ? "duplicate" : "received", client->id,
                  result->document_id, name);
-    // The original is durable: now the file may be acknowledged.
+    // The original is durable: now the file may be acknowledged — if it is
+    // still the file that was read.
+    absl::Status ack;
     if (client->after == "keep") {
       absl::StatusOr<DocumentRecord> doc = store_->GetDocument(result->document_id);
-      (void)store_->RememberFile(client->id, f.path, st.st_size, mtime_ns,
+      ack = store_->RememberFile(client->id, f.path, file->stamp.size, file->stamp.mtime_ns,
                                  doc.ok() ? doc->sha256 : "", result->document_id);
     } else if (client->after == "delete") {
-      if (::unlink(f.path.c_str()) != 0) {
-        spdlog::warn("event=delete_failed path=\"{}\" error=\"{}\"", f.path, std::strerror(errno));
-      }
+      ack = f.folder->Remove(*file);
     } else {
-      MoveToProcessed(f);
+      absl::TimeZone tz;
+      if (!absl::LoadTimeZone(config_.daemon.timezone, &tz)) tz = absl::UTCTimeZone();
+      ack = f.folder->MoveToProcessed(*file, absl::FormatTime("%Y-%m", clock_.Now(), tz));
+    }
+    if (absl::IsAborted(ack)) {
+      // Changed after its copy was committed: both versions are kept; the
+      // new one is taken once it settles.
+      spdlog::warn("event=changed_after_read client={} path=\"{}\" doc={}", client->id, f.path,
+                   result->document_id);
+      watcher_.Recheck(f, clock_.Now());
+    } else if (!ack.ok()) {
+      spdlog::warn("event=acknowledge_failed client={} path=\"{}\" error=\"{}\"", client->id,
+                   f.path, ack.ToString());
     }
   }
 
-  void MoveToProcessed(const FileCandidate& f) {
-    absl::TimeZone tz;
-    if (!absl::LoadTimeZone(config_.daemon.timezone, &tz)) tz = absl::UTCTimeZone();
-    fs::path dir = fs::path(f.folder) / ".processed" / absl::FormatTime("%Y-%m", clock_.Now(), tz);
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    fs::path name = fs::path(f.path).filename();
-    fs::path target = dir / name;
-    for (int i = 2; fs::exists(target, ec) && i < 10000; ++i) {
-      target = dir / absl::StrCat(name.stem().string(), " (", i, ")", name.extension().string());
+  // Something in the inbox that will never be taken: staff hear of it once
+  // (log, and an escalation event the daily digest lists).
+  void SayIgnored(const std::string& client, const std::string& name, const std::string& why) {
+    spdlog::warn("event=ignored client={} name=\"{}\" reason=\"{}\"", client, name, why);
+    EventRecord e;
+    e.kind = "escalation";
+    e.client_id = client;
+    e.payload_json = nlohmann::json({{"reason", "inbox_ignored"},
+                                     {"name", SanitizeDisplayName(name)},
+                                     {"message", absl::StrCat(SanitizeDisplayName(name), " – ", why)},
+                                     {"urgent", false}})
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    (void)store_->AppendEvent(e);
+  }
+
+  void ReportIgnoredFiles() {
+    for (const FileCandidate& f : watcher_.TakeIgnored()) {
+      if (!reported_ignored_.insert({f.client_id, f.relpath}).second) continue;
+      SayIgnored(f.client_id, f.relpath,
+                 "ni un fichier ni un dossier (FIFO, socket, périphérique) : jamais lu "
+                 "(not a regular file: never read)");
     }
-    fs::rename(f.path, target, ec);
-    if (ec) {
-      spdlog::warn("event=move_failed path=\"{}\" error=\"{}\"", f.path, ec.message());
-    }
+  }
+
+  // A file over [ocr] max_file_mb stays where it is, not copied; staff hear
+  // of it once per version of the file (an event, and the log).
+  void ReportTooLarge(const ClientConfig& client, const FileCandidate& f, const FileStamp& stamp) {
+    if (!too_large_reported_.insert({f.path, stamp.size, stamp.mtime_ns}).second) return;
+    spdlog::warn("event=file_too_large client={} path=\"{}\" bytes={} limit={}", client.id,
+                 f.path, stamp.size, intake_->max_bytes());
+    EventRecord e;
+    e.kind = "file_too_large";
+    e.client_id = client.id;
+    e.payload_json = nlohmann::json({{"name", SanitizeDisplayName(f.relpath)},
+                                     {"bytes", stamp.size},
+                                     {"limit", intake_->max_bytes()}})
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    (void)store_->AppendEvent(e);
   }
 
   bool ClientsFromFolders() const {
@@ -564,8 +621,15 @@ class Daemon::Impl {
   }
 
   absl::Status SyncClients() {
-    clients_ = ClientsFromFolders() ? DiscoverFolderClients(config_.daemon.inbox_root)
+    std::vector<std::string> invalid;
+    clients_ = ClientsFromFolders() ? DiscoverFolderClients(config_.daemon.inbox_root, &invalid)
                                     : config_.clients;
+    for (const std::string& name : invalid) {
+      if (!reported_ignored_.insert({"", name}).second) continue;
+      SayIgnored("", name,
+                 "dossier ignoré : un nom de client s'écrit en minuscules, chiffres, - ou _ "
+                 "(folder ignored: a client name is lower-case letters, digits, - or _)");
+    }
     client_count_ = clients_.size();
     {
       std::lock_guard<std::mutex> lock(identities_mu_);
@@ -588,6 +652,28 @@ class Daemon::Impl {
                       config_path_, std::string(fresh.status().message()));
         Notify("READY=1\nSTATUS=serving; last reload rejected (see log)");
         return;
+      }
+      // API tokens take effect now: a removed token stops working at once.
+      std::shared_ptr<TokenTable> fresh_tokens = std::make_shared<TokenTable>();
+      if (!fresh->daemon.token_file.empty()) {
+        absl::StatusOr<std::shared_ptr<TokenTable>> loaded =
+            TokenTable::Load(fresh->daemon.token_file);
+        if (!loaded.ok()) {
+          spdlog::error("event=reload_rejected config={} reason=\"{}\"", config_path_,
+                        std::string(loaded.status().message()));
+          Notify("READY=1\nSTATUS=serving; last reload rejected (see log)");
+          return;
+        }
+        fresh_tokens = *loaded;
+      }
+      if (tokens_) {
+        tokens_->Replace(*fresh_tokens);
+        spdlog::info("event=tokens_reloaded count={}", tokens_->size());
+      } else if (fresh_tokens->size() > 0) {
+        spdlog::warn("event=reload_needs_restart key=daemon.token_file");
+      }
+      for (const std::string& w : ExposedSecretFiles(*fresh)) {
+        spdlog::warn("event=secret_file_exposed detail=\"{}\"", w);
       }
       for (const std::string& key : KeysNeedingRestart(config_, *fresh)) {
         spdlog::warn("event=reload_needs_restart key={}", key);
@@ -658,9 +744,12 @@ class Daemon::Impl {
   std::vector<ClientIdentity> identities_;  // guarded by identities_mu_
   std::vector<ClientConfig> buyers_;         // guarded by identities_mu_
   std::vector<std::unique_ptr<MailPoller>> pollers_;
+  std::set<std::tuple<std::string, int64_t, int64_t>> too_large_reported_;
+  std::set<std::pair<std::string, std::string>> reported_ignored_;  // (client, name)
   bool intake_paused_ = false;
   bool stopping_ = false;
   std::unique_ptr<DaemonInfo> info_;
+  std::shared_ptr<TokenTable> tokens_;  // null: no TCP listener, no tokens
   std::unique_ptr<grpc::Service> service_;
   std::unique_ptr<ApiServer> server_;
   size_t client_count_ = 0;
@@ -709,6 +798,9 @@ int LiassedMain(int argc, char** argv) {
     std::fprintf(stderr, "liassed: invalid config:\n%s\n",
                  std::string(config.status().message()).c_str());
     return 2;
+  }
+  for (const std::string& w : ExposedSecretFiles(*config)) {
+    std::fprintf(stderr, "liassed: warning: %s\n", w.c_str());
   }
   if (check_only) {
     std::printf("%s: OK\n", config->source.c_str());

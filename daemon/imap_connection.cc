@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "workflows/identifiers.h"
 
 namespace liasse {
 namespace {
@@ -40,14 +41,6 @@ std::string Quote(const std::string& s) {
     out.push_back(c);
   }
   return out + "\"";
-}
-
-bool IsLoopback(const std::string& url) {
-  size_t start = url.find("://");
-  if (start == std::string::npos) return false;
-  std::string rest = url.substr(start + 3);
-  std::string host = rest.substr(0, rest.find_first_of(":/"));
-  return host == "localhost" || absl::StartsWith(host, "127.") || host == "[::1]";
 }
 
 class CurlImap final : public ImapConnection {
@@ -218,7 +211,7 @@ void SetImapSessionOptions(void* handle, const std::string& url,
   }
   // STARTTLS is mandatory on imap:// except to loopback test servers.
   curl_easy_setopt(curl, CURLOPT_USE_SSL,
-                   absl::StartsWith(url, "imaps://") || !IsLoopback(url)
+                   absl::StartsWith(url, "imaps://") || !IsLoopbackUrl(url)
                        ? static_cast<long>(CURLUSESSL_ALL)
                        : static_cast<long>(CURLUSESSL_NONE));
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "imap,imaps");

@@ -13,13 +13,18 @@ absl::StatusOr<IntakeResult> Intake::IngestFile(const std::string& client_id,
   return Record(client_id, source, display_name, *file);
 }
 
+absl::StatusOr<IntakeResult> Intake::IngestFd(const std::string& client_id,
+                                              const std::string& source,
+                                              const std::string& display_name, int fd) {
+  absl::StatusOr<ArchivedFile> file = archive_->PutFd(fd, max_bytes_);
+  if (!file.ok()) return file.status();
+  return Record(client_id, source, display_name, *file);
+}
+
 absl::StatusOr<IntakeResult> Intake::IngestBytes(const std::string& client_id,
                                                  const std::string& source,
                                                  const std::string& display_name,
                                                  const std::string& bytes) {
-  if (max_bytes_ > 0 && static_cast<int64_t>(bytes.size()) > max_bytes_) {
-    return absl::ResourceExhaustedError("document larger than the intake limit");
-  }
   absl::StatusOr<ArchivedFile> file = archive_->PutBytes(bytes);
   if (!file.ok()) return file.status();
   return Record(client_id, source, display_name, *file);

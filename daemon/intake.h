@@ -29,10 +29,29 @@ class Intake {
                                           const std::string& source,
                                           const std::string& display_name,
                                           const std::string& path);
+  // The same from an open regular file (see Archive::PutFd: Aborted when it
+  // changed while read).
+  absl::StatusOr<IntakeResult> IngestFd(const std::string& client_id, const std::string& source,
+                                        const std::string& display_name, int fd);
+  // An upload arriving in pieces: bytes go straight to the archive's
+  // temporary file, refused past max_bytes(); then IngestArchived.
+  absl::StatusOr<std::unique_ptr<ArchiveWriter>> StartUpload() const {
+    return archive_->NewWriter(max_bytes_);
+  }
+  absl::StatusOr<IntakeResult> IngestArchived(const std::string& client_id,
+                                              const std::string& source,
+                                              const std::string& display_name,
+                                              const ArchivedFile& file) {
+    return Record(client_id, source, display_name, file);
+  }
+  // Bytes already in memory (mail attachments, bounded by max_message_mb):
+  // no size limit here; the extractor quarantines what is over max_file_mb.
   absl::StatusOr<IntakeResult> IngestBytes(const std::string& client_id,
                                            const std::string& source,
                                            const std::string& display_name,
                                            const std::string& bytes);
+  // The limit for files and uploads ([ocr] max_file_mb): larger ones are
+  // refused before any copy, or as soon as the bytes arrive.
   int64_t max_bytes() const { return max_bytes_; }
 
  private:

@@ -55,25 +55,6 @@ struct SlistDeleter {
 
 }  // namespace
 
-bool IsLoopbackUrl(const std::string& url) {
-  absl::string_view rest = url;
-  size_t scheme = rest.find("://");
-  if (scheme != absl::string_view::npos) rest.remove_prefix(scheme + 3);
-  size_t at = rest.find('@');
-  size_t slash = rest.find('/');
-  if (at != absl::string_view::npos && (slash == absl::string_view::npos || at < slash)) {
-    rest.remove_prefix(at + 1);
-  }
-  std::string host;
-  if (absl::StartsWith(rest, "[")) {
-    host = std::string(rest.substr(1, rest.find(']') - 1));
-  } else {
-    host = std::string(rest.substr(0, rest.find_first_of(":/")));
-  }
-  host = absl::AsciiStrToLower(host);
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
-}
-
 absl::StatusOr<HttpAnswer> PostChatCompletion(const HttpEndpoint& endpoint,
                                               const std::string& body) {
   InitCurlOnce();

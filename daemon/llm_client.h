@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "workflows/identifiers.h"  // IsLoopbackUrl
 
 namespace liasse {
 
@@ -28,9 +29,5 @@ struct HttpAnswer {
 // Any HTTP status comes back as an answer; only transport failures are errors.
 absl::StatusOr<HttpAnswer> PostChatCompletion(const HttpEndpoint& endpoint,
                                               const std::string& body);
-
-// True for 127.0.0.0/8, ::1 and localhost: such providers default to no
-// redaction (the text never leaves the machine).
-bool IsLoopbackUrl(const std::string& url);
 
 }  // namespace liasse

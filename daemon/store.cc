@@ -850,10 +850,24 @@ class SqliteStore final : public Store {
       if (absl::Status st = s.Run(); !st.ok()) return st;
       *documents_deleted = sqlite3_changes(writer_);
     }
-    for (const char* sql : {"DELETE FROM seen_file WHERE client_id = ?1",
-                            "DELETE FROM event WHERE client_id = ?1",
-                            "DELETE FROM client WHERE id = ?1"}) {
-      Stmt s(writer_, sql);
+    // Every table that holds rows of a client (items, bank lines, outbox,
+    // learned supplier types, contact state, seen files, events… and any
+    // added later): found in the schema, not listed by hand.
+    std::vector<std::string> tables;
+    {
+      Stmt s(writer_,
+             "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) c "
+             "WHERE m.type = 'table' AND c.name = 'client_id' ORDER BY m.name");
+      absl::Status listed = ForEachRow(s, [&] { tables.push_back(s.Text(0)); });
+      if (!listed.ok()) return listed;
+    }
+    for (const std::string& table : tables) {
+      Stmt s(writer_, absl::StrCat("DELETE FROM \"", table, "\" WHERE client_id = ?1").c_str());
+      s.Bind(1, client_id);
+      if (absl::Status st = s.Run(); !st.ok()) return st;
+    }
+    {
+      Stmt s(writer_, "DELETE FROM client WHERE id = ?1");
       s.Bind(1, client_id);
       if (absl::Status st = s.Run(); !st.ok()) return st;
     }

@@ -2,9 +2,13 @@
 
 #include <array>
 #include <cctype>
+#include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 
 namespace liasse {
 namespace {
@@ -166,6 +170,38 @@ bool IsPublicMailDomain(absl::string_view domain) {
     if (lower == d) return true;
   }
   return false;
+}
+
+bool IsLoopbackHost(absl::string_view host) {
+  std::string h = absl::AsciiStrToLower(host);
+  if (!h.empty() && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (!h.empty() && h.back() == '.') h.pop_back();  // "localhost."
+  if (h == "localhost" || h == "::1") return true;
+  std::vector<absl::string_view> parts = absl::StrSplit(h, '.');
+  if (parts.size() != 4) return false;
+  for (absl::string_view p : parts) {
+    if (p.empty() || p.size() > 3) return false;
+    for (char c : p) {
+      if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+    }
+    int v = 0;
+    if (!absl::SimpleAtoi(p, &v) || v > 255) return false;
+  }
+  return parts[0] == "127";
+}
+
+bool IsLoopbackUrl(absl::string_view url) {
+  size_t scheme = url.find("://");
+  if (scheme != absl::string_view::npos) url.remove_prefix(scheme + 3);
+  url = url.substr(0, url.find_first_of("/?#"));
+  size_t at = url.rfind('@');
+  if (at != absl::string_view::npos) url.remove_prefix(at + 1);
+  if (absl::StartsWith(url, "[")) {
+    size_t close = url.find(']');
+    if (close == absl::string_view::npos) return false;
+    return IsLoopbackHost(url.substr(0, close + 1));
+  }
+  return IsLoopbackHost(url.substr(0, url.find(':')));
 }
 
 }  // namespace liasse

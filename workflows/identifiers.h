@@ -32,4 +32,11 @@ bool IsPlausibleDomain(absl::string_view domain);
 // identify a client.
 bool IsPublicMailDomain(absl::string_view domain);
 
+// True for "localhost", "::1" (bracketed or not) and the IPv4 addresses
+// 127.0.0.0/8 written as four numbers — never for a name that merely
+// starts with "127." such as 127.attacker.example.
+bool IsLoopbackHost(absl::string_view host);
+// The same for the host of a URL (scheme://[user@]host[:port]/…).
+bool IsLoopbackUrl(absl::string_view url);
+
 }  // namespace liasse

@@ -18,6 +18,40 @@ void ReplaceAll(std::string* text, const RE2& re, absl::string_view with) {
   RE2::GlobalReplace(text, re, re2::StringPiece(with.data(), with.size()));
 }
 
+// Replaces each match of `re` for which `redact_if(matched text)` holds.
+template <typename Pred>
+void ReplaceWhere(std::string* text, const RE2& re, absl::string_view with, Pred redact_if) {
+  std::string out;
+  size_t done = 0;
+  size_t pos = 0;
+  while (pos <= text->size()) {
+    re2::StringPiece m;
+    if (!re.Match(*text, pos, text->size(), RE2::UNANCHORED, &m, 1)) break;
+    size_t start = static_cast<size_t>(m.data() - text->data());
+    size_t end = start + m.size();
+    if (m.empty()) {
+      pos = end + 1;
+      continue;
+    }
+    if (redact_if(absl::string_view(m.data(), m.size()))) {
+      out.append(*text, done, start - done);
+      out.append(with.data(), with.size());
+      done = end;
+    }
+    pos = end;
+  }
+  out.append(*text, done, std::string::npos);
+  *text = std::move(out);
+}
+
+// An IBAN has 15 to 34 letters and digits (Norway's 15 is the shortest); a
+// VAT number such as FR40732829320 has 13.
+bool IbanLength(absl::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += absl::ascii_isalnum(static_cast<unsigned char>(c)) ? 1 : 0;
+  return n >= 15 && n <= 34;
+}
+
 // Cuts at a UTF-8 boundary at or before `n`.
 size_t Utf8Floor(absl::string_view s, size_t n) {
   if (n >= s.size()) return s.size();
@@ -49,16 +83,26 @@ std::string RedactForLlm(absl::string_view text) {
   std::string out(text);
   // E-mail addresses first: their digits must not be taken for a phone.
   static const RE2 email(R"([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})");
-  // IBAN: country code, check digits, 11–30 alphanumerics in groups.
-  static const RE2 iban(R"(\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{2,4}){3,8}\b)");
+  // IBAN: country code, check digits, 11–30 alphanumerics in groups
+  // (spaces, hyphens or dots between them); in lower case too when its
+  // groups are digits ("fr76 3000 6000 …") or it follows the word IBAN.
+  static const RE2 iban(R"(\b[A-Z]{2}\d{2}(?:[ \-.]?[A-Z0-9]{2,4}){3,8}\b)");
+  static const RE2 iban_digits(
+      R"((?i)\b[a-z]{2}\d{2}(?:[ \-.]?\d{4}){3,7}(?:[ \-.]?[a-z0-9]{1,4})?\b)");
+  static const RE2 iban_labelled(
+      R"((?i)\biban\b\W{0,5}[a-z]{2}\d{2}(?:[ \-.]?[a-z0-9]{2,4}){3,8}\b)");
   // NIR: sex digit, year, month, department (2A/2B), commune, order, key.
   static const RE2 nir(
       R"(\b[12][ .]?\d{2}[ .]?(?:0[1-9]|1[0-2]|[2-9]\d)[ .]?(?:\d{2}|2[AB])[ .]?\d{3}[ .]?\d{3}(?:[ .]?\d{2})?\b)");
-  // Phones: French national or international forms.
+  // Phones: international (+33, 0033, (+33), +33 (0)…, any country's
+  // grouping such as +49 30 1234567) and French national forms.
   static const RE2 phone(
-      R"((?:\+\d{1,3}[ .\-]?(?:\(0\))?[ .\-]?\d(?:[ .\-]?\d{2}){4}|\b0[1-9](?:[ .\-]?\d{2}){4})\b)");
+      R"((?:(?:\+|\b00)\d{1,3}|\(\+\d{1,3}\))[ .\-]?(?:\(0\)[ .\-]?)?\d{1,4}(?:[ .\-]?\d{2,8}){1,4}\b)"
+      R"(|\b0[1-9](?:[ .\-]?\d{2}){4}\b)");
   ReplaceAll(&out, email, "[EMAIL]");
-  ReplaceAll(&out, iban, "[IBAN]");
+  ReplaceAll(&out, iban_labelled, "IBAN [IBAN]");
+  ReplaceWhere(&out, iban, "[IBAN]", IbanLength);
+  ReplaceWhere(&out, iban_digits, "[IBAN]", IbanLength);
   ReplaceAll(&out, nir, "[NIR]");
   ReplaceAll(&out, phone, "[PHONE]");
   return out;

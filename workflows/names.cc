@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 
 namespace liasse {
 namespace {
@@ -55,6 +56,20 @@ std::string SanitizeDisplayName(absl::string_view raw) {
   }
   if (trimmed.empty() || trimmed == "." || trimmed == "..") return "document";
   return trimmed;
+}
+
+std::string SafeLocalName(absl::string_view raw) {
+  std::string name = SanitizeDisplayName(raw);
+  size_t first = name.find_first_not_of('.');
+  if (first == std::string::npos) return "document";
+  return name.substr(first);
+}
+
+std::string NumberedName(absl::string_view name, int n) {
+  if (n <= 1) return std::string(name);
+  size_t dot = name.rfind('.');
+  if (dot == absl::string_view::npos || dot == 0) return absl::StrCat(name, " (", n, ")");
+  return absl::StrCat(name.substr(0, dot), " (", n, ")", name.substr(dot));
 }
 
 bool IsTemporaryFileName(absl::string_view name) {

@@ -14,6 +14,13 @@ namespace liasse {
 // empty: "document" when nothing is left; never "." or "..".
 std::string SanitizeDisplayName(absl::string_view raw);
 
+// A name to save a server-given file under in the user's directory: the
+// display name without leading dots (never a dotfile such as ".bashrc").
+std::string SafeLocalName(absl::string_view raw);
+
+// "facture.pdf", 2 → "facture (2).pdf"; n ≤ 1 gives the name itself.
+std::string NumberedName(absl::string_view name, int n);
+
 // Temporary or partial names that writers leave while a file is incomplete:
 // dotfiles, "~$x.docx", "*.part", "*.tmp", "*.crdownload", "*.partial",
 // "*.swp", "*~".

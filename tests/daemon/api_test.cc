@@ -129,7 +129,7 @@ class ApiTest : public ::testing::Test {
   FakeClock clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<DaemonInfo> info_;
-  std::shared_ptr<const TokenTable> tokens_;
+  std::shared_ptr<TokenTable> tokens_;
   std::unique_ptr<Archive> archive_;
   std::unique_ptr<Intake> intake_;
   std::unique_ptr<grpc::Service> service_;
@@ -333,6 +333,47 @@ TEST_F(ApiTest, SubmitThenReadBackContent) {
   EXPECT_EQ(w2->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+// The upload limit ([ocr] max_file_mb; 1 MiB here) holds as bytes arrive:
+// nothing is kept, not even a temporary file.
+TEST_F(ApiTest, AnUploadOverTheLimitIsRefusedAsItsBytesArrive) {
+  StartServer(false);
+  size_t before = store_->ListDocuments({})->size();
+  auto stub = InProcessStub();
+  pb::Document doc;
+  auto ctx = Ctx();
+  auto writer = stub->SubmitDocument(ctx.get(), &doc);
+  pb::SubmitDocumentRequest header;
+  header.mutable_header()->set_client("clients/cafe");
+  header.mutable_header()->set_file_name("big.pdf");
+  ASSERT_TRUE(writer->Write(header));
+  pb::SubmitDocumentRequest chunk;
+  chunk.set_chunk(std::string(256 * 1024, 'x'));
+  for (int i = 0; i < 8 && writer->Write(chunk); ++i) {
+  }
+  writer->WritesDone();
+  EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(store_->ListDocuments({})->size(), before);
+  for (const auto& e : std::filesystem::directory_iterator(archive_->root())) {
+    ADD_FAILURE() << "left in the archive: " << e.path();
+  }
+}
+
+TEST_F(ApiTest, AnEmptyUploadIsRefused) {
+  StartServer(false);
+  size_t before = store_->ListDocuments({})->size();
+  auto stub = InProcessStub();
+  pb::Document doc;
+  auto ctx = Ctx();
+  auto writer = stub->SubmitDocument(ctx.get(), &doc);
+  pb::SubmitDocumentRequest header;
+  header.mutable_header()->set_client("clients/cafe");
+  header.mutable_header()->set_file_name("empty.pdf");
+  ASSERT_TRUE(writer->Write(header));
+  writer->WritesDone();
+  EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(store_->ListDocuments({})->size(), before);
+}
+
 TEST_F(ApiTest, ReviewMovesFromUnknownSetsFieldsAndAccepts) {
   StartServer(false);
   auto stub = InProcessStub();
@@ -436,6 +477,22 @@ TEST_F(ApiTest, TcpNeedsAKnownBearerToken) {
   grpc::health::v1::HealthCheckResponse hresp;
   EXPECT_EQ(health->Check(Ctx().get(), {}, &hresp).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// What SIGHUP does to the tokens: a token removed from the file fails from
+// the next call on, a new one works, on the running server.
+TEST_F(ApiTest, ReplacedTokensTakeEffectAtOnce) {
+  StartServer(true);
+  auto stub = pb::Liasse::NewStub(TlsChannel());
+  pb::Status status;
+  ASSERT_TRUE(stub->GetStatus(Ctx(kReadToken).get(), {}, &status).ok());
+  const std::string fresh_token = "fresh-token-0123456789";
+  auto fresh = TokenTable::Parse(absl::StrCat("read ", fresh_token, "\n"), "tokens");
+  ASSERT_OK(fresh);
+  tokens_->Replace(**fresh);
+  EXPECT_EQ(stub->GetStatus(Ctx(kReadToken).get(), {}, &status).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(stub->GetStatus(Ctx(fresh_token).get(), {}, &status).ok());
 }
 
 TEST_F(ApiTest, ReadTokenCannotMutateAdminTokenCan) {

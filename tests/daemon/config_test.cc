@@ -290,10 +290,45 @@ INSTANTIATE_TEST_SUITE_P(
                   "liasse.toml:5: [[llm.provider]] #1 api_key: secrets are "
                   "never written"},
         ErrorCase{"DateWindow", "[matching]\ndate_window_days = [7, -30]\n",
-                  "liasse.toml:2: [matching] date_window_days:"}),
+                  "liasse.toml:2: [matching] date_window_days:"},
+        ErrorCase{"StateDirIsTheInboxRoot",
+                  "[daemon]\nstate_dir = \"/srv/x\"\ninbox_root = \"/srv/x/\"\n",
+                  "[daemon] state_dir: \"/srv/x\" is inside inbox_root"},
+        ErrorCase{"StateDirInsideTheInboxRoot",
+                  "[daemon]\nstate_dir = \"/srv/x/state\"\ninbox_root = \"/srv/x\"\n",
+                  "[daemon] state_dir: \"/srv/x/state\" is inside inbox_root"},
+        ErrorCase{"FolderIsTheRoot", "[daemon]\nstate_dir = \"/var/lib/liasse\"\ninbox_root = \"/srv/liasse\"\n"
+                  "[[client]]\nid = \"a\"\nfolder = \"/\"\n",
+                  "liasse.toml:6: [[client]] #1 folder: must not be /"},
+        ErrorCase{"FolderClimbsOut", "[daemon]\nstate_dir = \"/var/lib/liasse\"\ninbox_root = \"/srv/liasse\"\n"
+                  "[[client]]\nid = \"a\"\nfolder = \"../../etc\"\n",
+                  "liasse.toml:6: [[client]] #1 folder: a relative folder may not climb out"},
+        ErrorCase{"TwoClientsOneFolder",
+                  "[daemon]\nstate_dir = \"/var/lib/liasse\"\ninbox_root = \"/srv/liasse\"\n"
+                  "[[client]]\nid = \"a\"\nfolder = \"shared\"\n[[client]]\nid = \"b\"\n"
+                  "folder = \"shared\"\n",
+                  "[[client]] b folder: \"/srv/liasse/shared\" overlaps the folder of a"},
+        ErrorCase{"NestedClientFolders",
+                  "[daemon]\nstate_dir = \"/var/lib/liasse\"\ninbox_root = \"/srv/liasse\"\n"
+                  "[[client]]\nid = \"a\"\n[[client]]\nid = \"b\"\nfolder = \"a/b\"\n",
+                  "[[client]] b folder: \"/srv/liasse/a/b\" overlaps the folder of a"},
+        ErrorCase{"FolderInTheStateDir",
+                  "[daemon]\nstate_dir = \"/var/lib/liasse\"\ninbox_root = \"/srv/liasse\"\n"
+                  "[[client]]\nid = \"a\"\nfolder = \"/var/lib/liasse/archive\"\n",
+                  "[[client]] a folder: \"/var/lib/liasse/archive\" overlaps state_dir"}),
     [](const ::testing::TestParamInfo<ErrorCase>& param_info) {
       return param_info.param.name;
     });
+
+TEST(ConfigTest, AbsoluteClientFoldersOutsideTheInboxRootAreAllowed) {
+  auto config = ParseConfig(
+      "[daemon]\nstate_dir = \"/var/lib/liasse\"\ninbox_root = \"/srv/liasse\"\n"
+      "[[client]]\nid = \"a\"\nfolder = \"/mnt/nas/a\"\n[[client]]\nid = \"ab\"\n",
+      "/etc/liasse/liasse.toml");
+  ASSERT_OK(config);
+  EXPECT_EQ(config->clients[0].folder, "/mnt/nas/a");
+  EXPECT_EQ(config->clients[1].folder, "/srv/liasse/ab");  // "ab" is not inside "a"
+}
 
 TEST(ConfigTest, ReportsEveryErrorNotJustTheFirst) {
   auto config = ParseConfig(
@@ -306,6 +341,29 @@ TEST(ConfigTest, ReportsEveryErrorNotJustTheFirst) {
 TEST(ConfigTest, MissingFileIsNotFound) {
   auto config = LoadConfigFile("/nonexistent/liasse.toml");
   EXPECT_EQ(config.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(ConfigTest, ADirectoryIsNotAConfig) {
+  TempDir dir;
+  auto config = LoadConfigFile(dir.path());
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(config.status().message(), "not a file")) << config.status();
+}
+
+TEST(ConfigTest, WorldReadableSecretFilesAreNamed) {
+  TempDir dir;
+  std::ofstream(dir.Join("smtp.pass")) << "secret";
+  std::ofstream(dir.Join("tokens")) << "admin 0123456789abcdef0123\n";
+  std::filesystem::permissions(dir.Join("smtp.pass"), std::filesystem::perms(0644));
+  std::filesystem::permissions(dir.Join("tokens"), std::filesystem::perms(0640));
+  auto config = ParseConfig(absl::StrCat("[daemon]\ntoken_file = \"", dir.Join("tokens"),
+                                         "\"\n[smtp]\nurl = \"smtps://h\"\nfrom = \"a@b.fr\"\n"
+                                         "password_file = \"", dir.Join("smtp.pass"), "\"\n"),
+                            dir.Join("liasse.toml"));
+  ASSERT_OK(config);
+  std::vector<std::string> warnings = ExposedSecretFiles(*config);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(warnings[0], "[smtp] password_file")) << warnings[0];
 }
 
 TEST(ConfigTest, SecretFilesMustExist) {

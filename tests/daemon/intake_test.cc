@@ -12,7 +12,6 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/archive.h"
 #include "daemon/extractor.h"
-#include "daemon/folder_watcher.h"
 #include "daemon/intake.h"
 #include "daemon/pipeline.h"
 #include "daemon/store.h"
@@ -296,56 +295,6 @@ TEST_F(IntakeTest, TimeoutIsRetriedOnceWithBackoffThenQuarantined) {
   EXPECT_EQ(doc->status, DocumentStatus::kQuarantined);
   EXPECT_TRUE(absl::StartsWith(doc->status_reason, "timeout:")) << doc->status_reason;
   EXPECT_EQ(doc->attempts, 2);
-}
-
-TEST(FolderWatcherTest, SeesNewFilesRecursivelyButNotTemporaryOrProcessed) {
-  TempDir dir;
-  std::string folder = dir.Join("acme");
-  fs::create_directories(folder + "/.processed/2026-11");
-  WriteFile(folder + "/before.pdf", "x");
-  FolderWatcher watcher;
-  ASSERT_OK(watcher.Watch({{"acme", folder, 0}}));
-  auto initial = watcher.ScanAll();
-  ASSERT_EQ(initial.size(), 1u);
-  EXPECT_EQ(initial[0].path, folder + "/before.pdf");
-
-  WriteFile(folder + "/facture.pdf", "x");
-  WriteFile(folder + "/download.crdownload", "x");
-  WriteFile(folder + "/~$brouillon.docx", "x");
-  WriteFile(folder + "/.hidden.pdf", "x");
-  WriteFile(folder + "/.processed/2026-11/old.pdf", "x");
-  fs::create_directories(folder + "/2026/octobre");
-  WriteFile(folder + "/2026/octobre/releve.pdf", "x");
-  WriteFile(dir.Join("outside.pdf"), "x");
-  fs::rename(dir.Join("outside.pdf"), folder + "/moved-in.pdf");
-  std::vector<std::string> seen;
-  for (int i = 0; i < 50 && seen.size() < 3; ++i) {
-    for (const auto& c : watcher.ReadEvents()) seen.push_back(c.path);
-    if (seen.size() < 3) usleep(20000);
-  }
-  std::sort(seen.begin(), seen.end());
-  seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
-  EXPECT_EQ(seen, (std::vector<std::string>{folder + "/2026/octobre/releve.pdf",
-                                            folder + "/facture.pdf",
-                                            folder + "/moved-in.pdf"}));
-}
-
-TEST(FolderWatcherTest, PollModeWaitsForAStableFile) {
-  TempDir dir;
-  std::string folder = dir.Join("smb");
-  fs::create_directories(folder);
-  FolderWatcher watcher;
-  ASSERT_OK(watcher.Watch({{"acme", folder, 30}}));
-  absl::Time t = absl::FromUnixSeconds(1'800'000'000);
-  WriteFile(folder + "/scan.pdf", "part");
-  EXPECT_TRUE(watcher.Poll(t).empty());  // first sight
-  EXPECT_TRUE(watcher.Poll(t + absl::Seconds(5)).empty());  // not due
-  std::ofstream(folder + "/scan.pdf", std::ios::app) << "more";  // still growing
-  EXPECT_TRUE(watcher.Poll(t + absl::Seconds(31)).empty());
-  auto stable = watcher.Poll(t + absl::Seconds(62));
-  ASSERT_EQ(stable.size(), 1u);
-  EXPECT_EQ(stable[0].path, folder + "/scan.pdf");
-  EXPECT_EQ(watcher.NextPoll(), t + absl::Seconds(92));
 }
 
 }  // namespace

@@ -330,5 +330,79 @@ TEST(StoreEventsTest, OfKindSinceReadsOnlyThatKindFromThatTime) {
   EXPECT_EQ((*events)[0].client_id, "acme");
 }
 
+// Purge leaves no row of the client in any table that has a client_id
+// column — the tables are read from the schema, so one added later is
+// covered too (and must get a row here, or this test says so).
+TEST(StoreTest, PurgeLeavesNoRowOfTheClientInAnyTable) {
+  TempDir dir;
+  FakeClock clock;
+  auto store = Store::Open(dir.Join("liasse.db"), &clock);
+  ASSERT_OK(store);
+  Store& s = **store;
+  ASSERT_OK(s.SyncClients({Client("gone"), Client("stays")}));
+  for (const std::string& client : {std::string("gone"), std::string("stays")}) {
+    auto doc = s.IngestDocument(Doc(client, client == "gone" ? 1 : 2));
+    ASSERT_OK(doc);
+    ASSERT_OK(s.RememberFile(client, "/srv/" + client + "/f.pdf", 10, 1, "sha", doc->document_id));
+    ASSERT_OK(s.LearnSupplierType(client, "acme", "invoice"));
+    ItemRecord item;
+    item.client_id = client;
+    item.period = "2026-10";
+    item.kind = "bank_statement";
+    item.due_date = "2026-11-10";
+    ASSERT_OK(s.EnsureItem(item));
+    NewBankTxn txn;
+    txn.txn.client_id = client;
+    txn.txn.date = "2026-10-05";
+    txn.txn.amount_cents = -4520;
+    txn.txn.label = "CB CARREFOUR";
+    txn.txn.fingerprint = "fp-" + client;
+    txn.needs_receipt = true;
+    txn.period = "2026-10";
+    ASSERT_OK(s.ImportBankTxns(client, {txn}, "releve.csv"));
+    OutboxRecord out;
+    out.client_id = client;
+    out.kind = "reminder";
+    out.slot = "2026-10#1";
+    out.message_id = "<m-" + client + "@liasse>";
+    out.created_at = clock.Now();
+    ASSERT_OK(s.InsertOutbox(out));
+    ASSERT_OK(s.SetPausedUntil(client, clock.Now() + absl::Hours(24)));
+    EventRecord e;
+    e.kind = "note";
+    e.client_id = client;
+    ASSERT_OK(s.AppendEvent(e));
+  }
+  std::vector<std::string> tables;
+  auto count = [&](const std::string& table, const std::string& client) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(dir.Join("liasse.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* stmt = nullptr;
+    std::string sql = absl::StrCat("SELECT COUNT(*) FROM \"", table, "\" WHERE client_id = ?1");
+    sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+    sqlite3_bind_text(stmt, 1, client.c_str(), -1, SQLITE_TRANSIENT);
+    int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+  };
+  for (const std::string& table : SqliteNames(dir.Join("liasse.db"), "table")) {
+    if (count(table, "gone") >= 0 && table != "client") tables.push_back(table);
+  }
+  ASSERT_GE(tables.size(), 8u);
+  for (const std::string& table : tables) {
+    EXPECT_GT(count(table, "gone"), 0) << table << ": give the client a row here first";
+  }
+  ASSERT_OK(s.SyncClients({Client("stays")}));  // out of the config
+  int deleted = 0;
+  ASSERT_OK(s.PurgeClient("gone", &deleted));
+  EXPECT_EQ(deleted, 1);
+  for (const std::string& table : tables) {
+    EXPECT_EQ(count(table, "gone"), 0) << table;
+    EXPECT_GT(count(table, "stays"), 0) << table;
+  }
+  EXPECT_EQ(s.GetClient("gone").status().code(), absl::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace liasse

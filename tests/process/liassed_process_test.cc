@@ -442,6 +442,99 @@ TEST(LiassedProcessTest, UnreadableFileStaysAndOthersAreTakenIn) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << text;
 }
 
+// Waits until `path` no longer exists (the daemon took the file).
+bool WaitUntilGone(const std::string& path, std::chrono::seconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  while (fs::exists(path) && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return !fs::exists(path);
+}
+
+std::vector<nlohmann::json> JsonLines(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  }
+  return out;
+}
+
+// A link in the inbox root is not a client folder: the files it points at
+// are neither read nor moved.
+TEST(LiassedProcessTest, ALinkInTheInboxRootIsNeverFollowed) {
+  TempDir dir;
+  fs::create_directories(dir.Join("var/inbox/acme"));
+  fs::create_directories(dir.Join("victim"));
+  testing::WriteFile(dir.Join("victim/private.pdf"), "%PDF-1.4 not a client's");
+  fs::create_directory_symlink(dir.Join("victim"), dir.Join("var/inbox/evil"));
+  Liassed daemon(dir.path(), {});
+  ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30))) << daemon.Log();
+  testing::WriteFile(dir.Join("var/inbox/acme/ok.pdf"), "%PDF-1.4 the client's");
+  ASSERT_TRUE(WaitUntilGone(dir.Join("var/inbox/acme/ok.pdf"), std::chrono::seconds(30)))
+      << daemon.Log();
+  EXPECT_TRUE(fs::exists(dir.Join("victim/private.pdf")));
+  EXPECT_FALSE(fs::exists(dir.Join("victim/.processed")));
+  CommandResult clients = Cli(dir.path(), {"clients", "--json"});
+  EXPECT_FALSE(absl::StrContains(clients.out, "evil")) << clients.out;
+  EXPECT_EQ(JsonLines(Cli(dir.path(), {"documents", "--json"}).out).size(), 1u);
+}
+
+// A rescan (here: a new client folder in the inbox root) sees a file while
+// its writer pauses mid-way: it is taken whole once closed, never as a torn
+// copy with the rest moved away unread.
+TEST(LiassedProcessTest, AFileStillBeingWrittenDuringARescanIsTakenWhole) {
+  TempDir dir;
+  fs::create_directories(dir.Join("var/inbox/acme"));
+  Liassed daemon(dir.path(), {});
+  ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30))) << daemon.Log();
+  std::string pdf = testing::MakeTextPdf({testing::FrenchInvoiceLines()});
+  std::string path = dir.Join("var/inbox/acme/facture.pdf");
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0);
+  size_t half = pdf.size() / 2;
+  ASSERT_EQ(::write(fd, pdf.data(), half), static_cast<ssize_t>(half));
+  fs::create_directories(dir.Join("var/inbox/bolt"));  // a full rescan
+  ASSERT_TRUE(WaitForCliOutput(dir.path(), {"clients"}, "bolt", std::chrono::seconds(10)));
+  // The slow writer pauses longer than the settle interval.
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  EXPECT_TRUE(fs::exists(path)) << "taken while still open for writing";
+  ASSERT_EQ(::write(fd, pdf.data() + half, pdf.size() - half),
+            static_cast<ssize_t>(pdf.size() - half));
+  ::close(fd);
+  ASSERT_TRUE(WaitUntilGone(path, std::chrono::seconds(30))) << daemon.Log();
+  std::vector<nlohmann::json> docs =
+      JsonLines(Cli(dir.path(), {"documents", "--client", "acme", "--json"}).out);
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0]["size_bytes"].get<std::string>(), std::to_string(pdf.size())) << docs[0];
+}
+
+// Directories that exist keep their mode: the socket's parent (here a
+// sticky, world-writable one like /tmp) and an inbox root with the setgid
+// bit systemd-tmpfiles gives /srv/liasse.
+TEST(LiassedProcessTest, ExistingDirectoriesKeepTheirModes) {
+  TempDir dir;
+  std::string inbox = dir.Join("srv");
+  std::string run = dir.Join("run");
+  ASSERT_EQ(::mkdir(inbox.c_str(), 0700), 0);
+  ASSERT_EQ(::chmod(inbox.c_str(), 02770), 0);
+  ASSERT_EQ(::mkdir(run.c_str(), 0700), 0);
+  ASSERT_EQ(::chmod(run.c_str(), 01777), 0);
+  std::string config = dir.Join("liasse.toml");
+  testing::WriteFile(config, absl::StrCat("[daemon]\nstate_dir = \"", dir.Join("state"),
+                                          "\"\ninbox_root = \"", inbox, "\"\nlisten = \"unix:",
+                                          run, "/liasse.sock\"\n"));
+  Liassed daemon(dir.path(), {"--config", config});
+  ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30))) << daemon.Log();
+  struct stat st;
+  ASSERT_EQ(::stat(inbox.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 02770u);
+  ASSERT_EQ(::stat(run.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 01777u);
+  ASSERT_EQ(::stat(dir.Join("state").c_str(), &st), 0);  // created: its own mode
+  EXPECT_EQ(st.st_mode & 0777, 0750u);
+}
+
 TEST(LiasseCliTest, SaysClearlyWhenDaemonIsNotThere) {
   TempDir dir;
   CommandResult r = Cli(dir.path(), {"--socket", "/nonexistent/liasse.sock", "status"});

@@ -52,5 +52,24 @@ TEST(IdentifiersTest, EmailAndDomainShapes) {
   EXPECT_FALSE(IsPlausibleDomain("ab..fr"));
 }
 
+TEST(IsLoopbackTest, OnlyTheLoopbackAddressesAndLocalhost) {
+  for (const char* host : {"localhost", "LOCALHOST", "127.0.0.1", "127.1.2.3", "::1", "[::1]"}) {
+    EXPECT_TRUE(IsLoopbackHost(host)) << host;
+  }
+  for (const char* host : {"127.attacker.example", "127.0.0.1.nip.io", "1127.0.0.1", "127.0.0.256",
+                           "128.0.0.1", "localhost.attacker.example", "", "::2"}) {
+    EXPECT_FALSE(IsLoopbackHost(host)) << host;
+  }
+}
+
+TEST(IsLoopbackTest, TheHostOfAUrl) {
+  EXPECT_TRUE(IsLoopbackUrl("http://127.0.0.1:11434/v1"));
+  EXPECT_TRUE(IsLoopbackUrl("imap://user@localhost:143/INBOX"));
+  EXPECT_TRUE(IsLoopbackUrl("http://[::1]:8080/v1"));
+  EXPECT_FALSE(IsLoopbackUrl("imap://127.attacker.example/INBOX"));
+  EXPECT_FALSE(IsLoopbackUrl("http://127.0.0.1@attacker.example/v1"));
+  EXPECT_FALSE(IsLoopbackUrl("https://api.example.com/v1?x=127.0.0.1"));
+}
+
 }  // namespace
 }  // namespace liasse

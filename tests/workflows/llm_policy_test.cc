@@ -24,6 +24,28 @@ TEST(RedactForLlmTest, MasksPersonalDataAndKeepsAmounts) {
   EXPECT_NE(out.find("732 829 320"), std::string::npos) << out;  // a company is not a person
 }
 
+// Forms seen in real documents that an earlier version let through.
+TEST(RedactForLlmTest, MasksIbansAndPhonesInTheirOtherCommonForms) {
+  for (const char* text : {"IBAN: FR76-3000-6000-0112-3456-7890-189", "iban fr76 3000 6000 0112 3456 7890 189",
+                           "FR76.3000.6000.0112.3456.7890.189", "Tél. 0033 1 23 45 67 89",
+                           "tel (+33) 1.23.45.67.89", "Telefon +49 30 1234567",
+                           "+33612345678"}) {
+    std::string out = RedactForLlm(text);
+    EXPECT_EQ(out.find("3000"), std::string::npos) << text << " → " << out;
+    EXPECT_EQ(out.find("23 45"), std::string::npos) << text << " → " << out;
+    EXPECT_EQ(out.find("45.67"), std::string::npos) << text << " → " << out;
+    EXPECT_EQ(out.find("1234567"), std::string::npos) << text << " → " << out;
+    EXPECT_EQ(out.find("612345678"), std::string::npos) << text << " → " << out;
+  }
+}
+
+TEST(RedactForLlmTest, KeepsWhatTheRulesNeed) {
+  const char* text =
+      "Facture FA-2026-0042 du 05/11/2026\nTotal TTC 1 234,56 EUR\nTVA 20% 205,76\n"
+      "SIRET 732 829 320 00074\nTVA intracom FR40732829320\nREF 2026 1105 0001";
+  EXPECT_EQ(RedactForLlm(text), text);
+}
+
 TEST(CompactForLlmTest, SqueezesWhitespaceAndKeepsHeadAndTail) {
   EXPECT_EQ(CompactForLlm("  a   b \n\n\n  c\t\td  \n", 100), "a b\nc d");
   std::string longer;

@@ -1,0 +1,108 @@
+#include "daemon/fs_util.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace liasse {
+
+void UniqueFd::Reset() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+absl::Status ErrnoStatus(int err, absl::string_view what) {
+  std::string message = absl::StrCat(what, ": ", std::strerror(err));
+  switch (err) {
+    case ENOENT:
+      return absl::NotFoundError(message);
+    case EACCES:
+    case EPERM:
+      return absl::PermissionDeniedError(message);
+    case ENOSPC:
+    case EDQUOT:
+      return absl::ResourceExhaustedError(message);
+    case ELOOP:
+    case ENOTDIR:
+      return absl::FailedPreconditionError(message);
+    default:
+      return absl::UnavailableError(message);
+  }
+}
+
+FileStamp StampOf(const struct stat& st) {
+  FileStamp s;
+  s.size = st.st_size;
+  s.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  s.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+  s.dev = st.st_dev;
+  s.ino = st.st_ino;
+  return s;
+}
+
+absl::StatusOr<UniqueFd> OpenBeneath(int dir_fd, absl::string_view relpath, int flags) {
+  std::vector<absl::string_view> parts = absl::StrSplit(relpath, '/');
+  if (relpath.empty()) {
+    if (!(flags & O_DIRECTORY)) return absl::InvalidArgumentError("empty path");
+    int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus(errno, "reopen folder");
+    return UniqueFd(fd);
+  }
+  for (absl::string_view p : parts) {
+    if (p.empty() || p == "." || p == "..") {
+      return absl::InvalidArgumentError(absl::StrCat("path ", relpath, " leaves its folder"));
+    }
+  }
+  UniqueFd current;
+  int at = dir_fd;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    std::string name(parts[i]);
+    int fd = ::openat(at, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus(errno, absl::StrCat("open ", relpath));
+    current = UniqueFd(fd);
+    at = current.get();
+  }
+  std::string last(parts.back());
+  int fd = ::openat(at, last.c_str(), flags | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, absl::StrCat("open ", relpath));
+  return UniqueFd(fd);
+}
+
+absl::Status MakeDirs(const std::string& path, mode_t mode) {
+  if (path.empty()) return absl::InvalidArgumentError("empty directory path");
+  // Walk down from the root, creating only what is missing.
+  std::string prefix = path[0] == '/' ? "/" : "";
+  for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
+    absl::StrAppend(&prefix, part);
+    if (::mkdir(prefix.c_str(), mode) == 0) {
+      // mkdir's mode went through the umask: the asked mode, exactly, on
+      // what we created — and on nothing else.
+      if (::chmod(prefix.c_str(), mode) != 0) {
+        return ErrnoStatus(errno, absl::StrCat("chmod ", prefix));
+      }
+    } else if (errno != EEXIST) {
+      return ErrnoStatus(errno, absl::StrCat("cannot create directory ", prefix));
+    } else {
+      struct stat st;
+      if (::stat(prefix.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("cannot create directory ", path, ": ", prefix, " is not a directory"));
+      }
+    }
+    prefix.push_back('/');
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FsyncDir(int dir_fd, absl::string_view what) {
+  if (::fsync(dir_fd) != 0) return ErrnoStatus(errno, absl::StrCat("fsync ", what));
+  return absl::OkStatus();
+}
+
+}  // namespace liasse
