@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -56,6 +57,7 @@ json OptionsToJson(const OcrOptions& o) {
 struct Job {
   json request;
   absl::Time deadline;
+  bool long_doc = false;  // a page of a document of long_pages or more
   std::promise<absl::StatusOr<json>> result;
 };
 
@@ -261,12 +263,13 @@ class WorkerPoolExtractor final : public Extractor {
     if (!analysis.ok()) return analysis.status();
 
     std::vector<std::future<absl::StatusOr<json>>> pages;
+    bool long_doc = analysis->pages >= options_.long_pages;
     for (int page : analysis->ocr_pages) {
       pages.push_back(Submit({{"op", "ocr"},
                               {"path", absolute},
                               {"kind", static_cast<int>(analysis->kind)},
                               {"page", page}},
-                             deadline));
+                             deadline, long_doc));
     }
     std::vector<PageText> ocr_pages;
     absl::Status first_error;
@@ -304,8 +307,10 @@ class WorkerPoolExtractor final : public Extractor {
   int restarts() const override { return restarts_; }
 
  private:
-  std::future<absl::StatusOr<json>> Submit(json request, absl::Time deadline) {
+  std::future<absl::StatusOr<json>> Submit(json request, absl::Time deadline,
+                                           bool long_doc = false) {
     auto job = std::make_shared<Job>();
+    job->long_doc = long_doc;
     if (cancelled_) {
       job->result.set_value(absl::CancelledError("extraction cancelled"));
       return job->result.get_future();
@@ -322,6 +327,18 @@ class WorkerPoolExtractor final : public Extractor {
     return future;
   }
 
+  // The next job: the first one of a short document (an analysis, or a page
+  // of a document under long_pages), else the first long document's page.
+  // Under mu_; the queue is not empty.
+  std::shared_ptr<Job> PopLocked() {
+    auto it = std::find_if(queue_.begin(), queue_.end(),
+                           [](const std::shared_ptr<Job>& j) { return !j->long_doc; });
+    if (it == queue_.end()) it = queue_.begin();
+    std::shared_ptr<Job> job = *it;
+    queue_.erase(it);
+    return job;
+  }
+
   void SlotLoop(WorkerSlot* slot) {
     while (true) {
       std::shared_ptr<Job> job;
@@ -329,8 +346,7 @@ class WorkerPoolExtractor final : public Extractor {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
         if (stopping_) return;
-        job = queue_.front();
-        queue_.pop_front();
+        job = PopLocked();
       }
       if (absl::Now() >= job->deadline) {
         job->result.set_value(ReadError(

@@ -1,7 +1,10 @@
 // Reads documents with a pool of long-lived liasse-worker processes, one per
 // core by default. A document's analysis runs on one worker, then its pages
 // that need OCR are spread over all of them, so one scan uses every core and
-// the machine is never oversubscribed. A worker that crashes or overruns the
+// the machine is never oversubscribed. A worker that finishes a job takes
+// short documents' jobs before a long document's next page, so an invoice
+// waits at most one page of a 200-page scan (not the whole scan), while a
+// lone long scan still uses every worker. A worker that crashes or overruns the
 // document's deadline is killed and restarted; the document gets `crashed` or
 // `timeout`. liassed and `liasse extract` both read through this class.
 #pragma once
@@ -33,6 +36,9 @@ class Extractor {
     int64_t memory_limit_mb = 2048;
     // Send the workers' stderr (library warnings) to /dev/null.
     bool quiet = false;
+    // Documents of this many pages or more are long: their pages wait behind
+    // every job of a shorter document.
+    int long_pages = 5;
   };
 
   static absl::StatusOr<std::unique_ptr<Extractor>> Start(Options options);

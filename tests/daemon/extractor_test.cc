@@ -7,9 +7,12 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <future>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ocr/read_error.h"
@@ -110,6 +113,71 @@ TEST(ExtractorTest, GarbageFromHelperIsCrashed) {
   ASSERT_NE(pool, nullptr);
   auto result = pool->Extract(dir.Join("doc.pdf"));
   EXPECT_EQ(GetReadErrorCode(result.status()), ReadErrorCode::kCrashed) << result.status();
+}
+
+// A scripted helper speaking the workers' line protocol on fd 3: "stuck*"
+// never finishes its analysis, "long*" has 20 pages to OCR (0.3 s each),
+// anything else one page (0.05 s).
+constexpr char kScriptedHelper[] = R"py(
+import json, os, socket, sys, time
+sock = socket.socket(fileno=3)
+reader = sock.makefile("r")
+for line in reader:
+    req = json.loads(line)
+    name = os.path.basename(req["path"])
+    if req["op"] == "analyze":
+        if name.startswith("stuck"):
+            time.sleep(600)
+        pages = 20 if name.startswith("long") else 1
+        reply = {"ok": True, "analysis": {"mime": "image/png", "kind": "image", "pages": pages,
+                                          "ocr_pages": list(range(pages))}}
+    else:
+        time.sleep(0.3 if name.startswith("long") else 0.05)
+        reply = {"ok": True, "page": {"index": req["page"], "source": "ocr",
+                                      "text": "page %d of %s: FACTURE 2026-11 TOTAL TTC 120,00 EUR"
+                                              % (req["page"], name),
+                                      "words": 3, "dpi": 300, "confidence": 90}}
+    sock.sendall((json.dumps(reply) + "\n").encode())
+)py";
+
+// One worker stuck on a hostile file and a 20-page scan queued: an invoice
+// dropped after them is read while the scan is still going (head-of-line
+// blocking was: the invoice waited for every page of the scan), and the scan
+// still completes on the worker that is left.
+TEST(ExtractorTest, AShortDocumentIsNotHeldUpByLongOnesOrAStuckOne) {
+  TempDir dir;
+  std::string helper = dir.Join("helper.py");
+  std::ofstream(helper) << kScriptedHelper;
+  std::string launcher = Script(dir, "helper.sh", absl::StrCat("exec /usr/bin/python3 ", helper, " \"$@\""));
+  for (const char* name : {"stuck.png", "long.png", "short.png"}) WriteFile(dir.Join(name), "x");
+  Extractor::Options options;
+  options.workers = 2;
+  options.ocr.timeout_s = 30;
+  options.worker_binary = launcher;
+  auto pool = Extractor::Start(options);
+  ASSERT_OK(pool);
+  Extractor& extractor = **pool;
+  // Whatever happens below, the stuck helper is killed before the futures
+  // are waited for.
+  auto cancel = absl::MakeCleanup([&] { extractor.Cancel(); });
+  auto stuck = std::async(std::launch::async, [&] { return extractor.Extract(dir.Join("stuck.png")); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the stuck one starts first
+  auto long_doc = std::async(std::launch::async, [&] { return extractor.Extract(dir.Join("long.png")); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // its pages are queued, the other is stuck
+  absl::StatusOr<ExtractedDocument> short_doc = extractor.Extract(dir.Join("short.png"));
+  EXPECT_OK(short_doc);
+  if (short_doc.ok()) {
+    EXPECT_TRUE(absl::StrContains(short_doc->text.text, "page 0 of short.png"));
+  }
+  EXPECT_EQ(long_doc.wait_for(std::chrono::seconds(0)), std::future_status::timeout)
+      << "the invoice waited for the whole scan";
+  absl::StatusOr<ExtractedDocument> long_text = long_doc.get();  // and the scan still completes
+  EXPECT_OK(long_text);
+  if (long_text.ok()) {
+    EXPECT_EQ(long_text->text.pages, 20);
+  }
+  extractor.Cancel();
+  EXPECT_FALSE(stuck.get().ok());
 }
 
 TEST(ExtractorTest, MissingHelperBinaryFailsAtStart) {

@@ -360,6 +360,13 @@ TEST(LiassedProcessTest, SubmitOpenBackupAndPurgeThroughTheCli) {
   CommandResult open = Cli(dir.path(), {"open", id, "-o", dir.Join("back.txt")});
   ASSERT_EQ(open.exit_code, 0) << open.err;
   EXPECT_EQ(ReadAll(dir.Join("back.txt")), "not a document Liasse can read");
+  // Without -o the server's name is used, never over an existing file.
+  std::ofstream(dir.Join("note.txt"), std::ios::trunc) << "the staff member's own";
+  CommandResult named = Cli(dir.path(), {"open", id});
+  ASSERT_EQ(named.exit_code, 0) << named.err;
+  EXPECT_EQ(named.out, "note (2).txt\n");
+  EXPECT_EQ(ReadAll(dir.Join("note.txt")), "the staff member's own");
+  EXPECT_EQ(ReadAll(dir.Join("note (2).txt")), "not a document Liasse can read");
   // It ends quarantined (unsupported type), with its reason, and is kept.
   EXPECT_TRUE(WaitForCliOutput(dir.path(), {"document", id}, "quarantined",
                                std::chrono::seconds(20)));
@@ -368,6 +375,11 @@ TEST(LiassedProcessTest, SubmitOpenBackupAndPurgeThroughTheCli) {
   CommandResult backup = Cli(dir.path(), {"backup", dir.Join("backup")});
   ASSERT_EQ(backup.exit_code, 0) << backup.err;
   EXPECT_TRUE(fs::exists(dir.Join("backup/liasse.db")));
+  struct stat st;  // every document's text and IBAN: private whatever the umask
+  ASSERT_EQ(::stat(dir.Join("backup/liasse.db").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat(dir.Join("backup").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
   int originals = 0;
   for (const auto& e : fs::recursive_directory_iterator(dir.Join("backup/archive"))) {
     if (e.is_regular_file()) ++originals;
