@@ -63,11 +63,11 @@ std::optional<Date> BankDate(absl::string_view text) {
         return absl::ascii_isdigit(static_cast<unsigned char>(c));
       })) {
     int y = 0, m = 0, d = 0;
-    absl::SimpleAtoi(text.substr(0, 4), &y);
-    absl::SimpleAtoi(text.substr(4, 2), &m);
-    absl::SimpleAtoi(text.substr(6, 2), &d);
-    Date out{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}};
-    if (out.ok()) return out;
+    if (absl::SimpleAtoi(text.substr(0, 4), &y) && absl::SimpleAtoi(text.substr(4, 2), &m) &&
+        absl::SimpleAtoi(text.substr(6, 2), &d)) {
+      Date out{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}};
+      if (out.ok()) return out;
+    }
   }
   if (auto iso = ParseIsoDate(text.substr(0, 10)); iso.ok()) return *iso;
   std::vector<absl::string_view> parts = absl::StrSplit(text, absl::ByAnyChar("/.-"));
@@ -656,10 +656,9 @@ absl::StatusOr<BankStatement> ParseStatementText(absl::string_view text) {
     std::string dd, mm, yy;
     if (!RE2::PartialMatch(line, leading_date, &dd, &mm, &yy)) continue;
     int day_n = 0, month_n = 0, year_n = year_hint;
-    absl::SimpleAtoi(dd, &day_n);
-    absl::SimpleAtoi(mm, &month_n);
+    if (!absl::SimpleAtoi(dd, &day_n) || !absl::SimpleAtoi(mm, &month_n)) continue;
     if (!yy.empty()) {
-      absl::SimpleAtoi(yy, &year_n);
+      if (!absl::SimpleAtoi(yy, &year_n)) continue;
       if (yy.size() == 2) year_n += 2000;
     }
     Date date{year{year_n}, month{static_cast<unsigned>(month_n)}, day{static_cast<unsigned>(day_n)}};

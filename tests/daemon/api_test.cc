@@ -333,6 +333,17 @@ TEST_F(ApiTest, SubmitThenReadBackContent) {
   EXPECT_EQ(w2->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+// Opens a SubmitDocument stream for client "cafe" and sends its header.
+std::unique_ptr<grpc::ClientWriter<pb::SubmitDocumentRequest>> OpenUpload(
+    pb::Liasse::Stub* stub, grpc::ClientContext* ctx, pb::Document* doc, const std::string& name) {
+  auto writer = stub->SubmitDocument(ctx, doc);
+  pb::SubmitDocumentRequest header;
+  header.mutable_header()->set_client("clients/cafe");
+  header.mutable_header()->set_file_name(name);
+  EXPECT_TRUE(writer->Write(header));
+  return writer;
+}
+
 // The upload limit ([ocr] max_file_mb; 1 MiB here) holds as bytes arrive:
 // nothing is kept, not even a temporary file.
 TEST_F(ApiTest, AnUploadOverTheLimitIsRefusedAsItsBytesArrive) {
@@ -341,11 +352,7 @@ TEST_F(ApiTest, AnUploadOverTheLimitIsRefusedAsItsBytesArrive) {
   auto stub = InProcessStub();
   pb::Document doc;
   auto ctx = Ctx();
-  auto writer = stub->SubmitDocument(ctx.get(), &doc);
-  pb::SubmitDocumentRequest header;
-  header.mutable_header()->set_client("clients/cafe");
-  header.mutable_header()->set_file_name("big.pdf");
-  ASSERT_TRUE(writer->Write(header));
+  auto writer = OpenUpload(stub.get(), ctx.get(), &doc, "big.pdf");
   pb::SubmitDocumentRequest chunk;
   chunk.set_chunk(std::string(256 * 1024, 'x'));
   for (int i = 0; i < 8 && writer->Write(chunk); ++i) {
@@ -364,11 +371,7 @@ TEST_F(ApiTest, AnEmptyUploadIsRefused) {
   auto stub = InProcessStub();
   pb::Document doc;
   auto ctx = Ctx();
-  auto writer = stub->SubmitDocument(ctx.get(), &doc);
-  pb::SubmitDocumentRequest header;
-  header.mutable_header()->set_client("clients/cafe");
-  header.mutable_header()->set_file_name("empty.pdf");
-  ASSERT_TRUE(writer->Write(header));
+  auto writer = OpenUpload(stub.get(), ctx.get(), &doc, "empty.pdf");
   writer->WritesDone();
   EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(store_->ListDocuments({})->size(), before);

@@ -18,9 +18,11 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "tests/ocr/fixtures.h"
+#include "tests/testing/dovecot.h"  // FreePort
 #include "tests/testing/temp_dir.h"
 
 namespace liasse {
@@ -545,6 +547,47 @@ TEST(LiassedProcessTest, ExistingDirectoriesKeepTheirModes) {
   EXPECT_EQ(st.st_mode & 07777, 01777u);
   ASSERT_EQ(::stat(dir.Join("state").c_str(), &st), 0);  // created: its own mode
   EXPECT_EQ(st.st_mode & 0777, 0750u);
+}
+
+// A token removed from token_file stops working once the daemon is told to
+// reload (SIGHUP), without a restart; a token added works.
+TEST(LiassedProcessTest, ATokenRemovedFromTheFileFailsAfterSighup) {
+  TempDir dir;
+  ASSERT_EQ(std::system(absl::StrCat("openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
+                                     "-subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 "
+                                     "-keyout ", dir.Join("key.pem"), " -out ", dir.Join("cert.pem"),
+                                     " >/dev/null 2>&1")
+                            .c_str()),
+            0);
+  const std::string old_token = "old-token-0123456789abcdef";
+  const std::string new_token = "new-token-0123456789abcdef";
+  testing::WriteFile(dir.Join("tokens"), absl::StrCat("admin ", old_token, "\n"));
+  testing::WriteFile(dir.Join("old.token"), old_token);
+  testing::WriteFile(dir.Join("new.token"), new_token);
+  int port = testing::FreePort();
+  testing::WriteFile(dir.Join("liasse.toml"),
+                     absl::StrCat("[daemon]\nstate_dir = \"var\"\ninbox_root = \"var/inbox\"\n",
+                                  "listen = [\"unix:var/liasse.sock\", \"127.0.0.1:", port, "\"]\n",
+                                  "tls_cert_file = \"cert.pem\"\ntls_key_file = \"key.pem\"\n",
+                                  "token_file = \"tokens\"\n"));
+  Liassed daemon(dir.path(), {"--config", dir.Join("liasse.toml")});
+  ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30))) << daemon.Log();
+  auto status_with = [&](const std::string& token_file) {
+    return Cli(dir.path(), {"--addr", absl::StrCat("127.0.0.1:", port), "--token-file",
+                            dir.Join(token_file), "--ca-file", dir.Join("cert.pem"), "status"});
+  };
+  CommandResult before = status_with("old.token");
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  testing::WriteFile(dir.Join("tokens"), absl::StrCat("admin ", new_token, "\n"));
+  daemon.Signal(SIGHUP);
+  ASSERT_TRUE(daemon.WaitForLog("event=tokens_reloaded", std::chrono::seconds(10))) << daemon.Log();
+  CommandResult removed = status_with("old.token");
+  EXPECT_EQ(removed.exit_code, 1) << removed.out;
+  EXPECT_TRUE(absl::StrContains(absl::AsciiStrToLower(removed.err), "unauthenticated") ||
+              absl::StrContains(removed.err, "unknown token"))
+      << removed.err;
+  CommandResult added = status_with("new.token");
+  EXPECT_EQ(added.exit_code, 0) << added.err;
 }
 
 TEST(LiasseCliTest, SaysClearlyWhenDaemonIsNotThere) {
