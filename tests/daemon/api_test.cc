@@ -377,6 +377,38 @@ TEST_F(ApiTest, AnEmptyUploadIsRefused) {
   EXPECT_EQ(store_->ListDocuments({})->size(), before);
 }
 
+// Each event follower holds a server thread: at most 64 at once, so other
+// calls always find one (3,000 followers used to exhaust the pool).
+TEST_F(ApiTest, EventFollowersAreCappedAndOtherCallsStillServed) {
+  StartServer(false);
+  auto stub = InProcessStub();
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<pb::Event>>> followers;
+  pb::WatchEventsRequest follow;
+  follow.set_follow(true);
+  follow.set_after_seq(1000000);  // nothing to catch up on: they only wait
+  for (int i = 0; i < 64; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    followers.push_back(stub->WatchEvents(contexts.back().get(), follow));
+  }
+  // The 65th is refused once the 64 are running (they start asynchronously).
+  grpc::StatusCode refused = grpc::StatusCode::OK;
+  for (int attempt = 0; attempt < 50 && refused != grpc::StatusCode::RESOURCE_EXHAUSTED; ++attempt) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+    auto extra = stub->WatchEvents(&ctx, follow);
+    pb::Event e;
+    while (extra->Read(&e)) {
+    }
+    refused = extra->Finish().error_code();
+  }
+  EXPECT_EQ(refused, grpc::StatusCode::RESOURCE_EXHAUSTED);
+  pb::Status status;
+  EXPECT_TRUE(stub->GetStatus(Ctx().get(), {}, &status).ok());
+  for (auto& c : contexts) c->TryCancel();
+  for (auto& f : followers) (void)f->Finish();
+}
+
 TEST_F(ApiTest, ReviewMovesFromUnknownSetsFieldsAndAccepts) {
   StartServer(false);
   auto stub = InProcessStub();

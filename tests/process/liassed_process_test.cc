@@ -549,27 +549,35 @@ TEST(LiassedProcessTest, ExistingDirectoriesKeepTheirModes) {
   EXPECT_EQ(st.st_mode & 0777, 0750u);
 }
 
-// A token removed from token_file stops working once the daemon is told to
-// reload (SIGHUP), without a restart; a token added works.
-TEST(LiassedProcessTest, ATokenRemovedFromTheFileFailsAfterSighup) {
-  TempDir dir;
+// Writes a self-signed certificate, a token file with `tokens` (admin) and
+// DIR/liasse.toml serving the unix socket and 127.0.0.1:`port` with TLS.
+void WriteTlsConfig(const TempDir& dir, int port, const std::vector<std::string>& tokens) {
   ASSERT_EQ(std::system(absl::StrCat("openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
                                      "-subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 "
                                      "-keyout ", dir.Join("key.pem"), " -out ", dir.Join("cert.pem"),
                                      " >/dev/null 2>&1")
                             .c_str()),
             0);
-  const std::string old_token = "old-token-0123456789abcdef";
-  const std::string new_token = "new-token-0123456789abcdef";
-  testing::WriteFile(dir.Join("tokens"), absl::StrCat("admin ", old_token, "\n"));
-  testing::WriteFile(dir.Join("old.token"), old_token);
-  testing::WriteFile(dir.Join("new.token"), new_token);
-  int port = testing::FreePort();
+  std::string lines;
+  for (const std::string& t : tokens) absl::StrAppend(&lines, "admin ", t, "\n");
+  testing::WriteFile(dir.Join("tokens"), lines);
   testing::WriteFile(dir.Join("liasse.toml"),
                      absl::StrCat("[daemon]\nstate_dir = \"var\"\ninbox_root = \"var/inbox\"\n",
                                   "listen = [\"unix:var/liasse.sock\", \"127.0.0.1:", port, "\"]\n",
                                   "tls_cert_file = \"cert.pem\"\ntls_key_file = \"key.pem\"\n",
                                   "token_file = \"tokens\"\n"));
+}
+
+// A token removed from token_file stops working once the daemon is told to
+// reload (SIGHUP), without a restart; a token added works.
+TEST(LiassedProcessTest, ATokenRemovedFromTheFileFailsAfterSighup) {
+  TempDir dir;
+  const std::string old_token = "old-token-0123456789abcdef";
+  const std::string new_token = "new-token-0123456789abcdef";
+  int port = testing::FreePort();
+  WriteTlsConfig(dir, port, {old_token});
+  testing::WriteFile(dir.Join("old.token"), old_token);
+  testing::WriteFile(dir.Join("new.token"), new_token);
   Liassed daemon(dir.path(), {"--config", dir.Join("liasse.toml")});
   ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30))) << daemon.Log();
   auto status_with = [&](const std::string& token_file) {
@@ -588,6 +596,20 @@ TEST(LiassedProcessTest, ATokenRemovedFromTheFileFailsAfterSighup) {
       << removed.err;
   CommandResult added = status_with("new.token");
   EXPECT_EQ(added.exit_code, 0) << added.err;
+}
+
+// A second liassed (another state dir) on the same TCP port fails to start
+// instead of splitting the clients between the two (no SO_REUSEPORT).
+TEST(LiassedProcessTest, ASecondDaemonCannotShareTheTcpPort) {
+  TempDir first_dir, second_dir;
+  int port = testing::FreePort();
+  WriteTlsConfig(first_dir, port, {"token-one-0123456789abcdef"});
+  WriteTlsConfig(second_dir, port, {"token-two-0123456789abcdef"});
+  Liassed first(first_dir.path(), {"--config", first_dir.Join("liasse.toml")});
+  ASSERT_TRUE(first.WaitForNotify("READY=1", std::chrono::seconds(30))) << first.Log();
+  Liassed second(second_dir.path(), {"--config", second_dir.Join("liasse.toml")});
+  EXPECT_EQ(second.WaitForExit(std::chrono::seconds(20)), 1) << second.Log();
+  EXPECT_TRUE(absl::StrContains(second.Log(), "cannot listen")) << second.Log();
 }
 
 TEST(LiasseCliTest, SaysClearlyWhenDaemonIsNotThere) {
