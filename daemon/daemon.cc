@@ -28,6 +28,7 @@
 #include "daemon/api_server.h"
 #include "daemon/archive.h"
 #include "daemon/extractor.h"
+#include "daemon/fields_json.h"
 #include "daemon/folder_watcher.h"
 #include "daemon/fs_util.h"
 #include "daemon/intake.h"
@@ -39,6 +40,7 @@
 #include "daemon/logging.h"
 #include "daemon/mail_poller.h"
 #include "daemon/store.h"
+#include "workflows/doc_type.h"
 #include "workflows/identifiers.h"
 #include "workflows/names.h"
 #include "daemon/system_clock.h"
@@ -254,22 +256,12 @@ class Daemon::Impl {
     pipeline.bank_file = [this](const DocumentRecord& doc, const std::string& bytes) {
       return collector_->ImportBankFile(doc, bytes);
     };
-    pipeline.on_concluded = [this](int64_t id, DocumentStatus status, const std::string& reason) {
+    pipeline.on_concluded = [this](int64_t id, const Conclusion& conclusion) {
       absl::Status st;
-      if (status == DocumentStatus::kDone) {
+      if (conclusion.follow_up == FollowUp::kFile) {
         st = collector_->FileDocument(id);
-      } else if (status == DocumentStatus::kNeedsReview &&
-                 (absl::StrContains(reason, "readable") ||
-                  absl::StrContains(reason, "date_plausible"))) {
-        bool unreadable = absl::StrContains(reason, "readable");
-        st = collector_->AskAgain(
-            id,
-            unreadable ? "le scan est illisible, merci d'en envoyer une copie plus nette"
-                       : "la date ne correspond pas à la période attendue, merci de vérifier "
-                         "le document",
-            unreadable ? "the scan cannot be read, please send a sharper copy"
-                       : "the date does not match the expected period, please check the "
-                         "document");
+      } else if (conclusion.follow_up == FollowUp::kAskAgain) {
+        st = collector_->AskAgain(id, conclusion.ask_fr, conclusion.ask_en);
       }
       if (!st.ok()) spdlog::warn("event=filing_failed doc={} error=\"{}\"", id, st.ToString());
     };
@@ -395,8 +387,8 @@ class Daemon::Impl {
   }
 
  private:
-  // The one configured client that is the buyer of an e-invoice: by SIREN,
-  // VAT number or legal name. "" when none or several.
+  // Who the client is (for purchase/sale) and whether an LLM may read its
+  // documents.
   UnderstandOptions UnderstandOptionsFor(const std::string& client_id) {
     UnderstandOptions o;
     std::lock_guard<std::mutex> lock(identities_mu_);
@@ -408,27 +400,20 @@ class Daemon::Impl {
     return o;
   }
 
+  // The one configured client that is the buyer of an e-invoice (the rule
+  // of workflows/doc_type.h); "" when none or several.
   std::string ClientOfBuyer(const std::string& fields_json) {
-    nlohmann::json f = nlohmann::json::parse(fields_json, nullptr, false);
-    if (!f.is_object()) return "";
-    auto text = [&](const char* key) {
-      return f.contains(key) && f[key].is_string() ? f[key].get<std::string>() : std::string();
-    };
-    std::string siren = text("buyer_siren");
-    std::string vat = NormalizeIdentifier(text("buyer_vat"));
-    std::string name = absl::AsciiStrToLower(text("buyer_name"));
-    std::lock_guard<std::mutex> lock(identities_mu_);
-    std::string found;
-    for (const ClientConfig& c : buyers_) {
-      bool match = (!siren.empty() && c.siren == siren) || (!vat.empty() && c.vat == vat);
-      for (const std::string& legal : c.legal_names) {
-        if (!name.empty() && absl::AsciiStrToLower(legal) == name) match = true;
+    absl::StatusOr<Fields> fields =
+        FieldsFromJson(nlohmann::json::parse(fields_json, nullptr, false));
+    if (!fields.ok()) return "";
+    std::vector<std::pair<std::string, PartyIdentity>> parties;
+    {
+      std::lock_guard<std::mutex> lock(identities_mu_);
+      for (const ClientConfig& c : buyers_) {
+        parties.push_back({c.id, PartyIdentity{c.siren, c.vat, c.legal_names}});
       }
-      if (!match) continue;
-      if (!found.empty()) return "";  // several: a person decides
-      found = c.id;
     }
-    return found;
+    return liasse::ClientOfBuyer(*fields, parties);
   }
 
   void StartMailPollers() {

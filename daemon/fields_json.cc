@@ -195,6 +195,23 @@ absl::StatusOr<DocumentAnalysis> AnalysisFromJson(const json& j) {
   return a;
 }
 
+std::vector<Check> ChecksFromJson(const std::string& checks_json) {
+  json checks = json::parse(checks_json, nullptr, false);
+  std::vector<Check> out;
+  if (!checks.is_array()) return out;
+  for (const json& c : checks) {
+    if (!c.is_object()) continue;
+    Check check;
+    check.code = c.value("code", "");
+    check.ok = c.value("ok", true);
+    check.severity = c.value("severity", "");
+    check.message_fr = c.value("message_fr", "");
+    check.message_en = c.value("message_en", "");
+    out.push_back(std::move(check));
+  }
+  return out;
+}
+
 std::string WithCheck(const std::string& checks_json, const Check& check) {
   json checks = json::parse(checks_json, nullptr, false);
   if (!checks.is_array()) checks = json::array();

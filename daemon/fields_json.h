@@ -24,6 +24,9 @@ absl::StatusOr<DocumentAnalysis> AnalysisFromJson(const nlohmann::json& j);
 // [{"code", "ok", "severity", "message_fr", "message_en"}...]
 nlohmann::json ChecksToJson(const std::vector<Check>& checks);
 
+// The checks of `checks_json` (an array; anything unreadable is no check).
+std::vector<Check> ChecksFromJson(const std::string& checks_json);
+
 // `checks_json` (an array, or anything unreadable taken as empty) with
 // `check` appended.
 std::string WithCheck(const std::string& checks_json, const Check& check);

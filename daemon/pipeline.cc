@@ -27,30 +27,6 @@ std::string StatusPayload(DocumentStatus from, DocumentStatus to,
   return j.dump();
 }
 
-std::string CheckJson(const std::string& code, const std::string& fr,
-                      const std::string& en, const std::string& severity) {
-  return json::array({{{"code", code},
-                       {"ok", false},
-                       {"severity", severity},
-                       {"message_fr", fr},
-                       {"message_en", en}}})
-      .dump();
-}
-
-// "readable, totals_consistent": the codes of failed error checks.
-std::string FailedErrorChecks(const std::string& checks_json) {
-  json checks = json::parse(checks_json, nullptr, false);
-  std::string out;
-  if (!checks.is_array()) return out;
-  for (const json& c : checks) {
-    if (c.is_object() && !c.value("ok", true) && c.value("severity", "") == "error") {
-      if (!out.empty()) out += ", ";
-      out += c.value("code", "");
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 Pipeline::Pipeline(Store* store, const Archive* archive, Extractor* extractor,
@@ -362,8 +338,6 @@ absl::Status Pipeline::Conclude(int64_t id, const DocumentRecord& doc) {
     }
     at = DocumentStatus::kValidated;
   }
-  DocumentUpdate final_update;
-  std::string reason;
   std::string client = doc.client_id;
   if (client == kUnknownClientId && options_.client_of_buyer && !doc.fields_json.empty()) {
     std::string buyer = options_.client_of_buyer(doc.fields_json);
@@ -371,32 +345,18 @@ absl::Status Pipeline::Conclude(int64_t id, const DocumentRecord& doc) {
       client = buyer;
     }
   }
-  if (client == kUnknownClientId) {
-    final_update.status = DocumentStatus::kNeedsReview;
-    reason = "unknown_sender";
-    final_update.checks_json = CheckJson(
-        "unknown_sender", "Expéditeur inconnu : à rattacher à un client.",
-        "Unknown sender: assign the document to a client.", "error");
-  } else if (std::string failed = FailedErrorChecks(doc.checks_json); !failed.empty()) {
-    final_update.status = DocumentStatus::kNeedsReview;
-    reason = failed;
-  } else if (doc.doc_type.empty()) {
-    final_update.status = DocumentStatus::kNeedsReview;
-    reason = "unclassified";
-    final_update.checks_json =
-        WithCheck(doc.checks_json, {"unclassified", false, "warning",
-                                    "Type de document ou montants non déterminés : à vérifier.",
-                                    "Document type or amounts not determined: please check."});
-  } else {
-    final_update.status = DocumentStatus::kDone;
-  }
-  final_update.status_reason = reason;
-  if (absl::Status st = store_->UpdateDocument(id, at, final_update, "status",
-                                               StatusPayload(at, *final_update.status, reason));
+  Conclusion conclusion = ConcludeDocument(client != kUnknownClientId,
+                                           ChecksFromJson(doc.checks_json), doc.doc_type);
+  DocumentUpdate final_update;
+  final_update.status = conclusion.done ? DocumentStatus::kDone : DocumentStatus::kNeedsReview;
+  final_update.status_reason = conclusion.reason;
+  if (conclusion.checks) final_update.checks_json = ChecksToJson(*conclusion.checks).dump();
+  if (absl::Status st = store_->UpdateDocument(
+          id, at, final_update, "status", StatusPayload(at, *final_update.status, conclusion.reason));
       !st.ok()) {
     return st;
   }
-  if (options_.on_concluded) options_.on_concluded(id, *final_update.status, reason);
+  if (options_.on_concluded) options_.on_concluded(id, conclusion);
   return absl::OkStatus();
 }
 

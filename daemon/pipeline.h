@@ -23,6 +23,7 @@
 #include "daemon/store.h"
 #include "daemon/understand.h"
 #include "workflows/clock.h"
+#include "workflows/conclusion.h"
 
 namespace liasse {
 
@@ -48,9 +49,9 @@ class Pipeline {
     LlmChain* llm = nullptr;
     // Who the client is and whether its documents may reach an LLM.
     std::function<UnderstandOptions(const std::string& client_id)> client_options;
-    // After a document's final state is committed (collection files it, or
-    // asks the client again for an unreadable one).
-    std::function<void(int64_t id, DocumentStatus status, const std::string& reason)> on_concluded;
+    // After a document's final state is committed: its follow-up (collection
+    // files it, or asks the client again) is carried out here.
+    std::function<void(int64_t id, const Conclusion& conclusion)> on_concluded;
     // A bank statement file (CSV, OFX, CFONB 120, CAMT.053) dropped among
     // the documents is imported instead of read: the statement's fields, an
     // error (the file is quarantined with it, e.g. "line 3, column 2: ..."),

@@ -43,6 +43,8 @@ std::string Letters(absl::string_view name) {
   return out;
 }
 
+}  // namespace
+
 bool IsParty(const std::string& siren, const std::string& vat, const std::string& name,
              const PartyIdentity& client) {
   std::string digits = NormalizeIdentifier(siren).substr(0, 9);
@@ -62,13 +64,22 @@ bool IsParty(const std::string& siren, const std::string& vat, const std::string
   return false;
 }
 
-}  // namespace
-
 std::string InvoiceDirection(const Fields& f, const PartyIdentity& client) {
   bool buyer = IsParty(f.buyer_siren, f.buyer_vat, f.buyer_name, client);
   bool seller = IsParty(f.supplier_siren, f.supplier_vat, f.supplier_name, client);
   if (buyer == seller) return "";
   return buyer ? "purchase" : "sale";
+}
+
+std::string ClientOfBuyer(const Fields& f,
+                          const std::vector<std::pair<std::string, PartyIdentity>>& clients) {
+  std::string found;
+  for (const auto& [id, identity] : clients) {
+    if (!IsParty(f.buyer_siren, f.buyer_vat, f.buyer_name, identity)) continue;
+    if (!found.empty()) return "";  // several: a person decides
+    found = id;
+  }
+  return found;
 }
 
 }  // namespace liasse

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -25,6 +26,18 @@ struct PartyIdentity {
   std::string vat;
   std::vector<std::string> legal_names;
 };
+
+// The one rule for "is this party the client?": the same SIREN (the first
+// nine digits of a SIRET), the same VAT number (spaces and case aside), or
+// a legal name equal to the party's name letters and digits aside (or
+// contained in it, for names of six or more).
+bool IsParty(const std::string& siren, const std::string& vat, const std::string& name,
+             const PartyIdentity& client);
+
+// The one client that is the buyer of `fields` by IsParty; "" when none or
+// several (a person decides).
+std::string ClientOfBuyer(const Fields& fields,
+                          const std::vector<std::pair<std::string, PartyIdentity>>& clients);
 
 // "purchase" when the client is the buyer (by SIREN, VAT or legal name),
 // "sale" when it is the seller, "" when neither or both.

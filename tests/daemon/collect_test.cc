@@ -98,8 +98,8 @@ class CollectTest : public ::testing::Test {
     po.bank_file = [this](const DocumentRecord& doc, const std::string& bytes) {
       return collector_->ImportBankFile(doc, bytes);
     };
-    po.on_concluded = [this](int64_t id, DocumentStatus status, const std::string&) {
-      if (status == DocumentStatus::kDone) EXPECT_OK(collector_->FileDocument(id));
+    po.on_concluded = [this](int64_t id, const Conclusion& conclusion) {
+      if (conclusion.follow_up == FollowUp::kFile) EXPECT_OK(collector_->FileDocument(id));
     };
     pipeline_ = std::make_unique<Pipeline>(store_.get(), archive_.get(), extractor_.get(), &clock_, po);
   }
