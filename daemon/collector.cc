@@ -17,6 +17,7 @@
 #include "daemon/reminder_mail.h"
 #include "daemon/smtp.h"
 #include "workflows/csv.h"
+#include "workflows/filing.h"
 #include "workflows/bank_statement.h"
 #include "workflows/date.h"
 #include "workflows/identifiers.h"
@@ -314,27 +315,16 @@ absl::Status Collector::FileDocument(int64_t document_id) {
   std::chrono::month_day fye = client.ok() ? FiscalYearEnd(*client)
                                            : std::chrono::month_day{std::chrono::December,
                                                                     std::chrono::day{31}};
-  // Periodic items of this type: the period that contains the date, or the
-  // one that contains the date ten days earlier (a statement dated the
-  // 2nd of the month after); the account tells bank statements apart.
-  std::vector<const ItemRecord*> exact, before;
-  std::string iban = NormalizeIdentifier(f.iban);
+  std::vector<OpenItem> items;
   for (const ItemRecord& i : *open) {
-    if (i.kind != doc->doc_type || i.bank_txn_id != 0) continue;
-    if (!i.account.empty() && !iban.empty() && NormalizeIdentifier(i.account) != iban) continue;
-    absl::StatusOr<Period> p = ParsePeriodKey(i.period, fye);
-    if (!p.ok()) continue;
-    if (p->first <= day && day <= p->last) exact.push_back(&i);
-    Date earlier = AddDays(day, -10);
-    if (p->first <= earlier && earlier <= p->last) before.push_back(&i);
+    items.push_back({i.id, i.kind, i.period, i.account, i.bank_txn_id != 0});
   }
-  const std::vector<const ItemRecord*>& pick = exact.size() == 1 || before.empty() ? exact : before;
-  if (pick.size() == 1) {
-    if (absl::Status st = store_->ReceiveItem(pick[0]->id, document_id); !st.ok()) return st;
-  } else if (pick.size() > 1) {
+  FilingChoice choice = ChooseItem(doc->doc_type, day, f.iban, items, fye);
+  if (choice.items.size() == 1) {
+    if (absl::Status st = store_->ReceiveItem(choice.items[0], document_id); !st.ok()) return st;
+  } else if (choice.ambiguous()) {
     // Two accounts (or periods) it could belong to: a person chooses.
-    json ids = json::array();
-    for (const ItemRecord* i : pick) ids.push_back(i->id);
+    json ids = choice.items;
     return SendToReview(*doc,
                         {"filing_ambiguous", false, "error",
                          absl::StrCat("Plusieurs éléments attendus possibles (", ids.dump(),
@@ -343,9 +333,7 @@ absl::Status Collector::FileDocument(int64_t document_id) {
                                       "): file it by hand.")},
                         {{"items", ids}});
   }
-  // Receipts and invoices justify a bank debit.
-  if ((doc->doc_type == "receipt" || doc->doc_type == "invoice") && f.total_incl_tax &&
-      f.direction != "sale") {
+  if (JustifiesADebit(doc->doc_type, f)) {
     absl::StatusOr<std::vector<BankTxnRecord>> debits = store_->ListUnmatchedDebits(doc->client_id);
     if (!debits.ok()) return debits.status();
     std::vector<MatchDebit> candidates;
