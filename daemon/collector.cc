@@ -18,6 +18,7 @@
 #include "daemon/smtp.h"
 #include "workflows/csv.h"
 #include "workflows/filing.h"
+#include "workflows/outbox_policy.h"
 #include "workflows/bank_statement.h"
 #include "workflows/date.h"
 #include "workflows/identifiers.h"
@@ -811,16 +812,16 @@ absl::Status Collector::Deliver() {
       continue;
     }
     std::string why(sent.message());
-    bool permanent = absl::IsFailedPrecondition(sent) || r.attempts + 1 >= 8;
-    absl::Time retry = now + std::min(absl::Minutes(1) * (1 << std::min(r.attempts, 6)), absl::Hours(1));
-    if (absl::Status st = store_->SetOutboxState(r.id, "sending", permanent ? "failed" : "scheduled",
-                                                 why, permanent ? absl::InfinitePast() : retry);
+    DeliveryDecision next = AfterFailedDelivery(
+        {r.attempts, absl::IsFailedPrecondition(sent), r.kind}, now);
+    if (absl::Status st = store_->SetOutboxState(r.id, "sending", next.give_up ? "failed" : "scheduled",
+                                                 why, next.retry_at);
         !st.ok()) {
       return st;
     }
     spdlog::warn("event=mail_failed client={} kind={} permanent={} error=\"{}\"", r.client_id,
-                 r.kind, permanent, why);
-    if (!permanent && r.attempts + 1 == 3) {
+                 r.kind, next.give_up, why);
+    if (next.warn_staff) {
       // About seven minutes of failures: staff hear of it (event, digest).
       if (absl::Status st = Escalate(r.client_id, "serveur SMTP en échec",
                                      absl::StrCat("L'envoi échoue depuis plusieurs minutes : ", why),
@@ -829,12 +830,12 @@ absl::Status Collector::Deliver() {
         return st;
       }
     }
-    if (permanent && r.kind == "reminder") {
-      if (absl::IsFailedPrecondition(sent)) {
-        for (const std::string& addr : to) {
-          if (absl::Status st = store_->MarkBadAddress(r.client_id, addr); !st.ok()) return st;
-        }
+    if (next.mark_addresses_bad) {
+      for (const std::string& addr : to) {
+        if (absl::Status st = store_->MarkBadAddress(r.client_id, addr); !st.ok()) return st;
       }
+    }
+    if (next.urgent) {
       if (absl::Status st = Escalate(r.client_id, "relance refusée",
                                      absl::StrCat("La relance n'a pas pu être remise (", why,
                                                   "). Vérifiez l'adresse e-mail du client."),
