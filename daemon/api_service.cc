@@ -189,8 +189,7 @@ class LiasseService final : public pb::Liasse::Service {
         archive_(deps.archive),
         on_requeue_(deps.on_requeue),
         llm_(deps.llm),
-        collector_(deps.collector),
-        reminders_enabled_(deps.reminders_enabled) {}
+        collector_(deps.collector) {}
 
   grpc::Status GetStatus(grpc::ServerContext* ctx, const pb::GetStatusRequest*,
                          pb::Status* out) override {
@@ -541,7 +540,7 @@ class LiasseService final : public pb::Liasse::Service {
     if (!collector_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collection not running");
     auto as_of = AsOf(req->as_of());
     if (!as_of.ok()) return ToGrpc(as_of.status());
-    if (!req->dry_run() && !reminders_enabled_) {
+    if (!req->dry_run() && !collector_->RemindersEnabled()) {
       return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                           "[reminders] enabled = false: nothing is sent (use dry_run to preview)");
     }
@@ -670,7 +669,6 @@ class LiasseService final : public pb::Liasse::Service {
   std::function<void()> on_requeue_;
   const LlmChain* llm_;
   Collector* collector_;
-  bool reminders_enabled_;
   std::atomic<int> followers_{0};
 
   // "" = now; "2026-12-10" = that day at noon, firm time (outside quiet

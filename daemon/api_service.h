@@ -72,7 +72,6 @@ struct ServiceDeps {
   std::function<void()> on_requeue;  // a reviewed document awaits the pipeline
   const LlmChain* llm = nullptr;     // GetStatus counters; null: no providers
   Collector* collector = nullptr;    // items, bank, reminders, export
-  bool reminders_enabled = false;    // [reminders] enabled: SendReminders may send
 };
 
 std::unique_ptr<grpc::Service> NewLiasseService(const ServiceDeps& deps);

@@ -107,21 +107,45 @@ Collector::Collector(Store* store, const Archive* archive, const Clock* clock, O
     : store_(store),
       archive_(archive),
       clock_(clock),
-      options_(std::move(options)),
-      clients_(std::move(clients)) {
-  const RemindersSection& r = options_.reminders;
-  settings_.first_after_days = r.first_after_days;
-  settings_.every_days = r.every_days;
-  settings_.max_reminders = r.max_reminders;
-  settings_.business_days_only = r.business_days_only;
-  if (absl::Status st = ParseQuietHours(r.quiet_hours, &settings_); !st.ok()) {
+      settings_(MakeSettings(std::move(options))),
+      clients_(std::move(clients)) {}
+
+std::shared_ptr<const Collector::Settings> Collector::MakeSettings(Options options) {
+  auto s = std::make_shared<Settings>();
+  const RemindersSection& r = options.reminders;
+  s->reminders.first_after_days = r.first_after_days;
+  s->reminders.every_days = r.every_days;
+  s->reminders.max_reminders = r.max_reminders;
+  s->reminders.business_days_only = r.business_days_only;
+  // The config parser validated both: a failure here is a bug, said once.
+  if (absl::Status st = ParseQuietHours(r.quiet_hours, &s->reminders); !st.ok()) {
     spdlog::warn("event=bad_quiet_hours value=\"{}\"", r.quiet_hours);
   }
-  if (!absl::LoadTimeZone(options_.timezone, &tz_)) {
-    spdlog::warn("event=unknown_timezone tz={} using=UTC", options_.timezone);
-    tz_ = absl::UTCTimeZone();
+  if (!absl::LoadTimeZone(options.timezone, &s->tz)) {
+    spdlog::warn("event=unknown_timezone tz={} using=UTC", options.timezone);
+    s->tz = absl::UTCTimeZone();
   }
+  s->options = std::move(options);
+  return s;
 }
+
+std::shared_ptr<const Collector::Settings> Collector::Current() const {
+  std::lock_guard<std::mutex> lock(settings_mu_);
+  return settings_;
+}
+
+void Collector::Reconfigure(Options options) {
+  std::shared_ptr<const Settings> fresh = MakeSettings(std::move(options));
+  {
+    std::lock_guard<std::mutex> lock(settings_mu_);
+    settings_ = std::move(fresh);
+  }
+  Wake();  // reminders may be due under the new settings
+}
+
+absl::TimeZone Collector::timezone() const { return Current()->tz; }
+
+bool Collector::RemindersEnabled() const { return Current()->options.reminders.enabled; }
 
 Collector::~Collector() { Stop(); }
 
@@ -150,12 +174,13 @@ void Collector::Wake() {
 }
 
 void Collector::Loop() {
+  const std::shared_ptr<const Settings> cfg = Current();
   while (true) {
     if (absl::Status st = Tick(); !st.ok()) {
       spdlog::warn("event=collector_error error=\"{}\"", std::string(st.message()));
     }
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.tick),
+    cv_.wait_for(lock, absl::ToChronoMilliseconds(cfg->options.tick),
                  [this] { return stopping_ || woken_; });
     woken_ = false;
     if (stopping_) return;
@@ -163,8 +188,9 @@ void Collector::Loop() {
 }
 
 absl::Status Collector::Tick() {
+  const std::shared_ptr<const Settings> cfg = Current();
   absl::Time now = clock_->Now();
-  Date today = LocalDate(now, tz_);
+  Date today = LocalDate(now, cfg->tz);
   if (clients_changed_.exchange(false) || items_planned_on_ != today) {
     if (absl::Status st = RefreshItems(now); !st.ok()) {
       clients_changed_ = true;
@@ -173,7 +199,7 @@ absl::Status Collector::Tick() {
     items_planned_on_ = today;
   }
   if (absl::Status st = FollowEvents(); !st.ok()) return st;
-  if (options_.reminders.enabled) {
+  if (cfg->options.reminders.enabled) {
     absl::StatusOr<ReminderRun> run = RunReminders(now, false, "");
     if (!run.ok()) return run.status();
   }
@@ -220,19 +246,21 @@ absl::StatusOr<ClientConfig> Collector::ClientById(const std::string& id) {
 }
 
 std::chrono::year_month Collector::StartPeriod(const ClientConfig& c) {
-  for (const std::string& text : {c.start_period, options_.reminders.start_period}) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  for (const std::string& text : {c.start_period, cfg->options.reminders.start_period}) {
     if (absl::StatusOr<std::chrono::year_month> ym = ParseYearMonth(text); ym.ok()) return *ym;
   }
   // Unset: the month Liasse first ran (its first event), never history.
   absl::StatusOr<std::vector<EventRecord>> first = store_->ListEvents(0, "", 1);
   absl::Time since = first.ok() && !first->empty() ? first->front().ts : clock_->Now();
-  Date d = LocalDate(since, tz_);
+  Date d = LocalDate(since, cfg->tz);
   return std::chrono::year_month{d.year(), d.month()};
 }
 
 std::vector<ItemRecord> Collector::PlannedItems(const ClientConfig& c, absl::Time as_of) {
+  const std::shared_ptr<const Settings> cfg = Current();
   std::vector<ItemRecord> out;
-  Date today = LocalDate(as_of, tz_);
+  Date today = LocalDate(as_of, cfg->tz);
   for (const Expectation& e : c.expects) {
     for (const Period& p : PeriodsFrom(StartPeriod(c), today, e.every, FiscalYearEnd(c))) {
       ItemRecord item;
@@ -261,6 +289,7 @@ absl::Status Collector::RefreshItems(absl::Time as_of) {
 absl::StatusOr<std::vector<ItemView>> Collector::Items(const std::string& client_id,
                                                        const std::string& period,
                                                        absl::Time as_of, bool open_only) {
+  const std::shared_ptr<const Settings> cfg = Current();
   absl::StatusOr<std::vector<ItemRecord>> stored = store_->ListItems(client_id, period, false);
   if (!stored.ok()) return stored.status();
   std::vector<ItemRecord> all;
@@ -277,13 +306,13 @@ absl::StatusOr<std::vector<ItemView>> Collector::Items(const std::string& client
       if (have.insert({i.client_id, i.kind, i.period, i.account}).second) all.push_back(i);
     }
   }
-  Date today = LocalDate(as_of, tz_);
+  Date today = LocalDate(as_of, cfg->tz);
   std::vector<ItemView> out;
   for (ItemRecord& i : all) {
     absl::StatusOr<Date> due = ParseIsoDate(i.due_date);
     Date d = due.ok() ? *due : today;
     ItemView v;
-    v.status = ItemStatus(d, options_.reminders.grace_days, today, i.state == "received",
+    v.status = ItemStatus(d, cfg->options.reminders.grace_days, today, i.state == "received",
                           i.state == "waived");
     if (i.kind == "redo" && i.state == "open") v.status = "missing";
     v.item = std::move(i);
@@ -304,12 +333,13 @@ absl::Status Collector::SendToReview(const DocumentRecord& doc, const Check& fai
 }
 
 absl::Status Collector::FileDocument(int64_t document_id) {
+  const std::shared_ptr<const Settings> cfg = Current();
   absl::StatusOr<DocumentRecord> doc = store_->GetDocument(document_id);
   if (!doc.ok()) return doc.status();
   if (doc->client_id == kUnknownClientId || doc->doc_type.empty()) return absl::OkStatus();
   absl::StatusOr<Fields> fields = FieldsFromJson(json::parse(doc->fields_json, nullptr, false));
   Fields f = fields.ok() ? *fields : Fields();
-  Date day = f.issue_date ? *f.issue_date : LocalDate(doc->received_at, tz_);
+  Date day = f.issue_date ? *f.issue_date : LocalDate(doc->received_at, cfg->tz);
   absl::StatusOr<std::vector<ItemRecord>> open = store_->ListItems(doc->client_id, "", true);
   if (!open.ok()) return open.status();
   absl::StatusOr<ClientConfig> client = ClientById(doc->client_id);
@@ -342,7 +372,7 @@ absl::Status Collector::FileDocument(int64_t document_id) {
       absl::StatusOr<Date> d = ParseIsoDate(t.date);
       if (d.ok()) candidates.push_back({t.id, *d, Money{-t.amount_cents}, t.label});
     }
-    MatchOptions mo = MatchOptionsFrom(options_.matching);
+    MatchOptions mo = MatchOptionsFrom(cfg->options.matching);
     MatchDocument md{document_id, day, Money{std::llabs(f.total_incl_tax->cents)}, f.currency,
                      f.supplier_name};
     for (const Match& m : MatchDebits(candidates, {md}, mo)) {
@@ -388,12 +418,13 @@ absl::Status Collector::FileDocument(int64_t document_id) {
 
 absl::Status Collector::AskAgain(int64_t document_id, const std::string& reason_fr,
                                  const std::string& reason_en) {
+  const std::shared_ptr<const Settings> cfg = Current();
   absl::StatusOr<DocumentRecord> doc = store_->GetDocument(document_id);
   if (!doc.ok()) return doc.status();
   if (doc->client_id == kUnknownClientId) return absl::OkStatus();
   absl::StatusOr<ClientConfig> client = ClientById(doc->client_id);
   std::string lang = client.ok() ? client->language : "fr";
-  Date today = LocalDate(clock_->Now(), tz_);
+  Date today = LocalDate(clock_->Now(), cfg->tz);
   ItemRecord item;
   item.client_id = doc->client_id;
   item.period = FormatYearMonth(std::chrono::year_month{today.year(), today.month()});
@@ -424,10 +455,11 @@ absl::StatusOr<ImportCounts> Collector::ImportBankStatement(const std::string& c
 absl::StatusOr<ImportCounts> Collector::ImportParsed(const std::string& client_id,
                                                      const std::string& file_name,
                                                      const BankStatement& statement) {
+  const std::shared_ptr<const Settings> cfg = Current();
   absl::StatusOr<ClientConfig> client = ClientById(client_id);
   if (!client.ok()) return client.status();
   const BankStatement* st = &statement;
-  MatchOptions mo = MatchOptionsFrom(options_.matching);
+  MatchOptions mo = MatchOptionsFrom(cfg->options.matching);
   // Receipts already filed justify the new debits right away.
   absl::StatusOr<std::vector<DocumentRecord>> docs =
       store_->ListDocuments({client_id, DocumentStatus::kDone, 0, 100000});
@@ -440,7 +472,7 @@ absl::StatusOr<ImportCounts> Collector::ImportParsed(const std::string& client_i
     if (*used != 0) continue;
     absl::StatusOr<Fields> f = FieldsFromJson(json::parse(d.fields_json, nullptr, false));
     if (!f.ok() || !f->total_incl_tax || f->direction == "sale") continue;
-    Date day = f->issue_date ? *f->issue_date : LocalDate(d.received_at, tz_);
+    Date day = f->issue_date ? *f->issue_date : LocalDate(d.received_at, cfg->tz);
     candidates.push_back({d.id, day, Money{std::llabs(f->total_incl_tax->cents)}, f->currency,
                           f->supplier_name});
   }
@@ -514,6 +546,7 @@ absl::StatusOr<ClientReminderState> Collector::ReminderState(const ClientConfig&
                                                              const std::vector<ItemView>& open,
                                                              const ContactState& contact,
                                                              absl::Time as_of) {
+  const std::shared_ptr<const Settings> cfg = Current();
   ClientReminderState s;
   s.paused = c.paused;
   s.paused_until = contact.first;
@@ -526,7 +559,7 @@ absl::StatusOr<ClientReminderState> Collector::ReminderState(const ClientConfig&
     if (oldest == Date{} || *due < oldest) oldest = *due;
   }
   if (s.open_due_dates.empty()) return s;
-  absl::Time since = StartOfDay(oldest, tz_);
+  absl::Time since = StartOfDay(oldest, cfg->tz);
   absl::StatusOr<std::vector<OutboxRecord>> rows = store_->ListOutbox(c.id, "reminder", "", 1000);
   if (!rows.ok()) return rows.status();
   for (auto it = rows->rbegin(); it != rows->rend(); ++it) {  // oldest first
@@ -546,7 +579,8 @@ absl::StatusOr<ClientReminderState> Collector::ReminderState(const ClientConfig&
 
 std::string Collector::MessageId(const std::string& client_id, const std::string& kind,
                                  const std::string& slot) const {
-  std::string from = BareAddress(options_.smtp.from);
+  const std::shared_ptr<const Settings> cfg = Current();
+  std::string from = BareAddress(cfg->options.smtp.from);
   size_t at = from.rfind('@');
   std::string domain = at == std::string::npos ? "liasse.invalid" : from.substr(at + 1);
   return absl::StrCat("liasse.", kind, ".", client_id, ".", SafeName(slot), "@", domain);
@@ -557,6 +591,7 @@ absl::StatusOr<RenderedReminder> Collector::RenderReminder(const ClientConfig& c
                                                            const std::vector<ItemView>& open,
                                                            const ReminderDecision& d,
                                                            absl::Time as_of) {
+  const std::shared_ptr<const Settings> cfg = Current();
   const std::string& lang = c.language;
   json monthly = json::array(), receipts = json::array(), redo = json::array();
   for (const ItemView& v : open) {
@@ -577,7 +612,7 @@ absl::StatusOr<RenderedReminder> Collector::RenderReminder(const ClientConfig& c
                          {"due", FormatDay(i.due_date, lang)}});
     }
   }
-  Date deadline = AddDays(LocalDate(as_of, tz_), settings_.every_days);
+  Date deadline = AddDays(LocalDate(as_of, cfg->tz), cfg->reminders.every_days);
   json data = {{"client_name", c.name.empty() ? c.id : c.name},
                {"attempt", absl::StrCat(d.attempt)},
                {"urgent", d.attempt > 1},
@@ -589,9 +624,9 @@ absl::StatusOr<RenderedReminder> Collector::RenderReminder(const ClientConfig& c
                {"has_redo", !redo.empty()},
                {"deadline", FormatDay(FormatIsoDate(deadline), lang)},
                {"folder", c.folder.empty() ? json(false) : json(fs::path(c.folder).filename().string())},
-               {"firm_name", options_.smtp.from.empty() ? "Liasse" : options_.smtp.from}};
+               {"firm_name", cfg->options.smtp.from.empty() ? "Liasse" : cfg->options.smtp.from}};
   absl::StatusOr<RenderedText> text =
-      RenderTemplates(options_.reminders.templates_dir, "reminder", lang, data);
+      RenderTemplates(cfg->options.reminders.templates_dir, "reminder", lang, data);
   if (!text.ok()) return text.status();
   RenderedReminder r;
   r.client_id = c.id;
@@ -609,6 +644,7 @@ absl::StatusOr<RenderedReminder> Collector::RenderEscalation(const ClientConfig&
                                                              const std::string& text,
                                                              const std::vector<ItemView>& items,
                                                              bool urgent, const std::string& slot) {
+  const std::shared_ptr<const Settings> cfg = Current();
   json list = json::array();
   for (const ItemView& v : items) {
     list.push_back({{"label", v.item.label},
@@ -623,12 +659,12 @@ absl::StatusOr<RenderedReminder> Collector::RenderEscalation(const ClientConfig&
                {"items", list},
                {"has_items", !list.empty()}};
   absl::StatusOr<RenderedText> rendered =
-      RenderTemplates(options_.reminders.templates_dir, "escalation", "fr", data);
+      RenderTemplates(cfg->options.reminders.templates_dir, "escalation", "fr", data);
   if (!rendered.ok()) return rendered.status();
   RenderedReminder r;
   r.client_id = c.id;
   r.kind = "escalation";
-  std::string to = !c.manager.empty() ? c.manager : options_.reminders.escalate_to;
+  std::string to = !c.manager.empty() ? c.manager : cfg->options.reminders.escalate_to;
   if (!to.empty()) r.to.push_back(to);
   r.subject = rendered->subject;
   r.text = rendered->text;
@@ -638,6 +674,7 @@ absl::StatusOr<RenderedReminder> Collector::RenderEscalation(const ClientConfig&
 
 absl::Status Collector::Schedule(const RenderedReminder& mail, const std::string& slot,
                                  const std::vector<ItemView>& items, bool* created) {
+  const std::shared_ptr<const Settings> cfg = Current();
   *created = false;
   OutboxRecord row;
   row.client_id = mail.client_id;
@@ -649,10 +686,10 @@ absl::Status Collector::Schedule(const RenderedReminder& mail, const std::string
   row.recipients_json = json(mail.to).dump();
   row.message_id = mail.message_id;
   OutgoingMail m;
-  m.from = options_.smtp.from.empty() ? "liasse@localhost" : options_.smtp.from;
+  m.from = cfg->options.smtp.from.empty() ? "liasse@localhost" : cfg->options.smtp.from;
   m.to = mail.to;
-  if (mail.kind == "reminder" && !options_.smtp.reply_to.empty()) {
-    m.reply_to = PlusAddress(options_.smtp.reply_to, mail.client_id);
+  if (mail.kind == "reminder" && !cfg->options.smtp.reply_to.empty()) {
+    m.reply_to = PlusAddress(cfg->options.smtp.reply_to, mail.client_id);
   }
   m.subject = mail.subject;
   m.text = mail.text;
@@ -694,6 +731,7 @@ absl::Status Collector::Escalate(const std::string& client_id, const std::string
 
 absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_run,
                                                     const std::string& client_id) {
+  const std::shared_ptr<const Settings> cfg = Current();
   ReminderRun run;
   for (const ClientConfig& c : Clients()) {
     if (!client_id.empty() && c.id != client_id) continue;
@@ -703,7 +741,7 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
     for (const ItemView& v : *items) {
       if (v.status == "missing" || v.status == "overdue") open.push_back(v);
     }
-    if (open.empty() && options_.reminders.thank_you && !c.paused) {
+    if (open.empty() && cfg->options.reminders.thank_you && !c.paused) {
       // Everything the last reminder asked for is in: thank the client, once.
       if (absl::Status st = MaybeThank(c, as_of, dry_run, &run); !st.ok()) return st;
     }
@@ -711,7 +749,7 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
     if (!contact.ok()) return contact.status();
     absl::StatusOr<ClientReminderState> state = ReminderState(c, open, *contact, as_of);
     if (!state.ok()) return state.status();
-    ReminderDecision d = DecideReminder(*state, settings_, as_of, tz_);
+    ReminderDecision d = DecideReminder(*state, cfg->reminders, as_of, cfg->tz);
     if (d.action == ReminderDecision::Action::kNothing) continue;
     absl::StatusOr<RenderedReminder> mail;
     std::string slot = d.slot;
@@ -720,7 +758,7 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
     } else if (d.action == ReminderDecision::Action::kEscalate) {
       mail = RenderEscalation(
           c, "relances sans réponse",
-          absl::StrCat("Le client n'a pas répondu après ", settings_.max_reminders,
+          absl::StrCat("Le client n'a pas répondu après ", cfg->reminders.max_reminders,
                        " relance(s). Un appel s'impose."),
           open, false, slot);
     } else {
@@ -751,6 +789,7 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
 
 absl::Status Collector::MaybeThank(const ClientConfig& c, absl::Time as_of, bool dry_run,
                                    ReminderRun* run) {
+  const std::shared_ptr<const Settings> cfg = Current();
   absl::StatusOr<std::vector<OutboxRecord>> last = store_->ListOutbox(c.id, "reminder", "sent", 1);
   if (!last.ok()) return last.status();
   if (last->empty() || as_of - *last->front().sent_at > absl::Hours(24) * 60) return absl::OkStatus();
@@ -761,9 +800,9 @@ absl::Status Collector::MaybeThank(const ClientConfig& c, absl::Time as_of, bool
     if (r.slot == slot) return absl::OkStatus();
   }
   json data = {{"client_name", c.name.empty() ? c.id : c.name},
-               {"firm_name", options_.smtp.from.empty() ? "Liasse" : options_.smtp.from}};
+               {"firm_name", cfg->options.smtp.from.empty() ? "Liasse" : cfg->options.smtp.from}};
   absl::StatusOr<RenderedText> text =
-      RenderTemplates(options_.reminders.templates_dir, "thanks", c.language, data);
+      RenderTemplates(cfg->options.reminders.templates_dir, "thanks", c.language, data);
   if (!text.ok()) return text.status();
   RenderedReminder mail;
   mail.client_id = c.id;
@@ -780,19 +819,20 @@ absl::Status Collector::MaybeThank(const ClientConfig& c, absl::Time as_of, bool
 }
 
 absl::Status Collector::Deliver() {
+  const std::shared_ptr<const Settings> cfg = Current();
   std::lock_guard<std::mutex> lock(deliver_mu_);
-  if (!options_.smtp.configured || options_.smtp.url.empty()) return absl::OkStatus();
+  if (!cfg->options.smtp.configured || cfg->options.smtp.url.empty()) return absl::OkStatus();
   absl::Time now = clock_->Now();
   absl::StatusOr<std::vector<OutboxRecord>> rows = store_->ListOutbox("", "", "scheduled", 10000);
   if (!rows.ok()) return rows.status();
-  SmtpTarget target{options_.smtp.url, options_.smtp.username, options_.smtp_password};
+  SmtpTarget target{cfg->options.smtp.url, cfg->options.smtp.username, cfg->options.smtp_password};
   for (auto it = rows->rbegin(); it != rows->rend(); ++it) {  // oldest first
     const OutboxRecord& r = *it;
     if (r.next_attempt_at > now) continue;
     while (!recent_sends_.empty() && recent_sends_.front() <= now - absl::Minutes(1)) {
       recent_sends_.pop_front();
     }
-    if (static_cast<int>(recent_sends_.size()) >= std::max(1, options_.smtp.max_per_minute)) break;
+    if (static_cast<int>(recent_sends_.size()) >= std::max(1, cfg->options.smtp.max_per_minute)) break;
     if (absl::Status st = store_->SetOutboxState(r.id, "scheduled", "sending", "", absl::InfinitePast());
         !st.ok()) {
       return st;
@@ -802,7 +842,7 @@ absl::Status Collector::Deliver() {
     for (const auto& v : json::parse(r.recipients_json, nullptr, false)) {
       if (v.is_string()) to.push_back(v.get<std::string>());
     }
-    absl::Status sent = SmtpSend(target, options_.smtp.from, to, r.message);
+    absl::Status sent = SmtpSend(target, cfg->options.smtp.from, to, r.message);
     if (sent.ok()) {
       if (absl::Status st = store_->SetOutboxState(r.id, "sending", "sent", "", absl::InfinitePast());
           !st.ok()) {
@@ -849,6 +889,7 @@ absl::Status Collector::Deliver() {
 }
 
 absl::Status Collector::FollowEvents() {
+  const std::shared_ptr<const Settings> cfg = Current();
   absl::StatusOr<std::vector<EventRecord>> events = store_->ListEvents(events_seen_, "", 500);
   if (!events.ok()) return events.status();
   for (const EventRecord& e : *events) {
@@ -857,7 +898,7 @@ absl::Status Collector::FollowEvents() {
     if (e.kind == "client_message" && !e.client_id.empty() && e.client_id != kUnknownClientId) {
       // A reply in words: a person answers it, and the reminders wait.
       if (absl::Status st = store_->SetPausedUntil(
-              e.client_id, e.ts + absl::Hours(24) * std::max(1, settings_.every_days));
+              e.client_id, e.ts + absl::Hours(24) * std::max(1, cfg->reminders.every_days));
           !st.ok()) {
         return st;
       }
@@ -866,7 +907,7 @@ absl::Status Collector::FollowEvents() {
       if (absl::Status st = Escalate(
               e.client_id, "réponse du client à lire",
               absl::StrCat("Le client a répondu sans pièce jointe (« ", subject, " ») :\n\n", text,
-                           "\n\nLes relances sont suspendues ", settings_.every_days, " jours."),
+                           "\n\nLes relances sont suspendues ", cfg->reminders.every_days, " jours."),
               true, absl::StrCat("message#", e.seq));
           !st.ok()) {
         return st;
@@ -894,11 +935,12 @@ absl::Status Collector::FollowEvents() {
 }
 
 absl::Status Collector::MaybeSendDigest(absl::Time now, bool force) {
-  if (options_.reminders.escalate_to.empty()) return absl::OkStatus();
-  absl::CivilMinute local = absl::ToCivilMinute(now, tz_);
-  absl::StatusOr<int> at = ParseClockTime(options_.reminders.digest_time);
+  const std::shared_ptr<const Settings> cfg = Current();
+  if (cfg->options.reminders.escalate_to.empty()) return absl::OkStatus();
+  absl::CivilMinute local = absl::ToCivilMinute(now, cfg->tz);
+  absl::StatusOr<int> at = ParseClockTime(cfg->options.reminders.digest_time);
   if (!force && (!at.ok() || local.hour() * 60 + local.minute() < *at)) return absl::OkStatus();
-  Date today = LocalDate(now, tz_);
+  Date today = LocalDate(now, cfg->tz);
   std::string slot = FormatIsoDate(today);
   absl::StatusOr<std::vector<OutboxRecord>> done = store_->ListOutbox("firm", "digest", "", 5);
   if (!done.ok()) return done.status();
@@ -938,8 +980,8 @@ absl::Status Collector::MaybeSendDigest(absl::Time now, bool force) {
                                                     : "non remis : " + r.last_error)}});
     }
   }
-  if (options_.health_notes) {
-    for (const std::string& note : options_.health_notes()) {
+  if (cfg->options.health_notes) {
+    for (const std::string& note : cfg->options.health_notes()) {
       blockers.push_back({{"client", "firm"}, {"text", note}});
     }
   }
@@ -965,12 +1007,12 @@ absl::Status Collector::MaybeSendDigest(absl::Time now, bool force) {
                {"overdue_count", absl::StrCat(overdue)},
                {"reminders_sent", absl::StrCat(sent)}};
   absl::StatusOr<RenderedText> text =
-      RenderTemplates(options_.reminders.templates_dir, "digest", "fr", data);
+      RenderTemplates(cfg->options.reminders.templates_dir, "digest", "fr", data);
   if (!text.ok()) return text.status();
   RenderedReminder mail;
   mail.client_id = "firm";
   mail.kind = "digest";
-  mail.to = {options_.reminders.escalate_to};
+  mail.to = {cfg->options.reminders.escalate_to};
   mail.subject = text->subject;
   mail.text = text->text;
   mail.message_id = MessageId("firm", "digest", slot);
@@ -980,6 +1022,7 @@ absl::Status Collector::MaybeSendDigest(absl::Time now, bool force) {
 
 absl::StatusOr<absl::Time> Collector::NextReminderAt(const std::string& client_id,
                                                      absl::Time as_of) {
+  const std::shared_ptr<const Settings> cfg = Current();
   absl::StatusOr<ClientConfig> c = ClientById(client_id);
   if (!c.ok()) return absl::InfiniteFuture();
   absl::StatusOr<std::vector<ItemView>> items = Items(client_id, "", as_of, true);
@@ -993,12 +1036,13 @@ absl::StatusOr<absl::Time> Collector::NextReminderAt(const std::string& client_i
   if (!contact.ok()) return contact.status();
   absl::StatusOr<ClientReminderState> state = ReminderState(*c, open, *contact, as_of);
   if (!state.ok()) return state.status();
-  ReminderDecision d = DecideReminder(*state, settings_, as_of, tz_);
+  ReminderDecision d = DecideReminder(*state, cfg->reminders, as_of, cfg->tz);
   return d.attempt > 0 ? d.next_at : absl::InfiniteFuture();
 }
 
 absl::StatusOr<int> Collector::Export(const std::string& client_id, const std::string& period,
                                       const std::string& dir) {
+  const std::shared_ptr<const Settings> cfg = Current();
   absl::StatusOr<ClientConfig> client = ClientById(client_id);
   std::chrono::month_day fye = client.ok() ? FiscalYearEnd(*client)
                                            : std::chrono::month_day{std::chrono::December,
@@ -1019,7 +1063,7 @@ absl::StatusOr<int> Collector::Export(const std::string& client_id, const std::s
   for (const DocumentRecord& d : *docs) {
     absl::StatusOr<Fields> f = FieldsFromJson(json::parse(d.fields_json, nullptr, false));
     Fields fields = f.ok() ? *f : Fields();
-    Date day = fields.issue_date ? *fields.issue_date : LocalDate(d.received_at, tz_);
+    Date day = fields.issue_date ? *fields.issue_date : LocalDate(d.received_at, cfg->tz);
     if (day < p->first || day > p->last) continue;
     std::string ext = fs::path(d.original_name).extension().string();
     if (ext.empty() || ext.size() > 6) ext = ".bin";

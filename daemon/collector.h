@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -121,7 +122,13 @@ class Collector {
   absl::StatusOr<int> Export(const std::string& client_id, const std::string& period,
                              const std::string& dir);
 
-  absl::TimeZone timezone() const { return tz_; }
+  // Takes new settings (SIGHUP): reminders, matching, SMTP, time zone. Each
+  // operation works on the settings in force when it began; the next one
+  // uses these.
+  void Reconfigure(Options options);
+  absl::TimeZone timezone() const;
+  // [reminders] enabled in the settings in force: SendReminders may send.
+  bool RemindersEnabled() const;
 
  private:
   std::vector<ClientConfig> Clients();
@@ -158,12 +165,20 @@ class Collector {
                         const std::string& slot) const;
   void Loop();
 
+  // The settings in force, replaced as a whole by Reconfigure.
+  struct Settings {
+    Options options;
+    ReminderSettings reminders;
+    absl::TimeZone tz;
+  };
+  static std::shared_ptr<const Settings> MakeSettings(Options options);
+  std::shared_ptr<const Settings> Current() const;
+
   Store* store_;
   const Archive* archive_;
   const Clock* clock_;
-  Options options_;
-  ReminderSettings settings_;
-  absl::TimeZone tz_;
+  mutable std::mutex settings_mu_;
+  std::shared_ptr<const Settings> settings_;  // guarded by settings_mu_
   std::mutex clients_mu_;
   std::vector<ClientConfig> clients_;
   // One delivery at a time (the loop and SendReminders may both call it).

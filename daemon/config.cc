@@ -962,23 +962,15 @@ std::vector<std::string> KeysNeedingRestart(const Config& a, const Config& b) {
     same_llm = provider_tuple(a.llm_providers[i]) == provider_tuple(b.llm_providers[i]);
   }
   if (!same_llm) keys.push_back("llm.provider");
-  // The collector reads these once at start.
-  auto reminders = [](const RemindersSection& r) {
-    return std::tie(r.enabled, r.start_period, r.first_after_days, r.every_days, r.max_reminders,
-                    r.grace_days, r.quiet_hours, r.business_days_only, r.escalate_to, r.digest_time,
-                    r.templates_dir, r.thank_you);
+  // Read once by the extraction pool, intake and pipeline.
+  if (a.daemon.max_attempts != b.daemon.max_attempts) keys.push_back("daemon.max_attempts");
+  auto ocr = [](const OcrOptions& o) {
+    return std::tie(o.languages, o.dpi, o.max_file_mb, o.max_pages, o.max_pixels, o.timeout_s);
   };
-  if (reminders(a.reminders) != reminders(b.reminders)) keys.push_back("reminders");
-  auto smtp = [](const SmtpSection& m) {
-    return std::tie(m.url, m.username, m.password_file, m.password_env, m.from, m.reply_to,
-                    m.max_per_minute);
-  };
-  if (smtp(a.smtp) != smtp(b.smtp)) keys.push_back("smtp");
-  if (a.matching.min_amount != b.matching.min_amount ||
-      a.matching.date_window_before_days != b.matching.date_window_before_days ||
-      a.matching.date_window_after_days != b.matching.date_window_after_days ||
-      a.matching.ignore_labels != b.matching.ignore_labels) {
-    keys.push_back("matching");
+  if (ocr(a.ocr) != ocr(b.ocr)) keys.push_back("ocr");
+  if (a.classify.llm_skip_confidence != b.classify.llm_skip_confidence ||
+      a.classify.min_ocr_confidence != b.classify.min_ocr_confidence) {
+    keys.push_back("classify");
   }
   return keys;
 }

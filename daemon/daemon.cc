@@ -222,37 +222,10 @@ class Daemon::Impl {
           (void)store_->AppendEvent(e);
         });
     pipeline.llm = llm_.get();
-    Collector::Options collect;
-    collect.reminders = config_.reminders;
-    collect.matching = config_.matching;
-    collect.smtp = config_.smtp;
-    collect.timezone = d.timezone;
-    if (!config_.smtp.password_file.empty()) {
-      absl::StatusOr<std::string> secret = ReadSecretFile(config_.smtp.password_file);
-      if (!secret.ok()) return secret.status();
-      collect.smtp_password = *secret;
-    } else if (!config_.smtp.password_env.empty()) {
-      const char* v = std::getenv(config_.smtp.password_env.c_str());
-      collect.smtp_password = v ? v : "";
-    }
-    collect.health_notes = [this] {
-      std::vector<std::string> notes;
-      if (llm_) {
-        std::vector<LlmProviderStats> stats = llm_->Stats();
-        int open = 0;
-        for (const LlmProviderStats& p : stats) {
-          if (!p.breaker_open) continue;
-          ++open;
-          notes.push_back(absl::StrCat("fournisseur LLM ", p.name, " en pause (", p.last_error, ")"));
-        }
-        if (!stats.empty() && open == static_cast<int>(stats.size())) {
-          notes.push_back("aucun fournisseur LLM ne répond : seules les règles classent");
-        }
-      }
-      return notes;
-    };
-    collector_ = std::make_unique<Collector>(store_.get(), archive_.get(), &clock_, collect,
-                                             clients_);
+    absl::StatusOr<Collector::Options> collect = CollectorOptions();
+    if (!collect.ok()) return collect.status();
+    collector_ = std::make_unique<Collector>(store_.get(), archive_.get(), &clock_,
+                                             std::move(*collect), clients_);
     pipeline.bank_file = [this](const DocumentRecord& doc, const std::string& bytes) {
       return collector_->ImportBankFile(doc, bytes);
     };
@@ -299,7 +272,6 @@ class Daemon::Impl {
     deps.on_requeue = [this] { pipeline_->Wake(); };
     deps.llm = llm_.get();
     deps.collector = collector_.get();
-    deps.reminders_enabled = config_.reminders.enabled;
     service_ = NewLiasseService(deps);
     ApiServerOptions api;
     api.listen = d.listen;
@@ -387,6 +359,41 @@ class Daemon::Impl {
   }
 
  private:
+  // The collector's settings from the config in force (read at start and on
+  // each reload; the SMTP password file is read again too).
+  absl::StatusOr<Collector::Options> CollectorOptions() {
+    Collector::Options collect;
+    collect.reminders = config_.reminders;
+    collect.matching = config_.matching;
+    collect.smtp = config_.smtp;
+    collect.timezone = config_.daemon.timezone;
+    if (!config_.smtp.password_file.empty()) {
+      absl::StatusOr<std::string> secret = ReadSecretFile(config_.smtp.password_file);
+      if (!secret.ok()) return secret.status();
+      collect.smtp_password = *secret;
+    } else if (!config_.smtp.password_env.empty()) {
+      const char* v = std::getenv(config_.smtp.password_env.c_str());
+      collect.smtp_password = v ? v : "";
+    }
+    collect.health_notes = [this] {
+      std::vector<std::string> notes;
+      if (llm_) {
+        std::vector<LlmProviderStats> stats = llm_->Stats();
+        int open = 0;
+        for (const LlmProviderStats& p : stats) {
+          if (!p.breaker_open) continue;
+          ++open;
+          notes.push_back(absl::StrCat("fournisseur LLM ", p.name, " en pause (", p.last_error, ")"));
+        }
+        if (!stats.empty() && open == static_cast<int>(stats.size())) {
+          notes.push_back("aucun fournisseur LLM ne répond : seules les règles classent");
+        }
+      }
+      return notes;
+    };
+    return collect;
+  }
+
   // Who the client is (for purchase/sale) and whether an LLM may read its
   // documents.
   UnderstandOptions UnderstandOptionsFor(const std::string& client_id) {
@@ -672,6 +679,11 @@ class Daemon::Impl {
       config_.daemon.tls_key_file = kept.tls_key_file;
       config_.daemon.workers = kept.workers;
       (void)SetLogLevel(config_.daemon.log_level);
+    }
+    if (absl::StatusOr<Collector::Options> collect = CollectorOptions(); collect.ok()) {
+      collector_->Reconfigure(std::move(*collect));
+    } else {
+      spdlog::error("event=collector_reconfigure_failed error=\"{}\"", collect.status().ToString());
     }
     if (absl::Status st = SyncClients(); !st.ok()) {
       spdlog::error("event=client_sync_failed error=\"{}\"", st.ToString());

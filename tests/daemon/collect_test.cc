@@ -83,6 +83,7 @@ class CollectTest : public ::testing::Test {
     o.smtp.url = smtp_->url();
     o.smtp.from = "Cabinet Durand <collecte@cabinet.fr>";
     o.smtp.reply_to = "collecte@cabinet.fr";
+    options_ = o;
     collector_ = std::make_unique<Collector>(store_.get(), archive_.get(), &clock_, o,
                                              std::vector<ClientConfig>{client_});
 
@@ -136,6 +137,7 @@ class CollectTest : public ::testing::Test {
   std::unique_ptr<Archive> archive_;
   std::unique_ptr<Intake> intake_;
   std::unique_ptr<testing::SmtpSink> smtp_;
+  Collector::Options options_;  // as the collector was built
   std::unique_ptr<Collector> collector_;
   std::unique_ptr<Extractor> extractor_;
   std::unique_ptr<Pipeline> pipeline_;
@@ -273,6 +275,22 @@ TEST_F(CollectTest, DryRunAsOfPreviewsWithoutSendingAndSendingRowsBecomeUnknown)
   auto alert = ParseMailMessage(sent[0]);
   EXPECT_EQ(alert->to, std::vector<std::string>{"staff@cabinet.fr"});
   EXPECT_TRUE(absl::StrContains(alert->subject, "URGENT")) << alert->subject;
+}
+
+// SIGHUP hands the collector new settings: the next reminder is written with
+// them (the firm's name from [smtp] from), and turning reminders off holds.
+TEST_F(CollectTest, ReloadedSettingsApplyToTheNextReminder) {
+  Collector::Options changed = options_;
+  changed.smtp.from = "Cabinet Martin & Associés <collecte@cabinet.fr>";
+  collector_->Reconfigure(changed);
+  auto run = collector_->RunReminders(Paris(2026, 11, 16, 12, 0), true, "");
+  ASSERT_OK(run);
+  ASSERT_EQ(run->emails.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(run->emails[0].text, "Cabinet Martin")) << run->emails[0].text;
+  EXPECT_TRUE(collector_->RemindersEnabled());
+  changed.reminders.enabled = false;
+  collector_->Reconfigure(changed);
+  EXPECT_FALSE(collector_->RemindersEnabled());
 }
 
 TEST_F(CollectTest, StatementFilesDroppedWithTheDocumentsAreImported) {

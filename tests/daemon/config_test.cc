@@ -401,5 +401,19 @@ TEST(ConfigTest, RestartOnlyKeysAreReported) {
             std::vector<std::string>{"daemon.state_dir"});
 }
 
+// Reminders, SMTP, matching and tokens take effect on SIGHUP; what is read
+// once at start (OCR, classification thresholds) is named.
+TEST(ConfigTest, CollectionSettingsReloadButReadingSettingsNeedARestart) {
+  Config a = EmbeddedDefaultConfig();
+  Config b = a;
+  b.reminders.every_days = 14;
+  b.smtp.from = "Cabinet <collecte@cabinet.fr>";
+  b.matching.min_amount = Money{100};
+  EXPECT_TRUE(KeysNeedingRestart(a, b).empty());
+  b.ocr.languages = {"fra", "eng", "deu"};
+  b.classify.min_ocr_confidence = 0.5;
+  EXPECT_EQ(KeysNeedingRestart(a, b), (std::vector<std::string>{"ocr", "classify"}));
+}
+
 }  // namespace
 }  // namespace liasse
