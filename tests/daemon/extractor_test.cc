@@ -150,13 +150,9 @@ TEST(ExtractorTest, AShortDocumentIsNotHeldUpByLongOnesOrAStuckOne) {
   std::ofstream(helper) << kScriptedHelper;
   std::string launcher = Script(dir, "helper.sh", absl::StrCat("exec /usr/bin/python3 ", helper, " \"$@\""));
   for (const char* name : {"stuck.png", "long.png", "short.png"}) WriteFile(dir.Join(name), "x");
-  Extractor::Options options;
-  options.workers = 2;
-  options.ocr.timeout_s = 30;
-  options.worker_binary = launcher;
-  auto pool = Extractor::Start(options);
-  ASSERT_OK(pool);
-  Extractor& extractor = **pool;
+  std::unique_ptr<Extractor> pool = StartPool(2, 30, launcher);
+  ASSERT_NE(pool, nullptr);
+  Extractor& extractor = *pool;
   // Whatever happens below, the stuck helper is killed before the futures
   // are waited for.
   auto cancel = absl::MakeCleanup([&] { extractor.Cancel(); });

@@ -52,6 +52,17 @@ std::vector<FileCandidate> EventsThenSettled(FolderWatcher& watcher, size_t want
   return settled;
 }
 
+// A client folder "acme" in a temp dir, and a watcher.
+class WatchedFolderTest : public ::testing::Test {
+ protected:
+  void SetUp() override { fs::create_directories(folder_); }
+  void Watch(int poll_seconds = 0) { ASSERT_OK(watcher_.Watch({{"acme", folder_, poll_seconds}})); }
+
+  TempDir dir_;
+  std::string folder_ = dir_.Join("acme");
+  FolderWatcher watcher_;
+};
+
 TEST(FolderWatcherTest, SeesNewFilesRecursivelyButNotTemporaryOrProcessed) {
   TempDir dir;
   std::string folder = dir.Join("acme");
@@ -76,70 +87,54 @@ TEST(FolderWatcherTest, SeesNewFilesRecursivelyButNotTemporaryOrProcessed) {
             (std::vector<std::string>{"2026/octobre/releve.pdf", "facture.pdf", "moved-in.pdf"}));
 }
 
-TEST(FolderWatcherTest, AFileIsTakenOnlyAfterItSettled) {
-  TempDir dir;
-  std::string folder = dir.Join("acme");
-  fs::create_directories(folder);
-  WriteFile(folder + "/scan.pdf", "part");
-  FolderWatcher watcher;
-  ASSERT_OK(watcher.Watch({{"acme", folder, 0}}));
-  watcher.ScanAll(kT0);
-  EXPECT_TRUE(watcher.Settled(kT0 + absl::Seconds(1)).empty());
-  EXPECT_EQ(watcher.NextWake(), kT0 + FolderWatcher::kSettle);
-  EXPECT_EQ(watcher.Settled(kT0 + FolderWatcher::kSettle).size(), 1u);
-  EXPECT_TRUE(watcher.Settled(kT0 + absl::Seconds(10)).empty());  // once
+TEST_F(WatchedFolderTest, AFileIsTakenOnlyAfterItSettled) {
+  WriteFile(folder_ + "/scan.pdf", "part");
+  Watch();
+  watcher_.ScanAll(kT0);
+  EXPECT_TRUE(watcher_.Settled(kT0 + absl::Seconds(1)).empty());
+  EXPECT_EQ(watcher_.NextWake(), kT0 + FolderWatcher::kSettle);
+  EXPECT_EQ(watcher_.Settled(kT0 + FolderWatcher::kSettle).size(), 1u);
+  EXPECT_TRUE(watcher_.Settled(kT0 + absl::Seconds(10)).empty());  // once
 }
 
 // A rescan sees a file mid-write; the writer goes on: the file is taken
 // only once nothing changed for the settle interval after its last write.
-TEST(FolderWatcherTest, RescanOfAFileStillGrowingWaitsForItToSettle) {
-  TempDir dir;
-  std::string folder = dir.Join("acme");
-  fs::create_directories(folder);
-  FolderWatcher watcher;
-  ASSERT_OK(watcher.Watch({{"acme", folder, 0}}));
-  WriteFile(folder + "/big.pdf", "first half");
-  watcher.ScanAll(kT0);
-  std::ofstream(folder + "/big.pdf", std::ios::app) << " second half";  // the writer goes on
-  EXPECT_TRUE(watcher.Settled(kT0 + FolderWatcher::kSettle).empty());
-  EXPECT_TRUE(watcher.Settled(kT0 + FolderWatcher::kSettle + absl::Seconds(1)).empty());
-  std::vector<FileCandidate> ready = watcher.Settled(kT0 + 2 * FolderWatcher::kSettle);
+TEST_F(WatchedFolderTest, RescanOfAFileStillGrowingWaitsForItToSettle) {
+  Watch();
+  WriteFile(folder_ + "/big.pdf", "first half");
+  watcher_.ScanAll(kT0);
+  std::ofstream(folder_ + "/big.pdf", std::ios::app) << " second half";  // the writer goes on
+  EXPECT_TRUE(watcher_.Settled(kT0 + FolderWatcher::kSettle).empty());
+  EXPECT_TRUE(watcher_.Settled(kT0 + FolderWatcher::kSettle + absl::Seconds(1)).empty());
+  std::vector<FileCandidate> ready = watcher_.Settled(kT0 + 2 * FolderWatcher::kSettle);
   ASSERT_EQ(ready.size(), 1u);
   EXPECT_EQ(ready[0].relpath, "big.pdf");
 }
 
 // inotify saw a write without its close: however long the writer pauses,
 // the file waits for its close.
-TEST(FolderWatcherTest, AFileOpenForWritingWaitsForItsClose) {
-  TempDir dir;
-  std::string folder = dir.Join("acme");
-  fs::create_directories(folder);
-  FolderWatcher watcher;
-  ASSERT_OK(watcher.Watch({{"acme", folder, 0}}));
-  int fd = ::open((folder + "/slow.pdf").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+TEST_F(WatchedFolderTest, AFileOpenForWritingWaitsForItsClose) {
+  Watch();
+  int fd = ::open((folder_ + "/slow.pdf").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::write(fd, "%PDF-1.4\n", 9), 9);
   usleep(50000);
-  watcher.ReadEvents(kT0);
-  watcher.ScanAll(kT0 + absl::Seconds(1));  // a rescan meanwhile
-  EXPECT_TRUE(watcher.Settled(kT0 + absl::Minutes(10)).empty());
+  watcher_.ReadEvents(kT0);
+  watcher_.ScanAll(kT0 + absl::Seconds(1));  // a rescan meanwhile
+  EXPECT_TRUE(watcher_.Settled(kT0 + absl::Minutes(10)).empty());
   ::close(fd);
   usleep(50000);
-  watcher.ReadEvents(kT0 + absl::Minutes(10));
-  EXPECT_TRUE(watcher.Settled(kT0 + absl::Minutes(10) + absl::Seconds(1)).empty());
-  EXPECT_EQ(watcher.Settled(kT0 + absl::Minutes(10) + FolderWatcher::kSettle).size(), 1u);
+  watcher_.ReadEvents(kT0 + absl::Minutes(10));
+  EXPECT_TRUE(watcher_.Settled(kT0 + absl::Minutes(10) + absl::Seconds(1)).empty());
+  EXPECT_EQ(watcher_.Settled(kT0 + absl::Minutes(10) + FolderWatcher::kSettle).size(), 1u);
 }
 
-TEST(FolderWatcherTest, EmptyFilesAreNeverTaken) {
-  TempDir dir;
-  std::string folder = dir.Join("acme");
-  fs::create_directories(folder);
-  WriteFile(folder + "/empty.pdf", "");
-  FolderWatcher watcher;
-  ASSERT_OK(watcher.Watch({{"acme", folder, 0}}));
-  watcher.ScanAll(kT0);
-  EXPECT_TRUE(watcher.Settled(kT0 + absl::Hours(1)).empty());
-  EXPECT_TRUE(fs::exists(folder + "/empty.pdf"));
+TEST_F(WatchedFolderTest, EmptyFilesAreNeverTaken) {
+  WriteFile(folder_ + "/empty.pdf", "");
+  Watch();
+  watcher_.ScanAll(kT0);
+  EXPECT_TRUE(watcher_.Settled(kT0 + absl::Hours(1)).empty());
+  EXPECT_TRUE(fs::exists(folder_ + "/empty.pdf"));
 }
 
 TEST(FolderWatcherTest, PollModeWaitsForAStableFile) {
@@ -163,18 +158,14 @@ TEST(FolderWatcherTest, PollModeWaitsForAStableFile) {
   EXPECT_EQ(watcher.NextWake(), t + absl::Seconds(92));
 }
 
-TEST(FolderWatcherTest, LinksInAClientFolderAreNeverFollowed) {
-  TempDir dir;
-  std::string folder = dir.Join("acme");
-  fs::create_directories(folder);
-  fs::create_directories(dir.Join("victim"));
-  WriteFile(dir.Join("victim/private.pdf"), "not the client's");
-  fs::create_directory_symlink(dir.Join("victim"), folder + "/sub");
-  fs::create_symlink(dir.Join("victim/private.pdf"), folder + "/file.pdf");
-  FolderWatcher watcher;
-  ASSERT_OK(watcher.Watch({{"acme", folder, 0}}));
-  watcher.ScanAll(kT0);
-  EXPECT_TRUE(watcher.Settled(kT0 + absl::Hours(1)).empty());
+TEST_F(WatchedFolderTest, LinksInAClientFolderAreNeverFollowed) {
+  fs::create_directories(dir_.Join("victim"));
+  WriteFile(dir_.Join("victim/private.pdf"), "not the client's");
+  fs::create_directory_symlink(dir_.Join("victim"), folder_ + "/sub");
+  fs::create_symlink(dir_.Join("victim/private.pdf"), folder_ + "/file.pdf");
+  Watch();
+  watcher_.ScanAll(kT0);
+  EXPECT_TRUE(watcher_.Settled(kT0 + absl::Hours(1)).empty());
 }
 
 TEST(FolderWatcherTest, ADiscoveredClientFolderThatIsALinkIsNotWatched) {
@@ -188,20 +179,16 @@ TEST(FolderWatcherTest, ADiscoveredClientFolderThatIsALinkIsNotWatched) {
   EXPECT_TRUE(watcher.Settled(kT0 + absl::Hours(1)).empty());
 }
 
-TEST(FolderWatcherTest, AFifoIsNeverOpenedAndIsReportedOnce) {
-  TempDir dir;
-  std::string folder = dir.Join("acme");
-  fs::create_directories(folder);
-  ASSERT_EQ(::mkfifo((folder + "/pipe.pdf").c_str(), 0644), 0);
-  FolderWatcher watcher;
-  ASSERT_OK(watcher.Watch({{"acme", folder, 0}}));
-  watcher.ScanAll(kT0);
-  EXPECT_TRUE(watcher.Settled(kT0 + absl::Hours(1)).empty());
-  std::vector<FileCandidate> ignored = watcher.TakeIgnored();
+TEST_F(WatchedFolderTest, AFifoIsNeverOpenedAndIsReportedOnce) {
+  ASSERT_EQ(::mkfifo((folder_ + "/pipe.pdf").c_str(), 0644), 0);
+  Watch();
+  watcher_.ScanAll(kT0);
+  EXPECT_TRUE(watcher_.Settled(kT0 + absl::Hours(1)).empty());
+  std::vector<FileCandidate> ignored = watcher_.TakeIgnored();
   ASSERT_EQ(ignored.size(), 1u);
   EXPECT_EQ(ignored[0].relpath, "pipe.pdf");
-  watcher.ScanAll(kT0 + absl::Hours(2));
-  EXPECT_TRUE(watcher.TakeIgnored().empty());  // said once
+  watcher_.ScanAll(kT0 + absl::Hours(2));
+  EXPECT_TRUE(watcher_.TakeIgnored().empty());  // said once
 }
 
 TEST(DiscoverFolderClientsTest, FoldersWithInvalidNamesAreNamed) {
