@@ -112,15 +112,8 @@ Collector::Collector(Store* store, const Archive* archive, const Clock* clock, O
 
 std::shared_ptr<const Collector::Settings> Collector::MakeSettings(Options options) {
   auto s = std::make_shared<Settings>();
-  const RemindersSection& r = options.reminders;
-  s->reminders.first_after_days = r.first_after_days;
-  s->reminders.every_days = r.every_days;
-  s->reminders.max_reminders = r.max_reminders;
-  s->reminders.business_days_only = r.business_days_only;
-  // The config parser validated both: a failure here is a bug, said once.
-  if (absl::Status st = ParseQuietHours(r.quiet_hours, &s->reminders); !st.ok()) {
-    spdlog::warn("event=bad_quiet_hours value=\"{}\"", r.quiet_hours);
-  }
+  s->reminders = options.reminders.cadence;  // parsed and checked by the config
+  // The config checked the zone too; a failure here is a bug, said once.
   if (!absl::LoadTimeZone(options.timezone, &s->tz)) {
     spdlog::warn("event=unknown_timezone tz={} using=UTC", options.timezone);
     s->tz = absl::UTCTimeZone();

@@ -512,18 +512,15 @@ void ParseReminders(TableReader& r, const std::string& base,
       !ParseYearMonth(m->start_period).ok()) {
     r.Error("start_period", "must be YYYY-MM");
   }
-  r.Int("first_after_days", 0, 365, &m->first_after_days);
-  r.Int("every_days", 1, 365, &m->every_days);
-  r.Int("max_reminders", 0, 100, &m->max_reminders);
+  r.Int("first_after_days", 0, 365, &m->cadence.first_after_days);
+  r.Int("every_days", 1, 365, &m->cadence.every_days);
+  r.Int("max_reminders", 0, 100, &m->cadence.max_reminders);
   r.Int("grace_days", 0, 365, &m->grace_days);
-  if (r.String("quiet_hours", &m->quiet_hours) && !m->quiet_hours.empty()) {
-    std::vector<std::string> parts = absl::StrSplit(m->quiet_hours, '-');
-    if (parts.size() != 2 || !ParseClockTime(parts[0]).ok() ||
-        !ParseClockTime(parts[1]).ok()) {
-      r.Error("quiet_hours", "must be HH:MM-HH:MM, e.g. 19:00-08:00, or \"\"");
-    }
+  std::string quiet_hours;
+  if (r.String("quiet_hours", &quiet_hours) && !ParseQuietHours(quiet_hours, &m->cadence).ok()) {
+    r.Error("quiet_hours", "must be HH:MM-HH:MM, e.g. 19:00-08:00, or \"\"");
   }
-  r.Bool("business_days_only", &m->business_days_only);
+  r.Bool("business_days_only", &m->cadence.business_days_only);
   if (r.String("escalate_to", &m->escalate_to) &&
       !IsPlausibleEmail(m->escalate_to)) {
     r.Error("escalate_to", "is not an e-mail address");

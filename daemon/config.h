@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "ocr/options.h"
+#include "workflows/collection.h"
 #include "workflows/money.h"
 
 namespace liasse {
@@ -76,12 +77,11 @@ struct SmtpSection {
 struct RemindersSection {
   bool enabled = false;
   std::string start_period;  // YYYY-MM; empty = the month Liasse starts in
-  int first_after_days = 3;
-  int every_days = 7;
-  int max_reminders = 3;
+  // first_after_days, every_days, max_reminders, quiet_hours (parsed into
+  // minutes of day here, once) and business_days_only: the policy's own
+  // struct, handed to workflows/ as it is.
+  ReminderSettings cadence;
   int grace_days = 10;
-  std::string quiet_hours = "19:00-08:00";
-  bool business_days_only = true;
   std::string escalate_to;
   std::string digest_time = "08:30";
   std::string templates_dir;

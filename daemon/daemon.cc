@@ -556,12 +556,14 @@ class Daemon::Impl {
 
   // Something in the inbox that will never be taken: staff hear of it once
   // (log, and an escalation event the daily digest lists).
-  void SayIgnored(const std::string& client, const std::string& name, const std::string& why) {
-    spdlog::warn("event=ignored client={} name=\"{}\" reason=\"{}\"", client, name, why);
+  void SayIgnored(const std::string& client, const std::string& name, const std::string& code,
+                  const std::string& why) {
+    spdlog::warn("event=ignored client={} name=\"{}\" code={} reason=\"{}\"", client, name, code,
+                 why);
     EventRecord e;
     e.kind = "escalation";
     e.client_id = client;
-    e.payload_json = nlohmann::json({{"reason", "inbox_ignored"},
+    e.payload_json = nlohmann::json({{"reason", code},
                                      {"name", SanitizeDisplayName(name)},
                                      {"message", absl::StrCat(SanitizeDisplayName(name), " – ", why)},
                                      {"urgent", false}})
@@ -572,26 +574,21 @@ class Daemon::Impl {
   void ReportIgnoredFiles() {
     for (const FileCandidate& f : watcher_.TakeIgnored()) {
       if (!reported_ignored_.insert({f.client_id, f.relpath}).second) continue;
-      SayIgnored(f.client_id, f.relpath,
+      SayIgnored(f.client_id, f.relpath, "not_a_regular_file",
                  "ni un fichier ni un dossier (FIFO, socket, périphérique) : jamais lu "
                  "(not a regular file: never read)");
     }
   }
 
   // A file over [ocr] max_file_mb stays where it is, not copied; staff hear
-  // of it once per version of the file (an event, and the log).
+  // of it once per version of the file.
   void ReportTooLarge(const ClientConfig& client, const FileCandidate& f, const FileStamp& stamp) {
     if (!too_large_reported_.insert({f.path, stamp.size, stamp.mtime_ns}).second) return;
-    spdlog::warn("event=file_too_large client={} path=\"{}\" bytes={} limit={}", client.id,
-                 f.path, stamp.size, intake_->max_bytes());
-    EventRecord e;
-    e.kind = "file_too_large";
-    e.client_id = client.id;
-    e.payload_json = nlohmann::json({{"name", SanitizeDisplayName(f.relpath)},
-                                     {"bytes", stamp.size},
-                                     {"limit", intake_->max_bytes()}})
-                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    (void)store_->AppendEvent(e);
+    SayIgnored(client.id, f.relpath, "file_too_large",
+               absl::StrCat("fichier de ", stamp.size >> 20, " Mo, au-delà de la limite de ",
+                            intake_->max_bytes() >> 20,
+                            " Mo ([ocr] max_file_mb) : laissé dans le dossier du client "
+                            "(file over the size limit, left in the client's folder)"));
   }
 
   bool ClientsFromFolders() const {
@@ -618,7 +615,7 @@ class Daemon::Impl {
                                     : config_.clients;
     for (const std::string& name : invalid) {
       if (!reported_ignored_.insert({"", name}).second) continue;
-      SayIgnored("", name,
+      SayIgnored("", name, "folder_name_invalid",
                  "dossier ignoré : un nom de client s'écrit en minuscules, chiffres, - ou _ "
                  "(folder ignored: a client name is lower-case letters, digits, - or _)");
     }

@@ -82,8 +82,11 @@ absl::Status MakeDirs(const std::string& path, mode_t mode) {
     absl::StrAppend(&prefix, part);
     if (::mkdir(prefix.c_str(), mode) == 0) {
       // mkdir's mode went through the umask: the asked mode, exactly, on
-      // what we created — and on nothing else.
-      if (::chmod(prefix.c_str(), mode) != 0) {
+      // what we created — and on nothing else. A setgid bit inherited from
+      // the parent (group-shared trees such as /srv/liasse) is kept.
+      struct stat made;
+      mode_t keep = ::stat(prefix.c_str(), &made) == 0 ? (made.st_mode & S_ISGID) : 0;
+      if (::chmod(prefix.c_str(), mode | keep) != 0) {
         return ErrnoStatus(errno, absl::StrCat("chmod ", prefix));
       }
     } else if (errno != EEXIST) {

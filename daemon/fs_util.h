@@ -70,7 +70,8 @@ FileStamp StampOf(const struct stat& st);
 absl::StatusOr<UniqueFd> OpenBeneath(int dir_fd, absl::string_view relpath, int flags);
 
 // Creates `path` and its missing parents; only directories created here get
-// `mode` (existing ones keep their mode, owner and setgid bit).
+// `mode` (plus the setgid bit they inherit from a setgid parent); existing
+// ones keep their mode, owner and setgid bit.
 absl::Status MakeDirs(const std::string& path, mode_t mode);
 
 // fsync of a directory (its entries are durable after).

@@ -75,9 +75,9 @@ class CollectTest : public ::testing::Test {
     Collector::Options o;
     o.reminders.enabled = true;
     o.reminders.start_period = "2026-10";
-    o.reminders.first_after_days = 3;
-    o.reminders.every_days = 7;
-    o.reminders.max_reminders = 2;
+    o.reminders.cadence.first_after_days = 3;
+    o.reminders.cadence.every_days = 7;
+    o.reminders.cadence.max_reminders = 2;
     o.reminders.escalate_to = "staff@cabinet.fr";
     o.smtp.configured = true;
     o.smtp.url = smtp_->url();

@@ -164,7 +164,8 @@ TEST(ConfigTest, ParsesEverySection) {
   EXPECT_EQ(c.smtp.max_per_minute, 20);
   EXPECT_TRUE(c.reminders.enabled);
   EXPECT_EQ(c.reminders.start_period, "2026-10");
-  EXPECT_EQ(c.reminders.quiet_hours, "20:00-07:30");
+  EXPECT_EQ(c.reminders.cadence.quiet_start_minute, 20 * 60);
+  EXPECT_EQ(c.reminders.cadence.quiet_end_minute, 7 * 60 + 30);
   EXPECT_EQ(c.matching.min_amount, Money{1250});
   EXPECT_EQ(c.matching.date_window_before_days, 20);
   EXPECT_EQ(c.matching.date_window_after_days, 5);
@@ -406,7 +407,7 @@ TEST(ConfigTest, RestartOnlyKeysAreReported) {
 TEST(ConfigTest, CollectionSettingsReloadButReadingSettingsNeedARestart) {
   Config a = EmbeddedDefaultConfig();
   Config b = a;
-  b.reminders.every_days = 14;
+  b.reminders.cadence.every_days = 14;
   b.smtp.from = "Cabinet <collecte@cabinet.fr>";
   b.matching.min_amount = Money{100};
   EXPECT_TRUE(KeysNeedingRestart(a, b).empty());

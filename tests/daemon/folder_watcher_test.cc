@@ -344,7 +344,7 @@ TEST(MakeDirsTest, CreatesWhatIsMissingAndLeavesExistingDirectoriesAlone) {
   ASSERT_EQ(::stat(shared.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 02775u);
   ASSERT_EQ(::stat((shared + "/liasse/acme").c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0750u);
+  EXPECT_EQ(st.st_mode & 07777, 02750u);  // the asked mode, the group sharing kept
   ASSERT_OK(MakeDirs(shared, 0700));  // exists: untouched
   ASSERT_EQ(::stat(shared.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 02775u);

@@ -523,6 +523,37 @@ TEST(LiassedProcessTest, AFileStillBeingWrittenDuringARescanIsTakenWhole) {
   EXPECT_EQ(docs[0]["size_bytes"].get<std::string>(), std::to_string(pdf.size())) << docs[0];
 }
 
+// A file over [ocr] max_file_mb is not copied: it stays where the client put
+// it, and staff are told once (an escalation for the digest), not at every
+// rescan; a FIFO is never opened and is said once too.
+TEST(LiassedProcessTest, AnOversizedFileStaysAndIsReportedOnce) {
+  TempDir dir;
+  fs::create_directories(dir.Join("var/inbox/acme"));
+  testing::WriteFile(dir.Join("liasse.toml"),
+                     "[daemon]\nstate_dir = \"var\"\ninbox_root = \"var/inbox\"\n"
+                     "listen = \"unix:var/liasse.sock\"\n[ocr]\nmax_file_mb = 1\n");
+  testing::WriteFile(dir.Join("var/inbox/acme/huge.pdf"), std::string(2 << 20, 'x'));
+  ASSERT_EQ(::mkfifo(dir.Join("var/inbox/acme/pipe.pdf").c_str(), 0644), 0);
+  Liassed daemon(dir.path(), {"--config", dir.Join("liasse.toml")});
+  ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30))) << daemon.Log();
+  ASSERT_TRUE(WaitForCliOutput(dir.path(), {"events", "--json"}, "file_too_large",
+                               std::chrono::seconds(20)))
+      << daemon.Log();
+  daemon.Signal(SIGHUP);  // a rescan: not said again
+  ASSERT_TRUE(daemon.WaitForLog("event=reloaded", std::chrono::seconds(10))) << daemon.Log();
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // past the settle interval
+  std::string events = Cli(dir.path(), {"events", "--json"}).out;
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t at = events.find(what); at != std::string::npos; at = events.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("file_too_large"), 1u) << events;
+  EXPECT_EQ(count("not_a_regular_file"), 1u) << events;
+  EXPECT_TRUE(fs::exists(dir.Join("var/inbox/acme/huge.pdf")));
+  EXPECT_TRUE(JsonLines(Cli(dir.path(), {"documents", "--json"}).out).empty());
+}
+
 // Directories that exist keep their mode: the socket's parent (here a
 // sticky, world-writable one like /tmp) and an inbox root with the setgid
 // bit systemd-tmpfiles gives /srv/liasse.
