@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "daemon/curl_init.h"
 #include "workflows/identifiers.h"
 
 namespace liasse {
@@ -217,11 +218,6 @@ void SetImapSessionOptions(void* handle, const std::string& url,
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "imap,imaps");
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 15L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-}
-
-void InitCurlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
 absl::StatusOr<std::unique_ptr<ImapConnection>> ImapConnection::Open(

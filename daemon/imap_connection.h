@@ -49,9 +49,6 @@ class ImapConnection {
 
 inline constexpr char kProcessedKeyword[] = "$LiasseProcessed";
 
-// curl_global_init, once per process (it is not thread-safe).
-void InitCurlOnce();
-
 // Sets login, TLS policy (imaps://, or STARTTLS required on imap:// except to
 // loopback) and timeouts on a curl easy handle (a CURL*) for `url`.
 void SetImapSessionOptions(void* curl, const std::string& url,

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/llm_client.h"
+#include "workflows/identifiers.h"
 
 namespace liasse {
 namespace {

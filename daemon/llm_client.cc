@@ -9,7 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "daemon/imap_connection.h"
+#include "daemon/curl_init.h"
 
 namespace liasse {
 namespace {

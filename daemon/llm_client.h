@@ -10,7 +10,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "workflows/identifiers.h"  // IsLoopbackUrl
 
 namespace liasse {
 

@@ -7,8 +7,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "daemon/imap_connection.h"
-#include "daemon/llm_client.h"
+#include "daemon/curl_init.h"
+#include "workflows/identifiers.h"    // IsLoopbackUrl
 
 namespace liasse {
 namespace {
