@@ -5,12 +5,10 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -25,6 +23,7 @@
 #include "absl/time/time.h"
 #include "daemon/backup.h"
 #include "daemon/extract_command.h"
+#include "daemon/fs_util.h"
 #include "liasse/v1/liasse.grpc.pb.h"
 #include "workflows/document_status.h"
 #include "workflows/names.h"
@@ -491,16 +490,13 @@ class Cli {
       std::printf("%s\n", output.c_str());
       return 0;
     }
-    for (int n = 1; n < 1000; ++n) {
-      std::string name = n == 1 ? output : NumberedName(output, n);
-      if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, name.c_str(), RENAME_NOREPLACE) == 0) {
-        std::printf("%s\n", name.c_str());
-        return 0;
-      }
-      if (errno != EEXIST) break;
+    absl::StatusOr<std::string> saved = MoveUnderFreeName(AT_FDCWD, tmp, AT_FDCWD, output);
+    if (saved.ok()) {
+      std::printf("%s\n", saved->c_str());
+      return 0;
     }
     std::remove(tmp.c_str());
-    Fail(absl::StrCat("cannot save ", output, ": the name and its numbered forms are taken"));
+    Fail(absl::StrCat("cannot save ", output, ": ", saved.status().message()));
     return 1;
   }
 

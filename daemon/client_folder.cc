@@ -1,14 +1,12 @@
 #include "daemon/client_folder.h"
 
 #include <fcntl.h>
-#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
-#include "workflows/names.h"
 
 namespace liasse {
 namespace {
@@ -33,15 +31,13 @@ absl::StatusOr<UniqueFd> SubDir(int dir_fd, const std::string& name) {
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const ClientFolder>> ClientFolder::Open(std::string client_id,
-                                                                       std::string path,
+absl::StatusOr<std::shared_ptr<const ClientFolder>> ClientFolder::Open(const std::string& path,
                                                                        bool no_follow) {
   if (absl::Status st = MakeDirs(path, 0770); !st.ok()) return st;
   int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (no_follow ? O_NOFOLLOW : 0);
   int fd = ::open(path.c_str(), flags);
   if (fd < 0) return ErrnoStatus(errno, absl::StrCat("client folder ", path));
-  return std::shared_ptr<const ClientFolder>(
-      new ClientFolder(std::move(client_id), std::move(path), UniqueFd(fd)));
+  return std::shared_ptr<const ClientFolder>(new ClientFolder(UniqueFd(fd)));
 }
 
 absl::StatusOr<OpenedFile> ClientFolder::OpenFile(absl::string_view relpath) const {
@@ -102,26 +98,9 @@ absl::Status ClientFolder::MoveToProcessed(const OpenedFile& file,
   absl::StatusOr<UniqueFd> target_dir = SubDir(processed->get(), month);
   if (!target_dir.ok()) return target_dir.status();
   if (absl::Status st = CheckUnchanged(file); !st.ok()) return st;
-  for (int n = 1; n < 10000; ++n) {
-    std::string target = NumberedName(file.name, n);
-    if (::renameat2(file.parent.get(), file.name.c_str(), target_dir->get(), target.c_str(),
-                    RENAME_NOREPLACE) == 0) {
-      return absl::OkStatus();
-    }
-    if (errno == EEXIST) continue;
-    if (errno != EINVAL && errno != ENOSYS) {
-      return ErrnoStatus(errno, absl::StrCat("move ", file.name, " to .processed/", month));
-    }
-    // A file system without RENAME_NOREPLACE: look, then rename.
-    struct stat st;
-    if (::fstatat(target_dir->get(), target.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) continue;
-    if (::renameat(file.parent.get(), file.name.c_str(), target_dir->get(), target.c_str()) ==
-        0) {
-      return absl::OkStatus();
-    }
-    return ErrnoStatus(errno, absl::StrCat("move ", file.name, " to .processed/", month));
-  }
-  return absl::ResourceExhaustedError(absl::StrCat("no free name for ", file.name));
+  absl::StatusOr<std::string> moved =
+      MoveUnderFreeName(file.parent.get(), file.name, target_dir->get(), file.name);
+  return moved.status();
 }
 
 absl::Status ClientFolder::Remove(const OpenedFile& file) const {

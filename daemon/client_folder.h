@@ -30,12 +30,9 @@ class ClientFolder {
   // `no_follow` the folder itself may not be a symlink (folders discovered
   // in the inbox root); a configured folder may be reached through links
   // the admin chose.
-  static absl::StatusOr<std::shared_ptr<const ClientFolder>> Open(std::string client_id,
-                                                                  std::string path,
+  static absl::StatusOr<std::shared_ptr<const ClientFolder>> Open(const std::string& path,
                                                                   bool no_follow);
 
-  const std::string& client_id() const { return client_id_; }
-  const std::string& path() const { return path_; }
   int fd() const { return fd_.get(); }
 
   // Opens the regular file at `relpath` below the folder. FailedPrecondition
@@ -54,12 +51,9 @@ class ClientFolder {
   absl::Status Remove(const OpenedFile& file) const;
 
  private:
-  ClientFolder(std::string client_id, std::string path, UniqueFd fd)
-      : client_id_(std::move(client_id)), path_(std::move(path)), fd_(std::move(fd)) {}
+  explicit ClientFolder(UniqueFd fd) : fd_(std::move(fd)) {}
   absl::Status CheckUnchanged(const OpenedFile& file) const;
 
-  std::string client_id_;
-  std::string path_;
   UniqueFd fd_;
 };
 

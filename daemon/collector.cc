@@ -112,8 +112,7 @@ Collector::Collector(Store* store, const Archive* archive, const Clock* clock, O
 
 std::shared_ptr<const Collector::Settings> Collector::MakeSettings(Options options) {
   auto s = std::make_shared<Settings>();
-  s->reminders = options.reminders.cadence;  // parsed and checked by the config
-  // The config checked the zone too; a failure here is a bug, said once.
+  // The config checked the zone; a failure here is a bug, said once.
   if (!absl::LoadTimeZone(options.timezone, &s->tz)) {
     spdlog::warn("event=unknown_timezone tz={} using=UTC", options.timezone);
     s->tz = absl::UTCTimeZone();
@@ -167,13 +166,13 @@ void Collector::Wake() {
 }
 
 void Collector::Loop() {
-  const std::shared_ptr<const Settings> cfg = Current();
   while (true) {
     if (absl::Status st = Tick(); !st.ok()) {
       spdlog::warn("event=collector_error error=\"{}\"", std::string(st.message()));
     }
+    absl::Duration tick = Current()->options.tick;
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, absl::ToChronoMilliseconds(cfg->options.tick),
+    cv_.wait_for(lock, absl::ToChronoMilliseconds(tick),
                  [this] { return stopping_ || woken_; });
     woken_ = false;
     if (stopping_) return;
@@ -605,7 +604,8 @@ absl::StatusOr<RenderedReminder> Collector::RenderReminder(const ClientConfig& c
                          {"due", FormatDay(i.due_date, lang)}});
     }
   }
-  Date deadline = AddDays(LocalDate(as_of, cfg->tz), cfg->reminders.every_days);
+  Date deadline =
+      AddDays(LocalDate(as_of, cfg->tz), cfg->options.reminders.cadence.every_days);
   json data = {{"client_name", c.name.empty() ? c.id : c.name},
                {"attempt", absl::StrCat(d.attempt)},
                {"urgent", d.attempt > 1},
@@ -742,7 +742,7 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
     if (!contact.ok()) return contact.status();
     absl::StatusOr<ClientReminderState> state = ReminderState(c, open, *contact, as_of);
     if (!state.ok()) return state.status();
-    ReminderDecision d = DecideReminder(*state, cfg->reminders, as_of, cfg->tz);
+    ReminderDecision d = DecideReminder(*state, cfg->options.reminders.cadence, as_of, cfg->tz);
     if (d.action == ReminderDecision::Action::kNothing) continue;
     absl::StatusOr<RenderedReminder> mail;
     std::string slot = d.slot;
@@ -751,7 +751,8 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
     } else if (d.action == ReminderDecision::Action::kEscalate) {
       mail = RenderEscalation(
           c, "relances sans réponse",
-          absl::StrCat("Le client n'a pas répondu après ", cfg->reminders.max_reminders,
+          absl::StrCat("Le client n'a pas répondu après ",
+                       cfg->options.reminders.cadence.max_reminders,
                        " relance(s). Un appel s'impose."),
           open, false, slot);
     } else {
@@ -890,8 +891,9 @@ absl::Status Collector::FollowEvents() {
     json p = json::parse(e.payload_json, nullptr, false);
     if (e.kind == "client_message" && !e.client_id.empty() && e.client_id != kUnknownClientId) {
       // A reply in words: a person answers it, and the reminders wait.
-      if (absl::Status st = store_->SetPausedUntil(
-              e.client_id, e.ts + absl::Hours(24) * std::max(1, cfg->reminders.every_days));
+      const int pause_days = std::max(1, cfg->options.reminders.cadence.every_days);
+      if (absl::Status st =
+              store_->SetPausedUntil(e.client_id, e.ts + absl::Hours(24) * pause_days);
           !st.ok()) {
         return st;
       }
@@ -900,7 +902,8 @@ absl::Status Collector::FollowEvents() {
       if (absl::Status st = Escalate(
               e.client_id, "réponse du client à lire",
               absl::StrCat("Le client a répondu sans pièce jointe (« ", subject, " ») :\n\n", text,
-                           "\n\nLes relances sont suspendues ", cfg->reminders.every_days, " jours."),
+                           "\n\nLes relances sont suspendues ",
+                           cfg->options.reminders.cadence.every_days, " jours."),
               true, absl::StrCat("message#", e.seq));
           !st.ok()) {
         return st;
@@ -1029,7 +1032,7 @@ absl::StatusOr<absl::Time> Collector::NextReminderAt(const std::string& client_i
   if (!contact.ok()) return contact.status();
   absl::StatusOr<ClientReminderState> state = ReminderState(*c, open, *contact, as_of);
   if (!state.ok()) return state.status();
-  ReminderDecision d = DecideReminder(*state, cfg->reminders, as_of, cfg->tz);
+  ReminderDecision d = DecideReminder(*state, cfg->options.reminders.cadence, as_of, cfg->tz);
   return d.attempt > 0 ? d.next_at : absl::InfiniteFuture();
 }
 

@@ -168,8 +168,7 @@ class Collector {
   // The settings in force, replaced as a whole by Reconfigure.
   struct Settings {
     Options options;
-    ReminderSettings reminders;
-    absl::TimeZone tz;
+    absl::TimeZone tz;  // options.timezone, loaded
   };
   static std::shared_ptr<const Settings> MakeSettings(Options options);
   std::shared_ptr<const Settings> Current() const;

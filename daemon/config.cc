@@ -63,7 +63,7 @@ std::string Resolve(const std::string& base, const std::string& path) {
   return (fs::path(base) / path).lexically_normal().string();
 }
 
-// `path` made absolute-looking and lexically normal, without a trailing '/'.
+// `path` lexically normal (no ".", "..", "//"), without a trailing '/'.
 std::string NormalPath(const std::string& path) {
   std::string p = fs::path(path).lexically_normal().string();
   while (p.size() > 1 && p.back() == '/') p.pop_back();

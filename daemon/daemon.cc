@@ -448,9 +448,7 @@ class Daemon::Impl {
     for (const ClientConfig& c : clients_) {
       folders.push_back({c.id, c.folder, c.poll_seconds, discovered});
     }
-    if (absl::Status st = watcher_.Watch(folders); !st.ok()) return st;
-    watcher_.ScanAll(clock_.Now());
-    return absl::OkStatus();
+    return watcher_.Watch(folders, clock_.Now());
   }
 
   const ClientConfig* ClientById(const std::string& id) const {
@@ -538,9 +536,9 @@ class Daemon::Impl {
     } else if (client->after == "delete") {
       ack = f.folder->Remove(*file);
     } else {
-      absl::TimeZone tz;
-      if (!absl::LoadTimeZone(config_.daemon.timezone, &tz)) tz = absl::UTCTimeZone();
-      ack = f.folder->MoveToProcessed(*file, absl::FormatTime("%Y-%m", clock_.Now(), tz));
+      // The firm's month, in its time zone (loaded once, by the collector).
+      ack = f.folder->MoveToProcessed(
+          *file, absl::FormatTime("%Y-%m", clock_.Now(), collector_->timezone()));
     }
     if (absl::IsAborted(ack)) {
       // Changed after its copy was committed: both versions are kept; the
@@ -572,8 +570,8 @@ class Daemon::Impl {
   }
 
   void ReportIgnoredFiles() {
+    // The watcher hands out each once.
     for (const FileCandidate& f : watcher_.TakeIgnored()) {
-      if (!reported_ignored_.insert({f.client_id, f.relpath}).second) continue;
       SayIgnored(f.client_id, f.relpath, "not_a_regular_file",
                  "ni un fichier ni un dossier (FIFO, socket, périphérique) : jamais lu "
                  "(not a regular file: never read)");
@@ -614,7 +612,7 @@ class Daemon::Impl {
     clients_ = ClientsFromFolders() ? DiscoverFolderClients(config_.daemon.inbox_root, &invalid)
                                     : config_.clients;
     for (const std::string& name : invalid) {
-      if (!reported_ignored_.insert({"", name}).second) continue;
+      if (!reported_folder_names_.insert(name).second) continue;
       SayIgnored("", name, "folder_name_invalid",
                  "dossier ignoré : un nom de client s'écrit en minuscules, chiffres, - ou _ "
                  "(folder ignored: a client name is lower-case letters, digits, - or _)");
@@ -739,7 +737,7 @@ class Daemon::Impl {
   std::vector<ClientConfig> buyers_;         // guarded by identities_mu_
   std::vector<std::unique_ptr<MailPoller>> pollers_;
   std::set<std::tuple<std::string, int64_t, int64_t>> too_large_reported_;
-  std::set<std::pair<std::string, std::string>> reported_ignored_;  // (client, name)
+  std::set<std::string> reported_folder_names_;  // invalid client folder names said
   bool intake_paused_ = false;
   bool stopping_ = false;
   std::unique_ptr<DaemonInfo> info_;

@@ -213,10 +213,9 @@ std::vector<Check> ChecksFromJson(const std::string& checks_json) {
 }
 
 std::string WithCheck(const std::string& checks_json, const Check& check) {
-  json checks = json::parse(checks_json, nullptr, false);
-  if (!checks.is_array()) checks = json::array();
-  checks.push_back(ChecksToJson({check})[0]);
-  return checks.dump();
+  std::vector<Check> checks = ChecksFromJson(checks_json);
+  checks.push_back(check);
+  return ChecksToJson(checks).dump();
 }
 
 json ChecksToJson(const std::vector<Check>& checks) {

@@ -45,7 +45,7 @@ FolderWatcher::~FolderWatcher() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-absl::Status FolderWatcher::Watch(const std::vector<WatchedFolder>& folders) {
+absl::Status FolderWatcher::Watch(const std::vector<WatchedFolder>& folders, absl::Time now) {
   if (fd_ >= 0) ::close(fd_);
   watches_.clear();
   next_poll_.clear();
@@ -57,7 +57,7 @@ absl::Status FolderWatcher::Watch(const std::vector<WatchedFolder>& folders) {
   }
   for (const WatchedFolder& w : folders) {
     absl::StatusOr<std::shared_ptr<const ClientFolder>> dir =
-        ClientFolder::Open(w.client_id, w.path, w.no_follow);
+        ClientFolder::Open(w.path, w.no_follow);
     if (!dir.ok()) {
       spdlog::warn("event=watch_failed client={} path=\"{}\" error=\"{}\"", w.client_id, w.path,
                    std::string(dir.status().message()));
@@ -84,7 +84,7 @@ absl::Status FolderWatcher::Watch(const std::vector<WatchedFolder>& folders) {
       continue;
     }
     AddWatch(i, folders_[i].dir->fd(), "");
-    Walk(i, folders_[i].dir->fd(), "", 0, /*watch=*/true, absl::InfinitePast());
+    Walk(i, folders_[i].dir->fd(), "", 0, /*watch=*/true, now);
   }
   return absl::OkStatus();
 }
@@ -139,7 +139,7 @@ void FolderWatcher::Walk(size_t index, int dir_fd, const std::string& rel_dir, i
   ::closedir(d);
   for (const std::string& name : files) {
     std::string relpath = Join(rel_dir, name);
-    if (now != absl::InfinitePast() && !IgnoredByWatcher(relpath)) Observe(index, relpath, now);
+    if (!IgnoredByWatcher(relpath)) Observe(index, relpath, now);
   }
   for (const std::string& name : subdirs) {
     int sub = ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -53,11 +53,12 @@ class FolderWatcher {
   FolderWatcher(const FolderWatcher&) = delete;
   FolderWatcher& operator=(const FolderWatcher&) = delete;
 
-  // (Re)starts watching exactly `folders`, creating missing ones. A folder
-  // that cannot be opened (or is a link where one is refused) is logged and
-  // skipped. Files already seen keep their settle state; call ScanAll to
-  // see what is there now.
-  absl::Status Watch(const std::vector<WatchedFolder>& folders);
+  // (Re)starts watching exactly `folders`, creating missing ones, and
+  // records the files in them at `now` (one walk adds the watches and sees
+  // the files). A folder that cannot be opened (or is a link where one is
+  // refused) is logged and skipped. Files already seen keep their settle
+  // state.
+  absl::Status Watch(const std::vector<WatchedFolder>& folders, absl::Time now);
   int fd() const { return fd_; }
 
   // Records what pending inotify events say (files written, closed, moved
@@ -76,8 +77,6 @@ class FolderWatcher {
   // FIFOs, sockets and devices found in the folders since the last call,
   // each once for the watcher's life: never taken, but worth saying.
   std::vector<FileCandidate> TakeIgnored();
-  // How many files are being watched until they settle.
-  size_t pending() const { return pending_.size(); }
 
  private:
   struct Folder {

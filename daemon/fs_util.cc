@@ -1,6 +1,7 @@
 #include "daemon/fs_util.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "workflows/names.h"
 
 namespace liasse {
 
@@ -103,9 +105,24 @@ absl::Status MakeDirs(const std::string& path, mode_t mode) {
   return absl::OkStatus();
 }
 
-absl::Status FsyncDir(int dir_fd, absl::string_view what) {
-  if (::fsync(dir_fd) != 0) return ErrnoStatus(errno, absl::StrCat("fsync ", what));
-  return absl::OkStatus();
+absl::StatusOr<std::string> MoveUnderFreeName(int from_dir, const std::string& from, int to_dir,
+                                              const std::string& name) {
+  for (int n = 1; n < 10000; ++n) {
+    std::string target = NumberedName(name, n);
+    if (::renameat2(from_dir, from.c_str(), to_dir, target.c_str(), RENAME_NOREPLACE) == 0) {
+      return target;
+    }
+    if (errno == EEXIST) continue;
+    if (errno != EINVAL && errno != ENOSYS) {
+      return ErrnoStatus(errno, absl::StrCat("move ", from, " to ", target));
+    }
+    // A file system without RENAME_NOREPLACE: look, then rename.
+    struct stat st;
+    if (::fstatat(to_dir, target.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) continue;
+    if (::renameat(from_dir, from.c_str(), to_dir, target.c_str()) == 0) return target;
+    return ErrnoStatus(errno, absl::StrCat("move ", from, " to ", target));
+  }
+  return absl::ResourceExhaustedError(absl::StrCat("no free name for ", name));
 }
 
 }  // namespace liasse

@@ -74,7 +74,11 @@ absl::StatusOr<UniqueFd> OpenBeneath(int dir_fd, absl::string_view relpath, int 
 // ones keep their mode, owner and setgid bit.
 absl::Status MakeDirs(const std::string& path, mode_t mode);
 
-// fsync of a directory (its entries are durable after).
-absl::Status FsyncDir(int dir_fd, absl::string_view what);
+// Renames `from` (in `from_dir`) to `name` in `to_dir`, or to "name (2)",
+// "name (3)"… when taken — never over an existing file (RENAME_NOREPLACE,
+// or a look then a rename on file systems without it). Returns the name
+// used. Directories are fds; AT_FDCWD for the working directory.
+absl::StatusOr<std::string> MoveUnderFreeName(int from_dir, const std::string& from, int to_dir,
+                                              const std::string& name);
 
 }  // namespace liasse

@@ -56,7 +56,9 @@ std::vector<FileCandidate> EventsThenSettled(FolderWatcher& watcher, size_t want
 class WatchedFolderTest : public ::testing::Test {
  protected:
   void SetUp() override { fs::create_directories(folder_); }
-  void Watch(int poll_seconds = 0) { ASSERT_OK(watcher_.Watch({{"acme", folder_, poll_seconds}})); }
+  void Watch(int poll_seconds = 0) {
+    ASSERT_OK(watcher_.Watch({{"acme", folder_, poll_seconds}}, kT0));
+  }
 
   TempDir dir_;
   std::string folder_ = dir_.Join("acme");
@@ -69,7 +71,7 @@ TEST(FolderWatcherTest, SeesNewFilesRecursivelyButNotTemporaryOrProcessed) {
   fs::create_directories(folder + "/.processed/2026-11");
   WriteFile(folder + "/before.pdf", "x");
   FolderWatcher watcher;
-  ASSERT_OK(watcher.Watch({{"acme", folder, 0}}));
+  ASSERT_OK(watcher.Watch({{"acme", folder, 0}}, kT0));
   watcher.ScanAll(kT0);
   EXPECT_EQ(Paths(watcher.Settled(kT0 + FolderWatcher::kSettle)),
             std::vector<std::string>{"before.pdf"});
@@ -142,7 +144,7 @@ TEST(FolderWatcherTest, PollModeWaitsForAStableFile) {
   std::string folder = dir.Join("smb");
   fs::create_directories(folder);
   FolderWatcher watcher;
-  ASSERT_OK(watcher.Watch({{"acme", folder, 30}}));
+  ASSERT_OK(watcher.Watch({{"acme", folder, 30}}, kT0));
   absl::Time t = kT0;
   WriteFile(folder + "/scan.pdf", "part");
   watcher.Poll(t);  // first sight
@@ -174,7 +176,7 @@ TEST(FolderWatcherTest, ADiscoveredClientFolderThatIsALinkIsNotWatched) {
   WriteFile(dir.Join("victim/private.pdf"), "not the client's");
   fs::create_directory_symlink(dir.Join("victim"), dir.Join("evil"));
   FolderWatcher watcher;
-  ASSERT_OK(watcher.Watch({{"evil", dir.Join("evil"), 0, /*no_follow=*/true}}));
+  ASSERT_OK(watcher.Watch({{"evil", dir.Join("evil"), 0, /*no_follow=*/true}}, kT0));
   watcher.ScanAll(kT0);
   EXPECT_TRUE(watcher.Settled(kT0 + absl::Hours(1)).empty());
 }
@@ -228,7 +230,7 @@ TEST(FolderWatcherTest, ASubfolderSwappedForALinkDuringScansNeverLeadsOutside) {
   fs::create_directory_symlink(dir.Join("outside"), folder + "/swap");
   Archive archive(dir.Join("archive"));
   FolderWatcher watcher;
-  ASSERT_OK(watcher.Watch({{"acme", folder, 0}}));
+  ASSERT_OK(watcher.Watch({{"acme", folder, 0}}, kT0));
   std::atomic<bool> stop{false};
   std::thread swapper([&] {
     std::string a = folder + "/sub", b = folder + "/swap";
@@ -264,49 +266,49 @@ TEST(FolderWatcherTest, ASubfolderSwappedForALinkDuringScansNeverLeadsOutside) {
   EXPECT_GT(taken, 0);
 }
 
-TEST(ClientFolderTest, AFileChangedAfterItWasReadIsNotAcknowledged) {
-  TempDir dir;
-  std::string folder = dir.Join("acme");
-  fs::create_directories(folder);
-  WriteFile(folder + "/f.pdf", "v1");
-  auto client = ClientFolder::Open("acme", folder, false);
-  ASSERT_OK(client);
-  absl::StatusOr<OpenedFile> file = (*client)->OpenFile("f.pdf");
-  ASSERT_OK(file);
-  std::ofstream(folder + "/f.pdf", std::ios::app) << " and more";
-  EXPECT_EQ((*client)->MoveToProcessed(*file, "2026-11").code(), absl::StatusCode::kAborted);
-  EXPECT_EQ((*client)->Remove(*file).code(), absl::StatusCode::kAborted);
-  EXPECT_TRUE(fs::exists(folder + "/f.pdf"));
+// A client folder "acme" whose f.pdf has been opened for intake.
+class ClientFolderTest : public ::testing::Test {
+ protected:
+  void OpenFileWith(const std::string& content) {
+    fs::create_directories(folder_);
+    WriteFile(folder_ + "/f.pdf", content);
+    auto client = ClientFolder::Open(folder_, false);
+    ASSERT_OK(client);
+    client_ = *client;
+    absl::StatusOr<OpenedFile> file = client_->OpenFile("f.pdf");
+    ASSERT_OK(file);
+    file_ = std::move(*file);
+  }
+
+  TempDir dir_;
+  std::string folder_ = dir_.Join("acme");
+  std::shared_ptr<const ClientFolder> client_;
+  OpenedFile file_;
+};
+
+TEST_F(ClientFolderTest, AFileChangedAfterItWasReadIsNotAcknowledged) {
+  OpenFileWith("v1");
+  std::ofstream(folder_ + "/f.pdf", std::ios::app) << " and more";
+  EXPECT_EQ(client_->MoveToProcessed(file_, "2026-11").code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(client_->Remove(file_).code(), absl::StatusCode::kAborted);
+  EXPECT_TRUE(fs::exists(folder_ + "/f.pdf"));
 }
 
-TEST(ClientFolderTest, ANameReplacedByAnotherFileIsNotAcknowledged) {
-  TempDir dir;
-  std::string folder = dir.Join("acme");
-  fs::create_directories(folder);
-  WriteFile(folder + "/f.pdf", "read");
-  auto client = ClientFolder::Open("acme", folder, false);
-  ASSERT_OK(client);
-  absl::StatusOr<OpenedFile> file = (*client)->OpenFile("f.pdf");
-  ASSERT_OK(file);
-  WriteFile(folder + "/g.pdf", "never read");
-  fs::rename(folder + "/g.pdf", folder + "/f.pdf");
-  EXPECT_EQ((*client)->MoveToProcessed(*file, "2026-11").code(), absl::StatusCode::kAborted);
-  EXPECT_EQ(testing::ReadFile(folder + "/f.pdf"), "never read");
+TEST_F(ClientFolderTest, ANameReplacedByAnotherFileIsNotAcknowledged) {
+  OpenFileWith("read");
+  WriteFile(folder_ + "/g.pdf", "never read");
+  fs::rename(folder_ + "/g.pdf", folder_ + "/f.pdf");
+  EXPECT_EQ(client_->MoveToProcessed(file_, "2026-11").code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(testing::ReadFile(folder_ + "/f.pdf"), "never read");
 }
 
-TEST(ClientFolderTest, MovesKeepTheNameAndNeverOverwrite) {
-  TempDir dir;
-  std::string folder = dir.Join("acme");
-  fs::create_directories(folder + "/.processed/2026-11");
-  WriteFile(folder + "/.processed/2026-11/f.pdf", "earlier");
-  WriteFile(folder + "/f.pdf", "now");
-  auto client = ClientFolder::Open("acme", folder, false);
-  ASSERT_OK(client);
-  absl::StatusOr<OpenedFile> file = (*client)->OpenFile("f.pdf");
-  ASSERT_OK(file);
-  ASSERT_OK((*client)->MoveToProcessed(*file, "2026-11"));
-  EXPECT_EQ(testing::ReadFile(folder + "/.processed/2026-11/f.pdf"), "earlier");
-  EXPECT_EQ(testing::ReadFile(folder + "/.processed/2026-11/f (2).pdf"), "now");
+TEST_F(ClientFolderTest, MovesKeepTheNameAndNeverOverwrite) {
+  fs::create_directories(folder_ + "/.processed/2026-11");
+  WriteFile(folder_ + "/.processed/2026-11/f.pdf", "earlier");
+  OpenFileWith("now");
+  ASSERT_OK(client_->MoveToProcessed(file_, "2026-11"));
+  EXPECT_EQ(testing::ReadFile(folder_ + "/.processed/2026-11/f.pdf"), "earlier");
+  EXPECT_EQ(testing::ReadFile(folder_ + "/.processed/2026-11/f (2).pdf"), "now");
 }
 
 TEST(ArchiveTest, AFileOverTheLimitIsRefusedFromItsSizeBeforeAnyCopy) {
