@@ -4,7 +4,7 @@
 file(GLOB files "${DIR}/*.mustache")
 list(SORT files)
 set(body "// Generated from templates/*.mustache by cmake/embed_templates.cmake.\n")
-string(APPEND body "#include \"daemon/reminder_mail.h\"\n\nnamespace liasse {\n\n")
+string(APPEND body "#include \"daemon/mail/reminder_mail.h\"\n\nnamespace liasse {\n\n")
 string(APPEND body "const std::map<std::string, std::string>& DefaultTemplates() {\n")
 string(APPEND body "  static const auto* templates = new std::map<std::string, std::string>{\n")
 foreach(f ${files})

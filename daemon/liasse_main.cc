@@ -1,3 +1,3 @@
-#include "daemon/cli.h"
+#include "daemon/cli/cli.h"
 
 int main(int argc, char** argv) { return liasse::LiasseMain(argc, argv); }

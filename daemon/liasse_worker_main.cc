@@ -1,3 +1,3 @@
-#include "daemon/extract_worker.h"
+#include "daemon/process/extract_worker.h"
 
 int main(int argc, char** argv) { return liasse::ExtractWorkerMain(argc, argv); }

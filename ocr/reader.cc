@@ -15,7 +15,6 @@
 #include "ocr/pdf_document.h"
 #include "ocr/pix_ptr.h"
 #include "ocr/read_error.h"
-#include "workflows/text_fields.h"
 #include "ocr/text_quality.h"
 
 namespace liasse {
@@ -26,9 +25,6 @@ namespace {
 // 300 in about 80 % of the time (bench/run_reading.py measures it).
 constexpr int kFirstPassDpi = 200;
 constexpr double kGoodEnoughConfidence = 0.65;
-// Fields the rules hold with this confidence (total confirmed by a second
-// figure, and a date) need no second reading of a photo.
-constexpr double kConfirmedFields = 0.9;
 constexpr int kGoodEnoughWords = 10;
 constexpr size_t kMinReadableChars = 20;
 // Share of non-white pixels above which a page is taken for a scan.
@@ -215,7 +211,8 @@ absl::StatusOr<DocumentAnalysis> AnalyzeDocument(absl::string_view bytes,
 absl::StatusOr<PageText> OcrDocumentPage(absl::string_view bytes,
                                          DocumentKind kind, int index,
                                          const OcrOptions& options,
-                                         OcrEngine* engine) {
+                                         OcrEngine* engine,
+                                         const ReadingScorer* scorer) {
   PageText page;
   page.index = index;
   page.source = "ocr";
@@ -266,27 +263,27 @@ absl::StatusOr<PageText> OcrDocumentPage(absl::string_view bytes,
   // (no total, or nothing else on the page agrees with it) is read again as
   // one column: till receipts are, and block detection often splits their
   // amounts from their labels. The reading whose figures hold together wins.
-  if (kind == DocumentKind::kImage || kind == DocumentKind::kHeic) {
-    TextFields first = ExtractFieldsFromText(TidyText(text->text));
+  if (scorer != nullptr && (kind == DocumentKind::kImage || kind == DocumentKind::kHeic)) {
+    ReadingScorer::Score first = scorer->Of(TidyText(text->text));
     // Receipt-shaped (a till roll is at least 1.6 times as tall as wide) or
     // read as a receipt; an A4 page (1.41) that reads as an invoice is not
     // read twice.
     bool tall = pixGetHeight(pix.get()) >= 1.6 * pixGetWidth(pix.get());
-    bool receipt = first.doc_type == "receipt" ||
-                   (tall && (first.doc_type == "invoice" || first.doc_type == "other"));
-    if (receipt && first.fields_confidence < kConfirmedFields) {
+    bool receipt = first.shape == ReadingScorer::Shape::kReceipt ||
+                   (tall && first.shape == ReadingScorer::Shape::kUnsure);
+    if (receipt && !first.confirmed) {
       // Then, still unconfirmed, once more with the lighting evened out (a
       // photo's shadow). The reading whose figures hold together best wins;
       // on a tie, the earlier.
-      double best = first.fields_confidence;
-      for (int variant = 0; variant < 2 && best < kConfirmedFields; ++variant) {
+      ReadingScorer::Score best = first;
+      for (int variant = 0; variant < 2 && !best.confirmed; ++variant) {
         absl::StatusOr<OcrText> again = variant == 0
                                             ? engine->RecognizeColumn(pix.get())
                                             : engine->RecognizeColumnEvenLighting(pix.get());
         if (!again.ok()) continue;
-        double confidence = ExtractFieldsFromText(TidyText(again->text)).fields_confidence;
-        if (confidence > best) {
-          best = confidence;
+        ReadingScorer::Score score = scorer->Of(TidyText(again->text));
+        if (score.confidence > best.confidence) {
+          best = score;
           text = std::move(again);
         }
       }

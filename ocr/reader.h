@@ -53,13 +53,36 @@ struct DocumentText {
 absl::StatusOr<DocumentAnalysis> AnalyzeDocument(absl::string_view bytes,
                                                  const OcrOptions& options);
 
+// What a reading's text is worth to whoever decides what documents are (the
+// rules, injected by the caller): OCR asks it whether a photo is worth
+// reading again. ocr/ reads; it does not decide what a document is.
+class ReadingScorer {
+ public:
+  enum class Shape {
+    kReceipt,  // reads as a till receipt
+    kUnsure,   // could be one (an invoice or nothing known): the page's
+               // proportions decide
+    kOther,    // a statement, a payslip...: never read again
+  };
+  struct Score {
+    Shape shape = Shape::kOther;
+    double confidence = 0;   // how well its figures hold together, 0..1
+    bool confirmed = false;  // another reading has nothing to add
+  };
+  virtual ~ReadingScorer() = default;
+  virtual Score Of(absl::string_view text) const = 0;
+};
+
 // OCRs page `index` of a document analysed as `kind`. PDF pages are tried at
 // a lower resolution first and read again at options.dpi only when the
-// first reading is poor.
+// first reading is poor. A photographed receipt that `scorer` does not
+// confirm is read again as one column, then with the lighting evened out;
+// the reading it scores best wins. No scorer: one reading.
 absl::StatusOr<PageText> OcrDocumentPage(absl::string_view bytes,
                                          DocumentKind kind, int index,
                                          const OcrOptions& options,
-                                         OcrEngine* engine);
+                                         OcrEngine* engine,
+                                         const ReadingScorer* scorer);
 
 // Puts the analysis and the OCR'd pages together. no_text when nothing
 // readable came out and there is no e-invoice.

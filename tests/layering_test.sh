@@ -1,21 +1,53 @@
 #!/usr/bin/env bash
-# Fails when workflows/ or ocr/ include what they must not: daemon/, proto/,
-# gRPC, curl or SQLite headers (STYLE.md, "Layering is checked").
+# Fails when a part of the tree includes what it must not (STYLE.md,
+# "Layering is checked"): the core (workflows/) and the readers (ocr/) know no
+# I/O library, and each room of daemon/ only the rooms below it.
 set -euo pipefail
 root="$1"
-bad=$(grep -rnE '^\s*#\s*include\s*[<"](daemon/|proto/|liasse/v1/|grpcpp/|grpc/|curl/|sqlite3\.h)' \
-  "$root/workflows" "$root/ocr" --include='*.h' --include='*.cc' || true)
-if [ -n "$bad" ]; then
-  echo "layering violation (workflows/ and ocr/ must not include these):"
-  echo "$bad"
-  exit 1
-fi
-# ocr/ may use workflows/ but never the other way round.
-bad=$(grep -rnE '^\s*#\s*include\s*"ocr/' "$root/workflows" --include='*.h' --include='*.cc' || true)
-if [ -n "$bad" ]; then
-  echo "layering violation (workflows/ must not include ocr/):"
-  echo "$bad"
-  exit 1
-fi
-n=$(find "$root/workflows" "$root/ocr" -name '*.cc' -o -name '*.h' | wc -l)
-echo "layering: $n files of workflows/ and ocr/ checked, no forbidden include"
+fail=0
+
+# forbid DIRS... -- PATTERN WHY: no #include matching PATTERN under DIRS.
+forbid() {
+  local dirs=() pattern why
+  while [ "$1" != "--" ]; do dirs+=("$root/$1"); shift; done
+  shift
+  pattern="$1" why="$2"
+  local bad
+  bad=$(grep -rnE "^\s*#\s*include\s*[<\"]($pattern)" "${dirs[@]}" \
+          --include='*.h' --include='*.cc' || true)
+  if [ -n "$bad" ]; then
+    echo "layering violation: $why"
+    echo "$bad"
+    fail=1
+  fi
+}
+
+io='grpcpp/|grpc/|curl/|sqlite3\.h|gmime/|spdlog/|toml\+\+/'
+forbid workflows ocr -- "daemon/|proto/|liasse/v1/|$io" \
+  "workflows/ and ocr/ know no daemon, API or I/O library"
+forbid workflows -- 'ocr/' "workflows/ must not include ocr/"
+forbid ocr -- 'workflows/(text_fields|doc_type|validate|conclusion|filing)\.h' \
+  "ocr/ reads; it does not call the rules (it asks an injected ReadingScorer)"
+
+# The rooms of daemon/, each above the ones it may use:
+#   base, config  <  store, mail, llm  <  process  <  api, cli  <  daemon.cc
+forbid daemon/base -- "daemon/(config|store|mail|llm|process|api|cli)/|daemon/daemon\.h|liasse/v1/|grpcpp/|sqlite3\.h|gmime/" \
+  "base/ is below every room"
+forbid daemon/config -- "daemon/(base|store|mail|llm|process|api|cli)/|daemon/daemon\.h|liasse/v1/|grpcpp/|curl/|sqlite3\.h|gmime/" \
+  "config/ reads liasse.toml and nothing else"
+forbid daemon/store -- "daemon/(config|mail|llm|process|api|cli)/|daemon/daemon\.h|liasse/v1/|grpcpp/|curl/|gmime/" \
+  "store/ knows SQLite only: no gRPC, mail or LLM"
+forbid daemon/mail -- "daemon/(config|store|llm|process|api|cli)/|daemon/daemon\.h|liasse/v1/|grpcpp/|sqlite3\.h" \
+  "mail/ speaks IMAP, SMTP and MIME; it knows no store, config or API"
+forbid daemon/llm -- "daemon/(store|mail|process|api|cli)/|daemon/daemon\.h|liasse/v1/|grpcpp/|sqlite3\.h|gmime/" \
+  "llm/ speaks to providers; it knows no store, mail or API"
+forbid daemon/process -- "daemon/(api|cli)/|daemon/daemon\.h|liasse/v1/|grpcpp/|sqlite3\.h" \
+  "process/ knows no API, CLI or SQL (the store does)"
+forbid daemon/api -- "daemon/cli/|daemon/daemon\.h|sqlite3\.h|curl/|gmime/" \
+  "api/ serves the store and the process; no SQL, mail or CLI"
+forbid daemon/cli -- "daemon/(api|mail)/|daemon/store/store\.h|daemon/daemon\.h|sqlite3\.h|gmime/" \
+  "cli/ talks to the daemon through liasse.v1 only (local extract and backup aside)"
+
+[ "$fail" = 0 ] || exit 1
+n=$(find "$root/workflows" "$root/ocr" "$root/daemon" -name '*.cc' -o -name '*.h' | wc -l)
+echo "layering: $n files of workflows/, ocr/ and daemon/ checked, no forbidden include"

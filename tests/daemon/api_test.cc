@@ -15,12 +15,12 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "daemon/api_server.h"
-#include "daemon/api_service.h"
-#include "daemon/archive.h"
-#include "daemon/auth.h"
-#include "daemon/intake.h"
-#include "daemon/store.h"
+#include "daemon/api/api_server.h"
+#include "daemon/api/api_service.h"
+#include "daemon/process/archive.h"
+#include "daemon/api/auth.h"
+#include "daemon/process/intake.h"
+#include "daemon/store/store.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "liasse/v1/liasse.grpc.pb.h"
 #include "tests/fakes/fake_clock.h"

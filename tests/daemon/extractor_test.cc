@@ -1,7 +1,7 @@
 // The extraction helper pool with real liasse-worker processes: documents
 // read through it, pages spread over workers, and helpers that crash, hang
 // or send garbage killed, reported with a typed error, and replaced.
-#include "daemon/extractor.h"
+#include "daemon/process/extractor.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

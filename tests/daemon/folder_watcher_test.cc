@@ -14,11 +14,11 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "daemon/archive.h"
-#include "daemon/client_folder.h"
-#include "daemon/config.h"
-#include "daemon/folder_watcher.h"
-#include "daemon/fs_util.h"
+#include "daemon/process/archive.h"
+#include "daemon/process/client_folder.h"
+#include "daemon/config/config.h"
+#include "daemon/process/folder_watcher.h"
+#include "daemon/base/fs_util.h"
 #include "tests/ocr/fixtures.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"

@@ -6,10 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "daemon/fields_json.h"
-#include "daemon/llm_chain.h"
-#include "daemon/llm_protocol.h"
-#include "daemon/understand.h"
+#include "daemon/base/fields_json.h"
+#include "daemon/llm/llm_chain.h"
+#include "daemon/llm/llm_protocol.h"
+#include "daemon/process/understand.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/testing/scripted_llm.h"
 #include "tests/testing/temp_dir.h"

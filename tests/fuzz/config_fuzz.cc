@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "daemon/config.h"
+#include "daemon/config/config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)liasse::ParseConfig(absl::string_view(reinterpret_cast<const char*>(data), size),

@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "daemon/mail_message.h"
+#include "daemon/mail/mail_message.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)liasse::ParseMailMessage(

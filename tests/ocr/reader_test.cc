@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "daemon/process/rules_reading_scorer.h"
 #include "ocr/ocr_engine.h"
 #include "ocr/read_error.h"
 #include "ocr/text_quality.h"
@@ -21,6 +22,9 @@
 
 namespace liasse {
 namespace {
+
+// The rules, as the extraction helper gives them to OCR.
+const RulesReadingScorer rules;
 
 using ::liasse::testing::FrenchInvoiceLines;
 using ::liasse::testing::MakePng;
@@ -96,7 +100,7 @@ TEST(ReaderTest, ScannedPdfIsOcrdWithConfidence) {
   ASSERT_OK(analysis);
   ASSERT_EQ(analysis->ocr_pages, std::vector<int>{0});
   EXPECT_TRUE(analysis->text_pages.empty());
-  auto page = OcrDocumentPage(pdf, analysis->kind, 0, OcrOptions(), Engine());
+  auto page = OcrDocumentPage(pdf, analysis->kind, 0, OcrOptions(), Engine(), &rules);
   ASSERT_OK(page);
   auto text = AssembleDocument(*analysis, {*page});
   ASSERT_OK(text);
@@ -117,7 +121,7 @@ TEST(ReaderTest, PngWithoutResolutionIsRead) {
   ASSERT_OK(analysis);
   EXPECT_EQ(analysis->mime, "image/png");
   ASSERT_EQ(analysis->ocr_pages, std::vector<int>{0});
-  auto page = OcrDocumentPage(png, analysis->kind, 0, OcrOptions(), Engine());
+  auto page = OcrDocumentPage(png, analysis->kind, 0, OcrOptions(), Engine(), &rules);
   ASSERT_OK(page);
   ExpectContains(page->text, "Total HT 1 234,56");
   EXPECT_EQ(page->dpi, 300);
@@ -128,7 +132,7 @@ TEST(ReaderTest, UpsideDownPageIsTurnedUpright) {
   std::string pdf = MakeScannedPdf({FrenchInvoiceLines()}, 300, 180);
   auto analysis = AnalyzeDocument(pdf, OcrOptions());
   ASSERT_OK(analysis);
-  auto page = OcrDocumentPage(pdf, analysis->kind, 0, OcrOptions(), Engine());
+  auto page = OcrDocumentPage(pdf, analysis->kind, 0, OcrOptions(), Engine(), &rules);
   ASSERT_OK(page);
   EXPECT_EQ(page->rotated_degrees, 180);
   ExpectContains(page->text, "Boulangerie Martin");
@@ -140,7 +144,7 @@ TEST(ReaderTest, SidewaysPhotoIsTurnedUpright) {
   std::string png = MakePng(FrenchInvoiceLines(), 300, 90);
   auto analysis = AnalyzeDocument(png, OcrOptions());
   ASSERT_OK(analysis);
-  auto page = OcrDocumentPage(png, analysis->kind, 0, OcrOptions(), Engine());
+  auto page = OcrDocumentPage(png, analysis->kind, 0, OcrOptions(), Engine(), &rules);
   ASSERT_OK(page);
   // Tesseract's layout analysis reads vertical lines by itself; when it does
   // not, the page is turned by a quarter.
@@ -159,7 +163,7 @@ TEST(ReaderTest, MixedPdfReportsMixedSource) {
   ASSERT_OK(analysis);
   EXPECT_EQ(analysis->pages, 2);
   EXPECT_EQ(analysis->ocr_pages, std::vector<int>{1});
-  auto page = OcrDocumentPage(pdf, analysis->kind, 1, OcrOptions(), Engine());
+  auto page = OcrDocumentPage(pdf, analysis->kind, 1, OcrOptions(), Engine(), &rules);
   ASSERT_OK(page);
   auto text = AssembleDocument(*analysis, {*page});
   ASSERT_OK(text);
@@ -252,7 +256,7 @@ TEST(ReaderTest, BlankScanHasNoText) {
   std::string png = MakePng({}, 150);
   auto analysis = AnalyzeDocument(png, OcrOptions());
   ASSERT_OK(analysis);
-  auto page = OcrDocumentPage(png, analysis->kind, 0, OcrOptions(), Engine());
+  auto page = OcrDocumentPage(png, analysis->kind, 0, OcrOptions(), Engine(), &rules);
   ASSERT_OK(page);
   auto text = AssembleDocument(*analysis, {*page});
   EXPECT_EQ(GetReadErrorCode(text.status()), ReadErrorCode::kNoText);
@@ -327,7 +331,7 @@ TEST(ReceiptSecondReadingTest, APhotoWithoutAConfirmedTotalIsReadAgainAsOneColum
   // Block detection separated the amounts from their labels.
   ScriptedEngine engine("KEDAI RUNCIT\nTOTAL\nCASH\nCHANGE\n12/10/2026\n35.80\n50.00\n14.20\n",
                         "KEDAI RUNCIT\nTOTAL 35.80\nCASH 50.00\nCHANGE 14.20\n12/10/2026\n");
-  auto page = OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &engine);
+  auto page = OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &engine, &rules);
   ASSERT_OK(page);
   EXPECT_EQ(engine.column_calls, 1);
   EXPECT_EQ(engine.even_calls, 0);  // confirmed by the second reading
@@ -335,12 +339,21 @@ TEST(ReceiptSecondReadingTest, APhotoWithoutAConfirmedTotalIsReadAgainAsOneColum
   // A reading whose total is confirmed is kept without a second pass.
   ScriptedEngine sure("BOULANGERIE\nTotal HT 10,00\nTVA 5,5 % 0,55\nTotal TTC 10,55\n12/10/2026\n",
                       "unused");
-  ASSERT_OK(OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &sure));
+  ASSERT_OK(OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &sure, &rules));
   EXPECT_EQ(sure.column_calls, 0);
   // An A4 page that reads as an invoice is not a till receipt: read once.
   ScriptedEngine a4("ACME SARL\nFACTURE N° 12\nTotal 45,00\n", "unused");
-  ASSERT_OK(OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &a4));
+  ASSERT_OK(OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &a4, &rules));
   EXPECT_EQ(a4.column_calls, 0);
+}
+
+TEST(ReceiptSecondReadingTest, WithoutAScorerAPhotoIsReadOnce) {
+  std::string png = testing::MakePng({"TICKET"}, 150);
+  ScriptedEngine engine("KEDAI RUNCIT\nTOTAL\nCASH\n35.80\n", "KEDAI RUNCIT\nTOTAL 35.80\n");
+  auto page = OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &engine, nullptr);
+  ASSERT_OK(page);
+  EXPECT_EQ(engine.column_calls, 0);
+  EXPECT_EQ(engine.even_calls, 0);
 }
 
 TEST(ReceiptSecondReadingTest, AShadowedPhotoIsReadAThirdTimeWithEvenLighting) {
@@ -351,7 +364,7 @@ TEST(ReceiptSecondReadingTest, AShadowedPhotoIsReadAThirdTimeWithEvenLighting) {
                         "Marktkauf\nSALATBAR 2,24 B\nSUMME EUR\nMastercard EUR 6,20\n",
                         "Marktkauf\nSALATBAR 2,24 B\nSUMME EUR 36,20\nMastercard EUR 36,20\n"
                         "04.05.20 09:52\n");
-  auto page = OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &engine);
+  auto page = OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &engine, &rules);
   ASSERT_OK(page);
   EXPECT_EQ(engine.column_calls, 1);
   EXPECT_EQ(engine.even_calls, 1);
@@ -359,7 +372,7 @@ TEST(ReceiptSecondReadingTest, AShadowedPhotoIsReadAThirdTimeWithEvenLighting) {
   // When the evened reading is no better, the earlier one stays.
   ScriptedEngine worse("Marktkauf\nSUMME EUR\n", "Marktkauf\nSUMME EUR 6,20\n04.05.20\n",
                        "M\n");
-  auto kept = OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &worse);
+  auto kept = OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &worse, &rules);
   ASSERT_OK(kept);
   EXPECT_EQ(worse.even_calls, 1);
   EXPECT_TRUE(absl::StrContains(kept->text, "SUMME EUR 6,20")) << kept->text;

@@ -1,0 +1,714 @@
+#include "daemon/api/api_service.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "daemon/process/archive.h"
+#include "daemon/api/auth.h"
+#include "daemon/base/fields_json.h"
+#include "daemon/process/collector.h"
+#include "daemon/process/intake.h"
+#include "daemon/llm/llm_chain.h"
+#include "daemon/process/understand.h"
+#include "workflows/collection.h"
+#include "workflows/date.h"
+#include "liasse/v1/liasse.grpc.pb.h"
+#include "workflows/doc_type.h"
+
+namespace liasse {
+namespace {
+
+namespace pb = ::liasse::v1;
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 1000;
+
+grpc::Status ToGrpc(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
+  timespec ts = absl::ToTimespec(t);
+  out->set_seconds(ts.tv_sec);
+  out->set_nanos(static_cast<int32_t>(ts.tv_nsec));
+}
+
+pb::DocumentStatus ToProto(DocumentStatus s) {
+  switch (s) {
+    case DocumentStatus::kReceived:
+      return pb::RECEIVED;
+    case DocumentStatus::kExtracting:
+      return pb::EXTRACTING;
+    case DocumentStatus::kExtracted:
+      return pb::EXTRACTED;
+    case DocumentStatus::kClassified:
+      return pb::CLASSIFIED;
+    case DocumentStatus::kValidated:
+      return pb::VALIDATED;
+    case DocumentStatus::kDone:
+      return pb::DONE;
+    case DocumentStatus::kNeedsReview:
+      return pb::NEEDS_REVIEW;
+    case DocumentStatus::kQuarantined:
+      return pb::QUARANTINED;
+  }
+  return pb::DOCUMENT_STATUS_UNSPECIFIED;
+}
+
+std::optional<DocumentStatus> FromProto(pb::DocumentStatus s) {
+  for (DocumentStatus d : kAllDocumentStatuses) {
+    if (ToProto(d) == s) return d;
+  }
+  return std::nullopt;
+}
+
+// "clients/acme" or "acme" → "acme".
+std::string ResourceId(absl::string_view name, absl::string_view collection) {
+  std::string prefix = absl::StrCat(collection, "/");
+  if (absl::StartsWith(name, prefix)) name.remove_prefix(prefix.size());
+  return std::string(name);
+}
+
+absl::StatusOr<int64_t> DocumentId(absl::string_view name) {
+  int64_t id = 0;
+  std::string bare = ResourceId(name, "documents");
+  if (!absl::SimpleAtoi(bare, &id) || id <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", name, "\" is not a document name (documents/ID)"));
+  }
+  return id;
+}
+
+int PageSize(int32_t requested) {
+  if (requested <= 0) return kDefaultPageSize;
+  return std::min(requested, kMaxPageSize);
+}
+
+void FillClient(const ClientRecord& c, pb::Client* out) {
+  out->set_name(absl::StrCat("clients/", c.id));
+  out->set_id(c.id);
+  out->set_display_name(c.name);
+  for (const auto& n : c.legal_names) out->add_legal_names(n);
+  out->set_siren(c.siren);
+  out->set_vat(c.vat);
+  out->set_language(c.language);
+  for (const auto& e : c.emails) out->add_emails(e);
+  for (const auto& d : c.domains) out->add_domains(d);
+  out->set_folder(c.folder);
+  out->set_manager(c.manager);
+  out->set_paused(c.paused);
+  out->set_in_config(c.in_config);
+}
+
+void FillDocument(const DocumentRecord& d, pb::Document* out) {
+  out->set_name(absl::StrCat("documents/", d.id));
+  out->set_id(d.id);
+  out->set_client(d.client_id);
+  out->set_sha256(d.sha256);
+  out->set_source(d.source);
+  out->set_original_name(d.original_name);
+  SetTimestamp(d.received_at, out->mutable_received_at());
+  out->set_mime(d.mime);
+  out->set_pages(d.pages);
+  out->set_text_source(d.text_source);
+  out->set_ocr_confidence(d.ocr_confidence.value_or(0.0));
+  out->set_doc_type(d.doc_type);
+  out->set_fields_json(d.fields_json);
+  out->set_status(ToProto(d.status));
+  out->set_attempts(d.attempts);
+  out->set_status_reason(d.status_reason);
+  out->set_size_bytes(d.size_bytes);
+  SetTimestamp(d.updated_at, out->mutable_updated_at());
+  nlohmann::json checks = nlohmann::json::parse(d.checks_json, nullptr, false);
+  if (checks.is_array()) {
+    for (const auto& c : checks) {
+      if (!c.is_object()) continue;
+      pb::Check* check = out->add_checks();
+      check->set_code(c.value("code", ""));
+      check->set_ok(c.value("ok", false));
+      check->set_severity(c.value("severity", ""));
+      check->set_message_fr(c.value("message_fr", ""));
+      check->set_message_en(c.value("message_en", ""));
+    }
+  }
+}
+
+void FillEvent(const EventRecord& e, pb::Event* out) {
+  out->set_seq(e.seq);
+  SetTimestamp(e.ts, out->mutable_ts());
+  out->set_kind(e.kind);
+  out->set_client(e.client_id);
+  out->set_document_id(e.document_id);
+  out->set_payload_json(e.payload_json);
+}
+
+// Handlers run on gRPC's synchronous thread pool: WatchEvents holds a thread
+// for as long as a follower stays connected, which suits the few staff tools
+// that follow events. Every handler checks the caller's role first.
+// Counts one WatchEvents follower for its lifetime; not ok() when `limit`
+// followers already run (a negative limit: not counted).
+class FollowerSlot {
+ public:
+  FollowerSlot(std::atomic<int>* count, int limit) : count_(limit < 0 ? nullptr : count) {
+    if (count_ && count_->fetch_add(1) >= limit) {
+      count_->fetch_sub(1);
+      count_ = nullptr;
+      ok_ = false;
+    }
+  }
+  ~FollowerSlot() {
+    if (count_) count_->fetch_sub(1);
+  }
+  FollowerSlot(const FollowerSlot&) = delete;
+  FollowerSlot& operator=(const FollowerSlot&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  std::atomic<int>* count_;
+  bool ok_ = true;
+};
+
+class LiasseService final : public pb::Liasse::Service {
+ public:
+  static constexpr int kMaxFollowers = 64;
+
+  explicit LiasseService(const ServiceDeps& deps)
+      : store_(deps.store),
+        clock_(deps.clock),
+        info_(deps.info),
+        tokens_(deps.tokens),
+        intake_(deps.intake),
+        archive_(deps.archive),
+        on_requeue_(deps.on_requeue),
+        llm_(deps.llm),
+        collector_(deps.collector) {}
+
+  grpc::Status GetStatus(grpc::ServerContext* ctx, const pb::GetStatusRequest*,
+                         pb::Status* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    out->set_version(info_->version());
+    SetTimestamp(info_->started_at(), out->mutable_started_at());
+    out->set_uptime_seconds(
+        absl::ToInt64Seconds(clock_->Now() - info_->started_at()));
+    auto counts = store_->CountDocumentsByStatus("");
+    if (!counts.ok()) return ToGrpc(counts.status());
+    int64_t total = 0;
+    for (const auto& [status, n] : *counts) {
+      pb::QueueCount* q = out->add_queue();
+      q->set_status(ToProto(status));
+      q->set_count(n);
+      total += n;
+    }
+    out->set_document_count(total);
+    auto clients = store_->ListClients("", "", kMaxPageSize);
+    if (!clients.ok()) return ToGrpc(clients.status());
+    for (const ClientRecord& c : *clients) {
+      if (!c.in_config) continue;
+      out->add_client_ids(c.id);
+    }
+    out->set_client_count(out->client_ids_size());
+    out->set_last_event_seq(store_->LastEventSeq());
+    if (auto words = store_->CountEvents("client_message"); words.ok()) {
+      out->set_unanswered_messages(*words);
+    }
+    out->set_state_dir(info_->state_dir());
+    auto [source, loaded_at] = info_->config();
+    out->set_config_source(source);
+    SetTimestamp(loaded_at, out->mutable_config_loaded_at());
+    if (llm_) {
+      for (const LlmProviderStats& p : llm_->Stats()) {
+        pb::LlmProviderStatus* l = out->add_llm_providers();
+        l->set_name(p.name);
+        l->set_model(p.model);
+        l->set_calls(p.calls);
+        l->set_failures(p.failures);
+        l->set_cache_hits(p.cache_hits);
+        l->set_prompt_tokens(p.prompt_tokens);
+        l->set_completion_tokens(p.completion_tokens);
+        l->set_mean_latency_ms(p.calls ? p.latency_ms_total / p.calls : 0);
+        l->set_breaker_open(p.breaker_open);
+        l->set_last_error(p.last_error);
+      }
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListClients(grpc::ServerContext* ctx,
+                           const pb::ListClientsRequest* req,
+                           pb::ListClientsResponse* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    int size = PageSize(req->page_size());
+    auto clients = store_->ListClients(req->filter(), req->page_token(), size + 1);
+    if (!clients.ok()) return ToGrpc(clients.status());
+    for (int i = 0; i < static_cast<int>(clients->size()) && i < size; ++i) {
+      FillClient((*clients)[i], out->add_clients());
+    }
+    if (static_cast<int>(clients->size()) > size) {
+      out->set_next_page_token((*clients)[size - 1].id);
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetClient(grpc::ServerContext* ctx,
+                         const pb::GetClientRequest* req,
+                         pb::Client* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    std::string id = ResourceId(req->name(), "clients");
+    auto client = store_->GetClient(id);
+    if (!client.ok()) return ToGrpc(client.status());
+    FillClient(*client, out);
+    auto counts = store_->CountDocumentsByStatus(id);
+    if (!counts.ok()) return ToGrpc(counts.status());
+    int64_t total = 0;
+    for (const auto& [status, n] : *counts) {
+      if (n == 0) continue;
+      pb::QueueCount* q = out->add_documents_by_status();
+      q->set_status(ToProto(status));
+      q->set_count(n);
+      total += n;
+    }
+    out->set_document_count(total);
+    if (collector_) {
+      absl::Time now = clock_->Now();
+      std::string period = req->period();
+      if (period.empty()) {
+        Date today = LocalDate(now, collector_->timezone());
+        period = FormatYearMonth(std::chrono::year_month{today.year(), today.month()});
+      }
+      // The period's items, and every older item still open.
+      auto items = collector_->Items(id, "", now, false);
+      if (!items.ok()) return ToGrpc(items.status());
+      for (const ItemView& v : *items) {
+        bool open = v.item.state == "open" && v.status != "expected";
+        if (v.item.period == period || open) FillItem(v, out->add_checklist());
+      }
+      auto sent = store_->ListOutbox(id, "reminder", "sent", 100000);
+      if (sent.ok()) out->set_reminders_sent(static_cast<int32_t>(sent->size()));
+      auto next = collector_->NextReminderAt(id, now);
+      if (next.ok() && *next != absl::InfiniteFuture()) {
+        out->set_next_reminder_date(absl::FormatTime("%Y-%m-%d %H:%M", *next, collector_->timezone()));
+      }
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListDocuments(grpc::ServerContext* ctx,
+                             const pb::ListDocumentsRequest* req,
+                             pb::ListDocumentsResponse* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    DocumentFilter filter;
+    filter.client_id = ResourceId(req->client(), "clients");
+    if (req->status() != pb::DOCUMENT_STATUS_UNSPECIFIED) {
+      filter.status = FromProto(req->status());
+      if (!filter.status) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad status");
+      }
+    }
+    if (!req->page_token().empty() &&
+        (!absl::SimpleAtoi(req->page_token(), &filter.after_id) ||
+         filter.after_id < 0)) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "bad page_token");
+    }
+    int size = PageSize(req->page_size());
+    filter.limit = size + 1;
+    auto docs = store_->ListDocuments(filter);
+    if (!docs.ok()) return ToGrpc(docs.status());
+    for (int i = 0; i < static_cast<int>(docs->size()) && i < size; ++i) {
+      FillDocument((*docs)[i], out->add_documents());
+    }
+    if (static_cast<int>(docs->size()) > size) {
+      out->set_next_page_token(absl::StrCat((*docs)[size - 1].id));
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetDocument(grpc::ServerContext* ctx,
+                           const pb::GetDocumentRequest* req,
+                           pb::Document* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    auto id = DocumentId(req->name());
+    if (!id.ok()) return ToGrpc(id.status());
+    auto doc = store_->GetDocument(*id);
+    if (!doc.ok()) return ToGrpc(doc.status());
+    FillDocument(*doc, out);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status WatchEvents(grpc::ServerContext* ctx,
+                           const pb::WatchEventsRequest* req,
+                           grpc::ServerWriter<pb::Event>* writer) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    if (req->after_seq() < 0) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "after_seq must be >= 0");
+    }
+    // Each follower holds a server thread: a bounded number of them, so the
+    // other calls always find one.
+    FollowerSlot slot(&followers_, req->follow() ? kMaxFollowers : -1);
+    if (!slot.ok()) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrCat("too many event followers (", kMaxFollowers,
+                                       "); try again later"));
+    }
+    std::string client = ResourceId(req->client(), "clients");
+    int64_t seq = req->after_seq();
+    while (!ctx->IsCancelled()) {
+      // Read before listing, so an event committed meanwhile wakes the wait.
+      int64_t watermark = store_->LastEventSeq();
+      auto events = store_->ListEvents(seq, client, 500);
+      if (!events.ok()) return ToGrpc(events.status());
+      for (const EventRecord& e : *events) {
+        pb::Event event;
+        FillEvent(e, &event);
+        if (!writer->Write(event)) return grpc::Status::OK;  // client gone
+        seq = e.seq;
+      }
+      if (!events->empty()) continue;
+      if (!req->follow() || info_->stopping()) return grpc::Status::OK;
+      // Wake up at least every 250 ms to notice cancellation and shutdown.
+      store_->WaitForEventsAfter(watermark, absl::Milliseconds(250));
+    }
+    return grpc::Status::OK;
+  }
+
+  // Mutating calls need the admin role before anything else.
+  grpc::Status SubmitDocument(grpc::ServerContext* ctx,
+                              grpc::ServerReader<pb::SubmitDocumentRequest>* reader,
+                              pb::Document* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    if (!intake_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "intake not running");
+    pb::SubmitDocumentRequest part;
+    if (!reader->Read(&part) || !part.has_header()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "the first message must carry the header (client, file_name)");
+    }
+    std::string client_id = ResourceId(part.header().client(), "clients");
+    auto client = store_->GetClient(client_id);
+    if (!client.ok()) return ToGrpc(client.status());
+    std::string name = part.header().file_name();
+    // Streamed to the archive's temporary file: memory stays one chunk.
+    absl::StatusOr<std::unique_ptr<ArchiveWriter>> upload = intake_->StartUpload();
+    if (!upload.ok()) return ToGrpc(upload.status());
+    while (reader->Read(&part)) {
+      if (!part.has_chunk()) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "only chunks after the header");
+      }
+      if (absl::Status st = (*upload)->Append(part.chunk()); !st.ok()) {
+        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                            absl::StrCat("document larger than ", intake_->max_bytes(),
+                                         " bytes ([ocr] max_file_mb)"));
+      }
+    }
+    if ((*upload)->size() == 0) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "empty document");
+    }
+    absl::StatusOr<ArchivedFile> archived = (*upload)->Commit();
+    if (!archived.ok()) return ToGrpc(archived.status());
+    auto result = intake_->IngestArchived(client_id, "upload", name, *archived);
+    if (!result.ok()) return ToGrpc(result.status());
+    auto doc = store_->GetDocument(result->document_id);
+    if (!doc.ok()) return ToGrpc(doc.status());
+    FillDocument(*doc, out);
+    return grpc::Status::OK;
+  }
+  grpc::Status PurgeClient(grpc::ServerContext* ctx, const pb::PurgeClientRequest* req,
+                           pb::PurgeClientResponse* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    if (!req->confirm()) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "purging deletes originals for good: set confirm");
+    }
+    if (!archive_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "archive not open");
+    int deleted = 0;
+    auto orphans = store_->PurgeClient(ResourceId(req->name(), "clients"), &deleted);
+    if (!orphans.ok()) return ToGrpc(orphans.status());
+    int removed = 0;
+    for (const std::string& sha : *orphans) {
+      if (archive_->Remove(sha).ok()) ++removed;
+    }
+    out->set_documents_deleted(deleted);
+    out->set_originals_deleted(removed);
+    return grpc::Status::OK;
+  }
+
+  // Staff decisions: move to a client (from `unknown`, say), set the type or
+  // fields, accept. A document moved out of `unknown` goes through the
+  // pipeline's conclusion again; an accepted one is done.
+  grpc::Status ReviewDocument(grpc::ServerContext* ctx, const pb::ReviewDocumentRequest* req,
+                              pb::Document* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    auto id = DocumentId(req->name());
+    if (!id.ok()) return ToGrpc(id.status());
+    auto doc = store_->GetDocument(*id);
+    if (!doc.ok()) return ToGrpc(doc.status());
+    if (!req->doc_type().empty() && !IsDocTypeName(req->doc_type())) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("unknown document type ", req->doc_type()));
+    }
+    nlohmann::json fields = doc->fields_json.empty()
+                                ? FieldsToJson(Fields())
+                                : nlohmann::json::parse(doc->fields_json, nullptr, false);
+    if (!fields.is_object()) fields = FieldsToJson(Fields());
+    for (const auto& [key, value] : req->set_fields()) {
+      if (!fields.contains(key) || key == "tax_breakdown") {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat("unknown field ", key));
+      }
+      fields[key] = value.empty() ? nlohmann::json(nullptr) : nlohmann::json(value);
+    }
+    // The same parser as extraction output: amounts and dates must be valid.
+    auto checked = FieldsFromJson(fields);
+    if (!checked.ok()) return ToGrpc(checked.status());
+    std::string moved_to = ResourceId(req->move_to_client(), "clients");
+    if (!moved_to.empty() && moved_to != doc->client_id) {
+      if (auto st = store_->MoveDocument(*id, moved_to, "review"); !st.ok()) return ToGrpc(st);
+    }
+    DocumentUpdate update;
+    if (!req->doc_type().empty()) update.doc_type = req->doc_type();
+    if (!req->set_fields().empty()) update.fields_json = FieldsToJson(*checked).dump();
+    DocumentStatus at = doc->status;
+    if (req->accept()) {
+      if (at != DocumentStatus::kNeedsReview && at != DocumentStatus::kQuarantined) {
+        return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                            absl::StrCat("document ", *id, " is ", DocumentStatusName(at),
+                                         ": only documents waiting for review are accepted"));
+      }
+      update.status = DocumentStatus::kDone;
+      update.status_reason = "accepted by staff";
+    } else if (!moved_to.empty() && at == DocumentStatus::kNeedsReview) {
+      update.status = DocumentStatus::kExtracted;  // conclude again for its client
+      update.status_reason = "";
+    }
+    nlohmann::json payload = {{"doc_type", req->doc_type()},
+                              {"move_to", moved_to},
+                              {"accept", req->accept()},
+                              {"note", req->note()}};
+    if (!req->set_fields().empty()) {
+      nlohmann::json set = nlohmann::json::object();
+      for (const auto& [key, value] : req->set_fields()) set[key] = value;
+      payload["set_fields"] = set;
+    }
+    if (auto st = store_->UpdateDocument(*id, at, update, "reviewed", payload.dump()); !st.ok()) {
+      return ToGrpc(st);
+    }
+    // Staff's word on this supplier's documents: the next one is typed by
+    // the rules without asking a model.
+    std::string confirmed = !req->doc_type().empty() ? req->doc_type()
+                            : req->accept()          ? doc->doc_type
+                                                     : "";
+    std::string owner = moved_to.empty() ? doc->client_id : moved_to;
+    if (!confirmed.empty() && confirmed != "other" && owner != kUnknownClientId) {
+      if (std::string key = SupplierKey(*checked); !key.empty()) {
+        if (auto st = store_->LearnSupplierType(owner, key, confirmed); !st.ok()) {
+          return ToGrpc(st);
+        }
+      }
+    }
+    if (update.status == DocumentStatus::kExtracted && on_requeue_) on_requeue_();
+    auto fresh = store_->GetDocument(*id);
+    if (!fresh.ok()) return ToGrpc(fresh.status());
+    FillDocument(*fresh, out);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ImportBankStatement(grpc::ServerContext* ctx,
+                                   const pb::ImportBankStatementRequest* req,
+                                   pb::ImportBankStatementResponse* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    if (!collector_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collection not running");
+    auto counts = collector_->ImportBankStatement(ResourceId(req->client(), "clients"),
+                                                  req->file_name(), req->content(), req->format());
+    if (!counts.ok()) return ToGrpc(counts.status());
+    out->set_transactions_added(counts->added);
+    out->set_transactions_skipped(counts->skipped);
+    out->set_items_created(counts->items_created);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status SendReminders(grpc::ServerContext* ctx, const pb::SendRemindersRequest* req,
+                             pb::SendRemindersResponse* out) override {
+    Role needed = req->dry_run() ? Role::kRead : Role::kAdmin;
+    if (auto st = CheckRole(*ctx, tokens_.get(), needed); !st.ok()) return ToGrpc(st);
+    if (!collector_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collection not running");
+    auto as_of = AsOf(req->as_of());
+    if (!as_of.ok()) return ToGrpc(as_of.status());
+    if (!req->dry_run() && !collector_->RemindersEnabled()) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "[reminders] enabled = false: nothing is sent (use dry_run to preview)");
+    }
+    if (!req->dry_run() && *as_of > clock_->Now() + absl::Minutes(1)) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "as_of in the future is only for dry_run previews");
+    }
+    auto run = collector_->RunReminders(*as_of, req->dry_run(), ResourceId(req->client(), "clients"));
+    if (!run.ok()) return ToGrpc(run.status());
+    for (const RenderedReminder& r : run->emails) {
+      pb::RenderedEmail* e = out->add_emails();
+      e->set_client(r.client_id);
+      for (const std::string& to : r.to) e->add_to(to);
+      e->set_subject(r.subject);
+      e->set_text_body(r.text);
+      e->set_html_body(r.html);
+      e->set_message_id(r.message_id);
+    }
+    out->set_sent(run->scheduled);
+    out->set_escalations(run->escalations);
+    if (!req->dry_run()) {
+      if (auto st = collector_->Deliver(); !st.ok()) return ToGrpc(st);
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status WaiveItem(grpc::ServerContext* ctx, const pb::WaiveItemRequest* req,
+                         pb::Item* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    if (req->reason().empty()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "a reason is required");
+    }
+    if (auto st = store_->WaiveItem(req->item_id(), req->reason()); !st.ok()) return ToGrpc(st);
+    auto item = store_->GetItem(req->item_id());
+    if (!item.ok()) return ToGrpc(item.status());
+    FillItem(ItemView{*item, "waived"}, out);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ExportPeriod(grpc::ServerContext* ctx, const pb::ExportPeriodRequest* req,
+                            pb::ExportPeriodResponse* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    if (!collector_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collection not running");
+    if (req->directory().empty() || req->directory()[0] != '/') {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "directory must be an absolute path on the daemon's machine");
+    }
+    auto n = collector_->Export(ResourceId(req->client(), "clients"), req->period(), req->directory());
+    if (!n.ok()) return ToGrpc(n.status());
+    out->set_documents(*n);
+    out->set_index_path(req->directory() + "/index.csv");
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListMissing(grpc::ServerContext* ctx, const pb::ListMissingRequest* req,
+                           pb::ListMissingResponse* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    if (!collector_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collection not running");
+    auto as_of = AsOf(req->as_of());
+    if (!as_of.ok()) return ToGrpc(as_of.status());
+    auto items = collector_->Items(ResourceId(req->client(), "clients"), "", *as_of, true);
+    if (!items.ok()) return ToGrpc(items.status());
+    std::vector<ItemView> missing;
+    for (const ItemView& v : *items) {
+      if (v.status == "missing" || v.status == "overdue") missing.push_back(v);
+    }
+    // Overdue first, then by due date, client, id.
+    std::stable_sort(missing.begin(), missing.end(), [](const ItemView& a, const ItemView& b) {
+      bool ao = a.status == "overdue", bo = b.status == "overdue";
+      if (ao != bo) return ao;
+      return std::tie(a.item.due_date, a.item.client_id, a.item.id) <
+             std::tie(b.item.due_date, b.item.client_id, b.item.id);
+    });
+    size_t start = 0;
+    if (!req->page_token().empty() && !absl::SimpleAtoi(req->page_token(), &start)) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad page_token");
+    }
+    size_t size = static_cast<size_t>(PageSize(req->page_size()));
+    for (size_t i = start; i < missing.size() && i < start + size; ++i) {
+      FillItem(missing[i], out->add_items());
+    }
+    if (start + size < missing.size()) out->set_next_page_token(absl::StrCat(start + size));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetDocumentContent(
+      grpc::ServerContext* ctx, const pb::GetDocumentContentRequest* req,
+      grpc::ServerWriter<pb::DocumentContentChunk>* writer) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    if (!archive_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "archive not open");
+    auto id = DocumentId(req->name());
+    if (!id.ok()) return ToGrpc(id.status());
+    auto doc = store_->GetDocument(*id);
+    if (!doc.ok()) return ToGrpc(doc.status());
+    std::ifstream in(archive_->PathOf(doc->sha256), std::ios::binary);
+    if (!in) {
+      return grpc::Status(grpc::StatusCode::DATA_LOSS,
+                          absl::StrCat("original of document ", *id, " missing from the archive"));
+    }
+    std::string buf(64 * 1024, '\0');
+    bool first = true;
+    while (in) {
+      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      std::streamsize n = in.gcount();
+      if (n <= 0 && !first) break;
+      pb::DocumentContentChunk chunk;
+      chunk.set_data(buf.data(), static_cast<size_t>(n));
+      if (first) {
+        chunk.set_mime(doc->mime);
+        chunk.set_original_name(doc->original_name);
+        first = false;
+      }
+      if (!writer->Write(chunk)) return grpc::Status::OK;
+      if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
+    }
+    return grpc::Status::OK;
+  }
+
+ private:
+  Store* store_;
+  const Clock* clock_;
+  DaemonInfo* info_;
+  std::shared_ptr<TokenTable> tokens_;
+  Intake* intake_;
+  const Archive* archive_;
+  std::function<void()> on_requeue_;
+  const LlmChain* llm_;
+  Collector* collector_;
+  std::atomic<int> followers_{0};
+
+  // "" = now; "2026-12-10" = that day at noon, firm time (outside quiet
+  // hours); or a full RFC 3339 time.
+  absl::StatusOr<absl::Time> AsOf(const std::string& text) const {
+    if (text.empty()) return clock_->Now();
+    absl::TimeZone tz = collector_ ? collector_->timezone() : absl::UTCTimeZone();
+    if (absl::StatusOr<Date> d = ParseIsoDate(text); d.ok()) {
+      return absl::FromCivil(absl::CivilHour(static_cast<int>(d->year()),
+                                             static_cast<unsigned>(d->month()),
+                                             static_cast<unsigned>(d->day()), 12),
+                             tz);
+    }
+    absl::Time t;
+    std::string err;
+    if (absl::ParseTime(absl::RFC3339_full, text, &t, &err)) return t;
+    if (absl::ParseTime("%Y-%m-%dT%H:%M", text, tz, &t, &err)) return t;
+    return absl::InvalidArgumentError(absl::StrCat("as_of: \"", text, "\" is not a date or time"));
+  }
+
+  static void FillItem(const ItemView& v, pb::Item* out) {
+    out->set_id(v.item.id);
+    out->set_client(v.item.client_id);
+    out->set_period(v.item.period);
+    out->set_kind(v.item.kind);
+    out->set_label(v.item.kind == "redo" && !v.item.reason.empty()
+                       ? absl::StrCat(v.item.label, " — ", v.item.reason)
+                       : v.item.label);
+    out->set_status(v.status);
+    out->set_due_date(v.item.due_date);
+    out->set_document_id(v.item.document_id);
+    out->set_bank_txn_id(v.item.bank_txn_id);
+    out->set_amount_cents(v.item.amount_cents);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<grpc::Service> NewLiasseService(const ServiceDeps& deps) {
+  return std::make_unique<LiasseService>(deps);
+}
+
+}  // namespace liasse

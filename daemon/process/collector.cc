@@ -1,0 +1,1110 @@
+#include "daemon/process/collector.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "daemon/process/archive.h"
+#include "daemon/base/fields_json.h"
+#include "daemon/mail/reminder_mail.h"
+#include "daemon/mail/smtp.h"
+#include "workflows/csv.h"
+#include "workflows/filing.h"
+#include "workflows/outbox_policy.h"
+#include "workflows/bank_statement.h"
+#include "workflows/date.h"
+#include "workflows/identifiers.h"
+#include "workflows/money.h"
+
+namespace liasse {
+namespace {
+
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+std::chrono::month_day FiscalYearEnd(const ClientConfig& c) {
+  absl::StatusOr<std::chrono::month_day> md = ParseMonthDay(c.fiscal_year_end);
+  return md.ok() ? *md : std::chrono::month_day{std::chrono::December, std::chrono::day{31}};
+}
+
+std::string DefaultLabel(const std::string& kind, const std::string& lang) {
+  static const std::map<std::string, std::pair<const char*, const char*>> kLabels = {
+      {"bank_statement", {"Relevé bancaire", "Bank statement"}},
+      {"payslip", {"Bulletins de paie", "Payslips"}},
+      {"invoice", {"Factures", "Invoices"}},
+      {"receipt", {"Justificatifs", "Receipts"}},
+      {"tax_notice", {"Avis d'imposition", "Tax notice"}},
+      {"contract", {"Contrat", "Contract"}},
+      {"quote", {"Devis", "Quote"}},
+      {"credit_note", {"Avoirs", "Credit notes"}},
+      {"other", {"Document", "Document"}}};
+  auto it = kLabels.find(kind);
+  if (it == kLabels.end()) return kind;
+  return lang == "en" ? it->second.second : it->second.first;
+}
+
+std::string PeriodLabel(const std::string& key, const std::string& lang) {
+  static const char* kFr[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
+                              "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+  static const char* kEn[] = {"January", "February", "March",     "April",   "May",      "June",
+                              "July",    "August",   "September", "October", "November", "December"};
+  absl::StatusOr<std::chrono::year_month> ym = ParseYearMonth(key);
+  if (!ym.ok()) return key;
+  unsigned m = static_cast<unsigned>(ym->month());
+  return absl::StrCat(lang == "en" ? kEn[m - 1] : kFr[m - 1], " ", static_cast<int>(ym->year()));
+}
+
+absl::Time StartOfDay(Date d, absl::TimeZone tz) {
+  return absl::FromCivil(absl::CivilDay(static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                                        static_cast<unsigned>(d.day())),
+                         tz);
+}
+
+std::string SafeName(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
+      out.push_back(c);
+    } else if (!out.empty() && out.back() != '-') {
+      out.push_back('-');
+    }
+    if (out.size() >= 40) break;
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "inconnu" : out;
+}
+
+MatchOptions MatchOptionsFrom(const MatchingSection& m) {
+  MatchOptions mo;
+  mo.min_amount = m.min_amount;
+  mo.days_before = m.date_window_before_days;
+  mo.days_after = m.date_window_after_days;
+  mo.ignore_labels = m.ignore_labels;
+  return mo;
+}
+
+// The client's addresses that have not bounced.
+std::vector<std::string> UsableAddresses(const ClientConfig& c, const std::vector<std::string>& bad) {
+  std::vector<std::string> out;
+  for (const std::string& e : c.emails) {
+    if (std::find(bad.begin(), bad.end(), e) == bad.end()) out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace
+
+Collector::Collector(Store* store, const Archive* archive, const Clock* clock, Options options,
+                     std::vector<ClientConfig> clients)
+    : store_(store),
+      archive_(archive),
+      clock_(clock),
+      settings_(MakeSettings(std::move(options))),
+      clients_(std::move(clients)) {}
+
+std::shared_ptr<const Collector::Settings> Collector::MakeSettings(Options options) {
+  auto s = std::make_shared<Settings>();
+  // The config checked the zone; a failure here is a bug, said once.
+  if (!absl::LoadTimeZone(options.timezone, &s->tz)) {
+    spdlog::warn("event=unknown_timezone tz={} using=UTC", options.timezone);
+    s->tz = absl::UTCTimeZone();
+  }
+  s->options = std::move(options);
+  return s;
+}
+
+std::shared_ptr<const Collector::Settings> Collector::Current() const {
+  std::lock_guard<std::mutex> lock(settings_mu_);
+  return settings_;
+}
+
+void Collector::Reconfigure(Options options) {
+  std::shared_ptr<const Settings> fresh = MakeSettings(std::move(options));
+  {
+    std::lock_guard<std::mutex> lock(settings_mu_);
+    settings_ = std::move(fresh);
+  }
+  Wake();  // reminders may be due under the new settings
+}
+
+absl::TimeZone Collector::timezone() const { return Current()->tz; }
+
+bool Collector::RemindersEnabled() const { return Current()->options.reminders.enabled; }
+
+Collector::~Collector() { Stop(); }
+
+absl::Status Collector::Start() {
+  if (absl::Status st = Recover(); !st.ok()) return st;
+  events_seen_ = store_->LastEventSeq();
+  thread_ = std::thread([this] { Loop(); });
+  return absl::OkStatus();
+}
+
+void Collector::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Collector::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+void Collector::Loop() {
+  while (true) {
+    if (absl::Status st = Tick(); !st.ok()) {
+      spdlog::warn("event=collector_error error=\"{}\"", std::string(st.message()));
+    }
+    absl::Duration tick = Current()->options.tick;
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, absl::ToChronoMilliseconds(tick),
+                 [this] { return stopping_ || woken_; });
+    woken_ = false;
+    if (stopping_) return;
+  }
+}
+
+absl::Status Collector::Tick() {
+  const std::shared_ptr<const Settings> cfg = Current();
+  absl::Time now = clock_->Now();
+  Date today = LocalDate(now, cfg->tz);
+  if (clients_changed_.exchange(false) || items_planned_on_ != today) {
+    if (absl::Status st = RefreshItems(now); !st.ok()) {
+      clients_changed_ = true;
+      return st;
+    }
+    items_planned_on_ = today;
+  }
+  if (absl::Status st = FollowEvents(); !st.ok()) return st;
+  if (cfg->options.reminders.enabled) {
+    absl::StatusOr<ReminderRun> run = RunReminders(now, false, "");
+    if (!run.ok()) return run.status();
+  }
+  if (absl::Status st = Deliver(); !st.ok()) return st;
+  return MaybeSendDigest(now, false);
+}
+
+absl::Status Collector::Recover() {
+  absl::StatusOr<std::vector<OutboxRecord>> interrupted = store_->MarkInterruptedSends();
+  if (!interrupted.ok()) return interrupted.status();
+  for (const OutboxRecord& r : *interrupted) {
+    spdlog::error("event=send_interrupted client={} kind={} slot={}", r.client_id, r.kind, r.slot);
+    if (r.kind == "escalation" || r.kind == "digest") continue;
+    if (absl::Status st = Escalate(
+            r.client_id, "envoi interrompu",
+            absl::StrCat("Le message « ", r.slot, " » était en cours d'envoi quand Liasse s'est "
+                         "arrêté. Il n'est pas renvoyé automatiquement pour éviter un doublon : "
+                         "vérifiez dans la boîte d'envoi s'il est parti, et renvoyez-le au besoin "
+                         "(liasse remind)."),
+            true, absl::StrCat("unknown#", r.id));
+        !st.ok()) {
+      return st;
+    }
+  }
+  return absl::OkStatus();
+}
+
+void Collector::SetClients(std::vector<ClientConfig> clients) {
+  std::lock_guard<std::mutex> lock(clients_mu_);
+  clients_ = std::move(clients);
+  clients_changed_ = true;
+}
+
+std::vector<ClientConfig> Collector::Clients() {
+  std::lock_guard<std::mutex> lock(clients_mu_);
+  return clients_;
+}
+
+absl::StatusOr<ClientConfig> Collector::ClientById(const std::string& id) {
+  for (const ClientConfig& c : Clients()) {
+    if (c.id == id) return c;
+  }
+  return absl::NotFoundError(absl::StrCat("client ", id, " is not in the config"));
+}
+
+std::chrono::year_month Collector::StartPeriod(const ClientConfig& c) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  for (const std::string& text : {c.start_period, cfg->options.reminders.start_period}) {
+    if (absl::StatusOr<std::chrono::year_month> ym = ParseYearMonth(text); ym.ok()) return *ym;
+  }
+  // Unset: the month Liasse first ran (its first event), never history.
+  absl::StatusOr<std::vector<EventRecord>> first = store_->ListEvents(0, "", 1);
+  absl::Time since = first.ok() && !first->empty() ? first->front().ts : clock_->Now();
+  Date d = LocalDate(since, cfg->tz);
+  return std::chrono::year_month{d.year(), d.month()};
+}
+
+std::vector<ItemRecord> Collector::PlannedItems(const ClientConfig& c, absl::Time as_of) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  std::vector<ItemRecord> out;
+  Date today = LocalDate(as_of, cfg->tz);
+  for (const Expectation& e : c.expects) {
+    for (const Period& p : PeriodsFrom(StartPeriod(c), today, e.every, FiscalYearEnd(c))) {
+      ItemRecord item;
+      item.client_id = c.id;
+      item.period = p.key;
+      item.kind = e.kind;
+      item.label = e.label.empty() ? DefaultLabel(e.kind, c.language) : e.label;
+      item.account = e.iban;
+      item.due_date = FormatIsoDate(DueDate(p, e.due_day));
+      out.push_back(std::move(item));
+    }
+  }
+  return out;
+}
+
+absl::Status Collector::RefreshItems(absl::Time as_of) {
+  for (const ClientConfig& c : Clients()) {
+    for (const ItemRecord& item : PlannedItems(c, as_of)) {
+      absl::StatusOr<std::pair<int64_t, bool>> made = store_->EnsureItem(item);
+      if (!made.ok()) return made.status();
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<ItemView>> Collector::Items(const std::string& client_id,
+                                                       const std::string& period,
+                                                       absl::Time as_of, bool open_only) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  absl::StatusOr<std::vector<ItemRecord>> stored = store_->ListItems(client_id, period, false);
+  if (!stored.ok()) return stored.status();
+  std::vector<ItemRecord> all;
+  // A later day than today: the items that will exist by then.
+  std::set<std::tuple<std::string, std::string, std::string, std::string>> have;
+  for (const ItemRecord& i : *stored) {
+    have.insert({i.client_id, i.kind, i.period, i.account});
+    if (!open_only || i.state == "open") all.push_back(i);
+  }
+  for (const ClientConfig& c : Clients()) {
+    if (!client_id.empty() && c.id != client_id) continue;
+    for (ItemRecord& i : PlannedItems(c, as_of)) {
+      if (!period.empty() && i.period != period) continue;
+      if (have.insert({i.client_id, i.kind, i.period, i.account}).second) all.push_back(i);
+    }
+  }
+  Date today = LocalDate(as_of, cfg->tz);
+  std::vector<ItemView> out;
+  for (ItemRecord& i : all) {
+    absl::StatusOr<Date> due = ParseIsoDate(i.due_date);
+    Date d = due.ok() ? *due : today;
+    ItemView v;
+    v.status = ItemStatus(d, cfg->options.reminders.grace_days, today, i.state == "received",
+                          i.state == "waived");
+    if (i.kind == "redo" && i.state == "open") v.status = "missing";
+    v.item = std::move(i);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+absl::Status Collector::SendToReview(const DocumentRecord& doc, const Check& failed,
+                                     const json& payload) {
+  DocumentUpdate review;
+  review.status = DocumentStatus::kNeedsReview;
+  review.status_reason = failed.code;
+  review.checks_json = WithCheck(doc.checks_json, failed);
+  json event = {{"from", "done"}, {"to", "needs_review"}, {"reason", failed.code}};
+  event.update(payload);
+  return store_->UpdateDocument(doc.id, DocumentStatus::kDone, review, "status", event.dump());
+}
+
+absl::Status Collector::FileDocument(int64_t document_id) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  absl::StatusOr<DocumentRecord> doc = store_->GetDocument(document_id);
+  if (!doc.ok()) return doc.status();
+  if (doc->client_id == kUnknownClientId || doc->doc_type.empty()) return absl::OkStatus();
+  absl::StatusOr<Fields> fields = FieldsFromJson(json::parse(doc->fields_json, nullptr, false));
+  Fields f = fields.ok() ? *fields : Fields();
+  Date day = f.issue_date ? *f.issue_date : LocalDate(doc->received_at, cfg->tz);
+  absl::StatusOr<std::vector<ItemRecord>> open = store_->ListItems(doc->client_id, "", true);
+  if (!open.ok()) return open.status();
+  absl::StatusOr<ClientConfig> client = ClientById(doc->client_id);
+  std::chrono::month_day fye = client.ok() ? FiscalYearEnd(*client)
+                                           : std::chrono::month_day{std::chrono::December,
+                                                                    std::chrono::day{31}};
+  std::vector<OpenItem> items;
+  for (const ItemRecord& i : *open) {
+    items.push_back({i.id, i.kind, i.period, i.account, i.bank_txn_id != 0});
+  }
+  FilingChoice choice = ChooseItem(doc->doc_type, day, f.iban, items, fye);
+  if (choice.items.size() == 1) {
+    if (absl::Status st = store_->ReceiveItem(choice.items[0], document_id); !st.ok()) return st;
+  } else if (choice.ambiguous()) {
+    // Two accounts (or periods) it could belong to: a person chooses.
+    json ids = choice.items;
+    return SendToReview(*doc,
+                        {"filing_ambiguous", false, "error",
+                         absl::StrCat("Plusieurs éléments attendus possibles (", ids.dump(),
+                                      ") : à rattacher à la main."),
+                         absl::StrCat("Several expected items match (", ids.dump(),
+                                      "): file it by hand.")},
+                        {{"items", ids}});
+  }
+  if (JustifiesADebit(doc->doc_type, f)) {
+    absl::StatusOr<std::vector<BankTxnRecord>> debits = store_->ListUnmatchedDebits(doc->client_id);
+    if (!debits.ok()) return debits.status();
+    std::vector<MatchDebit> candidates;
+    for (const BankTxnRecord& t : *debits) {
+      absl::StatusOr<Date> d = ParseIsoDate(t.date);
+      if (d.ok()) candidates.push_back({t.id, *d, Money{-t.amount_cents}, t.label});
+    }
+    MatchOptions mo = MatchOptionsFrom(cfg->options.matching);
+    MatchDocument md{document_id, day, Money{std::llabs(f.total_incl_tax->cents)}, f.currency,
+                     f.supplier_name};
+    for (const Match& m : MatchDebits(candidates, {md}, mo)) {
+      if (absl::Status st = store_->MatchBankTxn(m.debit_id, document_id); !st.ok()) return st;
+    }
+  }
+  // A PDF statement: its movements, when they add up to the balances.
+  if (doc->doc_type == "bank_statement" && doc->text_source != "bank_file") {
+    absl::StatusOr<std::string> text = store_->GetDocumentText(document_id);
+    if (!text.ok()) return text.status();
+    absl::StatusOr<BankStatement> st = ParseStatementText(*text);
+    if (st.ok()) {
+      absl::StatusOr<ImportCounts> counts = ImportParsed(doc->client_id, doc->original_name, *st);
+      if (!counts.ok()) return counts.status();
+    } else if (absl::IsFailedPrecondition(st.status())) {
+      std::string why(st.status().message());
+      if (absl::Status sent = SendToReview(*doc,
+                          {"statement_balanced", false, "error",
+                           "Les opérations lues ne correspondent pas aux soldes : à vérifier, ou "
+                           "importer l'export CSV/OFX de la banque. (" + why + ")",
+                           "The movements read do not add up to the balances: check, or import "
+                           "the bank's CSV/OFX export. (" + why + ")"},
+                          json::object());
+          !sent.ok()) {
+        return sent;
+      }
+    }
+  }
+  // A document sent again closes what was asked again.
+  for (const ItemRecord& i : *open) {
+    if (i.kind != "redo" || i.document_id == document_id) continue;
+    int64_t original = 0;
+    if (absl::StartsWith(i.account, "document:")) {
+      absl::SimpleAtoi(i.account.substr(9), &original);
+    }
+    absl::StatusOr<DocumentRecord> first = store_->GetDocument(original);
+    if (first.ok() && !first->doc_type.empty() && first->doc_type != doc->doc_type) continue;
+    if (absl::Status st = store_->ReceiveItem(i.id, document_id); !st.ok()) return st;
+    break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Collector::AskAgain(int64_t document_id, const std::string& reason_fr,
+                                 const std::string& reason_en) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  absl::StatusOr<DocumentRecord> doc = store_->GetDocument(document_id);
+  if (!doc.ok()) return doc.status();
+  if (doc->client_id == kUnknownClientId) return absl::OkStatus();
+  absl::StatusOr<ClientConfig> client = ClientById(doc->client_id);
+  std::string lang = client.ok() ? client->language : "fr";
+  Date today = LocalDate(clock_->Now(), cfg->tz);
+  ItemRecord item;
+  item.client_id = doc->client_id;
+  item.period = FormatYearMonth(std::chrono::year_month{today.year(), today.month()});
+  item.kind = "redo";
+  item.label = doc->original_name.empty() ? absl::StrCat("document ", document_id) : doc->original_name;
+  item.account = absl::StrCat("document:", document_id);
+  item.due_date = FormatIsoDate(today);
+  item.reason = lang == "en" ? reason_en : reason_fr;
+  absl::StatusOr<std::pair<int64_t, bool>> made = store_->EnsureItem(item);
+  if (!made.ok()) return made.status();
+  if (!made->second) return absl::OkStatus();
+  // Staff see it in the digest; the client is asked again in the next reminder.
+  return Escalate(doc->client_id, "document à refaire",
+                  absl::StrCat("« ", item.label, " » (document ", document_id, ") : ", reason_fr,
+                               ". Il sera redemandé au client dans la prochaine relance."),
+                  false, absl::StrCat("redo#", document_id));
+}
+
+absl::StatusOr<ImportCounts> Collector::ImportBankStatement(const std::string& client_id,
+                                                            const std::string& file_name,
+                                                            const std::string& bytes,
+                                                            const std::string& format) {
+  absl::StatusOr<BankStatement> st = ParseBankStatement(bytes, format);
+  if (!st.ok()) return st.status();
+  return ImportParsed(client_id, file_name, *st);
+}
+
+absl::StatusOr<ImportCounts> Collector::ImportParsed(const std::string& client_id,
+                                                     const std::string& file_name,
+                                                     const BankStatement& statement) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  absl::StatusOr<ClientConfig> client = ClientById(client_id);
+  if (!client.ok()) return client.status();
+  const BankStatement* st = &statement;
+  MatchOptions mo = MatchOptionsFrom(cfg->options.matching);
+  // Receipts already filed justify the new debits right away.
+  absl::StatusOr<std::vector<DocumentRecord>> docs =
+      store_->ListDocuments({client_id, DocumentStatus::kDone, 0, 100000});
+  if (!docs.ok()) return docs.status();
+  std::vector<MatchDocument> candidates;
+  for (const DocumentRecord& d : *docs) {
+    if (d.doc_type != "receipt" && d.doc_type != "invoice") continue;
+    absl::StatusOr<int64_t> used = store_->BankTxnOfDocument(d.id);
+    if (!used.ok()) return used.status();
+    if (*used != 0) continue;
+    absl::StatusOr<Fields> f = FieldsFromJson(json::parse(d.fields_json, nullptr, false));
+    if (!f.ok() || !f->total_incl_tax || f->direction == "sale") continue;
+    Date day = f->issue_date ? *f->issue_date : LocalDate(d.received_at, cfg->tz);
+    candidates.push_back({d.id, day, Money{std::llabs(f->total_incl_tax->cents)}, f->currency,
+                          f->supplier_name});
+  }
+  std::vector<MatchDebit> debits;
+  for (size_t i = 0; i < st->txns.size(); ++i) {
+    const BankTxn& t = st->txns[i];
+    if (NeedsReceipt(t, mo)) {
+      debits.push_back({static_cast<int64_t>(i), t.date, Money{-t.amount.cents}, t.label});
+    }
+  }
+  std::map<int64_t, int64_t> matched;
+  for (const Match& m : MatchDebits(debits, candidates, mo)) matched[m.debit_id] = m.document_id;
+  std::vector<NewBankTxn> rows;
+  for (size_t i = 0; i < st->txns.size(); ++i) {
+    const BankTxn& t = st->txns[i];
+    NewBankTxn n;
+    n.txn.account = t.account.empty() ? st->account : t.account;
+    n.txn.date = FormatIsoDate(t.date);
+    n.txn.amount_cents = t.amount.cents;
+    n.txn.label = t.label;
+    n.txn.fingerprint = t.fingerprint;
+    n.needs_receipt = NeedsReceipt(t, mo);
+    n.period = FormatYearMonth(std::chrono::year_month{t.date.year(), t.date.month()});
+    bool fr = client->language != "en";
+    n.item_label = absl::StrCat(fr ? "Justificatif manquant : " : "Missing receipt: ", t.label, " ",
+                                FormatAmount(-t.amount.cents, client->language),
+                                fr ? " le " : " on ", FormatDay(n.txn.date, client->language));
+    if (auto it = matched.find(static_cast<int64_t>(i)); it != matched.end()) {
+      n.matched_document_id = it->second;
+    }
+    rows.push_back(std::move(n));
+  }
+  return store_->ImportBankTxns(client_id, rows, file_name);
+}
+
+absl::StatusOr<Fields> Collector::ImportBankFile(const DocumentRecord& doc,
+                                                const std::string& bytes) {
+  std::string ext = absl::AsciiStrToLower(fs::path(doc.original_name).extension().string());
+  absl::string_view head = absl::string_view(bytes).substr(0, 4096);
+  std::string format;
+  if (ext == ".csv") {
+    format = "csv";
+  } else if (ext == ".ofx" || ext == ".qfx") {
+    format = "ofx";
+  } else if ((ext == ".xml" || ext == ".053") && absl::StrContains(head, "BkToCstmrStmt")) {
+    format = "camt053";
+  } else if ((ext == ".txt" || ext == ".cfonb" || ext == ".cfo" || ext == ".dat") &&
+             absl::StartsWith(bytes, "01") && bytes.size() >= 120 &&
+             (bytes.size() == 120 || bytes[120] == '\n' || bytes[120] == '\r' ||
+              bytes.size() % 120 == 0)) {
+    format = "cfonb120";
+  } else {
+    return absl::NotFoundError("not a bank statement file");
+  }
+  if (!ClientById(doc.client_id).ok()) return absl::NotFoundError("client not in the config");
+  absl::StatusOr<BankStatement> st = ParseBankStatement(bytes, format);
+  if (!st.ok()) return st.status();
+  absl::StatusOr<ImportCounts> counts = ImportParsed(doc.client_id, doc.original_name, *st);
+  if (!counts.ok()) return counts.status();
+  Fields f;
+  f.supplier_name = st->account.empty() ? "Relevé bancaire" : absl::StrCat("Relevé ", st->account);
+  if (IsValidIban(st->account)) f.iban = NormalizeIdentifier(st->account);
+  for (const BankTxn& t : st->txns) {
+    if (!f.issue_date || *f.issue_date < t.date) f.issue_date = t.date;
+  }
+  f.currency = "EUR";
+  return f;
+}
+
+absl::StatusOr<ClientReminderState> Collector::ReminderState(const ClientConfig& c,
+                                                             const std::vector<ItemView>& open,
+                                                             const ContactState& contact,
+                                                             absl::Time as_of) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  ClientReminderState s;
+  s.paused = c.paused;
+  s.paused_until = contact.first;
+  s.has_address = !UsableAddresses(c, contact.second).empty();
+  Date oldest{};
+  for (const ItemView& v : open) {
+    absl::StatusOr<Date> due = ParseIsoDate(v.item.due_date);
+    if (!due.ok()) continue;
+    s.open_due_dates.push_back(*due);
+    if (oldest == Date{} || *due < oldest) oldest = *due;
+  }
+  if (s.open_due_dates.empty()) return s;
+  absl::Time since = StartOfDay(oldest, cfg->tz);
+  absl::StatusOr<std::vector<OutboxRecord>> rows = store_->ListOutbox(c.id, "reminder", "", 1000);
+  if (!rows.ok()) return rows.status();
+  for (auto it = rows->rbegin(); it != rows->rend(); ++it) {  // oldest first
+    if (it->state == "failed") continue;
+    absl::Time at = it->sent_at.value_or(it->created_at);
+    if (at >= since && at <= as_of) s.reminders_sent.push_back(at);
+  }
+  absl::StatusOr<std::vector<OutboxRecord>> escalations =
+      store_->ListOutbox(c.id, "escalation", "", 1000);
+  if (!escalations.ok()) return escalations.status();
+  std::string slot = absl::StrCat(FormatIsoDate(oldest), "#escalation");
+  for (const OutboxRecord& r : *escalations) {
+    if (r.slot == slot) s.escalated = true;
+  }
+  return s;
+}
+
+std::string Collector::MessageId(const std::string& client_id, const std::string& kind,
+                                 const std::string& slot) const {
+  const std::shared_ptr<const Settings> cfg = Current();
+  std::string from = BareAddress(cfg->options.smtp.from);
+  size_t at = from.rfind('@');
+  std::string domain = at == std::string::npos ? "liasse.invalid" : from.substr(at + 1);
+  return absl::StrCat("liasse.", kind, ".", client_id, ".", SafeName(slot), "@", domain);
+}
+
+absl::StatusOr<RenderedReminder> Collector::RenderReminder(const ClientConfig& c,
+                                                           const std::vector<std::string>& to,
+                                                           const std::vector<ItemView>& open,
+                                                           const ReminderDecision& d,
+                                                           absl::Time as_of) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  const std::string& lang = c.language;
+  json monthly = json::array(), receipts = json::array(), redo = json::array();
+  for (const ItemView& v : open) {
+    const ItemRecord& i = v.item;
+    if (i.kind == "receipt" && i.bank_txn_id != 0) {
+      std::string label = i.label;
+      // The bank's label alone: the template prints amount and date.
+      absl::StatusOr<BankTxnRecord> t = store_->GetBankTxn(i.bank_txn_id);
+      if (t.ok()) label = t->label;
+      receipts.push_back({{"label", label},
+                          {"amount", FormatAmount(i.amount_cents, lang)},
+                          {"date", FormatDay(i.txn_date, lang)}});
+    } else if (i.kind == "redo") {
+      redo.push_back({{"label", i.label}, {"reason", i.reason}});
+    } else {
+      monthly.push_back({{"label", i.label},
+                         {"period_label", PeriodLabel(i.period, lang)},
+                         {"due", FormatDay(i.due_date, lang)}});
+    }
+  }
+  Date deadline =
+      AddDays(LocalDate(as_of, cfg->tz), cfg->options.reminders.cadence.every_days);
+  json data = {{"client_name", c.name.empty() ? c.id : c.name},
+               {"attempt", absl::StrCat(d.attempt)},
+               {"urgent", d.attempt > 1},
+               {"monthly", monthly},
+               {"has_monthly", !monthly.empty()},
+               {"receipts", receipts},
+               {"has_receipts", !receipts.empty()},
+               {"redo", redo},
+               {"has_redo", !redo.empty()},
+               {"deadline", FormatDay(FormatIsoDate(deadline), lang)},
+               {"folder", c.folder.empty() ? json(false) : json(fs::path(c.folder).filename().string())},
+               {"firm_name", cfg->options.smtp.from.empty() ? "Liasse" : cfg->options.smtp.from}};
+  absl::StatusOr<RenderedText> text =
+      RenderTemplates(cfg->options.reminders.templates_dir, "reminder", lang, data);
+  if (!text.ok()) return text.status();
+  RenderedReminder r;
+  r.client_id = c.id;
+  r.kind = "reminder";
+  r.to = to;
+  r.subject = text->subject;
+  r.text = text->text;
+  r.html = text->html;
+  r.message_id = MessageId(c.id, "reminder", d.slot);
+  return r;
+}
+
+absl::StatusOr<RenderedReminder> Collector::RenderEscalation(const ClientConfig& c,
+                                                             const std::string& title,
+                                                             const std::string& text,
+                                                             const std::vector<ItemView>& items,
+                                                             bool urgent, const std::string& slot) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  json list = json::array();
+  for (const ItemView& v : items) {
+    list.push_back({{"label", v.item.label},
+                    {"amount", v.item.amount_cents ? json(FormatAmount(v.item.amount_cents, "fr")) : json(false)},
+                    {"date", v.item.txn_date.empty() ? json(false) : json(FormatDay(v.item.txn_date, "fr"))}});
+  }
+  json data = {{"client_name", c.name.empty() ? c.id : c.name},
+               {"client", c.id},
+               {"title", title},
+               {"text", text},
+               {"urgent", urgent},
+               {"items", list},
+               {"has_items", !list.empty()}};
+  absl::StatusOr<RenderedText> rendered =
+      RenderTemplates(cfg->options.reminders.templates_dir, "escalation", "fr", data);
+  if (!rendered.ok()) return rendered.status();
+  RenderedReminder r;
+  r.client_id = c.id;
+  r.kind = "escalation";
+  std::string to = !c.manager.empty() ? c.manager : cfg->options.reminders.escalate_to;
+  if (!to.empty()) r.to.push_back(to);
+  r.subject = rendered->subject;
+  r.text = rendered->text;
+  r.message_id = MessageId(c.id, "escalation", slot);
+  return r;
+}
+
+absl::Status Collector::Schedule(const RenderedReminder& mail, const std::string& slot,
+                                 const std::vector<ItemView>& items, bool* created) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  *created = false;
+  OutboxRecord row;
+  row.client_id = mail.client_id;
+  row.kind = mail.kind;
+  row.slot = slot;
+  json ids = json::array();
+  for (const ItemView& v : items) ids.push_back(v.item.id);
+  row.items_json = ids.dump();
+  row.recipients_json = json(mail.to).dump();
+  row.message_id = mail.message_id;
+  OutgoingMail m;
+  m.from = cfg->options.smtp.from.empty() ? "liasse@localhost" : cfg->options.smtp.from;
+  m.to = mail.to;
+  if (mail.kind == "reminder" && !cfg->options.smtp.reply_to.empty()) {
+    m.reply_to = PlusAddress(cfg->options.smtp.reply_to, mail.client_id);
+  }
+  m.subject = mail.subject;
+  m.text = mail.text;
+  m.html = mail.html;
+  m.message_id = mail.message_id;
+  m.date = clock_->Now();
+  m.urgent = mail.kind == "escalation" && absl::StrContains(mail.subject, "URGENT");
+  row.message = BuildMessage(m);
+  row.state = mail.to.empty() ? "failed" : "scheduled";
+  absl::StatusOr<int64_t> id = store_->InsertOutbox(row);
+  if (absl::IsAlreadyExists(id.status())) return absl::OkStatus();  // this slot is written already
+  if (!id.ok()) return id.status();
+  *created = true;
+  return absl::OkStatus();
+}
+
+absl::Status Collector::Escalate(const std::string& client_id, const std::string& title,
+                                 const std::string& text, bool urgent, const std::string& slot) {
+  ClientConfig c;
+  absl::StatusOr<ClientConfig> found = ClientById(client_id);
+  if (found.ok()) {
+    c = *found;
+  } else {
+    c.id = client_id.empty() ? "firm" : client_id;
+    c.name = c.id;
+  }
+  EventRecord e;
+  e.kind = "escalation";
+  e.client_id = client_id;
+  e.payload_json = json({{"reason", title}, {"message", text}, {"urgent", urgent}, {"slot", slot}}).dump();
+  if (absl::StatusOr<int64_t> seq = store_->AppendEvent(e); !seq.ok()) return seq.status();
+  // Non-urgent escalations wait for the digest; urgent ones go out at once.
+  if (!urgent) return absl::OkStatus();
+  absl::StatusOr<RenderedReminder> mail = RenderEscalation(c, title, text, {}, true, slot);
+  if (!mail.ok()) return mail.status();
+  bool created = false;
+  return Schedule(*mail, slot, {}, &created);
+}
+
+absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_run,
+                                                    const std::string& client_id) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  ReminderRun run;
+  for (const ClientConfig& c : Clients()) {
+    if (!client_id.empty() && c.id != client_id) continue;
+    absl::StatusOr<std::vector<ItemView>> items = Items(c.id, "", as_of, true);
+    if (!items.ok()) return items.status();
+    std::vector<ItemView> open;
+    for (const ItemView& v : *items) {
+      if (v.status == "missing" || v.status == "overdue") open.push_back(v);
+    }
+    if (open.empty() && cfg->options.reminders.thank_you && !c.paused) {
+      // Everything the last reminder asked for is in: thank the client, once.
+      if (absl::Status st = MaybeThank(c, as_of, dry_run, &run); !st.ok()) return st;
+    }
+    absl::StatusOr<ContactState> contact = store_->GetContactState(c.id);
+    if (!contact.ok()) return contact.status();
+    absl::StatusOr<ClientReminderState> state = ReminderState(c, open, *contact, as_of);
+    if (!state.ok()) return state.status();
+    ReminderDecision d = DecideReminder(*state, cfg->options.reminders.cadence, as_of, cfg->tz);
+    if (d.action == ReminderDecision::Action::kNothing) continue;
+    absl::StatusOr<RenderedReminder> mail;
+    std::string slot = d.slot;
+    if (d.action == ReminderDecision::Action::kSend) {
+      mail = RenderReminder(c, UsableAddresses(c, contact->second), open, d, as_of);
+    } else if (d.action == ReminderDecision::Action::kEscalate) {
+      mail = RenderEscalation(
+          c, "relances sans réponse",
+          absl::StrCat("Le client n'a pas répondu après ",
+                       cfg->options.reminders.cadence.max_reminders,
+                       " relance(s). Un appel s'impose."),
+          open, false, slot);
+    } else {
+      slot = absl::StrCat(slot.substr(0, 10), "#no-address");
+      mail = RenderEscalation(c, "aucune adresse e-mail",
+                              "Des documents manquent mais le client n'a aucune adresse e-mail "
+                              "utilisable : il ne peut pas être relancé.",
+                              open, false, slot);
+    }
+    if (!mail.ok()) return mail.status();
+    run.emails.push_back(*mail);
+    if (mail->kind == "escalation") ++run.escalations;
+    if (dry_run) continue;
+    bool created = false;
+    if (absl::Status st = Schedule(*mail, slot, open, &created); !st.ok()) return st;
+    if (created && mail->kind == "reminder") ++run.scheduled;
+    if (created && mail->kind == "escalation") {
+      EventRecord e;
+      e.kind = "escalation";
+      e.client_id = c.id;
+      e.payload_json = json({{"reason", mail->subject}, {"slot", slot}, {"urgent", false}}).dump();
+      if (auto seq = store_->AppendEvent(e); !seq.ok()) return seq.status();
+    }
+  }
+  if (!dry_run && (run.scheduled > 0 || run.escalations > 0)) Wake();
+  return run;
+}
+
+absl::Status Collector::MaybeThank(const ClientConfig& c, absl::Time as_of, bool dry_run,
+                                   ReminderRun* run) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  absl::StatusOr<std::vector<OutboxRecord>> last = store_->ListOutbox(c.id, "reminder", "sent", 1);
+  if (!last.ok()) return last.status();
+  if (last->empty() || as_of - *last->front().sent_at > absl::Hours(24) * 60) return absl::OkStatus();
+  std::string slot = last->front().slot + "#thanks";
+  absl::StatusOr<std::vector<OutboxRecord>> thanked = store_->ListOutbox(c.id, "thanks", "", 1000);
+  if (!thanked.ok()) return thanked.status();
+  for (const OutboxRecord& r : *thanked) {
+    if (r.slot == slot) return absl::OkStatus();
+  }
+  json data = {{"client_name", c.name.empty() ? c.id : c.name},
+               {"firm_name", cfg->options.smtp.from.empty() ? "Liasse" : cfg->options.smtp.from}};
+  absl::StatusOr<RenderedText> text =
+      RenderTemplates(cfg->options.reminders.templates_dir, "thanks", c.language, data);
+  if (!text.ok()) return text.status();
+  RenderedReminder mail;
+  mail.client_id = c.id;
+  mail.kind = "thanks";
+  mail.to = c.emails;
+  mail.subject = text->subject;
+  mail.text = text->text;
+  mail.html = text->html;
+  mail.message_id = MessageId(c.id, "thanks", slot);
+  run->emails.push_back(mail);
+  if (dry_run) return absl::OkStatus();
+  bool created = false;
+  return Schedule(mail, slot, {}, &created);
+}
+
+absl::Status Collector::Deliver() {
+  const std::shared_ptr<const Settings> cfg = Current();
+  std::lock_guard<std::mutex> lock(deliver_mu_);
+  if (!cfg->options.smtp.configured || cfg->options.smtp.url.empty()) return absl::OkStatus();
+  absl::Time now = clock_->Now();
+  absl::StatusOr<std::vector<OutboxRecord>> rows = store_->ListOutbox("", "", "scheduled", 10000);
+  if (!rows.ok()) return rows.status();
+  SmtpTarget target{cfg->options.smtp.url, cfg->options.smtp.username, cfg->options.smtp_password};
+  for (auto it = rows->rbegin(); it != rows->rend(); ++it) {  // oldest first
+    const OutboxRecord& r = *it;
+    if (r.next_attempt_at > now) continue;
+    while (!recent_sends_.empty() && recent_sends_.front() <= now - absl::Minutes(1)) {
+      recent_sends_.pop_front();
+    }
+    if (static_cast<int>(recent_sends_.size()) >= std::max(1, cfg->options.smtp.max_per_minute)) break;
+    if (absl::Status st = store_->SetOutboxState(r.id, "scheduled", "sending", "", absl::InfinitePast());
+        !st.ok()) {
+      return st;
+    }
+    recent_sends_.push_back(now);
+    std::vector<std::string> to;
+    for (const auto& v : json::parse(r.recipients_json, nullptr, false)) {
+      if (v.is_string()) to.push_back(v.get<std::string>());
+    }
+    absl::Status sent = SmtpSend(target, cfg->options.smtp.from, to, r.message);
+    if (sent.ok()) {
+      if (absl::Status st = store_->SetOutboxState(r.id, "sending", "sent", "", absl::InfinitePast());
+          !st.ok()) {
+        return st;
+      }
+      spdlog::info("event=mail_sent client={} kind={} slot={}", r.client_id, r.kind, r.slot);
+      continue;
+    }
+    std::string why(sent.message());
+    DeliveryDecision next = AfterFailedDelivery(
+        {r.attempts, absl::IsFailedPrecondition(sent), r.kind}, now);
+    if (absl::Status st = store_->SetOutboxState(r.id, "sending", next.give_up ? "failed" : "scheduled",
+                                                 why, next.retry_at);
+        !st.ok()) {
+      return st;
+    }
+    spdlog::warn("event=mail_failed client={} kind={} permanent={} error=\"{}\"", r.client_id,
+                 r.kind, next.give_up, why);
+    if (next.warn_staff) {
+      // About seven minutes of failures: staff hear of it (event, digest).
+      if (absl::Status st = Escalate(r.client_id, "serveur SMTP en échec",
+                                     absl::StrCat("L'envoi échoue depuis plusieurs minutes : ", why),
+                                     false, absl::StrCat("smtp#", r.id));
+          !st.ok()) {
+        return st;
+      }
+    }
+    if (next.mark_addresses_bad) {
+      for (const std::string& addr : to) {
+        if (absl::Status st = store_->MarkBadAddress(r.client_id, addr); !st.ok()) return st;
+      }
+    }
+    if (next.urgent) {
+      if (absl::Status st = Escalate(r.client_id, "relance refusée",
+                                     absl::StrCat("La relance n'a pas pu être remise (", why,
+                                                  "). Vérifiez l'adresse e-mail du client."),
+                                     true, absl::StrCat("failed#", r.id));
+          !st.ok()) {
+        return st;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Collector::FollowEvents() {
+  const std::shared_ptr<const Settings> cfg = Current();
+  absl::StatusOr<std::vector<EventRecord>> events = store_->ListEvents(events_seen_, "", 500);
+  if (!events.ok()) return events.status();
+  for (const EventRecord& e : *events) {
+    events_seen_ = e.seq;
+    json p = json::parse(e.payload_json, nullptr, false);
+    if (e.kind == "client_message" && !e.client_id.empty() && e.client_id != kUnknownClientId) {
+      // A reply in words: a person answers it, and the reminders wait.
+      const int pause_days = std::max(1, cfg->options.reminders.cadence.every_days);
+      if (absl::Status st =
+              store_->SetPausedUntil(e.client_id, e.ts + absl::Hours(24) * pause_days);
+          !st.ok()) {
+        return st;
+      }
+      std::string text = p.is_object() ? p.value("text", "") : "";
+      std::string subject = p.is_object() ? p.value("subject", "") : "";
+      if (absl::Status st = Escalate(
+              e.client_id, "réponse du client à lire",
+              absl::StrCat("Le client a répondu sans pièce jointe (« ", subject, " ») :\n\n", text,
+                           "\n\nLes relances sont suspendues ",
+                           cfg->options.reminders.cadence.every_days, " jours."),
+              true, absl::StrCat("message#", e.seq));
+          !st.ok()) {
+        return st;
+      }
+    } else if (e.kind == "delivery_report" && p.is_object() && p.contains("failed_recipients")) {
+      for (const auto& addr : p["failed_recipients"]) {
+        if (!addr.is_string()) continue;
+        std::string bad = absl::AsciiStrToLower(addr.get<std::string>());
+        for (const ClientConfig& c : Clients()) {
+          if (std::find(c.emails.begin(), c.emails.end(), bad) == c.emails.end()) continue;
+          if (absl::Status st = store_->MarkBadAddress(c.id, bad); !st.ok()) return st;
+          if (absl::Status st = Escalate(c.id, "adresse e-mail en échec",
+                                         absl::StrCat("Une relance à ", bad,
+                                                      " est revenue en erreur (rapport de "
+                                                      "non-remise). Corrigez l'adresse du client."),
+                                         true, absl::StrCat("bounce#", e.seq));
+              !st.ok()) {
+            return st;
+          }
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Collector::MaybeSendDigest(absl::Time now, bool force) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  if (cfg->options.reminders.escalate_to.empty()) return absl::OkStatus();
+  absl::CivilMinute local = absl::ToCivilMinute(now, cfg->tz);
+  absl::StatusOr<int> at = ParseClockTime(cfg->options.reminders.digest_time);
+  if (!force && (!at.ok() || local.hour() * 60 + local.minute() < *at)) return absl::OkStatus();
+  Date today = LocalDate(now, cfg->tz);
+  std::string slot = FormatIsoDate(today);
+  absl::StatusOr<std::vector<OutboxRecord>> done = store_->ListOutbox("firm", "digest", "", 5);
+  if (!done.ok()) return done.status();
+  for (const OutboxRecord& r : *done) {
+    if (r.slot == slot) return absl::OkStatus();
+  }
+  // Blockers: escalations of the last day, plus every client still without address.
+  json blockers = json::array();
+  absl::StatusOr<std::vector<EventRecord>> events =
+      store_->ListEventsOfKindSince("escalation", now - absl::Hours(24), 1000);
+  if (!events.ok()) return events.status();
+  for (const EventRecord& e : *events) {
+    json p = json::parse(e.payload_json, nullptr, false);
+    std::string text = p.is_object() ? p.value("reason", "") : "";
+    if (p.is_object() && p.contains("message") && p["message"].is_string()) {
+      text += " – " + p["message"].get<std::string>().substr(0, 300);
+    }
+    blockers.push_back({{"client", e.client_id.empty() ? "firm" : e.client_id}, {"text", text}});
+  }
+  // Standing problems, every day until they are solved.
+  auto counts = store_->CountDocumentsByStatus(kUnknownClientId);
+  if (counts.ok() && (*counts)[DocumentStatus::kNeedsReview] > 0) {
+    blockers.push_back({{"client", "firm"},
+                        {"text", absl::StrCat((*counts)[DocumentStatus::kNeedsReview],
+                                              " document(s) d'expéditeurs inconnus à rattacher "
+                                              "à un client")}});
+  }
+  for (const char* state : {"unknown", "failed"}) {
+    auto rows = store_->ListOutbox("", "", state, 1000);
+    if (!rows.ok()) continue;
+    for (const OutboxRecord& r : *rows) {
+      if (r.kind == "digest") continue;
+      blockers.push_back({{"client", r.client_id},
+                          {"text", absl::StrCat("message « ", r.slot, " » ",
+                                                std::string(state) == "unknown"
+                                                    ? "peut-être non envoyé (arrêt pendant l'envoi)"
+                                                    : "non remis : " + r.last_error)}});
+    }
+  }
+  if (cfg->options.health_notes) {
+    for (const std::string& note : cfg->options.health_notes()) {
+      blockers.push_back({{"client", "firm"}, {"text", note}});
+    }
+  }
+  int missing = 0, overdue = 0;
+  absl::StatusOr<std::vector<ItemView>> items = Items("", "", now, true);
+  if (!items.ok()) return items.status();
+  for (const ItemView& v : *items) {
+    if (v.status == "missing") ++missing;
+    if (v.status == "overdue") ++overdue, ++missing;
+  }
+  int sent = 0;
+  absl::StatusOr<std::vector<OutboxRecord>> reminders = store_->ListOutbox("", "reminder", "sent", 10000);
+  if (reminders.ok()) {
+    for (const OutboxRecord& r : *reminders) {
+      if (r.sent_at && *r.sent_at >= now - absl::Hours(24)) ++sent;
+    }
+  }
+  json data = {{"date", FormatDay(slot, "fr")},
+               {"blockers", blockers},
+               {"has_blockers", !blockers.empty()},
+               {"blocker_count", absl::StrCat(blockers.size())},
+               {"missing_count", absl::StrCat(missing)},
+               {"overdue_count", absl::StrCat(overdue)},
+               {"reminders_sent", absl::StrCat(sent)}};
+  absl::StatusOr<RenderedText> text =
+      RenderTemplates(cfg->options.reminders.templates_dir, "digest", "fr", data);
+  if (!text.ok()) return text.status();
+  RenderedReminder mail;
+  mail.client_id = "firm";
+  mail.kind = "digest";
+  mail.to = {cfg->options.reminders.escalate_to};
+  mail.subject = text->subject;
+  mail.text = text->text;
+  mail.message_id = MessageId("firm", "digest", slot);
+  bool created = false;
+  return Schedule(mail, slot, {}, &created);
+}
+
+absl::StatusOr<absl::Time> Collector::NextReminderAt(const std::string& client_id,
+                                                     absl::Time as_of) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  absl::StatusOr<ClientConfig> c = ClientById(client_id);
+  if (!c.ok()) return absl::InfiniteFuture();
+  absl::StatusOr<std::vector<ItemView>> items = Items(client_id, "", as_of, true);
+  if (!items.ok()) return items.status();
+  std::vector<ItemView> open;
+  for (const ItemView& v : *items) {
+    // Items not due yet count too: they set the first reminder's date.
+    if (v.status == "missing" || v.status == "overdue" || v.status == "expected") open.push_back(v);
+  }
+  absl::StatusOr<ContactState> contact = store_->GetContactState(client_id);
+  if (!contact.ok()) return contact.status();
+  absl::StatusOr<ClientReminderState> state = ReminderState(*c, open, *contact, as_of);
+  if (!state.ok()) return state.status();
+  ReminderDecision d = DecideReminder(*state, cfg->options.reminders.cadence, as_of, cfg->tz);
+  return d.attempt > 0 ? d.next_at : absl::InfiniteFuture();
+}
+
+absl::StatusOr<int> Collector::Export(const std::string& client_id, const std::string& period,
+                                      const std::string& dir) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  absl::StatusOr<ClientConfig> client = ClientById(client_id);
+  std::chrono::month_day fye = client.ok() ? FiscalYearEnd(*client)
+                                           : std::chrono::month_day{std::chrono::December,
+                                                                    std::chrono::day{31}};
+  absl::StatusOr<Period> p = ParsePeriodKey(period, fye);
+  if (!p.ok()) return p.status();
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  absl::StatusOr<std::vector<DocumentRecord>> docs =
+      store_->ListDocuments({client_id, DocumentStatus::kDone, 0, 100000});
+  if (!docs.ok()) return docs.status();
+  std::string index =
+      "date;supplier;siren;type;direction;total_excl_tax;vat_by_rate;total_tax;total_incl_tax;"
+      "bank_date;bank_label;bank_amount;document_id;file\r\n";
+  int count = 0;
+  std::set<std::string> used_names;
+  for (const DocumentRecord& d : *docs) {
+    absl::StatusOr<Fields> f = FieldsFromJson(json::parse(d.fields_json, nullptr, false));
+    Fields fields = f.ok() ? *f : Fields();
+    Date day = fields.issue_date ? *fields.issue_date : LocalDate(d.received_at, cfg->tz);
+    if (day < p->first || day > p->last) continue;
+    std::string ext = fs::path(d.original_name).extension().string();
+    if (ext.empty() || ext.size() > 6) ext = ".bin";
+    std::string ttc = fields.total_incl_tax ? FormatDecimal(*fields.total_incl_tax) : "0.00";
+    std::string base = absl::StrCat(FormatIsoDate(day), "_", SafeName(fields.supplier_name), "_", ttc);
+    std::string name = base + ext;
+    for (int n = 2; !used_names.insert(name).second; ++n) name = absl::StrCat(base, "_", n, ext);
+    fs::copy_file(archive_->PathOf(d.sha256), fs::path(dir) / name,
+                  fs::copy_options::overwrite_existing, ec);
+    if (ec) return absl::InternalError(absl::StrCat("copy of document ", d.id, ": ", ec.message()));
+    std::vector<std::string> rates;
+    for (const TaxLine& t : fields.tax_breakdown) {
+      rates.push_back(absl::StrCat(FormatRate(t.rate), "%=", FormatDecimal(t.amount)));
+    }
+    std::string bank_date, bank_label, bank_amount;
+    if (absl::StatusOr<int64_t> txn = store_->BankTxnOfDocument(d.id); txn.ok() && *txn != 0) {
+      if (absl::StatusOr<BankTxnRecord> t = store_->GetBankTxn(*txn); t.ok()) {
+        bank_date = t->date;
+        bank_label = t->label;
+        bank_amount = FormatDecimal(Money{t->amount_cents});
+      }
+    }
+    auto money = [](const std::optional<Money>& m) { return m ? FormatDecimal(*m) : std::string(); };
+    std::vector<std::string> row = {FormatIsoDate(day),
+                                    fields.supplier_name,
+                                    fields.supplier_siren,
+                                    d.doc_type,
+                                    fields.direction,
+                                    money(fields.total_excl_tax),
+                                    absl::StrJoin(rates, " "),
+                                    money(fields.total_tax),
+                                    money(fields.total_incl_tax),
+                                    bank_date,
+                                    bank_label,
+                                    bank_amount,
+                                    absl::StrCat(d.id),
+                                    name};
+    for (std::string& cell : row) cell = CsvCell(cell);
+    index += absl::StrJoin(row, ";") + "\r\n";
+    ++count;
+  }
+  std::ofstream out(fs::path(dir) / "index.csv", std::ios::binary | std::ios::trunc);
+  out << index;
+  if (!out.flush()) return absl::InternalError("cannot write index.csv");
+  return count;
+}
+
+}  // namespace liasse

@@ -1,0 +1,199 @@
+// Collection, the imperative shell around workflows/collection.h and
+// workflows/bank_statement.h: keeps each client's items (what it owes per
+// period), files finished documents against them, imports bank statements
+// and matches debits to receipts, writes reminders and escalations to the
+// outbox, sends the outbox over SMTP, and the daily staff digest.
+//
+// Exactly one reminder per slot: the outbox row is inserted (unique by
+// client, kind and slot), marked `sending`, handed to SMTP with a Message-ID
+// derived from the slot, then marked `sent`. A row found `sending` at start
+// became `unknown` (the daemon died mid-send) and is reported, never resent.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "daemon/config/config.h"
+#include "daemon/store/store.h"
+#include "workflows/clock.h"
+#include "workflows/collection.h"
+#include "workflows/fields.h"
+#include "workflows/validate.h"
+
+namespace liasse {
+
+class Archive;
+struct BankStatement;
+
+struct ItemView {
+  ItemRecord item;
+  std::string status;  // expected | received | missing | overdue | waived
+};
+
+struct RenderedReminder {
+  std::string client_id;
+  std::string kind;  // reminder | escalation | digest
+  std::vector<std::string> to;
+  std::string subject;
+  std::string text;
+  std::string html;
+  std::string message_id;
+};
+
+struct ReminderRun {
+  std::vector<RenderedReminder> emails;  // what was (or, dry, would be) written
+  int scheduled = 0;
+  int escalations = 0;
+};
+
+class Collector {
+ public:
+  struct Options {
+    RemindersSection reminders;
+    MatchingSection matching;
+    SmtpSection smtp;
+    std::string smtp_password;
+    std::string timezone = "Europe/Paris";
+    absl::Duration tick = absl::Seconds(30);
+    // Lines for the digest about the daemon's own health (LLM providers
+    // whose breaker is open, failing mailboxes...), supplied by liassed.
+    std::function<std::vector<std::string>()> health_notes;
+  };
+
+  Collector(Store* store, const Archive* archive, const Clock* clock, Options options,
+            std::vector<ClientConfig> clients);
+  ~Collector();
+
+  // Rows left `sending` by a crash become `unknown` and are reported; then
+  // the background loop starts (items, replies, reminders when enabled,
+  // outbox, digest).
+  absl::Status Start();
+  void Stop();
+  void Wake();
+  // One pass of the background loop, on the calling thread (tests).
+  absl::Status Tick();
+  absl::Status Recover();
+
+  void SetClients(std::vector<ClientConfig> clients);
+
+  // Creates each expectation's items from the start period up to `as_of`.
+  absl::Status RefreshItems(absl::Time as_of);
+  // A document reached `done`: it closes its item, or its debit's receipt.
+  absl::Status FileDocument(int64_t document_id);
+  // A document the client must send again (unreadable, wrong period).
+  absl::Status AskAgain(int64_t document_id, const std::string& reason_fr,
+                        const std::string& reason_en);
+  absl::StatusOr<ImportCounts> ImportBankStatement(const std::string& client_id,
+                                                   const std::string& file_name,
+                                                   const std::string& bytes,
+                                                   const std::string& format);
+  // A statement file dropped with the documents: imported (the same as
+  // ImportBankStatement) and described as a bank_statement document's
+  // fields (last movement's date, account). NotFound: not a statement file.
+  absl::StatusOr<Fields> ImportBankFile(const DocumentRecord& doc, const std::string& bytes);
+  // Items as of a day, stored and (for a later day) still to be created.
+  absl::StatusOr<std::vector<ItemView>> Items(const std::string& client_id,
+                                              const std::string& period, absl::Time as_of,
+                                              bool open_only);
+  // Evaluates the policy at `as_of`. dry_run: renders only. Otherwise writes
+  // reminders and escalations to the outbox (sent by the next Deliver).
+  absl::StatusOr<ReminderRun> RunReminders(absl::Time as_of, bool dry_run,
+                                           const std::string& client_id);
+  // Sends scheduled outbox rows that are due, at most max_per_minute.
+  absl::Status Deliver();
+  // The digest for the day of `now`, once a day at digest_time.
+  absl::Status MaybeSendDigest(absl::Time now, bool force);
+  // When the client's next reminder is due (InfiniteFuture: none).
+  absl::StatusOr<absl::Time> NextReminderAt(const std::string& client_id, absl::Time as_of);
+  // Copies the period's documents to `dir` as YYYY-MM-DD_Supplier_TTC.ext
+  // with an index.csv; returns the number of documents.
+  absl::StatusOr<int> Export(const std::string& client_id, const std::string& period,
+                             const std::string& dir);
+
+  // Takes new settings (SIGHUP): reminders, matching, SMTP, time zone. Each
+  // operation works on the settings in force when it began; the next one
+  // uses these.
+  void Reconfigure(Options options);
+  absl::TimeZone timezone() const;
+  // [reminders] enabled in the settings in force: SendReminders may send.
+  bool RemindersEnabled() const;
+
+ private:
+  std::vector<ClientConfig> Clients();
+  absl::StatusOr<ClientConfig> ClientById(const std::string& id);
+  std::chrono::year_month StartPeriod(const ClientConfig& c);
+  std::vector<ItemRecord> PlannedItems(const ClientConfig& c, absl::Time as_of);
+  absl::StatusOr<ImportCounts> ImportParsed(const std::string& client_id,
+                                            const std::string& file_name,
+                                            const BankStatement& statement);
+  // Reminders paused until, and addresses that bounced (Store::GetContactState).
+  using ContactState = std::pair<std::optional<absl::Time>, std::vector<std::string>>;
+  absl::StatusOr<ClientReminderState> ReminderState(const ClientConfig& c,
+                                                    const std::vector<ItemView>& open,
+                                                    const ContactState& contact,
+                                                    absl::Time as_of);
+  absl::StatusOr<RenderedReminder> RenderReminder(const ClientConfig& c,
+                                                  const std::vector<std::string>& to,
+                                                  const std::vector<ItemView>& open,
+                                                  const ReminderDecision& d, absl::Time as_of);
+  absl::StatusOr<RenderedReminder> RenderEscalation(const ClientConfig& c, const std::string& title,
+                                                    const std::string& text,
+                                                    const std::vector<ItemView>& items,
+                                                    bool urgent, const std::string& slot);
+  absl::Status Schedule(const RenderedReminder& mail, const std::string& slot,
+                        const std::vector<ItemView>& items, bool* created);
+  absl::Status Escalate(const std::string& client_id, const std::string& title,
+                        const std::string& text, bool urgent, const std::string& slot);
+  absl::Status FollowEvents();
+  // A filed (`done`) document goes back to review with a failed check.
+  absl::Status SendToReview(const DocumentRecord& doc, const Check& failed,
+                            const nlohmann::json& payload);
+  absl::Status MaybeThank(const ClientConfig& c, absl::Time as_of, bool dry_run, ReminderRun* run);
+  std::string MessageId(const std::string& client_id, const std::string& kind,
+                        const std::string& slot) const;
+  void Loop();
+
+  // The settings in force, replaced as a whole by Reconfigure.
+  struct Settings {
+    Options options;
+    absl::TimeZone tz;  // options.timezone, loaded
+  };
+  static std::shared_ptr<const Settings> MakeSettings(Options options);
+  std::shared_ptr<const Settings> Current() const;
+
+  Store* store_;
+  const Archive* archive_;
+  const Clock* clock_;
+  mutable std::mutex settings_mu_;
+  std::shared_ptr<const Settings> settings_;  // guarded by settings_mu_
+  std::mutex clients_mu_;
+  std::vector<ClientConfig> clients_;
+  // One delivery at a time (the loop and SendReminders may both call it).
+  std::mutex deliver_mu_;
+  std::deque<absl::Time> recent_sends_;  // for max_per_minute; deliver_mu_
+  int64_t events_seen_ = 0;
+  // Items are planned once a day (and again after a config change), not on
+  // every tick: hundreds of clients would mean a write per item each time.
+  std::optional<Date> items_planned_on_;  // collector thread only
+  std::atomic<bool> clients_changed_{true};
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::thread thread_;
+};
+
+}  // namespace liasse

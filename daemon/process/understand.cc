@@ -1,0 +1,107 @@
+#include "daemon/process/understand.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "daemon/base/fields_json.h"
+#include "daemon/llm/llm_chain.h"
+#include "workflows/identifiers.h"
+#include "workflows/llm_policy.h"
+#include "workflows/text_fields.h"
+
+namespace liasse {
+namespace {
+
+bool Priced(const std::string& type) {
+  return type == "invoice" || type == "receipt" || type == "credit_note";
+}
+
+}  // namespace
+
+std::string SupplierKey(const Fields& f) {
+  if (!f.supplier_siren.empty()) return "siren:" + f.supplier_siren.substr(0, 9);
+  if (!f.supplier_vat.empty()) return "vat:" + NormalizeIdentifier(f.supplier_vat);
+  std::string letters;
+  for (char c : f.supplier_name) {
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
+      letters.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  return letters.size() >= 3 ? "name:" + letters : "";
+}
+
+Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& options,
+                         int64_t now_unix_seconds, LlmChain* llm,
+                         const std::string& content_hash) {
+  Understanding u;
+  auto finish = [&](Understanding& out) {
+    out.fields.direction = InvoiceDirection(out.fields, options.client);
+    return out;
+  };
+  if (doc.analysis.einvoice) {
+    u.doc_type = EInvoiceDocType(doc.analysis.einvoice->fields);
+    u.fields = doc.analysis.einvoice->fields;
+    u.sure = true;  // exact: the XML says it
+    u.decided_by = "einvoice";
+    u.checks = CheckDocument(u.doc_type, u.fields, doc.text.ocr_confidence,
+                             options.min_ocr_confidence, now_unix_seconds);
+    return finish(u);
+  }
+  TextFields rules = ExtractFieldsFromText(doc.text.text);
+  u.doc_type = rules.doc_type;
+  u.fields = rules.fields;
+  u.type_confidence = rules.type_confidence;
+  u.fields_confidence = rules.fields_confidence;
+  u.decided_by = "rules";
+  if (options.learned_type && rules.type_confidence < options.rules_confidence) {
+    if (std::string learned = options.learned_type(rules.fields); !learned.empty()) {
+      u.doc_type = learned;
+      u.type_confidence = 1.0;
+      u.decided_by = "learned";
+    }
+  }
+  // Priced documents also need their total and date read with confidence.
+  u.sure = u.doc_type != "other" && u.type_confidence >= options.rules_confidence &&
+           (!Priced(u.doc_type) || rules.fields_confidence >= options.rules_confidence);
+  u.checks = CheckDocument(u.sure ? u.doc_type : "", u.fields, doc.text.ocr_confidence,
+                           options.min_ocr_confidence, now_unix_seconds);
+  if (RulesDecide(u.sure, u.checks)) return finish(u);
+  u.llm_needed = true;
+  if (!llm || llm->empty() || !options.llm_allowed) return finish(u);
+
+  LlmRequest request;
+  request.content_hash = content_hash;
+  request.text = doc.text.text;
+  request.candidates = u.fields;
+  request.candidates_type = u.doc_type;
+  LlmResult answer = llm->Propose(request);
+  u.llm_errors = answer.errors;
+  if (!answer.proposal) return finish(u);  // every provider failed: the rules stand
+
+  const LlmProposal& p = *answer.proposal;
+  Understanding m;
+  m.llm_needed = true;
+  m.llm_errors = answer.errors;
+  m.decided_by = absl::StrCat("llm:", answer.provider);
+  m.doc_type = p.doc_type;
+  m.fields = MergeProposal(u.fields, p.fields);
+  m.type_confidence = p.confidence;
+  m.fields_confidence = p.confidence;
+  m.sure = m.doc_type != "other" && p.confidence >= options.rules_confidence;
+  m.checks = CheckDocument(m.sure ? m.doc_type : "", m.fields, doc.text.ocr_confidence,
+                           options.min_ocr_confidence, now_unix_seconds);
+  m.checks.push_back(GroundingCheck(p.fields, doc.text.text));
+  // What the rules read with confidence and found wrong stays wrong.
+  for (const Check& binding : BindingRuleFailures(u.checks)) {
+    bool present = false;
+    for (Check& c : m.checks) {
+      if (c.code == binding.code) {
+        present = true;
+        if (c.ok) c = binding;
+      }
+    }
+    if (!present) m.checks.push_back(binding);
+  }
+  return finish(m);
+}
+
+}  // namespace liasse

@@ -1,0 +1,52 @@
+// The one function that turns a read document into a decision: e-invoice
+// fields, or the built-in rules (with the supplier ↔ type pairs staff have
+// confirmed), then — only when those are unsure or a check fails — the LLM
+// provider chain; the validators decide in every case. The pipeline and
+// `liasse extract` both call it, so the CLI shows what the daemon decides.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "daemon/process/extractor.h"
+#include "workflows/doc_type.h"
+#include "workflows/fields.h"
+#include "workflows/validate.h"
+
+namespace liasse {
+
+class LlmChain;
+
+struct UnderstandOptions {
+  double rules_confidence = 0.9;    // [classify] llm_skip_confidence
+  double min_ocr_confidence = 0.6;  // [classify] min_ocr_confidence
+  PartyIdentity client;             // purchase or sale
+  bool llm_allowed = true;          // the client's `llm`
+  // The type staff confirmed for this supplier, or "".
+  std::function<std::string(const Fields&)> learned_type;
+};
+
+struct Understanding {
+  std::string doc_type;  // as proposed
+  bool sure = false;     // the type may be kept without a person
+  Fields fields;
+  std::vector<Check> checks;
+  double type_confidence = 1.0;
+  double fields_confidence = 1.0;
+  // einvoice | rules | learned | llm:<provider>
+  std::string decided_by;
+  bool llm_needed = false;  // rules alone were not enough
+  std::vector<std::string> llm_errors;
+};
+
+// `llm` may be null (no provider configured); `content_hash` keys its cache.
+Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& options,
+                         int64_t now_unix_seconds, LlmChain* llm = nullptr,
+                         const std::string& content_hash = "");
+
+// Normalised supplier key for learned pairs: SIREN, else VAT, else the
+// name's letters and digits; "" when the document names no supplier.
+std::string SupplierKey(const Fields& fields);
+
+}  // namespace liasse
