@@ -28,7 +28,6 @@
 #include "daemon/api/api_server.h"
 #include "daemon/process/archive.h"
 #include "daemon/process/extractor.h"
-#include "daemon/base/fields_json.h"
 #include "daemon/process/folder_watcher.h"
 #include "daemon/base/fs_util.h"
 #include "daemon/process/intake.h"
@@ -201,9 +200,7 @@ class Daemon::Impl {
     pipeline.stuck_after = absl::Seconds(config_.ocr.timeout_s) * 2 + absl::Minutes(1);
     pipeline.rules_confidence = config_.classify.llm_skip_confidence;
     pipeline.min_ocr_confidence = config_.classify.min_ocr_confidence;
-    pipeline.client_of_buyer = [this](const std::string& fields_json) {
-      return ClientOfBuyer(fields_json);
-    };
+    pipeline.client_of_buyer = [this](const Fields& fields) { return ClientOfBuyer(fields); };
     absl::StatusOr<std::vector<LlmChain::Provider>> providers =
         ResolveLlmProviders(config_.llm_providers);
     if (!providers.ok()) return providers.status();
@@ -409,10 +406,7 @@ class Daemon::Impl {
 
   // The one configured client that is the buyer of an e-invoice (the rule
   // of workflows/doc_type.h); "" when none or several.
-  std::string ClientOfBuyer(const std::string& fields_json) {
-    absl::StatusOr<Fields> fields =
-        FieldsFromJson(nlohmann::json::parse(fields_json, nullptr, false));
-    if (!fields.ok()) return "";
+  std::string ClientOfBuyer(const Fields& fields) {
     std::vector<std::pair<std::string, PartyIdentity>> parties;
     {
       std::lock_guard<std::mutex> lock(identities_mu_);
@@ -420,7 +414,7 @@ class Daemon::Impl {
         parties.push_back({c.id, PartyIdentity{c.siren, c.vat, c.legal_names}});
       }
     }
-    return liasse::ClientOfBuyer(*fields, parties);
+    return liasse::ClientOfBuyer(fields, parties);
   }
 
   void StartMailPollers() {

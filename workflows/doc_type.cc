@@ -64,11 +64,11 @@ bool IsParty(const std::string& siren, const std::string& vat, const std::string
   return false;
 }
 
-std::string InvoiceDirection(const Fields& f, const PartyIdentity& client) {
+Direction InvoiceDirection(const Fields& f, const PartyIdentity& client) {
   bool buyer = IsParty(f.buyer_siren, f.buyer_vat, f.buyer_name, client);
   bool seller = IsParty(f.supplier_siren, f.supplier_vat, f.supplier_name, client);
-  if (buyer == seller) return "";
-  return buyer ? "purchase" : "sale";
+  if (buyer == seller) return Direction::kUnknown;
+  return buyer ? Direction::kPurchase : Direction::kSale;
 }
 
 std::string ClientOfBuyer(const Fields& f,

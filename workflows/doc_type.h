@@ -39,8 +39,8 @@ bool IsParty(const std::string& siren, const std::string& vat, const std::string
 std::string ClientOfBuyer(const Fields& fields,
                           const std::vector<std::pair<std::string, PartyIdentity>>& clients);
 
-// "purchase" when the client is the buyer (by SIREN, VAT or legal name),
-// "sale" when it is the seller, "" when neither or both.
-std::string InvoiceDirection(const Fields& fields, const PartyIdentity& client);
+// A purchase when the client is the buyer (by SIREN, VAT or legal name), a
+// sale when it is the seller, unknown when neither or both.
+Direction InvoiceDirection(const Fields& fields, const PartyIdentity& client);
 
 }  // namespace liasse

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "workflows/money.h"
 
 namespace liasse {
@@ -16,9 +18,24 @@ struct TaxLine {
   int64_t rate = 0;  // hundredths of a percent: 2000 = 20 %, 550 = 5.5 %
   Money base;
   Money amount;
+  // VAT category (UNTDID 5305, BT-118): S standard, Z zero, E exempt, AE
+  // reverse charge, K intra-EU, G export, O outside scope, L/M Canary Islands
+  // and Ceuta-Melilla. "" when the document does not say.
+  std::string category;
+  std::string exemption_reason;       // BT-120, as written
+  std::string exemption_reason_code;  // BT-121, e.g. VATEX-EU-AE
 
   friend bool operator==(const TaxLine&, const TaxLine&) = default;
 };
+
+// Whether the client bought or sold: purchase when the client is the buyer,
+// sale when it is the seller, unknown when the document does not tell.
+enum class Direction { kUnknown, kPurchase, kSale };
+
+// "purchase", "sale", "" (unknown).
+absl::string_view DirectionName(Direction direction);
+// The inverse of DirectionName; anything else is unknown.
+Direction ParseDirection(absl::string_view name);
 
 struct Fields {
   std::string supplier_name;
@@ -38,9 +55,15 @@ struct Fields {
   std::string buyer_siren;
   std::string buyer_vat;
   std::vector<TaxLine> tax_breakdown;
-  // "purchase" when the client is the buyer, "sale" when it is the seller,
-  // "" when the document does not tell (see InvoiceDirection).
-  std::string direction;
+  Direction direction = Direction::kUnknown;  // see InvoiceDirection
+
+  friend bool operator==(const Fields&, const Fields&) = default;
 };
+
+// Sets one field from staff's text, by the name `liasse extract --json` uses
+// ("total_incl_tax" = "45.20", "issue_date" = "2026-10-31"); "" clears it.
+// direction takes "purchase" or "sale". InvalidArgument for an unknown name
+// or a bad value; tax_breakdown is not set this way.
+absl::Status SetField(Fields* fields, absl::string_view name, absl::string_view value);
 
 }  // namespace liasse

@@ -26,7 +26,7 @@ FilingChoice ChooseItem(const std::string& doc_type, Date day, const std::string
 
 bool JustifiesADebit(const std::string& doc_type, const Fields& fields) {
   return (doc_type == "receipt" || doc_type == "invoice") && fields.total_incl_tax.has_value() &&
-         fields.direction != "sale";
+         fields.direction != Direction::kSale;
 }
 
 }  // namespace liasse

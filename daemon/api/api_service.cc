@@ -9,17 +9,17 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "daemon/process/archive.h"
 #include "daemon/api/auth.h"
-#include "daemon/base/fields_json.h"
+#include "daemon/llm/llm_chain.h"
+#include "daemon/process/archive.h"
 #include "daemon/process/collector.h"
 #include "daemon/process/intake.h"
-#include "daemon/llm/llm_chain.h"
 #include "daemon/process/understand.h"
+#include "liasse/v1/liasse.grpc.pb.h"
 #include "workflows/collection.h"
 #include "workflows/date.h"
-#include "liasse/v1/liasse.grpc.pb.h"
 #include "workflows/doc_type.h"
+#include "workflows/fields.h"
 
 namespace liasse {
 namespace {
@@ -108,6 +108,47 @@ void FillClient(const ClientRecord& c, pb::Client* out) {
   out->set_in_config(c.in_config);
 }
 
+std::string MoneyText(const std::optional<Money>& m) { return m ? FormatDecimal(*m) : ""; }
+std::string DateText(const std::optional<Date>& d) { return d ? FormatIsoDate(*d) : ""; }
+
+pb::Direction ToProto(Direction direction) {
+  switch (direction) {
+    case Direction::kPurchase: return pb::DIRECTION_PURCHASE;
+    case Direction::kSale: return pb::DIRECTION_SALE;
+    case Direction::kUnknown: break;
+  }
+  return pb::DIRECTION_UNSPECIFIED;
+}
+
+void FillFields(const Fields& f, pb::Fields* out) {
+  out->set_supplier_name(f.supplier_name);
+  out->set_supplier_siren(f.supplier_siren);
+  out->set_supplier_vat(f.supplier_vat);
+  out->set_invoice_number(f.invoice_number);
+  out->set_issue_date(DateText(f.issue_date));
+  out->set_due_date(DateText(f.due_date));
+  out->set_currency(f.currency);
+  out->set_total_excl_tax(MoneyText(f.total_excl_tax));
+  out->set_total_tax(MoneyText(f.total_tax));
+  out->set_total_incl_tax(MoneyText(f.total_incl_tax));
+  out->set_amount_due(MoneyText(f.amount_due));
+  out->set_iban(f.iban);
+  out->set_type_code(f.type_code);
+  out->set_buyer_name(f.buyer_name);
+  out->set_buyer_siren(f.buyer_siren);
+  out->set_buyer_vat(f.buyer_vat);
+  for (const TaxLine& t : f.tax_breakdown) {
+    pb::TaxLine* line = out->add_tax_breakdown();
+    line->set_rate(FormatRate(t.rate));
+    line->set_base(FormatDecimal(t.base));
+    line->set_amount(FormatDecimal(t.amount));
+    line->set_category(t.category);
+    line->set_exemption_reason(t.exemption_reason);
+    line->set_exemption_reason_code(t.exemption_reason_code);
+  }
+  out->set_direction(ToProto(f.direction));
+}
+
 void FillDocument(const DocumentRecord& d, pb::Document* out) {
   out->set_name(absl::StrCat("documents/", d.id));
   out->set_id(d.id);
@@ -121,23 +162,19 @@ void FillDocument(const DocumentRecord& d, pb::Document* out) {
   out->set_text_source(d.text_source);
   out->set_ocr_confidence(d.ocr_confidence.value_or(0.0));
   out->set_doc_type(d.doc_type);
-  out->set_fields_json(d.fields_json);
+  if (d.fields) FillFields(*d.fields, out->mutable_fields());
   out->set_status(ToProto(d.status));
   out->set_attempts(d.attempts);
   out->set_status_reason(d.status_reason);
   out->set_size_bytes(d.size_bytes);
   SetTimestamp(d.updated_at, out->mutable_updated_at());
-  nlohmann::json checks = nlohmann::json::parse(d.checks_json, nullptr, false);
-  if (checks.is_array()) {
-    for (const auto& c : checks) {
-      if (!c.is_object()) continue;
-      pb::Check* check = out->add_checks();
-      check->set_code(c.value("code", ""));
-      check->set_ok(c.value("ok", false));
-      check->set_severity(c.value("severity", ""));
-      check->set_message_fr(c.value("message_fr", ""));
-      check->set_message_en(c.value("message_en", ""));
-    }
+  for (const Check& c : d.checks) {
+    pb::Check* check = out->add_checks();
+    check->set_code(c.code);
+    check->set_ok(c.ok);
+    check->set_severity(c.severity);
+    check->set_message_fr(c.message_fr);
+    check->set_message_en(c.message_en);
   }
 }
 
@@ -454,26 +491,18 @@ class LiasseService final : public pb::Liasse::Service {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           absl::StrCat("unknown document type ", req->doc_type()));
     }
-    nlohmann::json fields = doc->fields_json.empty()
-                                ? FieldsToJson(Fields())
-                                : nlohmann::json::parse(doc->fields_json, nullptr, false);
-    if (!fields.is_object()) fields = FieldsToJson(Fields());
+    // Amounts and dates must be valid; unknown names are refused.
+    Fields fields = doc->fields.value_or(Fields());
     for (const auto& [key, value] : req->set_fields()) {
-      if (!fields.contains(key) || key == "tax_breakdown") {
-        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat("unknown field ", key));
-      }
-      fields[key] = value.empty() ? nlohmann::json(nullptr) : nlohmann::json(value);
+      if (absl::Status st = SetField(&fields, key, value); !st.ok()) return ToGrpc(st);
     }
-    // The same parser as extraction output: amounts and dates must be valid.
-    auto checked = FieldsFromJson(fields);
-    if (!checked.ok()) return ToGrpc(checked.status());
     std::string moved_to = ResourceId(req->move_to_client(), "clients");
     if (!moved_to.empty() && moved_to != doc->client_id) {
       if (auto st = store_->MoveDocument(*id, moved_to, "review"); !st.ok()) return ToGrpc(st);
     }
     DocumentUpdate update;
     if (!req->doc_type().empty()) update.doc_type = req->doc_type();
-    if (!req->set_fields().empty()) update.fields_json = FieldsToJson(*checked).dump();
+    if (!req->set_fields().empty()) update.fields = fields;
     DocumentStatus at = doc->status;
     if (req->accept()) {
       if (at != DocumentStatus::kNeedsReview && at != DocumentStatus::kQuarantined) {

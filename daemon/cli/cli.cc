@@ -370,12 +370,53 @@ class Cli {
     std::printf("size       %lld bytes, %s\n", static_cast<long long>(out.size_bytes()),
                 out.mime().c_str());
     if (!out.doc_type().empty()) std::printf("type       %s\n", out.doc_type().c_str());
-    if (!out.fields_json().empty()) std::printf("fields     %s\n", out.fields_json().c_str());
-    for (const pb::Check& c : out.checks()) {
-      std::printf("  [%s] %s: %s\n", c.ok() ? "ok" : c.severity().c_str(),
-                  c.code().c_str(), c.message_en().c_str());
+    if (out.has_fields()) PrintFields(out.fields());
+    if (out.checks_size() > 0) {
+      std::printf("\n  %-24s %-8s %s\n", "check", "result", "message");
+      for (const pb::Check& c : out.checks()) {
+        std::printf("  %-24s %-8s %s\n", c.code().c_str(),
+                    c.ok() ? "ok" : c.severity().c_str(), c.message_en().c_str());
+      }
     }
     return 0;
+  }
+
+  // The fields read, one per line, labels aligned; then the VAT lines.
+  static void PrintFields(const pb::Fields& f) {
+    std::string currency = f.currency().empty() ? "" : absl::StrCat(" ", f.currency());
+    std::vector<std::pair<std::string, std::string>> rows = {
+        {"supplier", f.supplier_name()},
+        {"supplier SIREN", f.supplier_siren()},
+        {"supplier VAT no.", f.supplier_vat()},
+        {"buyer", f.buyer_name()},
+        {"buyer SIREN", f.buyer_siren()},
+        {"buyer VAT no.", f.buyer_vat()},
+        {"number", f.invoice_number()},
+        {"type code", f.type_code()},
+        {"issue date", f.issue_date()},
+        {"due date", f.due_date()},
+        {"total excl. tax", f.total_excl_tax().empty() ? "" : f.total_excl_tax() + currency},
+        {"total VAT", f.total_tax().empty() ? "" : f.total_tax() + currency},
+        {"total incl. tax", f.total_incl_tax().empty() ? "" : f.total_incl_tax() + currency},
+        {"amount due", f.amount_due().empty() ? "" : f.amount_due() + currency},
+        {"IBAN", f.iban()},
+        {"direction", f.direction() == pb::DIRECTION_PURCHASE ? "purchase"
+                      : f.direction() == pb::DIRECTION_SALE   ? "sale"
+                                                              : ""},
+    };
+    std::printf("\n");
+    for (const auto& [label, value] : rows) {
+      if (!value.empty()) std::printf("  %-17s %s\n", label.c_str(), value.c_str());
+    }
+    if (f.tax_breakdown_size() == 0) return;
+    std::printf("\n  %-8s %12s %12s  %s\n", "VAT rate", "base", "VAT", "category");
+    for (const pb::TaxLine& t : f.tax_breakdown()) {
+      std::string category = t.category();
+      if (!t.exemption_reason_code().empty()) absl::StrAppend(&category, " ", t.exemption_reason_code());
+      if (!t.exemption_reason().empty()) absl::StrAppend(&category, " (", t.exemption_reason(), ")");
+      std::printf("  %-8s %12s %12s  %s\n", absl::StrCat(t.rate(), " %").c_str(), t.base().c_str(),
+                  t.amount().c_str(), category.c_str());
+    }
   }
 
   int Events(bool follow, int64_t after, const std::string& client) {

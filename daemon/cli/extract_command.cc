@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/config/config.h"
 #include "daemon/process/extractor.h"
-#include "daemon/base/fields_json.h"
+#include "daemon/base/record_json.h"
 #include "daemon/llm/llm_chain.h"
 #include "daemon/base/system_clock.h"
 #include "daemon/process/understand.h"

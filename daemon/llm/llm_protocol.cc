@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
-#include "daemon/base/fields_json.h"
+#include "daemon/base/record_json.h"
 #include "workflows/date.h"
 #include "workflows/doc_type.h"
 #include "workflows/money.h"

@@ -13,7 +13,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "daemon/process/archive.h"
-#include "daemon/base/fields_json.h"
 #include "daemon/mail/reminder_mail.h"
 #include "daemon/mail/smtp.h"
 #include "workflows/csv.h"
@@ -318,7 +317,8 @@ absl::Status Collector::SendToReview(const DocumentRecord& doc, const Check& fai
   DocumentUpdate review;
   review.status = DocumentStatus::kNeedsReview;
   review.status_reason = failed.code;
-  review.checks_json = WithCheck(doc.checks_json, failed);
+  review.checks = doc.checks;
+  review.checks->push_back(failed);
   json event = {{"from", "done"}, {"to", "needs_review"}, {"reason", failed.code}};
   event.update(payload);
   return store_->UpdateDocument(doc.id, DocumentStatus::kDone, review, "status", event.dump());
@@ -329,8 +329,7 @@ absl::Status Collector::FileDocument(int64_t document_id) {
   absl::StatusOr<DocumentRecord> doc = store_->GetDocument(document_id);
   if (!doc.ok()) return doc.status();
   if (doc->client_id == kUnknownClientId || doc->doc_type.empty()) return absl::OkStatus();
-  absl::StatusOr<Fields> fields = FieldsFromJson(json::parse(doc->fields_json, nullptr, false));
-  Fields f = fields.ok() ? *fields : Fields();
+  Fields f = doc->fields.value_or(Fields());
   Date day = f.issue_date ? *f.issue_date : LocalDate(doc->received_at, cfg->tz);
   absl::StatusOr<std::vector<ItemRecord>> open = store_->ListItems(doc->client_id, "", true);
   if (!open.ok()) return open.status();
@@ -462,8 +461,8 @@ absl::StatusOr<ImportCounts> Collector::ImportParsed(const std::string& client_i
     absl::StatusOr<int64_t> used = store_->BankTxnOfDocument(d.id);
     if (!used.ok()) return used.status();
     if (*used != 0) continue;
-    absl::StatusOr<Fields> f = FieldsFromJson(json::parse(d.fields_json, nullptr, false));
-    if (!f.ok() || !f->total_incl_tax || f->direction == "sale") continue;
+    const std::optional<Fields>& f = d.fields;
+    if (!f || !f->total_incl_tax || f->direction == Direction::kSale) continue;
     Date day = f->issue_date ? *f->issue_date : LocalDate(d.received_at, cfg->tz);
     candidates.push_back({d.id, day, Money{std::llabs(f->total_incl_tax->cents)}, f->currency,
                           f->supplier_name});
@@ -1057,8 +1056,7 @@ absl::StatusOr<int> Collector::Export(const std::string& client_id, const std::s
   int count = 0;
   std::set<std::string> used_names;
   for (const DocumentRecord& d : *docs) {
-    absl::StatusOr<Fields> f = FieldsFromJson(json::parse(d.fields_json, nullptr, false));
-    Fields fields = f.ok() ? *f : Fields();
+    Fields fields = d.fields.value_or(Fields());
     Date day = fields.issue_date ? *fields.issue_date : LocalDate(d.received_at, cfg->tz);
     if (day < p->first || day > p->last) continue;
     std::string ext = fs::path(d.original_name).extension().string();
@@ -1087,7 +1085,7 @@ absl::StatusOr<int> Collector::Export(const std::string& client_id, const std::s
                                     fields.supplier_name,
                                     fields.supplier_siren,
                                     d.doc_type,
-                                    fields.direction,
+                                    std::string(DirectionName(fields.direction)),
                                     money(fields.total_excl_tax),
                                     absl::StrJoin(rates, " "),
                                     money(fields.total_tax),

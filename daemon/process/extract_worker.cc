@@ -15,7 +15,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "daemon/base/fields_json.h"
+#include "daemon/base/record_json.h"
 #include "daemon/process/rules_reading_scorer.h"
 #include "ocr/ocr_engine.h"
 #include "ocr/read_error.h"

@@ -22,7 +22,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "daemon/base/fields_json.h"
+#include "daemon/base/record_json.h"
 #include "ocr/read_error.h"
 
 extern char** environ;

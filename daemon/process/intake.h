@@ -16,8 +16,8 @@ namespace liasse {
 class Intake {
  public:
   // `on_new_document` is called after each commit of a new document (the
-  // pipeline's wake-up). Store and archive must outlive the Intake.
-  Intake(Store* store, const Archive* archive, int64_t max_bytes,
+  // pipeline's wake-up). The document table and archive must outlive the Intake.
+  Intake(DocumentTable* store, const Archive* archive, int64_t max_bytes,
          std::function<void()> on_new_document)
       : store_(store),
         archive_(archive),
@@ -59,7 +59,7 @@ class Intake {
                                       const std::string& source,
                                       const std::string& display_name,
                                       const ArchivedFile& file);
-  Store* store_;
+  DocumentTable* store_;
   const Archive* archive_;
   int64_t max_bytes_;
   std::function<void()> on_new_;

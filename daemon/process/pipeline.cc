@@ -10,7 +10,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "daemon/base/fields_json.h"
 #include "daemon/process/understand.h"
 #include "ocr/read_error.h"
 #include "workflows/validate.h"
@@ -226,8 +225,8 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
         done.status_reason = "";
         done.text_source = "bank_file";
         done.doc_type = "bank_statement";
-        done.fields_json = FieldsToJson(*statement).dump();
-        done.checks_json = "[]";
+        done.fields = *statement;
+        done.checks = std::vector<Check>();
         return CommitExtracted(doc.id, done);
       }
       if (!absl::IsNotFound(statement.status())) {
@@ -281,7 +280,7 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
   understand.min_ocr_confidence = options_.min_ocr_confidence;
   Understanding u = Understand(*result, understand, absl::ToUnixSeconds(clock_->Now()),
                                options_.llm, doc.sha256);
-  done.fields_json = FieldsToJson(u.fields).dump();
+  done.fields = u.fields;
   if (u.sure) done.doc_type = u.doc_type;
   std::vector<Check> found = u.checks;
   if (!u.fields.invoice_number.empty()) {
@@ -290,13 +289,12 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
     if (same.ok()) {
       std::vector<Fields> others;
       for (const DocumentRecord& o : *same) {
-        absl::StatusOr<Fields> f = FieldsFromJson(json::parse(o.fields_json, nullptr, false));
-        if (f.ok()) others.push_back(*f);
+        if (o.fields) others.push_back(*o.fields);
       }
       found.push_back(DuplicateCheck(u.fields, others));
     }
   }
-  done.checks_json = ChecksToJson(found).dump();
+  done.checks = std::move(found);
   return CommitExtracted(doc.id, done);
 }
 
@@ -339,18 +337,17 @@ absl::Status Pipeline::Conclude(int64_t id, const DocumentRecord& doc) {
     at = DocumentStatus::kValidated;
   }
   std::string client = doc.client_id;
-  if (client == kUnknownClientId && options_.client_of_buyer && !doc.fields_json.empty()) {
-    std::string buyer = options_.client_of_buyer(doc.fields_json);
+  if (client == kUnknownClientId && options_.client_of_buyer && doc.fields) {
+    std::string buyer = options_.client_of_buyer(*doc.fields);
     if (!buyer.empty() && store_->MoveDocument(id, buyer, "buyer of the e-invoice").ok()) {
       client = buyer;
     }
   }
-  Conclusion conclusion = ConcludeDocument(client != kUnknownClientId,
-                                           ChecksFromJson(doc.checks_json), doc.doc_type);
+  Conclusion conclusion = ConcludeDocument(client != kUnknownClientId, doc.checks, doc.doc_type);
   DocumentUpdate final_update;
   final_update.status = conclusion.done ? DocumentStatus::kDone : DocumentStatus::kNeedsReview;
   final_update.status_reason = conclusion.reason;
-  if (conclusion.checks) final_update.checks_json = ChecksToJson(*conclusion.checks).dump();
+  if (conclusion.checks) final_update.checks = *conclusion.checks;
   if (absl::Status st = store_->UpdateDocument(
           id, at, final_update, "status", StatusPayload(at, *final_update.status, conclusion.reason));
       !st.ok()) {

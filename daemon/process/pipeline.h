@@ -40,7 +40,7 @@ class Pipeline {
     // For documents of unknown senders: the client that is the buyer of
     // these e-invoice fields (by SIREN or VAT), or "" — the document then
     // moves to that client instead of waiting for review.
-    std::function<std::string(const std::string& fields_json)> client_of_buyer;
+    std::function<std::string(const Fields& fields)> client_of_buyer;
     // [classify] llm_skip_confidence: the rules decide alone from here.
     double rules_confidence = 0.9;
     // [classify] min_ocr_confidence: below, "please send a better scan".

@@ -2,7 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "daemon/base/fields_json.h"
+#include "daemon/base/record_json.h"
 #include "daemon/llm/llm_chain.h"
 #include "workflows/identifiers.h"
 #include "workflows/llm_policy.h"

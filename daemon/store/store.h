@@ -1,6 +1,7 @@
-// The daemon's state: clients, documents and the event log, in SQLite (WAL).
-// This is the one class that knows SQL, so that a PostgreSQL backend can take
-// its place; keep the SQL it runs portable.
+// daemon/store: the daemon's state — clients, documents, items, outbox and
+// the event log — in SQLite (WAL). This room is the only one that knows SQL,
+// so that a PostgreSQL backend can take its place one table group at a time
+// (the interfaces below); keep the SQL it runs portable.
 //
 // Thread-safety: every method may be called from any thread. Writes go through
 // one connection, serialised by a mutex; reads use a pool of read-only
@@ -20,6 +21,8 @@
 #include "absl/time/time.h"
 #include "workflows/clock.h"
 #include "workflows/document_status.h"
+#include "workflows/fields.h"
+#include "workflows/validate.h"
 
 namespace liasse {
 
@@ -63,11 +66,11 @@ struct DocumentRecord {
   std::string text_source;
   std::optional<double> ocr_confidence;
   std::string doc_type;
-  std::string fields_json;  // "" when no fields yet
+  std::optional<Fields> fields;  // none yet
   DocumentStatus status = DocumentStatus::kReceived;
   std::string status_reason;
   int attempts = 0;
-  std::string checks_json = "[]";
+  std::vector<Check> checks;
   absl::Time updated_at;
 };
 
@@ -93,8 +96,8 @@ struct DocumentUpdate {
   std::optional<std::string> text_source;
   std::optional<double> ocr_confidence;  // negative = clear
   std::optional<std::string> doc_type;
-  std::optional<std::string> fields_json;
-  std::optional<std::string> checks_json;
+  std::optional<Fields> fields;
+  std::optional<std::vector<Check>> checks;
   std::optional<std::string> text;
   std::optional<std::string> mime;
   std::optional<absl::Time> next_attempt_at;
@@ -177,31 +180,10 @@ struct OutboxRecord {
   std::optional<absl::Time> sent_at;
 };
 
-class Store {
+// Clients from the config (and the `unknown` pseudo-client), their contact state.
+class ClientTable {
  public:
-  struct Options {
-    // Migrate only up to this schema version (tests of old versions);
-    // -1 = latest.
-    int target_version = -1;
-    int read_connections = 4;
-    std::chrono::milliseconds busy_timeout{5000};
-  };
-
-  // Opens or creates the database at `path` and migrates it. The Clock
-  // stamps rows and events and must outlive the Store.
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
-                                                     const Clock* clock,
-                                                     Options options);
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
-                                                     const Clock* clock) {
-    return Open(path, clock, Options());
-  }
-  static int LatestSchemaVersion();
-
-  virtual ~Store() = default;
-
-  virtual absl::StatusOr<int> SchemaVersion() = 0;
-  virtual absl::StatusOr<std::string> JournalMode() = 0;
+  virtual ~ClientTable() = default;
 
   // Makes the client table match `clients` (plus the `unknown`
   // pseudo-client): inserts and updates them, marks the others
@@ -213,6 +195,23 @@ class Store {
   virtual absl::StatusOr<std::vector<ClientRecord>> ListClients(
       const std::string& filter, const std::string& after_id, int limit) = 0;
   virtual absl::StatusOr<ClientRecord> GetClient(const std::string& id) = 0;
+  // Deletes a client no longer in the config with its documents, events and
+  // seen files, and appends a `purged` audit event; one transaction. Returns
+  // the hashes no other client holds (the caller deletes those originals).
+  virtual absl::StatusOr<std::vector<std::string>> PurgeClient(
+      const std::string& client_id, int* documents_deleted) = 0;
+  // Per-client collection state: reminders paused until (a reply in
+  // words), addresses that bounced.
+  virtual absl::StatusOr<std::pair<std::optional<absl::Time>, std::vector<std::string>>>
+  GetContactState(const std::string& client_id) = 0;
+  virtual absl::Status SetPausedUntil(const std::string& client_id, absl::Time until) = 0;
+  virtual absl::Status MarkBadAddress(const std::string& client_id, const std::string& address) = 0;
+};
+
+// Documents from intake to a final state; files already taken from keep-folders.
+class DocumentTable {
+ public:
+  virtual ~DocumentTable() = default;
 
   // Inserts a document in state `received` and its `received` event, in one
   // transaction. AlreadyExists (with the first document's id in the message)
@@ -253,12 +252,29 @@ class Store {
   // client or document.
   virtual absl::Status MoveDocument(int64_t id, const std::string& to_client,
                                     const std::string& why) = 0;
+  virtual absl::StatusOr<std::vector<DocumentRecord>> ListDocuments(
+      const DocumentFilter& filter) = 0;
+  // Document counts per status, for one client or all ("").
+  virtual absl::StatusOr<std::map<DocumentStatus, int64_t>>
+  CountDocumentsByStatus(const std::string& client_id) = 0;
+};
+
+// Where mail intake stands in each IMAP folder.
+class MailboxTable {
+ public:
+  virtual ~MailboxTable() = default;
+
   virtual absl::StatusOr<MailboxState> GetMailboxState(const std::string& mailbox,
                                                        const std::string& folder) = 0;
   virtual absl::Status SetMailboxState(const std::string& mailbox,
                                        const std::string& folder,
                                        const MailboxState& state) = 0;
-  virtual absl::StatusOr<int64_t> CountEvents(const std::string& kind) = 0;
+};
+
+// What the daemon remembers: LLM answers, supplier types staff confirmed.
+class LearningTable {
+ public:
+  virtual ~LearningTable() = default;
 
   // The LLM answer cache (key: document hash, model, prompt version).
   virtual absl::StatusOr<std::optional<std::string>> GetLlmAnswer(const std::string& key) = 0;
@@ -269,18 +285,12 @@ class Store {
                                          const std::string& doc_type) = 0;
   virtual absl::StatusOr<std::string> LearnedSupplierType(const std::string& client_id,
                                                           const std::string& supplier_key) = 0;
-  // Deletes a client no longer in the config with its documents, events and
-  // seen files, and appends a `purged` audit event; one transaction. Returns
-  // the hashes no other client holds (the caller deletes those originals).
-  virtual absl::StatusOr<std::vector<std::string>> PurgeClient(
-      const std::string& client_id, int* documents_deleted) = 0;
-  virtual absl::StatusOr<std::vector<DocumentRecord>> ListDocuments(
-      const DocumentFilter& filter) = 0;
-  // Document counts per status, for one client or all ("").
-  virtual absl::StatusOr<std::map<DocumentStatus, int64_t>>
-  CountDocumentsByStatus(const std::string& client_id) = 0;
+};
 
-  // ---------- collection
+// What clients owe (items) and their bank movements.
+class CollectionTables {
+ public:
+  virtual ~CollectionTables() = default;
 
   // Inserts the item unless one with the same client, kind, period, account
   // and bank transaction exists; returns the id either way, and whether it
@@ -310,6 +320,12 @@ class Store {
   virtual absl::Status MatchBankTxn(int64_t txn_id, int64_t document_id) = 0;
   // The bank transaction matched to a document, 0 when none.
   virtual absl::StatusOr<int64_t> BankTxnOfDocument(int64_t document_id) = 0;
+};
+
+// E-mails to send, each slot at most once.
+class OutboxTable {
+ public:
+  virtual ~OutboxTable() = default;
 
   // Outbox. InsertOutbox: AlreadyExists when the client already has this
   // kind and slot (a slot is sent at most once).
@@ -328,13 +344,12 @@ class Store {
   virtual absl::StatusOr<std::string> ClientOfMessageId(const std::string& message_id) = 0;
   // Rows left `sending` by a crash become `unknown`; returns them.
   virtual absl::StatusOr<std::vector<OutboxRecord>> MarkInterruptedSends() = 0;
+};
 
-  // Per-client collection state: reminders paused until (a reply in
-  // words), addresses that bounced.
-  virtual absl::StatusOr<std::pair<std::optional<absl::Time>, std::vector<std::string>>>
-  GetContactState(const std::string& client_id) = 0;
-  virtual absl::Status SetPausedUntil(const std::string& client_id, absl::Time until) = 0;
-  virtual absl::Status MarkBadAddress(const std::string& client_id, const std::string& address) = 0;
+// The append-only event log and the sequence watchers wait on.
+class EventLog {
+ public:
+  virtual ~EventLog() = default;
 
   // Appends one event in its own transaction; returns its sequence number.
   virtual absl::StatusOr<int64_t> AppendEvent(const EventRecord& event) = 0;
@@ -350,6 +365,43 @@ class Store {
   // passes; returns whether one was.
   virtual bool WaitForEventsAfter(int64_t after_seq,
                                   absl::Duration timeout) const = 0;
+  virtual absl::StatusOr<int64_t> CountEvents(const std::string& kind) = 0;
+};
+
+// All of the tables, as the daemon opens them. Components take the narrower
+// interface they use, so that another SQL engine can be added a table group
+// at a time.
+class Store : public ClientTable,
+              public DocumentTable,
+              public MailboxTable,
+              public LearningTable,
+              public CollectionTables,
+              public OutboxTable,
+              public EventLog {
+ public:
+  struct Options {
+    // Migrate only up to this schema version (tests of old versions);
+    // -1 = latest.
+    int target_version = -1;
+    int read_connections = 4;
+    std::chrono::milliseconds busy_timeout{5000};
+  };
+
+  // Opens or creates the database at `path` and migrates it. The Clock
+  // stamps rows and events and must outlive the Store.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
+                                                     const Clock* clock,
+                                                     Options options);
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
+                                                     const Clock* clock) {
+    return Open(path, clock, Options());
+  }
+  static int LatestSchemaVersion();
+
+  virtual ~Store() = default;
+
+  virtual absl::StatusOr<int> SchemaVersion() = 0;
+  virtual absl::StatusOr<std::string> JournalMode() = 0;
 };
 
 // Storage timestamps: "2026-11-28T14:29:03.123456Z" (UTC, sortable).

@@ -457,9 +457,8 @@ TEST_F(ApiTest, ReviewMovesFromUnknownSetsFieldsAndAccepts) {
   ASSERT_TRUE(st.ok()) << st.error_message();
   EXPECT_EQ(doc.status(), pb::DONE);
   EXPECT_EQ(doc.doc_type(), "receipt");
-  nlohmann::json fields = nlohmann::json::parse(doc.fields_json());
-  EXPECT_EQ(fields["total_incl_tax"], "12.50");
-  EXPECT_EQ(fields["issue_date"], "2026-11-27");
+  EXPECT_EQ(doc.fields().total_incl_tax(), "12.50");
+  EXPECT_EQ(doc.fields().issue_date(), "2026-11-27");
   // Staff's word is remembered for this client's supplier (and only there).
   EXPECT_EQ(store_->LearnedSupplierType("acme", "name:boulangeriepaul").value(), "receipt");
   EXPECT_EQ(store_->LearnedSupplierType("other", "name:boulangeriepaul").value(), "");

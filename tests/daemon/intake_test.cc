@@ -169,13 +169,15 @@ TEST_F(IntakeTest, PipelineTakesEachDocumentToAFinalState) {
     EXPECT_EQ(doc->status, DocumentStatus::kDone);
     EXPECT_EQ(doc->doc_type, "invoice");
     EXPECT_EQ(doc->text_source, "einvoice");
-    EXPECT_EQ(nlohmann::json::parse(doc->fields_json)["invoice_number"], "280081");
+    ASSERT_TRUE(doc->fields.has_value());
+    EXPECT_EQ(doc->fields->invoice_number, "280081");
   }
   // The rules are sure of this one: type, totals and date.
   auto text = store_->GetDocument(text_id);
   EXPECT_EQ(text->status, DocumentStatus::kDone);
   EXPECT_EQ(text->doc_type, "invoice");
-  EXPECT_EQ(nlohmann::json::parse(text->fields_json)["total_incl_tax"], "1481.47");
+  ASSERT_TRUE(text->fields && text->fields->total_incl_tax);
+  EXPECT_EQ(FormatDecimal(*text->fields->total_incl_tax), "1481.47");
   EXPECT_EQ(text->text_source, "text_layer");
   EXPECT_EQ(text->mime, "application/pdf");
   EXPECT_TRUE(absl::StrContains(*store_->GetDocumentText(text_id), "Boulangerie Martin"));
@@ -231,10 +233,8 @@ TEST_F(IntakeTest, BuyerSirenOfAnEInvoiceDecidesAnUnknownSender) {
   auto extractor = RealExtractor();
   Pipeline::Options options;
   options.workers = 1;
-  options.client_of_buyer = [](const std::string& fields_json) {
-    return nlohmann::json::parse(fields_json).value("buyer_siren", "") == "732829320"
-               ? std::string("acme")
-               : std::string();
+  options.client_of_buyer = [](const Fields& fields) {
+    return fields.buyer_siren == "732829320" ? std::string("acme") : std::string();
   };
   Pipeline pipeline(store_.get(), archive_.get(), extractor.get(), &clock_, options);
   pipeline.RunUntilIdle();

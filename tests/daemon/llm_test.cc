@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "daemon/base/fields_json.h"
+#include "daemon/base/record_json.h"
 #include "daemon/llm/llm_chain.h"
 #include "daemon/llm/llm_protocol.h"
 #include "daemon/process/understand.h"

@@ -43,8 +43,8 @@ TEST(ClientOfBuyerTest, NoneOrSeveralIsForAPerson) {
 TEST(InvoiceDirectionTest, TheSameRuleDecidesPurchaseAndSale) {
   Fields f = Buyer("732829320", "", "");
   f.supplier_name = "Garage du Centre";
-  EXPECT_EQ(InvoiceDirection(f, kBoulangerie), "purchase");
-  EXPECT_EQ(InvoiceDirection(f, kGarage), "sale");
+  EXPECT_EQ(InvoiceDirection(f, kBoulangerie), Direction::kPurchase);
+  EXPECT_EQ(InvoiceDirection(f, kGarage), Direction::kSale);
 }
 
 }  // namespace

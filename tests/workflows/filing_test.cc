@@ -58,7 +58,7 @@ TEST(JustifiesADebitTest, PaidReceiptsAndPurchaseInvoicesOnly) {
   EXPECT_TRUE(JustifiesADebit("invoice", paid));
   EXPECT_FALSE(JustifiesADebit("payslip", paid));
   Fields sale = paid;
-  sale.direction = "sale";
+  sale.direction = Direction::kSale;
   EXPECT_FALSE(JustifiesADebit("invoice", sale));
   EXPECT_FALSE(JustifiesADebit("receipt", Fields()));  // no total
 }

@@ -139,17 +139,17 @@ TEST(InvoiceDirectionTest, ClientAsBuyerOrSeller) {
   Fields purchase;
   purchase.supplier_name = "EDF";
   purchase.buyer_siren = "732829320";
-  EXPECT_EQ(InvoiceDirection(purchase, client), "purchase");
+  EXPECT_EQ(InvoiceDirection(purchase, client), Direction::kPurchase);
   Fields sale;
   sale.supplier_name = "BOULANGERIE MARTIN SARL";
   sale.buyer_name = "Mairie de Lyon";
-  EXPECT_EQ(InvoiceDirection(sale, client), "sale");
+  EXPECT_EQ(InvoiceDirection(sale, client), Direction::kSale);
   Fields sale_by_vat;
   sale_by_vat.supplier_vat = "FR 44 732829320";
-  EXPECT_EQ(InvoiceDirection(sale_by_vat, client), "sale");
+  EXPECT_EQ(InvoiceDirection(sale_by_vat, client), Direction::kSale);
   Fields neither;
   neither.supplier_name = "Carrefour";
-  EXPECT_EQ(InvoiceDirection(neither, client), "");
+  EXPECT_EQ(InvoiceDirection(neither, client), Direction::kUnknown);
 }
 
 }  // namespace

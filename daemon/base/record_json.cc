@@ -1,4 +1,4 @@
-#include "daemon/base/fields_json.h"
+#include "daemon/base/record_json.h"
 
 #include <nlohmann/json.hpp>
 
@@ -63,9 +63,16 @@ absl::string_view KindName(DocumentKind kind) {
 json FieldsToJson(const Fields& f) {
   json tax = json::array();
   for (const TaxLine& t : f.tax_breakdown) {
-    tax.push_back({{"rate", FormatRate(t.rate)},
-                   {"base", FormatDecimal(t.base)},
-                   {"amount", FormatDecimal(t.amount)}});
+    json line = {{"rate", FormatRate(t.rate)},
+                 {"base", FormatDecimal(t.base)},
+                 {"amount", FormatDecimal(t.amount)}};
+    // Only when known: most readings of receipts do not tell.
+    if (!t.category.empty()) line["category"] = t.category;
+    if (!t.exemption_reason.empty()) line["exemption_reason"] = t.exemption_reason;
+    if (!t.exemption_reason_code.empty()) {
+      line["exemption_reason_code"] = t.exemption_reason_code;
+    }
+    tax.push_back(std::move(line));
   }
   return {{"supplier_name", StringOrNull(f.supplier_name)},
           {"supplier_siren", StringOrNull(f.supplier_siren)},
@@ -83,7 +90,7 @@ json FieldsToJson(const Fields& f) {
           {"buyer_name", StringOrNull(f.buyer_name)},
           {"buyer_siren", StringOrNull(f.buyer_siren)},
           {"buyer_vat", StringOrNull(f.buyer_vat)},
-          {"direction", StringOrNull(f.direction)},
+          {"direction", StringOrNull(std::string(DirectionName(f.direction)))},
           {"tax_breakdown", tax}};
 }
 
@@ -100,7 +107,7 @@ absl::StatusOr<Fields> FieldsFromJson(const json& j) {
   f.buyer_name = GetString(j, "buyer_name");
   f.buyer_siren = GetString(j, "buyer_siren");
   f.buyer_vat = GetString(j, "buyer_vat");
-  f.direction = GetString(j, "direction");
+  f.direction = ParseDirection(GetString(j, "direction"));
   for (auto [key, out] : {std::pair{"issue_date", &f.issue_date},
                           std::pair{"due_date", &f.due_date}}) {
     if (absl::Status st = GetDate(j, key, out); !st.ok()) return st;
@@ -123,6 +130,9 @@ absl::StatusOr<Fields> FieldsFromJson(const json& j) {
       line.rate = *rate;
       line.base = Money{*base};
       line.amount = Money{*amount};
+      line.category = GetString(t, "category");
+      line.exemption_reason = GetString(t, "exemption_reason");
+      line.exemption_reason_code = GetString(t, "exemption_reason_code");
       f.tax_breakdown.push_back(line);
     }
   }
@@ -195,8 +205,7 @@ absl::StatusOr<DocumentAnalysis> AnalysisFromJson(const json& j) {
   return a;
 }
 
-std::vector<Check> ChecksFromJson(const std::string& checks_json) {
-  json checks = json::parse(checks_json, nullptr, false);
+std::vector<Check> ChecksFromJson(const json& checks) {
   std::vector<Check> out;
   if (!checks.is_array()) return out;
   for (const json& c : checks) {
@@ -210,12 +219,6 @@ std::vector<Check> ChecksFromJson(const std::string& checks_json) {
     out.push_back(std::move(check));
   }
   return out;
-}
-
-std::string WithCheck(const std::string& checks_json, const Check& check) {
-  std::vector<Check> checks = ChecksFromJson(checks_json);
-  checks.push_back(check);
-  return ChecksToJson(checks).dump();
 }
 
 json ChecksToJson(const std::vector<Check>& checks) {

@@ -1,6 +1,7 @@
-// JSON forms of extraction results, as printed by `liasse extract --json`,
-// stored in document.fields, and passed between liassed and its extraction
-// helpers. Amounts are decimal strings ("529.87"), dates YYYY-MM-DD.
+// JSON forms of records: what `liasse extract --json` prints, how the store
+// encodes fields and checks, what liassed and its extraction helpers pass
+// each other, and the fields a model answers with. Everywhere else records
+// are typed. Amounts are decimal strings ("529.87"), dates YYYY-MM-DD.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
@@ -24,12 +25,8 @@ absl::StatusOr<DocumentAnalysis> AnalysisFromJson(const nlohmann::json& j);
 // [{"code", "ok", "severity", "message_fr", "message_en"}...]
 nlohmann::json ChecksToJson(const std::vector<Check>& checks);
 
-// The checks of `checks_json` (an array; anything unreadable is no check).
-std::vector<Check> ChecksFromJson(const std::string& checks_json);
-
-// `checks_json` (an array, or anything unreadable taken as empty) with
-// `check` appended.
-std::string WithCheck(const std::string& checks_json, const Check& check);
+// The checks of an array; anything unreadable is no check.
+std::vector<Check> ChecksFromJson(const nlohmann::json& checks);
 
 // The validators' view of a document read now (`today` from `now`, UTC).
 std::vector<Check> CheckDocument(const std::string& doc_type, const Fields& fields,

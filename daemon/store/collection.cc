@@ -1,0 +1,242 @@
+// Items a client owes and bank transactions.
+#include "daemon/store/sqlite_store.h"
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "daemon/store/rows.h"
+
+namespace liasse {
+
+absl::StatusOr<std::pair<int64_t, bool>> SqliteStore::EnsureItem(const ItemRecord& item) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  std::string now = FormatStoreTime(clock_->Now());
+  Txn txn(this);
+  if (!txn.status.ok()) return txn.status;
+  absl::StatusOr<std::pair<int64_t, bool>> r = EnsureItemLocked(now, item);
+  if (!r.ok()) return r.status();
+  if (absl::Status st = txn.Commit(); !st.ok()) return st;
+  return r;
+}
+
+absl::StatusOr<std::vector<ItemRecord>> SqliteStore::ListItems(const std::string& client_id,
+                                                  const std::string& period,
+                                                  bool open_only) {
+  ReadConn conn(this);
+  Stmt s(conn.db, absl::StrCat("SELECT ", kItemColumns,
+                               " FROM item WHERE (?1 = '' OR client_id = ?1) AND (?2 = '' OR "
+                               "period = ?2) AND (?3 = 0 OR state = 'open') ORDER BY due_date, id")
+                      .c_str());
+  s.Bind(1, client_id).Bind(2, period).Bind(3, int64_t{open_only ? 1 : 0});
+  return ReadAll<ItemRecord>(s, ReadItem);
+}
+
+absl::StatusOr<ItemRecord> SqliteStore::GetItem(int64_t id) {
+  ReadConn conn(this);
+  Stmt s(conn.db, absl::StrCat("SELECT ", kItemColumns, " FROM item WHERE id = ?1").c_str());
+  s.Bind(1, id);
+  absl::StatusOr<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::NotFoundError(absl::StrCat("item ", id));
+  return ReadItem(s);
+}
+
+absl::Status SqliteStore::ReceiveItem(int64_t item_id, int64_t document_id) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  std::string now = FormatStoreTime(clock_->Now());
+  Txn txn(this);
+  if (!txn.status.ok()) return txn.status;
+  if (absl::Status st = ReceiveItemLocked(now, item_id, document_id); !st.ok()) return st;
+  return txn.Commit();
+}
+
+absl::Status SqliteStore::WaiveItem(int64_t item_id, const std::string& reason) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  std::string now = FormatStoreTime(clock_->Now());
+  Txn txn(this);
+  if (!txn.status.ok()) return txn.status;
+  std::string client;
+  {
+    Stmt s(writer_, "SELECT client_id, state FROM item WHERE id = ?1");
+    s.Bind(1, item_id);
+    absl::StatusOr<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::NotFoundError(absl::StrCat("item ", item_id));
+    if (s.Text(1) != "open") {
+      return absl::FailedPreconditionError(
+          absl::StrCat("item ", item_id, " is ", s.Text(1), ", not open"));
+    }
+    client = s.Text(0);
+  }
+  Stmt u(writer_, "UPDATE item SET state = 'waived', reason = ?2, updated_at = ?3 WHERE id = ?1");
+  u.Bind(1, item_id).Bind(2, reason).Bind(3, now);
+  if (absl::Status st = u.Run(); !st.ok()) return st;
+  if (absl::Status st = InsertEventLocked(
+          now, "item_waived", client, 0,
+          nlohmann::json({{"item", item_id}, {"reason", reason}}).dump());
+      !st.ok()) {
+    return st;
+  }
+  return txn.Commit();
+}
+
+absl::StatusOr<ImportCounts> SqliteStore::ImportBankTxns(const std::string& client_id,
+                                            const std::vector<NewBankTxn>& txns,
+                                            const std::string& source_name) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  std::string now = FormatStoreTime(clock_->Now());
+  Txn txn(this);
+  if (!txn.status.ok()) return txn.status;
+  ImportCounts counts;
+  for (const NewBankTxn& n : txns) {
+    Stmt s(writer_,
+           "INSERT INTO bank_txn (client_id, account, date, amount_cents, label, fingerprint, "
+           "document_id, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT "
+           "(client_id, fingerprint) DO NOTHING");
+    s.Bind(1, client_id).Bind(2, n.txn.account).Bind(3, n.txn.date).Bind(4, n.txn.amount_cents);
+    s.Bind(5, n.txn.label).Bind(6, n.txn.fingerprint).Bind(7, n.matched_document_id).Bind(8, now);
+    if (absl::Status st = s.Run(); !st.ok()) return st;
+    if (sqlite3_changes(writer_) == 0) {
+      ++counts.skipped;
+      continue;
+    }
+    ++counts.added;
+    int64_t txn_id = sqlite3_last_insert_rowid(writer_);
+    if (!n.needs_receipt) continue;
+    ItemRecord item;
+    item.client_id = client_id;
+    item.period = n.period;
+    item.kind = "receipt";
+    item.label = n.item_label;
+    item.account = n.txn.account;
+    item.due_date = now.substr(0, 10);
+    item.bank_txn_id = txn_id;
+    item.amount_cents = -n.txn.amount_cents;
+    item.txn_date = n.txn.date;
+    absl::StatusOr<std::pair<int64_t, bool>> made = EnsureItemLocked(now, item);
+    if (!made.ok()) return made.status();
+    if (made->second) ++counts.items_created;
+    if (n.matched_document_id != 0) {
+      if (absl::Status st = ReceiveItemLocked(now, made->first, n.matched_document_id); !st.ok()) {
+        return st;
+      }
+    }
+  }
+  if (absl::Status st = InsertEventLocked(
+          now, "bank_imported", client_id, 0,
+          nlohmann::json({{"file", source_name},
+                          {"added", counts.added},
+                          {"skipped", counts.skipped},
+                          {"items_created", counts.items_created}})
+              .dump());
+      !st.ok()) {
+    return st;
+  }
+  if (absl::Status st = txn.Commit(); !st.ok()) return st;
+  return counts;
+}
+
+absl::StatusOr<std::vector<BankTxnRecord>> SqliteStore::ListUnmatchedDebits(
+    const std::string& client_id) {
+  ReadConn conn(this);
+  Stmt s(conn.db, absl::StrCat("SELECT ", kTxnColumns,
+                               " FROM bank_txn WHERE client_id = ?1 AND document_id = 0 AND "
+                               "amount_cents < 0 ORDER BY date, id")
+                      .c_str());
+  s.Bind(1, client_id);
+  return ReadAll<BankTxnRecord>(s, ReadTxn);
+}
+
+absl::StatusOr<BankTxnRecord> SqliteStore::GetBankTxn(int64_t id) {
+  ReadConn conn(this);
+  Stmt s(conn.db, absl::StrCat("SELECT ", kTxnColumns, " FROM bank_txn WHERE id = ?1").c_str());
+  s.Bind(1, id);
+  absl::StatusOr<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::NotFoundError(absl::StrCat("bank transaction ", id));
+  return ReadTxn(s);
+}
+
+absl::Status SqliteStore::MatchBankTxn(int64_t txn_id, int64_t document_id) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  std::string now = FormatStoreTime(clock_->Now());
+  Txn txn(this);
+  if (!txn.status.ok()) return txn.status;
+  Stmt u(writer_, "UPDATE bank_txn SET document_id = ?2 WHERE id = ?1 AND document_id = 0");
+  u.Bind(1, txn_id).Bind(2, document_id);
+  if (absl::Status st = u.Run(); !st.ok()) return st;
+  if (sqlite3_changes(writer_) == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("bank transaction ", txn_id, " is already matched or unknown"));
+  }
+  Stmt items(writer_, "SELECT id FROM item WHERE bank_txn_id = ?1 AND state = 'open'");
+  items.Bind(1, txn_id);
+  std::vector<int64_t> ids;
+  absl::Status stepped = ForEachRow(items, [&] {
+    ids.push_back(items.Int(0));
+  });
+  if (!stepped.ok()) return stepped;
+  for (int64_t id : ids) {
+    if (absl::Status st = ReceiveItemLocked(now, id, document_id); !st.ok()) return st;
+  }
+  return txn.Commit();
+}
+
+absl::StatusOr<int64_t> SqliteStore::BankTxnOfDocument(int64_t document_id) {
+  ReadConn conn(this);
+  Stmt s(conn.db, "SELECT id FROM bank_txn WHERE document_id = ?1 LIMIT 1");
+  s.Bind(1, document_id);
+  absl::StatusOr<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  return *row ? s.Int(0) : 0;
+}
+
+absl::StatusOr<std::pair<int64_t, bool>> SqliteStore::EnsureItemLocked(const std::string& now,
+                                                          const ItemRecord& item) {
+  Stmt s(writer_,
+         "INSERT INTO item (client_id, period, kind, label, account, due_date, state, "
+         "document_id, bank_txn_id, amount_cents, txn_date, reason, created_at, updated_at) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) ON CONFLICT DO "
+         "NOTHING");
+  s.Bind(1, item.client_id).Bind(2, item.period).Bind(3, item.kind).Bind(4, item.label);
+  s.Bind(5, item.account).Bind(6, item.due_date).Bind(7, item.state).Bind(8, item.document_id);
+  s.Bind(9, item.bank_txn_id).Bind(10, item.amount_cents).Bind(11, item.txn_date);
+  s.Bind(12, item.reason).Bind(13, now);
+  if (absl::Status st = s.Run(); !st.ok()) return st;
+  if (sqlite3_changes(writer_) > 0) {
+    int64_t id = sqlite3_last_insert_rowid(writer_);
+    return std::make_pair(id, true);
+  }
+  Stmt q(writer_,
+         "SELECT id FROM item WHERE client_id = ?1 AND kind = ?2 AND period = ?3 AND account = "
+         "?4 AND bank_txn_id = ?5");
+  q.Bind(1, item.client_id).Bind(2, item.kind).Bind(3, item.period).Bind(4, item.account);
+  q.Bind(5, item.bank_txn_id);
+  absl::StatusOr<bool> row = q.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::InternalError("item neither inserted nor found");
+  return std::make_pair(q.Int(0), false);
+}
+
+absl::Status SqliteStore::ReceiveItemLocked(const std::string& now, int64_t item_id, int64_t document_id) {
+  Stmt q(writer_, "SELECT client_id, state, kind, period FROM item WHERE id = ?1");
+  q.Bind(1, item_id);
+  absl::StatusOr<bool> row = q.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::NotFoundError(absl::StrCat("item ", item_id));
+  if (q.Text(1) != "open") {
+    return absl::FailedPreconditionError(absl::StrCat("item ", item_id, " is ", q.Text(1)));
+  }
+  std::string client = q.Text(0);
+  nlohmann::json payload = {{"item", item_id}, {"kind", q.Text(2)}, {"period", q.Text(3)}};
+  Stmt u(writer_,
+         "UPDATE item SET state = 'received', document_id = ?2, updated_at = ?3 WHERE id = ?1");
+  u.Bind(1, item_id).Bind(2, document_id).Bind(3, now);
+  if (absl::Status st = u.Run(); !st.ok()) return st;
+  return InsertEventLocked(now, "item_received", client, document_id, payload.dump());
+}
+
+}  // namespace liasse

@@ -1,0 +1,56 @@
+// What the daemon remembers: LLM answers, supplier types staff confirmed.
+#include "daemon/store/sqlite_store.h"
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "daemon/store/rows.h"
+
+namespace liasse {
+
+absl::StatusOr<std::optional<std::string>> SqliteStore::GetLlmAnswer(const std::string& key) {
+  ReadConn conn(this);
+  Stmt s(conn.db, "SELECT answer FROM llm_cache WHERE key = ?1");
+  s.Bind(1, key);
+  absl::StatusOr<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(s.Text(0));
+}
+
+absl::Status SqliteStore::PutLlmAnswer(const std::string& key, const std::string& answer) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  Stmt s(writer_,
+         "INSERT INTO llm_cache (key, answer, created_at) VALUES (?1, ?2, ?3) "
+         "ON CONFLICT (key) DO UPDATE SET answer = ?2, created_at = ?3");
+  s.Bind(1, key).Bind(2, answer).Bind(3, FormatStoreTime(clock_->Now()));
+  return s.Run();
+}
+
+absl::Status SqliteStore::LearnSupplierType(const std::string& client_id, const std::string& supplier_key,
+                               const std::string& doc_type) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  Stmt s(writer_,
+         "INSERT INTO supplier_type (client_id, supplier_key, doc_type, updated_at) "
+         "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (client_id, supplier_key) DO UPDATE "
+         "SET doc_type = ?3, updated_at = ?4");
+  s.Bind(1, client_id).Bind(2, supplier_key).Bind(3, doc_type);
+  s.Bind(4, FormatStoreTime(clock_->Now()));
+  return s.Run();
+}
+
+absl::StatusOr<std::string> SqliteStore::LearnedSupplierType(const std::string& client_id,
+                                                const std::string& supplier_key) {
+  ReadConn conn(this);
+  Stmt s(conn.db,
+         "SELECT doc_type FROM supplier_type WHERE client_id = ?1 AND supplier_key = ?2");
+  s.Bind(1, client_id).Bind(2, supplier_key);
+  absl::StatusOr<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  return *row ? s.Text(0) : std::string();
+}
+
+}  // namespace liasse
