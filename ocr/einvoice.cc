@@ -200,6 +200,9 @@ EInvoice ParseCii(const pugi::xml_node& root, bool zugferd1) {
     line.rate = Rate(Path(tax, {"RateApplicablePercent|ApplicablePercent"}));
     line.base = Amount(Child(tax, "BasisAmount")).value_or(Money{});
     line.amount = Amount(Child(tax, "CalculatedAmount")).value_or(Money{});
+    line.category = Text(Child(tax, "CategoryCode"));                 // BT-118
+    line.exemption_reason = Text(Child(tax, "ExemptionReason"));      // BT-120
+    line.exemption_reason_code = Text(Child(tax, "ExemptionReasonCode"));  // BT-121
     f.tax_breakdown.push_back(line);
   }
   for (const pugi::xml_node& terms : Children(settlement, "SpecifiedTradePaymentTerms")) {
@@ -276,6 +279,9 @@ EInvoice ParseUbl(const pugi::xml_node& root, bool credit_note) {
     line.rate = Rate(Path(sub, {"TaxCategory", "Percent"}));
     line.base = Amount(Child(sub, "TaxableAmount")).value_or(Money{});
     line.amount = Amount(Child(sub, "TaxAmount")).value_or(Money{});
+    line.category = Text(Path(sub, {"TaxCategory", "ID"}));  // BT-118
+    line.exemption_reason = Text(Path(sub, {"TaxCategory", "TaxExemptionReason"}));
+    line.exemption_reason_code = Text(Path(sub, {"TaxCategory", "TaxExemptionReasonCode"}));
     f.tax_breakdown.push_back(line);
   }
   for (const pugi::xml_node& means : Children(root, "PaymentMeans")) {

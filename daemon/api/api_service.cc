@@ -535,7 +535,7 @@ class LiasseService final : public pb::Liasse::Service {
                                                      : "";
     std::string owner = moved_to.empty() ? doc->client_id : moved_to;
     if (!confirmed.empty() && confirmed != "other" && owner != kUnknownClientId) {
-      if (std::string key = SupplierKey(*checked); !key.empty()) {
+      if (std::string key = SupplierKey(fields); !key.empty()) {
         if (auto st = store_->LearnSupplierType(owner, key, confirmed); !st.ok()) {
           return ToGrpc(st);
         }

@@ -192,7 +192,7 @@ TEST(EInvoiceTest, ParsesCiiWithFrenchSirenAndBreakdown) {
     <ram:ApplicableHeaderTradeSettlement>
       <ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
       <ram:ApplicableTradeTax><ram:CalculatedAmount>20.00</ram:CalculatedAmount><ram:BasisAmount>100.00</ram:BasisAmount><ram:RateApplicablePercent>20</ram:RateApplicablePercent></ram:ApplicableTradeTax>
-      <ram:ApplicableTradeTax><ram:CalculatedAmount>1.10</ram:CalculatedAmount><ram:BasisAmount>20.00</ram:BasisAmount><ram:RateApplicablePercent>5.5</ram:RateApplicablePercent></ram:ApplicableTradeTax>
+      <ram:ApplicableTradeTax><ram:CalculatedAmount>1.10</ram:CalculatedAmount><ram:BasisAmount>20.00</ram:BasisAmount><ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>5.5</ram:RateApplicablePercent></ram:ApplicableTradeTax>
       <ram:SpecifiedTradePaymentTerms><ram:DueDateDateTime><udt:DateTimeString format="102">20261228</udt:DateTimeString></ram:DueDateDateTime></ram:SpecifiedTradePaymentTerms>
       <ram:SpecifiedTradeSettlementHeaderMonetarySummation>
         <ram:TaxBasisTotalAmount>120.00</ram:TaxBasisTotalAmount>
@@ -213,7 +213,32 @@ TEST(EInvoiceTest, ParsesCiiWithFrenchSirenAndBreakdown) {
   EXPECT_EQ(f.total_tax, Money{2110});  // the invoice-currency amount
   EXPECT_EQ(FormatIsoDate(*f.due_date), "2026-12-28");
   ASSERT_EQ(f.tax_breakdown.size(), 2u);
-  EXPECT_EQ(f.tax_breakdown[1], (TaxLine{550, Money{2000}, Money{110}}));
+  EXPECT_EQ(f.tax_breakdown[1].rate, 550);
+  EXPECT_EQ(f.tax_breakdown[1].base, Money{2000});
+  EXPECT_EQ(f.tax_breakdown[1].amount, Money{110});
+  EXPECT_EQ(f.tax_breakdown[1].category, "S");  // BT-118
+}
+
+// The official EN 16931 example 2, in both syntaxes: an exempt line (E)
+// with its reason beside a standard-rated one (S).
+TEST(EInvoiceSamplesTest, VatCategoryAndExemptionReasonAreReadInBothSyntaxes) {
+  const std::string dir = SamplesDir() + "/en16931_official_xml/files/";
+  if (!fs::exists(dir)) GTEST_SKIP() << "no ../shared/samples here";
+  for (const char* file : {"cii_examples/CII_example2.xml", "ubl_examples/ubl-tc434-example2.xml"}) {
+    SCOPED_TRACE(file);
+    auto inv = ParseEInvoiceXml(ReadAll(dir + file));
+    ASSERT_TRUE(inv.ok()) << inv.status();
+    const TaxLine* exempt = nullptr;
+    int standard = 0;
+    for (const TaxLine& t : inv->fields.tax_breakdown) {
+      if (t.category == "E") exempt = &t;
+      if (t.category == "S") ++standard;
+    }
+    ASSERT_NE(exempt, nullptr);
+    EXPECT_EQ(exempt->rate, 0);
+    EXPECT_EQ(exempt->exemption_reason, "Exempt New Means of Transport");
+    EXPECT_GE(standard, 1);
+  }
 }
 
 TEST(EInvoiceTest, RefusesDtdsAndEntities) {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +41,8 @@ using Clock = std::chrono::steady_clock;
 pid_t StartDaemon(const std::string& dir, int n, const std::string& config = "") {
   pid_t pid = ::fork();
   if (pid == 0) {
+    // A test that crashes must not leave a daemon holding ctest's pipe.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::chdir(dir.c_str()) != 0) ::_exit(127);
     std::string log = absl::StrCat(dir, "/liassed-", n, ".log");
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);

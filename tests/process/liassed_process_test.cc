@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -88,6 +89,8 @@ class Liassed {
     ::bind(notify_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
     pid_ = ::fork();
     if (pid_ == 0) {
+      // A test that crashes must not leave a daemon holding ctest's pipe.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (::chdir(dir.c_str()) != 0) ::_exit(127);
       int err = ::open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       ::dup2(err, 2);
@@ -521,6 +524,32 @@ TEST(LiassedProcessTest, AFileStillBeingWrittenDuringARescanIsTakenWhole) {
       JsonLines(Cli(dir.path(), {"documents", "--client", "acme", "--json"}).out);
   ASSERT_EQ(docs.size(), 1u);
   EXPECT_EQ(docs[0]["size_bytes"].get<std::string>(), std::to_string(pdf.size())) << docs[0];
+}
+
+// `liasse document` shows what was read as a table staff can read, typed
+// fields in --json (GetDocument's Fields message), never a JSON string.
+TEST(LiassedProcessTest, DocumentShowsTypedFieldsAsATable) {
+  TempDir dir;
+  fs::create_directories(dir.Join("var/inbox/acme"));
+  Liassed daemon(dir.path(), {});
+  ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30))) << daemon.Log();
+  testing::WriteFile(dir.Join("facture.pdf"), testing::MakeTextPdf({testing::FrenchInvoiceLines()}));
+  CommandResult submit = Cli(dir.path(), {"submit", "acme", dir.Join("facture.pdf"), "--json"});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  std::string id = nlohmann::json::parse(submit.out)["id"].get<std::string>();
+  ASSERT_TRUE(WaitForCliOutput(dir.path(), {"document", id}, "total incl. tax",
+                               std::chrono::seconds(60)))
+      << daemon.Log();
+  std::vector<nlohmann::json> json = JsonLines(Cli(dir.path(), {"document", id, "--json"}).out);
+  ASSERT_EQ(json.size(), 1u);
+  nlohmann::json fields = json[0].value("fields", nlohmann::json());
+  ASSERT_TRUE(fields.is_object()) << json[0];
+  EXPECT_EQ(fields.value("total_incl_tax", ""), "1481.47") << fields;
+  EXPECT_EQ(fields.value("supplier_siren", ""), "732829320") << fields;
+  std::string table = Cli(dir.path(), {"document", id}).out;
+  EXPECT_TRUE(absl::StrContains(table, "  total incl. tax   1481.47 EUR\n")) << table;
+  EXPECT_TRUE(absl::StrContains(table, "  supplier SIREN    732829320\n")) << table;
+  EXPECT_FALSE(absl::StrContains(table, "{")) << table;
 }
 
 // A file over [ocr] max_file_mb is not copied: it stays where the client put

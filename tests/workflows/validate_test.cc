@@ -5,6 +5,14 @@
 namespace liasse {
 namespace {
 
+TaxLine VatLine(int64_t rate, int64_t base_cents, int64_t vat_cents) {
+  TaxLine line;
+  line.rate = rate;
+  line.base = Money{base_cents};
+  line.amount = Money{vat_cents};
+  return line;
+}
+
 using std::chrono::day;
 using std::chrono::month;
 using std::chrono::year;
@@ -31,7 +39,7 @@ ValidationInput FrenchInvoice() {
   f.total_excl_tax = Money{120000};
   f.total_tax = Money{21100};
   f.total_incl_tax = Money{141100};
-  f.tax_breakdown = {{2000, Money{100000}, Money{20000}}, {550, Money{20000}, Money{1100}}};
+  f.tax_breakdown = {VatLine(2000, 100000, 20000), VatLine(550, 20000, 1100)};
   return in;
 }
 
@@ -55,14 +63,14 @@ TEST(ValidateTest, InconsistentTotalsBlock) {
 
 TEST(ValidateTest, VatRatesAreThoseOfTheSellersCountry) {
   ValidationInput in = FrenchInvoice();
-  in.fields.tax_breakdown = {{1900, Money{10000}, Money{1900}}};
+  in.fields.tax_breakdown = {VatLine(1900, 10000, 1900)};
   EXPECT_FALSE(Find(Validate(in), "vat_rate")->ok);  // 19 % is not French
   in.fields.supplier_vat = "DE123456789";
   in.fields.supplier_siren = "";
   EXPECT_TRUE(Find(Validate(in), "vat_rate")->ok);  // a German 19 % invoice passes
   in.fields.supplier_vat = "FR44732829320";
-  in.fields.tax_breakdown = {{1300, Money{10000}, Money{1300}}, {850, Money{1000}, Money{85}},
-                             {210, Money{1000}, Money{21}}};
+  in.fields.tax_breakdown = {VatLine(1300, 10000, 1300), VatLine(850, 1000, 85),
+                             VatLine(210, 1000, 21)};
   EXPECT_TRUE(Find(Validate(in), "vat_rate")->ok);  // Corsica, overseas, press
 }
 
@@ -90,7 +98,7 @@ TEST(ValidateTest, MissingMentionsAreWarningsWithSimplifiedRulesUnder150) {
   in.fields.total_excl_tax = Money{9000};
   in.fields.total_tax = Money{1800};
   in.fields.total_incl_tax = Money{10800};
-  in.fields.tax_breakdown = {{2000, Money{9000}, Money{1800}}};
+  in.fields.tax_breakdown = {VatLine(2000, 9000, 1800)};
   EXPECT_TRUE(Find(Validate(in), "mandatory_mentions")->ok);
 }
 
