@@ -79,7 +79,7 @@ void Visit(GMimeObject*, GMimeObject* part, gpointer data) {
   std::string type = ct ? absl::StrCat(Lower(g_mime_content_type_get_media_type(ct)), "/",
                                        Lower(g_mime_content_type_get_media_subtype(ct)))
                         : "application/octet-stream";
-  if (type == "multipart/report") out->delivery_report = true;
+  if (type == "multipart/report") out->facts.delivery_report = true;
   if (GMIME_IS_MESSAGE_PART(part)) {
     GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(part));
     if (inner && walk->depth < kMaxNesting) WalkMessage(inner, out, walk->depth + 1);
@@ -140,17 +140,13 @@ absl::StatusOr<MailMessage> ParseMailMessage(absl::string_view bytes) {
   if (const char* id = g_mime_message_get_message_id(message)) out.message_id = id;
   if (const char* h = g_mime_object_get_header(top, "In-Reply-To")) out.in_reply_to = h;
   if (const char* h = g_mime_object_get_header(top, "References")) out.references = h;
-  std::string subject_lower = absl::AsciiStrToLower(out.subject);
-  std::string auto_submitted = Lower(g_mime_object_get_header(top, "Auto-Submitted"));
-  out.auto_reply = (!auto_submitted.empty() && auto_submitted != "no") ||
-                   g_mime_object_get_header(top, "X-Autoreply") != nullptr ||
-                   g_mime_object_get_header(top, "X-Autorespond") != nullptr ||
-                   Lower(g_mime_object_get_header(top, "Precedence")) == "auto_reply" ||
-                   absl::StrContains(subject_lower, "out of office") ||
-                   absl::StrContains(subject_lower, "absence du bureau") ||
-                   absl::StartsWithIgnoreCase(out.subject, "réponse automatique") ||
-                   absl::StartsWithIgnoreCase(out.subject, "automatic reply");
+  out.facts.subject = out.subject;
+  if (const char* h = g_mime_object_get_header(top, "Auto-Submitted")) out.facts.auto_submitted = h;
+  if (const char* h = g_mime_object_get_header(top, "Precedence")) out.facts.precedence = h;
+  out.facts.x_autoreply = g_mime_object_get_header(top, "X-Autoreply") != nullptr ||
+                          g_mime_object_get_header(top, "X-Autorespond") != nullptr;
   WalkMessage(message, &out, 0);
+  out.facts.attachments = static_cast<int>(out.attachments.size());
   g_object_unref(message);
   return out;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "workflows/replies.h"
 #include "absl/strings/string_view.h"
 
 namespace liasse {
@@ -27,8 +28,9 @@ struct MailMessage {
   std::string message_id;
   std::string in_reply_to;
   std::string references;
-  bool auto_reply = false;       // Auto-Submitted, X-Autoreply, out-of-office
-  bool delivery_report = false;  // multipart/report (DSN, MDN)
+  // What tells an automatic message from a person's (workflows/replies.h
+  // decides): subject, Auto-Submitted, Precedence, X-Autoreply, report.
+  MessageFacts facts;
   std::string body_text;         // first text/plain part, at most 20 000 bytes
   std::vector<MailAttachment> attachments;
 };

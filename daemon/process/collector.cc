@@ -18,6 +18,7 @@
 #include "workflows/csv.h"
 #include "workflows/filing.h"
 #include "workflows/outbox_policy.h"
+#include "workflows/replies.h"
 #include "workflows/bank_statement.h"
 #include "workflows/date.h"
 #include "workflows/identifiers.h"
@@ -890,35 +891,27 @@ absl::Status Collector::FollowEvents() {
     json p = json::parse(e.payload_json, nullptr, false);
     if (e.kind == "client_message" && !e.client_id.empty() && e.client_id != kUnknownClientId) {
       // A reply in words: a person answers it, and the reminders wait.
-      const int pause_days = std::max(1, cfg->options.reminders.cadence.every_days);
-      if (absl::Status st =
-              store_->SetPausedUntil(e.client_id, e.ts + absl::Hours(24) * pause_days);
-          !st.ok()) {
+      ReplyFollowUp reply = AfterClientReply(e.ts, p.is_object() ? p.value("subject", "") : "",
+                                             p.is_object() ? p.value("text", "") : "",
+                                             cfg->options.reminders.cadence.every_days);
+      if (absl::Status st = store_->SetPausedUntil(e.client_id, reply.paused_until); !st.ok()) {
         return st;
       }
-      std::string text = p.is_object() ? p.value("text", "") : "";
-      std::string subject = p.is_object() ? p.value("subject", "") : "";
-      if (absl::Status st = Escalate(
-              e.client_id, "réponse du client à lire",
-              absl::StrCat("Le client a répondu sans pièce jointe (« ", subject, " ») :\n\n", text,
-                           "\n\nLes relances sont suspendues ",
-                           cfg->options.reminders.cadence.every_days, " jours."),
-              true, absl::StrCat("message#", e.seq));
+      if (absl::Status st = Escalate(e.client_id, reply.title, reply.text, true,
+                                     absl::StrCat("message#", e.seq));
           !st.ok()) {
         return st;
       }
     } else if (e.kind == "delivery_report" && p.is_object() && p.contains("failed_recipients")) {
+      std::vector<std::string> failed;
       for (const auto& addr : p["failed_recipients"]) {
-        if (!addr.is_string()) continue;
-        std::string bad = absl::AsciiStrToLower(addr.get<std::string>());
-        for (const ClientConfig& c : Clients()) {
-          if (std::find(c.emails.begin(), c.emails.end(), bad) == c.emails.end()) continue;
-          if (absl::Status st = store_->MarkBadAddress(c.id, bad); !st.ok()) return st;
-          if (absl::Status st = Escalate(c.id, "adresse e-mail en échec",
-                                         absl::StrCat("Une relance à ", bad,
-                                                      " est revenue en erreur (rapport de "
-                                                      "non-remise). Corrigez l'adresse du client."),
-                                         true, absl::StrCat("bounce#", e.seq));
+        if (addr.is_string()) failed.push_back(addr.get<std::string>());
+      }
+      for (const ClientConfig& c : Clients()) {
+        for (const BounceFollowUp& bounce : AfterBounce(failed, c.emails)) {
+          if (absl::Status st = store_->MarkBadAddress(c.id, bounce.address); !st.ok()) return st;
+          if (absl::Status st = Escalate(c.id, bounce.title, bounce.text, true,
+                                         absl::StrCat("bounce#", e.seq));
               !st.ok()) {
             return st;
           }

@@ -177,11 +177,9 @@ absl::Status MailPoller::TakeMessage(ImapConnection* imap, const std::string& fo
     Route route = RouteSender(message->from, message->to, clients_());
     if (route.client_id.empty()) {
       // A reply to one of our reminders, from an address we do not know.
-      for (absl::string_view id : absl::StrSplit(
-               absl::StrCat(message->in_reply_to, " ", message->references),
-               absl::ByAnyChar(" \t\r\n,"), absl::SkipEmpty())) {
-        id = absl::StripPrefix(absl::StripSuffix(id, ">"), "<");
-        absl::StatusOr<std::string> owner = store_->ClientOfMessageId(std::string(id));
+      for (const std::string& id :
+           ReferencedMessageIds(message->in_reply_to, message->references)) {
+        absl::StatusOr<std::string> owner = store_->ClientOfMessageId(id);
         if (owner.ok() && !owner->empty() && *owner != "firm") {
           route.client_id = *owner;
           payload["routed_by"] = "in_reply_to";
@@ -191,27 +189,15 @@ absl::Status MailPoller::TakeMessage(ImapConnection* imap, const std::string& fo
     }
     std::string client = route.client_id.empty() ? kUnknownClientId : route.client_id;
     payload["candidates"] = route.candidates;
-    if (message->delivery_report) {
+    MessageKind what = ClassifyMessage(message->facts);
+    if (what == MessageKind::kDeliveryReport) {
       kind = "delivery_report";
-      // RFC 3464: "Final-Recipient: rfc822; someone@example.org" with
-      // "Action: failed" — the collector marks those addresses bad.
-      json failed = json::array();
-      absl::string_view raw = absl::string_view(*bytes).substr(0, 1 << 20);
-      for (size_t at = raw.find("Final-Recipient:"); at != absl::string_view::npos;
-           at = raw.find("Final-Recipient:", at + 1)) {
-        absl::string_view line = raw.substr(at, raw.find('\n', at) - at);
-        size_t semi = line.find(';');
-        if (semi == absl::string_view::npos) continue;
-        std::string addr(absl::StripAsciiWhitespace(line.substr(semi + 1)));
-        absl::string_view after = raw.substr(at, 400);
-        if (absl::StrContains(after, "Action: failed") || absl::StrContains(after, "Action: Failed")) {
-          failed.push_back(absl::AsciiStrToLower(addr));
-        }
-      }
+      // The collector marks these addresses bad.
+      std::vector<std::string> failed = FailedRecipients(*bytes);
       if (!failed.empty()) payload["failed_recipients"] = failed;
-    } else if (message->auto_reply) {
+    } else if (what == MessageKind::kAutoReply) {
       kind = "auto_reply";
-    } else if (message->attachments.empty()) {
+    } else if (what == MessageKind::kClientMessage) {
       kind = "client_message";
       payload["text"] = Excerpt(message->body_text);
     } else {
