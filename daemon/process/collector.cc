@@ -108,7 +108,8 @@ Collector::Collector(Store* store, const Archive* archive, const Clock* clock, O
       archive_(archive),
       clock_(clock),
       settings_(MakeSettings(std::move(options))),
-      clients_(std::move(clients)) {}
+      clients_(std::move(clients)),
+      delivery_(store, store, clock) {}
 
 std::shared_ptr<const Collector::Settings> Collector::MakeSettings(Options options) {
   auto s = std::make_shared<Settings>();
@@ -814,72 +815,13 @@ absl::Status Collector::MaybeThank(const ClientConfig& c, absl::Time as_of, bool
 
 absl::Status Collector::Deliver() {
   const std::shared_ptr<const Settings> cfg = Current();
-  std::lock_guard<std::mutex> lock(deliver_mu_);
-  if (!cfg->options.smtp.configured || cfg->options.smtp.url.empty()) return absl::OkStatus();
-  absl::Time now = clock_->Now();
-  absl::StatusOr<std::vector<OutboxRecord>> rows = store_->ListOutbox("", "", "scheduled", 10000);
-  if (!rows.ok()) return rows.status();
-  SmtpTarget target{cfg->options.smtp.url, cfg->options.smtp.username, cfg->options.smtp_password};
-  for (auto it = rows->rbegin(); it != rows->rend(); ++it) {  // oldest first
-    const OutboxRecord& r = *it;
-    if (r.next_attempt_at > now) continue;
-    while (!recent_sends_.empty() && recent_sends_.front() <= now - absl::Minutes(1)) {
-      recent_sends_.pop_front();
-    }
-    if (static_cast<int>(recent_sends_.size()) >= std::max(1, cfg->options.smtp.max_per_minute)) break;
-    if (absl::Status st = store_->SetOutboxState(r.id, "scheduled", "sending", "", absl::InfinitePast());
-        !st.ok()) {
-      return st;
-    }
-    recent_sends_.push_back(now);
-    std::vector<std::string> to;
-    for (const auto& v : json::parse(r.recipients_json, nullptr, false)) {
-      if (v.is_string()) to.push_back(v.get<std::string>());
-    }
-    absl::Status sent = SmtpSend(target, cfg->options.smtp.from, to, r.message);
-    if (sent.ok()) {
-      if (absl::Status st = store_->SetOutboxState(r.id, "sending", "sent", "", absl::InfinitePast());
-          !st.ok()) {
-        return st;
-      }
-      spdlog::info("event=mail_sent client={} kind={} slot={}", r.client_id, r.kind, r.slot);
-      continue;
-    }
-    std::string why(sent.message());
-    DeliveryDecision next = AfterFailedDelivery(
-        {r.attempts, absl::IsFailedPrecondition(sent), r.kind}, now);
-    if (absl::Status st = store_->SetOutboxState(r.id, "sending", next.give_up ? "failed" : "scheduled",
-                                                 why, next.retry_at);
-        !st.ok()) {
-      return st;
-    }
-    spdlog::warn("event=mail_failed client={} kind={} permanent={} error=\"{}\"", r.client_id,
-                 r.kind, next.give_up, why);
-    if (next.warn_staff) {
-      // About seven minutes of failures: staff hear of it (event, digest).
-      if (absl::Status st = Escalate(r.client_id, "serveur SMTP en échec",
-                                     absl::StrCat("L'envoi échoue depuis plusieurs minutes : ", why),
-                                     false, absl::StrCat("smtp#", r.id));
-          !st.ok()) {
-        return st;
-      }
-    }
-    if (next.mark_addresses_bad) {
-      for (const std::string& addr : to) {
-        if (absl::Status st = store_->MarkBadAddress(r.client_id, addr); !st.ok()) return st;
-      }
-    }
-    if (next.urgent) {
-      if (absl::Status st = Escalate(r.client_id, "relance refusée",
-                                     absl::StrCat("La relance n'a pas pu être remise (", why,
-                                                  "). Vérifiez l'adresse e-mail du client."),
-                                     true, absl::StrCat("failed#", r.id));
-          !st.ok()) {
-        return st;
-      }
-    }
+  const SmtpSection& smtp = cfg->options.smtp;
+  if (cfg->options.mailer == nullptr && (!smtp.configured || smtp.url.empty())) {
+    return absl::OkStatus();
   }
-  return absl::OkStatus();
+  SmtpMailer real({smtp.url, smtp.username, cfg->options.smtp_password});
+  Mailer* mailer = cfg->options.mailer != nullptr ? cfg->options.mailer : &real;
+  return delivery_.Deliver(mailer, smtp.from, smtp.max_per_minute, this);
 }
 
 absl::Status Collector::FollowEvents() {

@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "daemon/config/config.h"
+#include "daemon/process/outbox_delivery.h"
 #include "daemon/store/store.h"
 #include "workflows/clock.h"
 #include "workflows/collection.h"
@@ -58,7 +59,7 @@ struct ReminderRun {
   int escalations = 0;
 };
 
-class Collector {
+class Collector : public Escalator {
  public:
   struct Options {
     RemindersSection reminders;
@@ -70,6 +71,8 @@ class Collector {
     // Lines for the digest about the daemon's own health (LLM providers
     // whose breaker is open, failing mailboxes...), supplied by liassed.
     std::function<std::vector<std::string>()> health_notes;
+    // Sends the outbox; null = SMTP with the [smtp] settings above.
+    Mailer* mailer = nullptr;
   };
 
   Collector(Store* store, const Archive* archive, const Clock* clock, Options options,
@@ -155,7 +158,7 @@ class Collector {
   absl::Status Schedule(const RenderedReminder& mail, const std::string& slot,
                         const std::vector<ItemView>& items, bool* created);
   absl::Status Escalate(const std::string& client_id, const std::string& title,
-                        const std::string& text, bool urgent, const std::string& slot);
+                        const std::string& text, bool urgent, const std::string& slot) override;
   absl::Status FollowEvents();
   // A filed (`done`) document goes back to review with a failed check.
   absl::Status SendToReview(const DocumentRecord& doc, const Check& failed,
@@ -180,9 +183,7 @@ class Collector {
   std::shared_ptr<const Settings> settings_;  // guarded by settings_mu_
   std::mutex clients_mu_;
   std::vector<ClientConfig> clients_;
-  // One delivery at a time (the loop and SendReminders may both call it).
-  std::mutex deliver_mu_;
-  std::deque<absl::Time> recent_sends_;  // for max_per_minute; deliver_mu_
+  OutboxDelivery delivery_;
   int64_t events_seen_ = 0;
   // Items are planned once a day (and again after a config change), not on
   // every tick: hundreds of clients would mean a write per item each time.
