@@ -19,7 +19,7 @@
 #include "workflows/filing.h"
 #include "workflows/outbox_policy.h"
 #include "workflows/replies.h"
-#include "workflows/bank_statement.h"
+#include "ocr/bank_statement.h"
 #include "workflows/date.h"
 #include "workflows/identifiers.h"
 #include "workflows/money.h"

@@ -1,5 +1,5 @@
 // Collection, the imperative shell around workflows/collection.h and
-// workflows/bank_statement.h: keeps each client's items (what it owes per
+// workflows/bank_matching.h: keeps each client's items (what it owes per
 // period), files finished documents against them, imports bank statements
 // and matches debits to receipts, writes reminders and escalations to the
 // outbox, sends the outbox over SMTP, and the daily staff digest.

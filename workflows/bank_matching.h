@@ -1,15 +1,12 @@
-// Bank statements as banks export them — CSV (French exports: `;`, decimal
-// commas, separate débit/crédit columns, Windows-1252 or UTF-8), OFX 1.x
-// (SGML) and 2.x (XML), CFONB 120 and CAMT.053 — read into one list of
-// movements, and the matching of debits to the receipts and invoices that
-// justify them. A malformed file is refused whole, with line and column.
+// Bank movements (typed, whatever file they came from: ocr/bank_statement
+// reads them) and the matching of debits to the receipts and invoices that
+// justify them.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "workflows/collection.h"
 #include "workflows/money.h"
@@ -33,23 +30,6 @@ struct BankStatement {
   std::optional<Money> opening_balance;
   std::optional<Money> closing_balance;
 };
-
-// `format`: "" (detect), csv, ofx, cfonb120, camt053. CSV columns are found
-// by their header names; "csv:date=1,label=3,debit=4,credit=5" (or
-// amount=N) names them by position (1-based) for files without a header.
-absl::StatusOr<BankStatement> ParseBankStatement(absl::string_view bytes, const std::string& format);
-
-// Best effort on the text layer of a PDF statement (`pdftotext -layout`
-// style): movements are lines that start with a date and end with an
-// amount, signed by the Débit / Crédit column they sit under; the opening
-// and closing balances come from their labels. Accepted only when opening +
-// movements = closing, to the cent: FailedPrecondition otherwise (a person
-// checks), NotFound when the text has no balances or no movements.
-absl::StatusOr<BankStatement> ParseStatementText(absl::string_view text);
-
-// Windows-1252 bytes → UTF-8 (text that is valid UTF-8 already is returned
-// as is).
-std::string ToUtf8(absl::string_view bytes);
 
 struct MatchOptions {
   Money min_amount{1000};
@@ -90,5 +70,9 @@ std::vector<Match> MatchDebits(const std::vector<MatchDebit>& debits,
 
 // How much a supplier name and a bank label share (0–1), on letters only.
 double NameSimilarity(absl::string_view supplier, absl::string_view label);
+
+// Lower-case ASCII letters and digits, Latin-1 accents folded, anything
+// else a space: labels and names compared on letters only.
+std::string FoldLabel(absl::string_view s);
 
 }  // namespace liasse

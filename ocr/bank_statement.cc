@@ -1,4 +1,4 @@
-#include "workflows/bank_statement.h"
+#include "ocr/bank_statement.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,7 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "workflows/date.h"
-#include "workflows/text_fields.h"
+#include "workflows/printed.h"
 
 namespace liasse {
 namespace {
@@ -113,30 +113,6 @@ std::optional<Money> BankAmount(absl::string_view text) {
   return Money{negative ? -v : v};
 }
 
-std::string Fold(absl::string_view s) {
-  // Lower-case ASCII letters and digits; accents of Latin-1 folded.
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == 0xC3 && i + 1 < s.size()) {
-      unsigned char n = static_cast<unsigned char>(s[++i]);
-      char base = (n >= 0xA0 && n <= 0xA5) || (n >= 0x80 && n <= 0x85) ? 'a'
-                  : (n == 0xA7 || n == 0x87)                            ? 'c'
-                  : (n >= 0xA8 && n <= 0xAB) || (n >= 0x88 && n <= 0x8B) ? 'e'
-                  : (n >= 0xAC && n <= 0xAF) || (n >= 0x8C && n <= 0x8F) ? 'i'
-                  : (n >= 0xB2 && n <= 0xB6) || (n >= 0x92 && n <= 0x96) ? 'o'
-                  : (n >= 0xB9 && n <= 0xBC) || (n >= 0x99 && n <= 0x9C) ? 'u'
-                                                                         : ' ';
-      out.push_back(base);
-    } else if (absl::ascii_isalnum(c)) {
-      out.push_back(absl::ascii_tolower(c));
-    } else {
-      out.push_back(' ');
-    }
-  }
-  return out;
-}
-
 void Fingerprint(std::vector<BankTxn>* txns) {
   std::map<std::string, int> seen;
   for (BankTxn& t : *txns) {
@@ -188,7 +164,7 @@ struct CsvColumns {
 CsvColumns ColumnsFromHeader(const std::vector<std::string>& cells) {
   CsvColumns c;
   for (int i = 0; i < static_cast<int>(cells.size()); ++i) {
-    std::string h = std::string(absl::StripAsciiWhitespace(Fold(cells[i])));
+    std::string h = std::string(absl::StripAsciiWhitespace(FoldLabel(cells[i])));
     if (h.empty()) continue;
     if (c.date < 0 && (absl::StartsWith(h, "date") || h == "booking date" || h == "buchungstag")) {
       c.date = i;
@@ -614,7 +590,7 @@ absl::StatusOr<BankStatement> ParseStatementText(absl::string_view text) {
   int year_hint = 0;
   std::vector<std::string> lines = absl::StrSplit(text, absl::ByAnyChar("\n\f"));
   for (const std::string& line : lines) {
-    std::string folded = Fold(line);
+    std::string folded = FoldLabel(line);
     if (st.account.empty()) {
       std::string found;
       if (RE2::PartialMatch(line, iban, &found)) {
@@ -643,7 +619,7 @@ absl::StatusOr<BankStatement> ParseStatementText(absl::string_view text) {
   for (const std::string& line : lines) {
     std::vector<Money> amounts = AmountsInLine(line);
     if (amounts.empty()) continue;
-    std::string lower = Fold(line);
+    std::string lower = FoldLabel(line);
     bool debtor = absl::StrContains(lower, "debiteur");
     if (RE2::PartialMatch(line, opening)) {
       st.opening_balance = Money{debtor ? -std::llabs(amounts.back().cents) : amounts.back().cents};
@@ -722,9 +698,6 @@ absl::StatusOr<BankStatement> ParseStatementText(absl::string_view text) {
   return st;
 }
 
-namespace {
-}  // namespace
-
 std::string ToUtf8(absl::string_view bytes) {
   if (ValidUtf8(bytes)) return std::string(bytes);
   static constexpr unsigned kCp1252[32] = {
@@ -775,94 +748,6 @@ absl::StatusOr<BankStatement> ParseBankStatement(absl::string_view bytes, const 
   }
   Fingerprint(&st->txns);
   return st;
-}
-
-bool NeedsReceipt(const BankTxn& txn, const MatchOptions& options) {
-  if (txn.amount.cents >= 0) return false;
-  if (-txn.amount.cents < options.min_amount.cents) return false;
-  std::string label = Fold(txn.label);
-  for (const std::string& ignore : options.ignore_labels) {
-    std::string needle(absl::StripAsciiWhitespace(Fold(ignore)));
-    if (!needle.empty() && absl::StrContains(label, needle)) return false;
-  }
-  return true;
-}
-
-double NameSimilarity(absl::string_view supplier, absl::string_view label) {
-  std::set<std::string> a, b;
-  for (absl::string_view w : absl::StrSplit(Fold(supplier), ' ', absl::SkipEmpty())) {
-    if (w.size() >= 3 && w != "sas" && w != "sarl" && w != "cb" && w != "carte") a.insert(std::string(w));
-  }
-  for (absl::string_view w : absl::StrSplit(Fold(label), ' ', absl::SkipEmpty())) {
-    if (w.size() >= 3) b.insert(std::string(w));
-  }
-  if (a.empty() || b.empty()) return 0;
-  int shared = 0;
-  for (const std::string& w : a) {
-    for (const std::string& v : b) {
-      if (w == v || (w.size() >= 5 && absl::StartsWith(v, w)) || (v.size() >= 5 && absl::StartsWith(w, v))) {
-        ++shared;
-        break;
-      }
-    }
-  }
-  return static_cast<double>(shared) / static_cast<double>(a.size());
-}
-
-std::vector<Match> MatchDebits(const std::vector<MatchDebit>& debits,
-                               const std::vector<MatchDocument>& documents,
-                               const MatchOptions& options) {
-  struct Candidate {
-    double score;
-    size_t debit;
-    size_t doc;
-  };
-  std::vector<Candidate> all;
-  for (size_t i = 0; i < debits.size(); ++i) {
-    for (size_t j = 0; j < documents.size(); ++j) {
-      const MatchDebit& t = debits[i];
-      const MatchDocument& d = documents[j];
-      int days = DaysBetween(t.date, d.date);  // document date - debit date
-      if (days < -options.days_before || days > options.days_after) continue;
-      double score;
-      bool foreign = !d.currency.empty() && d.currency != "EUR";
-      if (!foreign && d.total == t.amount) {
-        score = 10;
-      } else if (foreign && std::llabs(d.total.cents - t.amount.cents) * 100 <=
-                                t.amount.cents * options.fx_tolerance_percent) {
-        score = 6;
-      } else {
-        continue;
-      }
-      score += 3 * NameSimilarity(d.supplier, t.label);
-      score -= std::abs(days) / 30.0;
-      all.push_back({score, i, j});
-    }
-  }
-  std::sort(all.begin(), all.end(), [](const Candidate& a, const Candidate& b) {
-    return a.score > b.score;
-  });
-  std::vector<bool> debit_used(debits.size()), doc_used(documents.size());
-  std::vector<Match> out;
-  for (size_t k = 0; k < all.size(); ++k) {
-    const Candidate& c = all[k];
-    if (debit_used[c.debit] || doc_used[c.doc]) continue;
-    // A tie for this debit or this document with another free candidate:
-    // nothing tells them apart, a person decides.
-    bool tie = false;
-    for (size_t m = k + 1; m < all.size() && all[m].score >= c.score - 1e-9; ++m) {
-      const Candidate& o = all[m];
-      if (debit_used[o.debit] || doc_used[o.doc]) continue;
-      if (o.debit == c.debit || o.doc == c.doc) tie = true;
-    }
-    if (tie) {
-      debit_used[c.debit] = true;
-      continue;
-    }
-    debit_used[c.debit] = doc_used[c.doc] = true;
-    out.push_back({debits[c.debit].id, documents[c.doc].id});
-  }
-  return out;
 }
 
 }  // namespace liasse
