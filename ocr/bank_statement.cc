@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "workflows/date.h"
+#include "workflows/identifiers.h"
 #include "workflows/printed.h"
 
 namespace liasse {
@@ -748,6 +749,39 @@ absl::StatusOr<BankStatement> ParseBankStatement(absl::string_view bytes, const 
   }
   Fingerprint(&st->txns);
   return st;
+}
+
+absl::StatusOr<std::string> StatementFileFormat(absl::string_view file_name,
+                                                absl::string_view bytes) {
+  std::string ext;
+  if (size_t dot = file_name.rfind('.'); dot != absl::string_view::npos &&
+                                          file_name.find('/', dot) == absl::string_view::npos) {
+    ext = absl::AsciiStrToLower(file_name.substr(dot));
+  }
+  absl::string_view head = bytes.substr(0, 4096);
+  if (ext == ".csv") return std::string("csv");
+  if (ext == ".ofx" || ext == ".qfx") return std::string("ofx");
+  if ((ext == ".xml" || ext == ".053") && absl::StrContains(head, "BkToCstmrStmt")) {
+    return std::string("camt053");
+  }
+  if ((ext == ".txt" || ext == ".cfonb" || ext == ".cfo" || ext == ".dat") &&
+      absl::StartsWith(bytes, "01") && bytes.size() >= 120 &&
+      (bytes.size() == 120 || bytes[120] == '\n' || bytes[120] == '\r' ||
+       bytes.size() % 120 == 0)) {
+    return std::string("cfonb120");
+  }
+  return absl::NotFoundError("not a bank statement file");
+}
+
+Fields StatementFields(const BankStatement& st) {
+  Fields f;
+  f.supplier_name = st.account.empty() ? "Relevé bancaire" : absl::StrCat("Relevé ", st.account);
+  if (IsValidIban(st.account)) f.iban = NormalizeIdentifier(st.account);
+  for (const BankTxn& t : st.txns) {
+    if (!f.issue_date || *f.issue_date < t.date) f.issue_date = t.date;
+  }
+  f.currency = "EUR";
+  return f;
 }
 
 }  // namespace liasse

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "workflows/bank_matching.h"
+#include "workflows/fields.h"
 
 namespace liasse {
 
@@ -30,5 +31,15 @@ absl::StatusOr<BankStatement> ParseStatementText(absl::string_view text);
 // Windows-1252 bytes → UTF-8 (text that is valid UTF-8 already is returned
 // as is).
 std::string ToUtf8(absl::string_view bytes);
+
+// The format of a statement file dropped among the documents, from its
+// name and first bytes: "csv", "ofx", "camt053" or "cfonb120". NotFound
+// when it is not a statement file (a PDF statement is read as a document).
+absl::StatusOr<std::string> StatementFileFormat(absl::string_view file_name,
+                                                absl::string_view bytes);
+
+// A statement as a bank_statement document's fields: the account (its IBAN
+// when valid) and the date of its last movement.
+Fields StatementFields(const BankStatement& statement);
 
 }  // namespace liasse

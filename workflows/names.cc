@@ -82,4 +82,18 @@ bool IsTemporaryFileName(absl::string_view name) {
   return false;
 }
 
+std::string AsciiSlug(absl::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
+      out.push_back(c);
+    } else if (!out.empty() && out.back() != '-') {
+      out.push_back('-');
+    }
+    if (out.size() >= 40) break;
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "inconnu" : out;
+}
+
 }  // namespace liasse

@@ -21,6 +21,11 @@ std::string SafeLocalName(absl::string_view raw);
 // "facture.pdf", 2 → "facture (2).pdf"; n ≤ 1 gives the name itself.
 std::string NumberedName(absl::string_view name, int n);
 
+// A word for file names and Message-IDs: ASCII letters and digits, runs of
+// anything else one '-', at most about 40 characters; "inconnu" when nothing
+// is left. "Boulangerie Paul & Fils" → "Boulangerie-Paul-Fils".
+std::string AsciiSlug(absl::string_view text);
+
 // Temporary or partial names that writers leave while a file is incomplete:
 // dotfiles, "~$x.docx", "*.part", "*.tmp", "*.crdownload", "*.partial",
 // "*.swp", "*~".

@@ -1,8 +1,10 @@
 #include "daemon/api/api_service.h"
 
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -664,17 +666,18 @@ class LiasseService final : public pb::Liasse::Service {
     if (!id.ok()) return ToGrpc(id.status());
     auto doc = store_->GetDocument(*id);
     if (!doc.ok()) return ToGrpc(doc.status());
-    std::ifstream in(archive_->PathOf(doc->sha256), std::ios::binary);
-    if (!in) {
+    absl::StatusOr<UniqueFd> fd = archive_->Open(doc->sha256);
+    if (!fd.ok()) {
       return grpc::Status(grpc::StatusCode::DATA_LOSS,
                           absl::StrCat("original of document ", *id, " missing from the archive"));
     }
     std::string buf(64 * 1024, '\0');
     bool first = true;
-    while (in) {
-      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-      std::streamsize n = in.gcount();
-      if (n <= 0 && !first) break;
+    while (true) {
+      ssize_t n = ::read(fd->get(), buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return ToGrpc(ErrnoStatus(errno, absl::StrCat("read original of document ", *id)));
+      if (n == 0 && !first) break;
       pb::DocumentContentChunk chunk;
       chunk.set_data(buf.data(), static_cast<size_t>(n));
       if (first) {

@@ -1,11 +1,14 @@
 #include "daemon/process/archive.h"
 
+#include <algorithm>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -73,6 +76,34 @@ int Archive::RemoveLeftovers() const {
 
 std::string Archive::PathOf(const std::string& sha256) const {
   return absl::StrCat(root_, "/", sha256.substr(0, 2), "/", sha256);
+}
+
+absl::StatusOr<UniqueFd> Archive::Open(const std::string& sha256) const {
+  bool hex = sha256.size() == 64 && std::all_of(sha256.begin(), sha256.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+  if (!hex) return absl::InvalidArgumentError(absl::StrCat("not a SHA-256: ", sha256.substr(0, 80)));
+  UniqueFd fd(::open(PathOf(sha256).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("open original ", sha256));
+  return fd;
+}
+
+absl::StatusOr<std::string> Archive::Read(const std::string& sha256, int64_t max_bytes) const {
+  absl::StatusOr<UniqueFd> fd = Open(sha256);
+  if (!fd.ok()) return fd.status();
+  std::string out;
+  char chunk[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd->get(), chunk, sizeof(chunk));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, absl::StrCat("read original ", sha256));
+    if (n == 0) return out;
+    if (static_cast<int64_t>(out.size()) + n > max_bytes) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("original ", sha256, " is larger than ", max_bytes, " bytes"));
+    }
+    out.append(chunk, static_cast<size_t>(n));
+  }
 }
 
 bool Archive::Contains(const std::string& sha256) const {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "daemon/base/fs_util.h"
 #include "absl/strings/string_view.h"
 
 namespace liasse {
@@ -66,6 +67,14 @@ class Archive {
   // archive's top); only while holding the state dir's lock. Returns how many.
   int RemoveLeftovers() const;
 
+  // The original with this hash, opened read-only (never through a link).
+  // InvalidArgument for anything but 64 lower-case hex digits, NotFound
+  // when absent.
+  absl::StatusOr<UniqueFd> Open(const std::string& sha256) const;
+  // Its bytes, at most `max_bytes` (ResourceExhausted beyond).
+  absl::StatusOr<std::string> Read(const std::string& sha256, int64_t max_bytes) const;
+  // Where it lies, for a helper process that opens it itself (the
+  // extraction workers); this process reads through Open.
   std::string PathOf(const std::string& sha256) const;
   bool Contains(const std::string& sha256) const;
   absl::Status Remove(const std::string& sha256) const;  // purge only

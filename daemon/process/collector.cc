@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "daemon/process/archive.h"
+#include "daemon/process/bank_import.h"
+#include "daemon/process/period_export.h"
 #include "daemon/mail/reminder_mail.h"
 #include "daemon/mail/smtp.h"
 #include "workflows/csv.h"
@@ -23,6 +25,7 @@
 #include "workflows/date.h"
 #include "workflows/identifiers.h"
 #include "workflows/money.h"
+#include "workflows/names.h"
 
 namespace liasse {
 namespace {
@@ -66,20 +69,6 @@ absl::Time StartOfDay(Date d, absl::TimeZone tz) {
   return absl::FromCivil(absl::CivilDay(static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
                                         static_cast<unsigned>(d.day())),
                          tz);
-}
-
-std::string SafeName(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
-      out.push_back(c);
-    } else if (!out.empty() && out.back() != '-') {
-      out.push_back('-');
-    }
-    if (out.size() >= 40) break;
-  }
-  while (!out.empty() && out.back() == '-') out.pop_back();
-  return out.empty() ? "inconnu" : out;
 }
 
 MatchOptions MatchOptionsFrom(const MatchingSection& m) {
@@ -451,88 +440,20 @@ absl::StatusOr<ImportCounts> Collector::ImportParsed(const std::string& client_i
   const std::shared_ptr<const Settings> cfg = Current();
   absl::StatusOr<ClientConfig> client = ClientById(client_id);
   if (!client.ok()) return client.status();
-  const BankStatement* st = &statement;
-  MatchOptions mo = MatchOptionsFrom(cfg->options.matching);
-  // Receipts already filed justify the new debits right away.
-  absl::StatusOr<std::vector<DocumentRecord>> docs =
-      store_->ListDocuments({client_id, DocumentStatus::kDone, 0, 100000});
-  if (!docs.ok()) return docs.status();
-  std::vector<MatchDocument> candidates;
-  for (const DocumentRecord& d : *docs) {
-    if (d.doc_type != "receipt" && d.doc_type != "invoice") continue;
-    absl::StatusOr<int64_t> used = store_->BankTxnOfDocument(d.id);
-    if (!used.ok()) return used.status();
-    if (*used != 0) continue;
-    const std::optional<Fields>& f = d.fields;
-    if (!f || !f->total_incl_tax || f->direction == Direction::kSale) continue;
-    Date day = f->issue_date ? *f->issue_date : LocalDate(d.received_at, cfg->tz);
-    candidates.push_back({d.id, day, Money{std::llabs(f->total_incl_tax->cents)}, f->currency,
-                          f->supplier_name});
-  }
-  std::vector<MatchDebit> debits;
-  for (size_t i = 0; i < st->txns.size(); ++i) {
-    const BankTxn& t = st->txns[i];
-    if (NeedsReceipt(t, mo)) {
-      debits.push_back({static_cast<int64_t>(i), t.date, Money{-t.amount.cents}, t.label});
-    }
-  }
-  std::map<int64_t, int64_t> matched;
-  for (const Match& m : MatchDebits(debits, candidates, mo)) matched[m.debit_id] = m.document_id;
-  std::vector<NewBankTxn> rows;
-  for (size_t i = 0; i < st->txns.size(); ++i) {
-    const BankTxn& t = st->txns[i];
-    NewBankTxn n;
-    n.txn.account = t.account.empty() ? st->account : t.account;
-    n.txn.date = FormatIsoDate(t.date);
-    n.txn.amount_cents = t.amount.cents;
-    n.txn.label = t.label;
-    n.txn.fingerprint = t.fingerprint;
-    n.needs_receipt = NeedsReceipt(t, mo);
-    n.period = FormatYearMonth(std::chrono::year_month{t.date.year(), t.date.month()});
-    bool fr = client->language != "en";
-    n.item_label = absl::StrCat(fr ? "Justificatif manquant : " : "Missing receipt: ", t.label, " ",
-                                FormatAmount(-t.amount.cents, client->language),
-                                fr ? " le " : " on ", FormatDay(n.txn.date, client->language));
-    if (auto it = matched.find(static_cast<int64_t>(i)); it != matched.end()) {
-      n.matched_document_id = it->second;
-    }
-    rows.push_back(std::move(n));
-  }
-  return store_->ImportBankTxns(client_id, rows, file_name);
+  return ImportStatement(store_, store_, client_id, client->language, file_name, statement,
+                         MatchOptionsFrom(cfg->options.matching), cfg->tz);
 }
 
 absl::StatusOr<Fields> Collector::ImportBankFile(const DocumentRecord& doc,
                                                 const std::string& bytes) {
-  std::string ext = absl::AsciiStrToLower(fs::path(doc.original_name).extension().string());
-  absl::string_view head = absl::string_view(bytes).substr(0, 4096);
-  std::string format;
-  if (ext == ".csv") {
-    format = "csv";
-  } else if (ext == ".ofx" || ext == ".qfx") {
-    format = "ofx";
-  } else if ((ext == ".xml" || ext == ".053") && absl::StrContains(head, "BkToCstmrStmt")) {
-    format = "camt053";
-  } else if ((ext == ".txt" || ext == ".cfonb" || ext == ".cfo" || ext == ".dat") &&
-             absl::StartsWith(bytes, "01") && bytes.size() >= 120 &&
-             (bytes.size() == 120 || bytes[120] == '\n' || bytes[120] == '\r' ||
-              bytes.size() % 120 == 0)) {
-    format = "cfonb120";
-  } else {
-    return absl::NotFoundError("not a bank statement file");
-  }
+  absl::StatusOr<std::string> format = StatementFileFormat(doc.original_name, bytes);
+  if (!format.ok()) return format.status();
   if (!ClientById(doc.client_id).ok()) return absl::NotFoundError("client not in the config");
-  absl::StatusOr<BankStatement> st = ParseBankStatement(bytes, format);
+  absl::StatusOr<BankStatement> st = ParseBankStatement(bytes, *format);
   if (!st.ok()) return st.status();
   absl::StatusOr<ImportCounts> counts = ImportParsed(doc.client_id, doc.original_name, *st);
   if (!counts.ok()) return counts.status();
-  Fields f;
-  f.supplier_name = st->account.empty() ? "Relevé bancaire" : absl::StrCat("Relevé ", st->account);
-  if (IsValidIban(st->account)) f.iban = NormalizeIdentifier(st->account);
-  for (const BankTxn& t : st->txns) {
-    if (!f.issue_date || *f.issue_date < t.date) f.issue_date = t.date;
-  }
-  f.currency = "EUR";
-  return f;
+  return StatementFields(*st);
 }
 
 absl::StatusOr<ClientReminderState> Collector::ReminderState(const ClientConfig& c,
@@ -576,7 +497,7 @@ std::string Collector::MessageId(const std::string& client_id, const std::string
   std::string from = BareAddress(cfg->options.smtp.from);
   size_t at = from.rfind('@');
   std::string domain = at == std::string::npos ? "liasse.invalid" : from.substr(at + 1);
-  return absl::StrCat("liasse.", kind, ".", client_id, ".", SafeName(slot), "@", domain);
+  return absl::StrCat("liasse.", kind, ".", client_id, ".", AsciiSlug(slot), "@", domain);
 }
 
 absl::StatusOr<RenderedReminder> Collector::RenderReminder(const ClientConfig& c,
@@ -979,65 +900,7 @@ absl::StatusOr<int> Collector::Export(const std::string& client_id, const std::s
                                                                     std::chrono::day{31}};
   absl::StatusOr<Period> p = ParsePeriodKey(period, fye);
   if (!p.ok()) return p.status();
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
-  absl::StatusOr<std::vector<DocumentRecord>> docs =
-      store_->ListDocuments({client_id, DocumentStatus::kDone, 0, 100000});
-  if (!docs.ok()) return docs.status();
-  std::string index =
-      "date;supplier;siren;type;direction;total_excl_tax;vat_by_rate;total_tax;total_incl_tax;"
-      "bank_date;bank_label;bank_amount;document_id;file\r\n";
-  int count = 0;
-  std::set<std::string> used_names;
-  for (const DocumentRecord& d : *docs) {
-    Fields fields = d.fields.value_or(Fields());
-    Date day = fields.issue_date ? *fields.issue_date : LocalDate(d.received_at, cfg->tz);
-    if (day < p->first || day > p->last) continue;
-    std::string ext = fs::path(d.original_name).extension().string();
-    if (ext.empty() || ext.size() > 6) ext = ".bin";
-    std::string ttc = fields.total_incl_tax ? FormatDecimal(*fields.total_incl_tax) : "0.00";
-    std::string base = absl::StrCat(FormatIsoDate(day), "_", SafeName(fields.supplier_name), "_", ttc);
-    std::string name = base + ext;
-    for (int n = 2; !used_names.insert(name).second; ++n) name = absl::StrCat(base, "_", n, ext);
-    fs::copy_file(archive_->PathOf(d.sha256), fs::path(dir) / name,
-                  fs::copy_options::overwrite_existing, ec);
-    if (ec) return absl::InternalError(absl::StrCat("copy of document ", d.id, ": ", ec.message()));
-    std::vector<std::string> rates;
-    for (const TaxLine& t : fields.tax_breakdown) {
-      rates.push_back(absl::StrCat(FormatRate(t.rate), "%=", FormatDecimal(t.amount)));
-    }
-    std::string bank_date, bank_label, bank_amount;
-    if (absl::StatusOr<int64_t> txn = store_->BankTxnOfDocument(d.id); txn.ok() && *txn != 0) {
-      if (absl::StatusOr<BankTxnRecord> t = store_->GetBankTxn(*txn); t.ok()) {
-        bank_date = t->date;
-        bank_label = t->label;
-        bank_amount = FormatDecimal(Money{t->amount_cents});
-      }
-    }
-    auto money = [](const std::optional<Money>& m) { return m ? FormatDecimal(*m) : std::string(); };
-    std::vector<std::string> row = {FormatIsoDate(day),
-                                    fields.supplier_name,
-                                    fields.supplier_siren,
-                                    d.doc_type,
-                                    std::string(DirectionName(fields.direction)),
-                                    money(fields.total_excl_tax),
-                                    absl::StrJoin(rates, " "),
-                                    money(fields.total_tax),
-                                    money(fields.total_incl_tax),
-                                    bank_date,
-                                    bank_label,
-                                    bank_amount,
-                                    absl::StrCat(d.id),
-                                    name};
-    for (std::string& cell : row) cell = CsvCell(cell);
-    index += absl::StrJoin(row, ";") + "\r\n";
-    ++count;
-  }
-  std::ofstream out(fs::path(dir) / "index.csv", std::ios::binary | std::ios::trunc);
-  out << index;
-  if (!out.flush()) return absl::InternalError("cannot write index.csv");
-  return count;
+  return ExportPeriod(store_, store_, *archive_, client_id, *p, cfg->tz, dir);
 }
 
 }  // namespace liasse

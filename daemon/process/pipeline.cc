@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <random>
@@ -209,16 +210,21 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
                                                          : doc.status_reason));
   }
   if (options_.bank_file && doc.client_id != kUnknownClientId) {
-    std::ifstream in(archive_->PathOf(doc.sha256), std::ios::binary);
+    // Bank exports are text: only those are read whole here.
+    absl::StatusOr<UniqueFd> fd = archive_->Open(doc.sha256);
+    if (!fd.ok()) {
+      return Quarantine(doc.id, DocumentStatus::kExtracting,
+                        absl::StrCat("archive: ", fd.status().message()));
+    }
     std::string head(4096, '\0');
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<size_t>(in.gcount()));
+    ssize_t n = ::pread(fd->get(), head.data(), head.size(), 0);
+    head.resize(n > 0 ? static_cast<size_t>(n) : 0);
     bool text_like = !head.empty() && head.find('\0') == std::string::npos &&
-                     head.rfind("%PDF", 0) != 0;
-    if (text_like && doc.size_bytes <= (64 << 20)) {
-      std::string bytes = head;
-      bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      absl::StatusOr<Fields> statement = options_.bank_file(doc, bytes);
+                     !absl::StartsWith(head, "%PDF") && doc.size_bytes <= (64 << 20);
+    absl::StatusOr<std::string> bytes =
+        text_like ? archive_->Read(doc.sha256, 64 << 20) : absl::StatusOr<std::string>("");
+    if (text_like && bytes.ok()) {
+      absl::StatusOr<Fields> statement = options_.bank_file(doc, *bytes);
       if (statement.ok()) {
         DocumentUpdate done;
         done.status = DocumentStatus::kExtracted;

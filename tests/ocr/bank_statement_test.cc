@@ -162,5 +162,19 @@ TEST(BankPdfTextTest, MovementsSignedByTheirColumnAndCheckedAgainstBalances) {
   EXPECT_TRUE(absl::IsNotFound(ParseStatementText("FACTURE 12\nTotal 45,20\n").status()));
 }
 
+TEST(StatementFileFormatTest, KnownByExtensionAndFirstBytes) {
+  EXPECT_EQ(StatementFileFormat("Releve.CSV", "Date;Libellé;Montant\n").value(), "csv");
+  EXPECT_EQ(StatementFileFormat("export.ofx", "OFXHEADER:100").value(), "ofx");
+  EXPECT_EQ(StatementFileFormat("camt.xml", "<Document><BkToCstmrStmt>").value(), "camt053");
+  EXPECT_EQ(StatementFileFormat("releve.txt", "01" + std::string(118, ' ') + "\n").value(),
+            "cfonb120");
+}
+
+TEST(StatementFileFormatTest, OtherFilesAreNotStatements) {
+  EXPECT_TRUE(absl::IsNotFound(StatementFileFormat("facture.xml", "<Invoice/>").status()));
+  EXPECT_TRUE(absl::IsNotFound(StatementFileFormat("notes.txt", "bonjour").status()));
+  EXPECT_TRUE(absl::IsNotFound(StatementFileFormat("releve.pdf", "%PDF-1.4").status()));
+}
+
 }  // namespace
 }  // namespace liasse
