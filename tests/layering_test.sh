@@ -31,22 +31,19 @@ forbid ocr -- 'workflows/(text_fields|doc_type|validate|conclusion|filing)\.h' \
 
 # The rooms of daemon/, each above the ones it may use:
 #   base, config  <  store, mail, llm  <  process  <  api, cli  <  daemon.cc
-forbid daemon/base -- "daemon/(config|store|mail|llm|process|api|cli)/|daemon/daemon\.h|liasse/v1/|grpcpp/|sqlite3\.h|gmime/" \
-  "base/ is below every room"
-forbid daemon/config -- "daemon/(base|store|mail|llm|process|api|cli)/|daemon/daemon\.h|liasse/v1/|grpcpp/|curl/|sqlite3\.h|gmime/" \
-  "config/ reads liasse.toml and nothing else"
-forbid daemon/store -- "daemon/(config|mail|llm|process|api|cli)/|daemon/daemon\.h|liasse/v1/|grpcpp/|curl/|gmime/" \
-  "store/ knows SQLite only: no gRPC, mail or LLM"
-forbid daemon/mail -- "daemon/(config|store|llm|process|api|cli)/|daemon/daemon\.h|liasse/v1/|grpcpp/|sqlite3\.h" \
-  "mail/ speaks IMAP, SMTP and MIME; it knows no store, config or API"
-forbid daemon/llm -- "daemon/(store|mail|process|api|cli)/|daemon/daemon\.h|liasse/v1/|grpcpp/|sqlite3\.h|gmime/" \
-  "llm/ speaks to providers; it knows no store, mail or API"
-forbid daemon/process -- "daemon/(api|cli)/|daemon/daemon\.h|liasse/v1/|grpcpp/|sqlite3\.h" \
-  "process/ knows no API, CLI or SQL (the store does)"
-forbid daemon/api -- "daemon/cli/|daemon/daemon\.h|sqlite3\.h|curl/|gmime/" \
-  "api/ serves the store and the process; no SQL, mail or CLI"
-forbid daemon/cli -- "daemon/(api|mail)/|daemon/store/store\.h|daemon/daemon\.h|sqlite3\.h|gmime/" \
-  "cli/ talks to the daemon through liasse.v1 only (local extract and backup aside)"
+# room ; rooms it must not include ; libraries it must not use ; why
+while IFS=';' read -r room rooms libs why; do
+  forbid "daemon/$room" -- "daemon/($rooms)/|daemon/daemon\.h|$libs" "$room/: $why"
+done <<'TABLE'
+base;config|store|mail|llm|process|api|cli;liasse/v1/|grpcpp/|sqlite3\.h|gmime/;below every room
+config;base|store|mail|llm|process|api|cli;liasse/v1/|grpcpp/|curl/|sqlite3\.h|gmime/;reads liasse.toml and nothing else
+store;config|mail|llm|process|api|cli;liasse/v1/|grpcpp/|curl/|gmime/;knows SQLite only: no gRPC, mail or LLM
+mail;config|store|llm|process|api|cli;liasse/v1/|grpcpp/|sqlite3\.h;speaks IMAP, SMTP and MIME: no store, config or API
+llm;store|mail|process|api|cli;liasse/v1/|grpcpp/|sqlite3\.h|gmime/;speaks to providers: no store, mail or API
+process;api|cli;liasse/v1/|grpcpp/|sqlite3\.h;knows no API, CLI or SQL (the store does)
+api;cli;sqlite3\.h|curl/|gmime/;serves the store and the process: no SQL, mail or CLI
+cli;api|mail;daemon/store/store\.h|sqlite3\.h|gmime/;talks to the daemon through liasse.v1 only (local extract and backup aside)
+TABLE
 
 [ "$fail" = 0 ] || exit 1
 n=$(find "$root/workflows" "$root/ocr" "$root/daemon" -name '*.cc' -o -name '*.h' | wc -l)

@@ -47,34 +47,31 @@ absl::Status SetField(Fields* f, absl::string_view name, absl::string_view value
   std::optional<std::chrono::year_month_day>* date = nullptr;
   if (name == "issue_date") date = &f->issue_date;
   if (name == "due_date") date = &f->due_date;
-  if (date != nullptr) {
-    if (value.empty()) {
-      date->reset();
-      return absl::OkStatus();
-    }
-    absl::StatusOr<std::chrono::year_month_day> d = ParseIsoDate(value);
-    if (!d.ok()) return absl::InvalidArgumentError(absl::StrCat(name, ": ", d.status().message()));
-    *date = *d;
-    return absl::OkStatus();
-  }
   std::optional<Money>* money = nullptr;
   if (name == "total_excl_tax") money = &f->total_excl_tax;
   if (name == "total_tax") money = &f->total_tax;
   if (name == "total_incl_tax") money = &f->total_incl_tax;
   if (name == "amount_due") money = &f->amount_due;
-  if (money != nullptr) {
-    if (value.empty()) {
-      money->reset();
-      return absl::OkStatus();
-    }
-    absl::StatusOr<int64_t> cents = ParseScaledDecimal(value, 2);
-    if (!cents.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(name, ": ", cents.status().message()));
-    }
-    *money = Money{*cents};
+  if (date == nullptr && money == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown field ", name));
+  }
+  if (value.empty()) {  // cleared
+    if (date != nullptr) date->reset();
+    if (money != nullptr) money->reset();
     return absl::OkStatus();
   }
-  return absl::InvalidArgumentError(absl::StrCat("unknown field ", name));
+  absl::Status parsed = absl::OkStatus();
+  if (date != nullptr) {
+    absl::StatusOr<std::chrono::year_month_day> d = ParseIsoDate(value);
+    if (d.ok()) *date = *d;
+    parsed = d.status();
+  } else {
+    absl::StatusOr<int64_t> cents = ParseScaledDecimal(value, 2);
+    if (cents.ok()) *money = Money{*cents};
+    parsed = cents.status();
+  }
+  if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat(name, ": ", parsed.message()));
+  return absl::OkStatus();
 }
 
 }  // namespace liasse

@@ -11,9 +11,7 @@
 namespace liasse {
 namespace {
 
-using Ymd = std::chrono::year_month_day;
-
-// ---------- amounts
+using YearMonthDay = std::chrono::year_month_day;
 
 const RE2& AmountRe() {
   // A number with exactly two decimals, optionally grouped by thousands
@@ -37,8 +35,6 @@ std::optional<Money> NormalizeAmount(absl::string_view token, bool trailing_minu
   for (char c : digits) cents = cents * 10 + (c - '0');
   return Money{negative ? -cents : cents};
 }
-
-// ---------- dates
 
 const std::map<std::string, unsigned>& MonthNames() {
   static const auto* names = new std::map<std::string, unsigned>{
@@ -72,10 +68,10 @@ std::string Lower(absl::string_view s) {
   return out;
 }
 
-std::optional<Ymd> MakeDate(int y, int m, int d) {
+std::optional<YearMonthDay> MakeDate(int y, int m, int d) {
   if (y < 100) y += 2000;
   if (y < 1990 || y > 2099 || m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
-  Ymd ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
+  YearMonthDay ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
           std::chrono::day(static_cast<unsigned>(d))};
   if (!ymd.ok()) return std::nullopt;
   return ymd;
@@ -106,14 +102,14 @@ std::vector<Money> AmountsInLine(absl::string_view line) {
   return out;
 }
 
-std::vector<Ymd> DatesInLine(absl::string_view line) {
-  std::vector<std::pair<size_t, Ymd>> found;
+std::vector<YearMonthDay> DatesInLine(absl::string_view line) {
+  std::vector<std::pair<size_t, YearMonthDay>> found;
   auto scan = [&](const RE2& re, auto make) {
     re2::StringPiece input(line.data(), line.size());
     std::string a, b, c;
     while (RE2::FindAndConsume(&input, re, &a, &b, &c)) {
       size_t pos = static_cast<size_t>(input.data() - line.data());
-      if (std::optional<Ymd> d = make(a, b, c)) found.push_back({pos, *d});
+      if (std::optional<YearMonthDay> d = make(a, b, c)) found.push_back({pos, *d});
     }
   };
   static const RE2 iso(R"((?:^|\D)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:\D|$))");
@@ -141,17 +137,17 @@ std::vector<Ymd> DatesInLine(absl::string_view line) {
   }
   scan(day_name, [&](const std::string& d, const std::string& name, const std::string& y) {
     auto it = MonthNames().find(Lower(name));
-    if (it == MonthNames().end()) return std::optional<Ymd>();
+    if (it == MonthNames().end()) return std::optional<YearMonthDay>();
     return MakeDate(num(y), static_cast<int>(it->second), num(d));
   });
   scan(name_day, [&](const std::string& name, const std::string& d, const std::string& y) {
     auto it = MonthNames().find(Lower(name));
-    if (it == MonthNames().end()) return std::optional<Ymd>();
+    if (it == MonthNames().end()) return std::optional<YearMonthDay>();
     return MakeDate(num(y), static_cast<int>(it->second), num(d));
   });
   std::stable_sort(found.begin(), found.end(),
                    [](const auto& x, const auto& y) { return x.first < y.first; });
-  std::vector<Ymd> out;
+  std::vector<YearMonthDay> out;
   for (const auto& [pos, d] : found) out.push_back(d);
   return out;
 }

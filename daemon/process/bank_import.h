@@ -13,14 +13,17 @@
 
 namespace liasse {
 
-// `language` ("fr", "en") words the receipt items' labels; `tz` dates the
-// documents that carry no date of their own.
+struct StatementImport {
+  std::string client_id;
+  std::string language = "fr";  // words the receipt items' labels
+  std::string file_name;         // the statement's, for the audit event
+  MatchOptions options;
+  absl::TimeZone tz;  // dates documents that carry no date of their own
+};
+
 absl::StatusOr<ImportCounts> ImportStatement(DocumentTable* documents,
                                              CollectionTables* collection,
-                                             const std::string& client_id,
-                                             const std::string& language,
-                                             const std::string& file_name,
-                                             const BankStatement& statement,
-                                             const MatchOptions& options, absl::TimeZone tz);
+                                             const StatementImport& how,
+                                             const BankStatement& statement);
 
 }  // namespace liasse

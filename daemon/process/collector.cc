@@ -414,8 +414,9 @@ absl::StatusOr<ImportCounts> Collector::ImportParsed(const std::string& client_i
   const std::shared_ptr<const Settings> cfg = Current();
   absl::StatusOr<ClientConfig> client = ClientById(client_id);
   if (!client.ok()) return client.status();
-  return ImportStatement(store_, store_, client_id, client->language, file_name, statement,
-                         MatchOptionsFrom(cfg->options.matching), cfg->tz);
+  StatementImport how{client_id, client->language, file_name,
+                      MatchOptionsFrom(cfg->options.matching), cfg->tz};
+  return ImportStatement(store_, store_, how, statement);
 }
 
 absl::StatusOr<Fields> Collector::ImportBankFile(const DocumentRecord& doc,

@@ -19,10 +19,9 @@ absl::Status SqliteStore::SyncClients(const std::vector<ClientRecord>& wanted) {
   unknown.in_config = false;
   all.push_back(unknown);
 
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::string now = FormatStoreTime(clock_->Now());
-  Txn txn(this);
-  if (!txn.status.ok()) return txn.status;
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  const std::string& now = txn.now;
   std::map<std::string, ClientRecord> existing;
   {
     Stmt s(writer_, absl::StrCat("SELECT ", kClientColumns, " FROM client").c_str());
@@ -94,18 +93,14 @@ absl::StatusOr<ClientRecord> SqliteStore::GetClient(const std::string& id) {
          absl::StrCat("SELECT ", kClientColumns, " FROM client WHERE id = ?1")
              .c_str());
   s.Bind(1, id);
-  absl::StatusOr<bool> row = s.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return absl::NotFoundError(absl::StrCat("client ", id));
-  return ReadClient(s);
+  return ReadOne<ClientRecord>(s, ReadClient, absl::StrCat("client ", id));
 }
 
 absl::StatusOr<std::vector<std::string>> SqliteStore::PurgeClient(
     const std::string& client_id, int* documents_deleted) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::string now = FormatStoreTime(clock_->Now());
-  Txn txn(this);
-  if (!txn.status.ok()) return txn.status;
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  const std::string& now = txn.now;
   {
     Stmt s(writer_, "SELECT in_config FROM client WHERE id = ?1");
     s.Bind(1, client_id);
@@ -191,10 +186,9 @@ absl::Status SqliteStore::SetPausedUntil(const std::string& client_id, absl::Tim
 }
 
 absl::Status SqliteStore::MarkBadAddress(const std::string& client_id, const std::string& address) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::string now = FormatStoreTime(clock_->Now());
-  Txn txn(this);
-  if (!txn.status.ok()) return txn.status;
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  const std::string& now = txn.now;
   std::vector<std::string> bad;
   {
     Stmt q(writer_, "SELECT bad_addresses FROM contact_state WHERE client_id = ?1");

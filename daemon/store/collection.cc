@@ -12,10 +12,9 @@
 namespace liasse {
 
 absl::StatusOr<std::pair<int64_t, bool>> SqliteStore::EnsureItem(const ItemRecord& item) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::string now = FormatStoreTime(clock_->Now());
-  Txn txn(this);
-  if (!txn.status.ok()) return txn.status;
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  const std::string& now = txn.now;
   absl::StatusOr<std::pair<int64_t, bool>> r = EnsureItemLocked(now, item);
   if (!r.ok()) return r.status();
   if (absl::Status st = txn.Commit(); !st.ok()) return st;
@@ -38,26 +37,21 @@ absl::StatusOr<ItemRecord> SqliteStore::GetItem(int64_t id) {
   ReadConn conn(this);
   Stmt s(conn.db, absl::StrCat("SELECT ", kItemColumns, " FROM item WHERE id = ?1").c_str());
   s.Bind(1, id);
-  absl::StatusOr<bool> row = s.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return absl::NotFoundError(absl::StrCat("item ", id));
-  return ReadItem(s);
+  return ReadOne<ItemRecord>(s, ReadItem, absl::StrCat("item ", id));
 }
 
 absl::Status SqliteStore::ReceiveItem(int64_t item_id, int64_t document_id) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::string now = FormatStoreTime(clock_->Now());
-  Txn txn(this);
-  if (!txn.status.ok()) return txn.status;
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  const std::string& now = txn.now;
   if (absl::Status st = ReceiveItemLocked(now, item_id, document_id); !st.ok()) return st;
   return txn.Commit();
 }
 
 absl::Status SqliteStore::WaiveItem(int64_t item_id, const std::string& reason) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::string now = FormatStoreTime(clock_->Now());
-  Txn txn(this);
-  if (!txn.status.ok()) return txn.status;
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  const std::string& now = txn.now;
   std::string client;
   {
     Stmt s(writer_, "SELECT client_id, state FROM item WHERE id = ?1");
@@ -86,10 +80,9 @@ absl::Status SqliteStore::WaiveItem(int64_t item_id, const std::string& reason) 
 absl::StatusOr<ImportCounts> SqliteStore::ImportBankTxns(const std::string& client_id,
                                             const std::vector<NewBankTxn>& txns,
                                             const std::string& source_name) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::string now = FormatStoreTime(clock_->Now());
-  Txn txn(this);
-  if (!txn.status.ok()) return txn.status;
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  const std::string& now = txn.now;
   ImportCounts counts;
   for (const NewBankTxn& n : txns) {
     Stmt s(writer_,
@@ -154,17 +147,13 @@ absl::StatusOr<BankTxnRecord> SqliteStore::GetBankTxn(int64_t id) {
   ReadConn conn(this);
   Stmt s(conn.db, absl::StrCat("SELECT ", kTxnColumns, " FROM bank_txn WHERE id = ?1").c_str());
   s.Bind(1, id);
-  absl::StatusOr<bool> row = s.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return absl::NotFoundError(absl::StrCat("bank transaction ", id));
-  return ReadTxn(s);
+  return ReadOne<BankTxnRecord>(s, ReadTxn, absl::StrCat("bank transaction ", id));
 }
 
 absl::Status SqliteStore::MatchBankTxn(int64_t txn_id, int64_t document_id) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::string now = FormatStoreTime(clock_->Now());
-  Txn txn(this);
-  if (!txn.status.ok()) return txn.status;
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  const std::string& now = txn.now;
   Stmt u(writer_, "UPDATE bank_txn SET document_id = ?2 WHERE id = ?1 AND document_id = 0");
   u.Bind(1, txn_id).Bind(2, document_id);
   if (absl::Status st = u.Run(); !st.ok()) return st;

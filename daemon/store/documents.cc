@@ -13,29 +13,26 @@
 namespace liasse {
 
 absl::StatusOr<int64_t> SqliteStore::InsertDocument(const NewDocument& doc) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::string now = FormatStoreTime(clock_->Now());
-  Txn txn(this);
-  if (!txn.status.ok()) return txn.status;
-  absl::StatusOr<int64_t> first = FindSameBytesLocked(doc);
-  if (!first.ok()) return first.status();
-  if (*first != 0) {
+  absl::StatusOr<IntakeResult> r = Ingest(doc, /*record_duplicate=*/false);
+  if (!r.ok()) return r.status();
+  if (r->duplicate) {
     return absl::AlreadyExistsError(absl::StrCat(
-        "document ", *first, " of client ", doc.client_id, " has the same content"));
+        "document ", r->document_id, " of client ", doc.client_id, " has the same content"));
   }
-  absl::StatusOr<int64_t> id = InsertReceivedLocked(now, doc);
-  if (!id.ok()) return id.status();
-  if (absl::Status st = txn.Commit(); !st.ok()) return st;
-  return *id;
+  return r->document_id;
 }
 
 absl::StatusOr<IntakeResult> SqliteStore::IngestDocument(const NewDocument& doc) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::string now = FormatStoreTime(clock_->Now());
-  Txn txn(this);
-  if (!txn.status.ok()) return txn.status;
+  return Ingest(doc, /*record_duplicate=*/true);
+}
+
+absl::StatusOr<IntakeResult> SqliteStore::Ingest(const NewDocument& doc, bool record_duplicate) {
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  const std::string& now = txn.now;
   absl::StatusOr<int64_t> first = FindSameBytesLocked(doc);
   if (!first.ok()) return first.status();
+  if (*first != 0 && !record_duplicate) return IntakeResult{*first, true};
   if (*first != 0) {
     nlohmann::json payload = {{"source", doc.source},
                               {"name", doc.original_name},
@@ -59,10 +56,9 @@ absl::Status SqliteStore::UpdateDocument(int64_t id, DocumentStatus expected,
                             const DocumentUpdate& u,
                             absl::string_view event_kind,
                             const std::string& payload) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::string now = FormatStoreTime(clock_->Now());
-  Txn txn(this);
-  if (!txn.status.ok()) return txn.status;
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  const std::string& now = txn.now;
   std::string client;
   {
     Stmt s(writer_, "SELECT status, client_id FROM document WHERE id = ?1");
@@ -216,10 +212,9 @@ absl::Status SqliteStore::RememberFile(const std::string& client_id,
 
 absl::Status SqliteStore::MoveDocument(int64_t id, const std::string& to_client,
                           const std::string& why) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::string now = FormatStoreTime(clock_->Now());
-  Txn txn(this);
-  if (!txn.status.ok()) return txn.status;
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  const std::string& now = txn.now;
   std::string from, sha;
   {
     Stmt s(writer_, "SELECT client_id, sha256 FROM document WHERE id = ?1");
@@ -293,10 +288,7 @@ absl::StatusOr<DocumentRecord> SqliteStore::GetDocument(int64_t id) {
                                " FROM document WHERE id = ?1")
                       .c_str());
   s.Bind(1, id);
-  absl::StatusOr<bool> row = s.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return absl::NotFoundError(absl::StrCat("document ", id));
-  return ReadDocument(s);
+  return ReadOne<DocumentRecord>(s, ReadDocument, absl::StrCat("document ", id));
 }
 
 absl::StatusOr<std::vector<DocumentRecord>> SqliteStore::ListDocuments(

@@ -21,10 +21,9 @@ absl::StatusOr<int64_t> SqliteStore::CountEvents(const std::string& kind) {
 }
 
 absl::StatusOr<int64_t> SqliteStore::AppendEvent(const EventRecord& event) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::string now = FormatStoreTime(clock_->Now());
-  Txn txn(this);
-  if (!txn.status.ok()) return txn.status;
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  const std::string& now = txn.now;
   if (absl::Status st = InsertEventLocked(now, event.kind, event.client_id,
                                           event.document_id,
                                           event.payload_json);

@@ -12,10 +12,9 @@
 namespace liasse {
 
 absl::StatusOr<int64_t> SqliteStore::InsertOutbox(const OutboxRecord& r) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::string now = FormatStoreTime(clock_->Now());
-  Txn txn(this);
-  if (!txn.status.ok()) return txn.status;
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  const std::string& now = txn.now;
   Stmt s(writer_,
          "INSERT INTO outbox (client_id, kind, slot, items, recipients, message_id, message, "
          "state, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
@@ -38,10 +37,9 @@ absl::StatusOr<int64_t> SqliteStore::InsertOutbox(const OutboxRecord& r) {
 
 absl::Status SqliteStore::SetOutboxState(int64_t id, const std::string& from, const std::string& to,
                             const std::string& error, absl::Time next_attempt_at) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::string now = FormatStoreTime(clock_->Now());
-  Txn txn(this);
-  if (!txn.status.ok()) return txn.status;
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  const std::string& now = txn.now;
   std::string client, kind, slot;
   {
     Stmt q(writer_, "SELECT client_id, kind, slot, state FROM outbox WHERE id = ?1");

@@ -100,6 +100,15 @@ absl::StatusOr<std::vector<T>> ReadAll(Stmt& s, Read read) {
   return out;
 }
 
+// The one row `s` selects, read by `read`; NotFound with `what` when none.
+template <typename T, typename Read>
+absl::StatusOr<T> ReadOne(Stmt& s, Read read, const std::string& what) {
+  absl::StatusOr<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::NotFoundError(what);
+  return read(s);
+}
+
 // Runs `sql` (several statements allowed) without results.
 absl::Status Exec(sqlite3* db, const char* sql);
 

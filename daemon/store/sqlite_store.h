@@ -159,6 +159,23 @@ class SqliteStore final : public Store {
     bool active = false;
   };
 
+  // One call's write: holds write_mu_, stamps `now` once, and runs one
+  // transaction that rolls back unless committed.
+  struct WriteTxn {
+    explicit WriteTxn(SqliteStore* owner)
+        : lock(owner->write_mu_), now(FormatStoreTime(owner->clock_->Now())), txn(owner) {}
+    const absl::Status& status() const { return txn.status; }
+    absl::Status Commit() { return txn.Commit(); }
+    std::lock_guard<std::mutex> lock;
+    const std::string now;
+    Txn txn;
+  };
+
+  // A new document in state `received`, or — when the client already has
+  // these bytes — the first one (with a `duplicate` event if asked). One
+  // transaction.
+  absl::StatusOr<IntakeResult> Ingest(const NewDocument& doc, bool record_duplicate);
+
   absl::StatusOr<std::pair<int64_t, bool>> EnsureItemLocked(const std::string& now,
                                                             const ItemRecord& item);
   absl::Status ReceiveItemLocked(const std::string& now, int64_t item_id, int64_t document_id);

@@ -19,6 +19,7 @@
 #include "tests/ocr/fixtures.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_store.h"
 #include "workflows/names.h"
 
 namespace liasse {
@@ -34,13 +35,8 @@ class IntakeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     fs::create_directories(dir_.Join("archive"));
-    auto store = Store::Open(dir_.Join("liasse.db"), &clock_);
-    ASSERT_OK(store);
-    store_ = std::move(*store);
-    ClientRecord acme;
-    acme.id = "acme";
-    acme.name = "ACME";
-    ASSERT_OK(store_->SyncClients({acme}));
+    store_ = testing::OpenTestStore(dir_.path(), &clock_, {testing::TestClient("acme")});
+    ASSERT_NE(store_, nullptr);
     archive_ = std::make_unique<Archive>(dir_.Join("archive"));
     intake_ = std::make_unique<Intake>(store_.get(), archive_.get(), 10 << 20,
                                        [this] { ++wakeups_; });

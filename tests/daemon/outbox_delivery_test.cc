@@ -9,6 +9,7 @@
 #include "tests/fakes/fake_clock.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_store.h"
 
 namespace liasse {
 namespace {
@@ -52,14 +53,10 @@ class RecordingEscalator : public Escalator {
 class OutboxDeliveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = Store::Open(dir_.Join("liasse.db"), &clock_);
-    ASSERT_OK(opened);
-    store_ = std::move(*opened);
-    ClientRecord acme;
-    acme.id = "acme";
-    acme.name = "ACME";
-    acme.emails = {"compta@acme.fr"};
-    ASSERT_OK(store_->SyncClients({acme}));
+    store_ = testing::OpenTestStore(dir_.path(), &clock_,
+                                    {testing::TestClient("acme", {"compta@acme.fr"})});
+    ASSERT_NE(store_, nullptr);
+    delivery_ = std::make_unique<OutboxDelivery>(store_.get(), store_.get(), &clock_);
   }
 
   int64_t Schedule(const std::string& slot, const std::string& message) {
@@ -85,9 +82,15 @@ class OutboxDeliveryTest : public ::testing::Test {
     return "";
   }
 
+  // One delivery pass through the fake mailer.
+  absl::Status Deliver(int max_per_minute = 10) {
+    return delivery_->Deliver(&mailer_, "collecte@cabinet.fr", max_per_minute, &staff_);
+  }
+
   testing::TempDir dir_;
   FakeClock clock_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<OutboxDelivery> delivery_;
   FakeMailer mailer_;
   RecordingEscalator staff_;
 };
@@ -96,8 +99,7 @@ TEST_F(OutboxDeliveryTest, DueRowsAreSentOldestFirstAndMarkedSent) {
   int64_t first = Schedule("2026-10#1", "first");
   clock_.Advance(absl::Seconds(1));
   int64_t second = Schedule("2026-10#2", "second");
-  OutboxDelivery delivery(store_.get(), store_.get(), &clock_);
-  ASSERT_OK(delivery.Deliver(&mailer_, "collecte@cabinet.fr", 10, &staff_));
+  ASSERT_OK(Deliver());
   ASSERT_EQ(mailer_.sent.size(), 2u);
   EXPECT_EQ(mailer_.sent[0].message, "first");
   EXPECT_EQ(mailer_.sent[1].message, "second");
@@ -105,32 +107,30 @@ TEST_F(OutboxDeliveryTest, DueRowsAreSentOldestFirstAndMarkedSent) {
   EXPECT_EQ(StateOf(first), "sent");
   EXPECT_EQ(StateOf(second), "sent");
   // Nothing is sent twice.
-  ASSERT_OK(delivery.Deliver(&mailer_, "collecte@cabinet.fr", 10, &staff_));
+  ASSERT_OK(Deliver());
   EXPECT_EQ(mailer_.sent.size(), 2u);
 }
 
 TEST_F(OutboxDeliveryTest, AtMostMaxPerMinuteAreSentTheRestWaitsAMinute) {
   for (int i = 0; i < 3; ++i) Schedule("slot#" + std::to_string(i), "m");
-  OutboxDelivery delivery(store_.get(), store_.get(), &clock_);
-  ASSERT_OK(delivery.Deliver(&mailer_, "collecte@cabinet.fr", 2, &staff_));
+  ASSERT_OK(Deliver(2));
   EXPECT_EQ(mailer_.sent.size(), 2u);
-  ASSERT_OK(delivery.Deliver(&mailer_, "collecte@cabinet.fr", 2, &staff_));
+  ASSERT_OK(Deliver(2));
   EXPECT_EQ(mailer_.sent.size(), 2u);
   clock_.Advance(absl::Seconds(61));
-  ASSERT_OK(delivery.Deliver(&mailer_, "collecte@cabinet.fr", 2, &staff_));
+  ASSERT_OK(Deliver(2));
   EXPECT_EQ(mailer_.sent.size(), 3u);
 }
 
 TEST_F(OutboxDeliveryTest, ATransientFailureIsRetriedLaterNotAtOnce) {
   int64_t id = Schedule("2026-10#1", "m");
   mailer_.answers = {absl::UnavailableError("connection refused")};
-  OutboxDelivery delivery(store_.get(), store_.get(), &clock_);
-  ASSERT_OK(delivery.Deliver(&mailer_, "collecte@cabinet.fr", 10, &staff_));
+  ASSERT_OK(Deliver());
   EXPECT_EQ(StateOf(id), "scheduled");
-  ASSERT_OK(delivery.Deliver(&mailer_, "collecte@cabinet.fr", 10, &staff_));
+  ASSERT_OK(Deliver());
   EXPECT_EQ(mailer_.sent.size(), 1u);  // not due yet
   clock_.Advance(absl::Minutes(2));
-  ASSERT_OK(delivery.Deliver(&mailer_, "collecte@cabinet.fr", 10, &staff_));
+  ASSERT_OK(Deliver());
   EXPECT_EQ(mailer_.sent.size(), 2u);
   EXPECT_EQ(StateOf(id), "sent");
   EXPECT_TRUE(staff_.raised.empty());
@@ -139,8 +139,7 @@ TEST_F(OutboxDeliveryTest, ATransientFailureIsRetriedLaterNotAtOnce) {
 TEST_F(OutboxDeliveryTest, ARefusedReminderFailsMarksTheAddressBadAndWarnsStaffAtOnce) {
   int64_t id = Schedule("2026-10#1", "m");
   mailer_.answers = {absl::FailedPreconditionError("550 no such user")};
-  OutboxDelivery delivery(store_.get(), store_.get(), &clock_);
-  ASSERT_OK(delivery.Deliver(&mailer_, "collecte@cabinet.fr", 10, &staff_));
+  ASSERT_OK(Deliver());
   EXPECT_EQ(StateOf(id), "failed");
   auto contact = store_->GetContactState("acme");
   ASSERT_OK(contact);
