@@ -52,24 +52,13 @@ absl::Status SqliteStore::WaiveItem(int64_t item_id, const std::string& reason) 
   WriteTxn txn(this);
   if (!txn.status().ok()) return txn.status();
   const std::string& now = txn.now;
-  std::string client;
-  {
-    Stmt s(writer_, "SELECT client_id, state FROM item WHERE id = ?1");
-    s.Bind(1, item_id);
-    absl::StatusOr<bool> row = s.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return absl::NotFoundError(absl::StrCat("item ", item_id));
-    if (s.Text(1) != "open") {
-      return absl::FailedPreconditionError(
-          absl::StrCat("item ", item_id, " is ", s.Text(1), ", not open"));
-    }
-    client = s.Text(0);
-  }
+  absl::StatusOr<std::string> client = ClientIfStateLocked("item", "state", item_id, "open");
+  if (!client.ok()) return client.status();
   Stmt u(writer_, "UPDATE item SET state = 'waived', reason = ?2, updated_at = ?3 WHERE id = ?1");
   u.Bind(1, item_id).Bind(2, reason).Bind(3, now);
   if (absl::Status st = u.Run(); !st.ok()) return st;
   if (absl::Status st = InsertEventLocked(
-          now, "item_waived", client, 0,
+          now, "item_waived", *client, 0,
           nlohmann::json({{"item", item_id}, {"reason", reason}}).dump());
       !st.ok()) {
     return st;

@@ -59,20 +59,9 @@ absl::Status SqliteStore::UpdateDocument(int64_t id, DocumentStatus expected,
   WriteTxn txn(this);
   if (!txn.status().ok()) return txn.status();
   const std::string& now = txn.now;
-  std::string client;
-  {
-    Stmt s(writer_, "SELECT status, client_id FROM document WHERE id = ?1");
-    s.Bind(1, id);
-    absl::StatusOr<bool> row = s.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return absl::NotFoundError(absl::StrCat("document ", id));
-    if (s.Text(0) != DocumentStatusName(expected)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("document ", id, " is ", s.Text(0), ", not ",
-                       DocumentStatusName(expected)));
-    }
-    client = s.Text(1);
-  }
+  absl::StatusOr<std::string> client =
+      ClientIfStateLocked("document", "status", id, std::string(DocumentStatusName(expected)));
+  if (!client.ok()) return client.status();
   // NULL parameters leave a column as it is.
   Stmt s(writer_,
          "UPDATE document SET status = COALESCE(?2, status), status_reason = "
@@ -127,7 +116,7 @@ absl::Status SqliteStore::UpdateDocument(int64_t id, DocumentStatus expected,
   bind_text(14, u.mime);
   if (absl::Status st = s.Run(); !st.ok()) return st;
   if (!event_kind.empty()) {
-    if (absl::Status st = InsertEventLocked(now, event_kind, client, id,
+    if (absl::Status st = InsertEventLocked(now, event_kind, *client, id,
                                             payload.empty() ? "{}" : payload);
         !st.ok()) {
       return st;

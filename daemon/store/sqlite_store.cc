@@ -19,6 +19,23 @@ absl::Status SqliteStore::Init() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> SqliteStore::ClientIfStateLocked(const std::string& table,
+                                                             const std::string& state_column,
+                                                             int64_t id,
+                                                             const std::string& expected) {
+  Stmt s(writer_,
+         absl::StrCat("SELECT client_id, ", state_column, " FROM ", table, " WHERE id = ?1").c_str());
+  s.Bind(1, id);
+  absl::StatusOr<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::NotFoundError(absl::StrCat(table, " ", id));
+  if (s.Text(1) != expected) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(table, " ", id, " is ", s.Text(1), ", not ", expected));
+  }
+  return s.Text(0);
+}
+
 absl::StatusOr<int> SqliteStore::SchemaVersion() {
   ReadConn conn(this);
   Stmt s(conn.db, "PRAGMA user_version");

@@ -171,6 +171,13 @@ class SqliteStore final : public Store {
     Txn txn;
   };
 
+  // The client of row `id` of `table` (item, document...) if its state
+  // column `state_column` says `expected`; NotFound or FailedPrecondition
+  // otherwise. Caller holds a WriteTxn.
+  absl::StatusOr<std::string> ClientIfStateLocked(const std::string& table,
+                                                  const std::string& state_column, int64_t id,
+                                                  const std::string& expected);
+
   // A new document in state `received`, or — when the client already has
   // these bytes — the first one (with a `duplicate` event if asked). One
   // transaction.

@@ -24,9 +24,6 @@ namespace liasse {
 namespace {
 
 namespace fs = std::filesystem;
-using ::liasse::testing::FrenchInvoiceLines;
-using ::liasse::testing::TempDir;
-using ::liasse::testing::WriteFile;
 
 std::string WorkerBinary() {
   return (fs::path(LIASSED_PATH).parent_path() / "liasse-worker").string();
@@ -44,7 +41,7 @@ std::unique_ptr<Extractor> StartPool(int workers, int timeout_s = 60,
   return pool.ok() ? std::move(*pool) : nullptr;
 }
 
-std::string Script(const TempDir& dir, const std::string& name, const std::string& body) {
+std::string Script(const testing::TempDir& dir, const std::string& name, const std::string& body) {
   std::string path = dir.Join(name);
   std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
   ::chmod(path.c_str(), 0755);
@@ -52,10 +49,10 @@ std::string Script(const TempDir& dir, const std::string& name, const std::strin
 }
 
 TEST(ExtractorTest, ReadsTextPdfAndScanThroughWorkers) {
-  TempDir dir;
-  WriteFile(dir.Join("text.pdf"), testing::MakeTextPdf({FrenchInvoiceLines()}));
-  WriteFile(dir.Join("scan.pdf"),
-            testing::MakeScannedPdf({FrenchInvoiceLines(), {"PAGE DEUX", "Total TTC 12,00 EUR"},
+  testing::TempDir dir;
+  testing::WriteFile(dir.Join("text.pdf"), testing::MakeTextPdf({testing::FrenchInvoiceLines()}));
+  testing::WriteFile(dir.Join("scan.pdf"),
+            testing::MakeScannedPdf({testing::FrenchInvoiceLines(), {"PAGE DEUX", "Total TTC 12,00 EUR"},
                                      {"PAGE TROIS", "Net a payer 99,00 EUR"}}));
   auto pool = StartPool(2);
   ASSERT_NE(pool, nullptr);
@@ -80,8 +77,8 @@ TEST(ExtractorTest, MissingFileIsNotFound) {
 }
 
 TEST(ExtractorTest, CrashingHelperGivesCrashedAndIsReplaced) {
-  TempDir dir;
-  WriteFile(dir.Join("doc.pdf"), testing::MakeTextPdf({FrenchInvoiceLines()}));
+  testing::TempDir dir;
+  testing::WriteFile(dir.Join("doc.pdf"), testing::MakeTextPdf({testing::FrenchInvoiceLines()}));
   // A helper that dies the moment it gets a job, as a segfault would.
   auto pool = StartPool(1, 30, Script(dir, "crash.sh", "read line <&3; kill -SEGV $$"));
   ASSERT_NE(pool, nullptr);
@@ -94,8 +91,8 @@ TEST(ExtractorTest, CrashingHelperGivesCrashedAndIsReplaced) {
 }
 
 TEST(ExtractorTest, HangingHelperIsKilledAtTheDeadline) {
-  TempDir dir;
-  WriteFile(dir.Join("doc.pdf"), testing::MakeTextPdf({FrenchInvoiceLines()}));
+  testing::TempDir dir;
+  testing::WriteFile(dir.Join("doc.pdf"), testing::MakeTextPdf({testing::FrenchInvoiceLines()}));
   auto pool = StartPool(1, 1, Script(dir, "hang.sh", "exec sleep 600"));
   ASSERT_NE(pool, nullptr);
   auto start = std::chrono::steady_clock::now();
@@ -107,8 +104,8 @@ TEST(ExtractorTest, HangingHelperIsKilledAtTheDeadline) {
 }
 
 TEST(ExtractorTest, GarbageFromHelperIsCrashed) {
-  TempDir dir;
-  WriteFile(dir.Join("doc.pdf"), testing::MakeTextPdf({FrenchInvoiceLines()}));
+  testing::TempDir dir;
+  testing::WriteFile(dir.Join("doc.pdf"), testing::MakeTextPdf({testing::FrenchInvoiceLines()}));
   auto pool = StartPool(1, 30, Script(dir, "garbage.sh", "read line <&3; echo 'not json' >&3; sleep 600"));
   ASSERT_NE(pool, nullptr);
   auto result = pool->Extract(dir.Join("doc.pdf"));
@@ -145,11 +142,11 @@ for line in reader:
 // blocking was: the invoice waited for every page of the scan), and the scan
 // still completes on the worker that is left.
 TEST(ExtractorTest, AShortDocumentIsNotHeldUpByLongOnesOrAStuckOne) {
-  TempDir dir;
+  testing::TempDir dir;
   std::string helper = dir.Join("helper.py");
   std::ofstream(helper) << kScriptedHelper;
   std::string launcher = Script(dir, "helper.sh", absl::StrCat("exec /usr/bin/python3 ", helper, " \"$@\""));
-  for (const char* name : {"stuck.png", "long.png", "short.png"}) WriteFile(dir.Join(name), "x");
+  for (const char* name : {"stuck.png", "long.png", "short.png"}) testing::WriteFile(dir.Join(name), "x");
   std::unique_ptr<Extractor> pool = StartPool(2, 30, launcher);
   ASSERT_NE(pool, nullptr);
   Extractor& extractor = *pool;
@@ -203,8 +200,8 @@ TEST(ExtractorTest, MalformedSamplesGiveTypedErrors) {
     ++checked;
   }
   EXPECT_GE(checked, 10);
-  TempDir dir;
-  WriteFile(dir.Join("ok.pdf"), testing::MakeTextPdf({FrenchInvoiceLines()}));
+  testing::TempDir dir;
+  testing::WriteFile(dir.Join("ok.pdf"), testing::MakeTextPdf({testing::FrenchInvoiceLines()}));
   EXPECT_OK(pool->Extract(dir.Join("ok.pdf")));
 }
 

@@ -26,10 +26,6 @@ namespace liasse {
 namespace {
 
 namespace fs = std::filesystem;
-using ::liasse::testing::FrenchInvoiceLines;
-using ::liasse::testing::ReadFile;
-using ::liasse::testing::TempDir;
-using ::liasse::testing::WriteFile;
 
 class IntakeTest : public ::testing::Test {
  protected:
@@ -60,7 +56,7 @@ class IntakeTest : public ::testing::Test {
     return std::move(*e);
   }
 
-  TempDir dir_;
+  testing::TempDir dir_;
   FakeClock clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Archive> archive_;
@@ -69,8 +65,8 @@ class IntakeTest : public ::testing::Test {
 };
 
 TEST_F(IntakeTest, ArchivesByHashThenRecordsAndWakesPipeline) {
-  std::string bytes = testing::MakeTextPdf({FrenchInvoiceLines()});
-  WriteFile(dir_.Join("facture.pdf"), bytes);
+  std::string bytes = testing::MakeTextPdf({testing::FrenchInvoiceLines()});
+  testing::WriteFile(dir_.Join("facture.pdf"), bytes);
   auto result = intake_->IngestFile("acme", "folder", "facture.pdf", dir_.Join("facture.pdf"));
   ASSERT_OK(result);
   EXPECT_FALSE(result->duplicate);
@@ -81,7 +77,7 @@ TEST_F(IntakeTest, ArchivesByHashThenRecordsAndWakesPipeline) {
   EXPECT_EQ(doc->status, DocumentStatus::kReceived);
   std::string stored = archive_->PathOf(doc->sha256);
   EXPECT_EQ(stored, dir_.Join(absl::StrCat("archive/", doc->sha256.substr(0, 2), "/", doc->sha256)));
-  EXPECT_EQ(ReadFile(stored), bytes);
+  EXPECT_EQ(testing::ReadFile(stored), bytes);
   // No temporary files are left behind.
   for (const auto& e : fs::directory_iterator(dir_.Join("archive"))) {
     EXPECT_FALSE(absl::StartsWith(e.path().filename().string(), ".tmp")) << e.path();
@@ -89,8 +85,8 @@ TEST_F(IntakeTest, ArchivesByHashThenRecordsAndWakesPipeline) {
 }
 
 TEST_F(IntakeTest, SameBytesAgainIsADuplicateEvent) {
-  WriteFile(dir_.Join("a.pdf"), "same bytes");
-  WriteFile(dir_.Join("b.pdf"), "same bytes");
+  testing::WriteFile(dir_.Join("a.pdf"), "same bytes");
+  testing::WriteFile(dir_.Join("b.pdf"), "same bytes");
   auto first = intake_->IngestFile("acme", "folder", "a.pdf", dir_.Join("a.pdf"));
   auto second = intake_->IngestFile("acme", "mail", "b.pdf", dir_.Join("b.pdf"));
   ASSERT_OK(first);
@@ -145,7 +141,7 @@ TEST_F(IntakeTest, PipelineTakesEachDocumentToAFinalState) {
     invoice_id = intake_->IngestFile("acme", "folder", "f.pdf", einvoice)->document_id;
   }
   int64_t text_id = intake_->IngestBytes("acme", "folder", "t.pdf",
-                                         testing::MakeTextPdf({FrenchInvoiceLines()}))
+                                         testing::MakeTextPdf({testing::FrenchInvoiceLines()}))
                         ->document_id;
   int64_t empty_id = intake_->IngestBytes("acme", "folder", "empty.pdf", "")->document_id;
   int64_t junk_id = intake_->IngestBytes("acme", "folder", "x.pdf", "%PDF-1.4 junk")->document_id;
@@ -191,10 +187,10 @@ TEST_F(IntakeTest, PipelineTakesEachDocumentToAFinalState) {
 }
 
 TEST_F(IntakeTest, SameInvoiceWithOtherBytesIsAProbableDuplicate) {
-  std::vector<std::string> copy = FrenchInvoiceLines();
+  std::vector<std::string> copy = testing::FrenchInvoiceLines();
   copy.push_back("Duplicata");
   int64_t first = intake_->IngestBytes("acme", "folder", "a.pdf",
-                                       testing::MakeTextPdf({FrenchInvoiceLines()}))
+                                       testing::MakeTextPdf({testing::FrenchInvoiceLines()}))
                       ->document_id;
   auto extractor = RealExtractor();
   MakePipeline(extractor.get())->RunUntilIdle();
@@ -241,7 +237,7 @@ TEST_F(IntakeTest, BuyerSirenOfAnEInvoiceDecidesAnUnknownSender) {
 
 TEST_F(IntakeTest, InterruptedOnceIsRetriedTwiceIsQuarantinedAsCrashed) {
   int64_t once = intake_->IngestBytes("acme", "folder", "a.pdf",
-                                      testing::MakeTextPdf({FrenchInvoiceLines()}))
+                                      testing::MakeTextPdf({testing::FrenchInvoiceLines()}))
                      ->document_id;
   int64_t twice = intake_->IngestBytes("acme", "folder", "b.pdf", "%PDF-1.4 b")->document_id;
   // As a killed daemon leaves them: attempt committed, step never finished.
@@ -267,7 +263,7 @@ TEST_F(IntakeTest, InterruptedOnceIsRetriedTwiceIsQuarantinedAsCrashed) {
 }
 
 TEST_F(IntakeTest, TimeoutIsRetriedOnceWithBackoffThenQuarantined) {
-  TempDir scripts;
+  testing::TempDir scripts;
   std::string hang = scripts.Join("hang.sh");
   std::ofstream(hang) << "#!/bin/sh\nexec sleep 600\n";
   ::chmod(hang.c_str(), 0755);
