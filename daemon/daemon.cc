@@ -200,7 +200,6 @@ class Daemon::Impl {
     pipeline.stuck_after = absl::Seconds(config_.ocr.timeout_s) * 2 + absl::Minutes(1);
     pipeline.rules_confidence = config_.classify.llm_skip_confidence;
     pipeline.min_ocr_confidence = config_.classify.min_ocr_confidence;
-    pipeline.client_of_buyer = [this](const Fields& fields) { return ClientOfBuyer(fields); };
     absl::StatusOr<std::vector<LlmChain::Provider>> providers =
         ResolveLlmProviders(config_.llm_providers);
     if (!providers.ok()) return providers.status();
@@ -223,23 +222,9 @@ class Daemon::Impl {
     if (!collect.ok()) return collect.status();
     collector_ = std::make_unique<Collector>(store_.get(), archive_.get(), &clock_,
                                              std::move(*collect), clients_);
-    pipeline.bank_file = [this](const DocumentRecord& doc, const std::string& bytes) {
-      return collector_->ImportBankFile(doc, bytes);
-    };
-    pipeline.on_concluded = [this](int64_t id, const Conclusion& conclusion) {
-      absl::Status st;
-      if (conclusion.follow_up == FollowUp::kFile) {
-        st = collector_->FileDocument(id);
-      } else if (conclusion.follow_up == FollowUp::kAskAgain) {
-        st = collector_->AskAgain(id, conclusion.ask_fr, conclusion.ask_en);
-      }
-      if (!st.ok()) spdlog::warn("event=filing_failed doc={} error=\"{}\"", id, st.ToString());
-    };
-    pipeline.client_options = [this](const std::string& client_id) {
-      return UnderstandOptionsFor(client_id);
-    };
+    pipeline_host_ = std::make_unique<Host>(this);
     pipeline_ = std::make_unique<Pipeline>(store_.get(), archive_.get(), extractor_.get(),
-                                           &clock_, pipeline);
+                                           &clock_, pipeline_host_.get(), pipeline);
     if (absl::Status st = pipeline_->Start(); !st.ok()) return st;
     // Files and uploads over [ocr] max_file_mb are not taken in at all: a
     // file stays where the client put it (with a `file_too_large` event), an
@@ -356,6 +341,34 @@ class Daemon::Impl {
   }
 
  private:
+  // The pipeline's questions, answered from the config and the collector.
+  class Host : public PipelineHost {
+   public:
+    explicit Host(Impl* impl) : impl_(impl) {}
+    std::string ClientOfBuyer(const Fields& fields) override {
+      return impl_->ClientOfBuyer(fields);
+    }
+    UnderstandOptions ClientOptions(const std::string& client_id) override {
+      return impl_->UnderstandOptionsFor(client_id);
+    }
+    absl::StatusOr<Fields> ImportBankFile(const DocumentRecord& doc,
+                                          const std::string& bytes) override {
+      return impl_->collector_->ImportBankFile(doc, bytes);
+    }
+    void Concluded(int64_t id, const Conclusion& conclusion) override {
+      absl::Status st;
+      if (conclusion.follow_up == FollowUp::kFile) {
+        st = impl_->collector_->FileDocument(id);
+      } else if (conclusion.follow_up == FollowUp::kAskAgain) {
+        st = impl_->collector_->AskAgain(id, conclusion.ask_fr, conclusion.ask_en);
+      }
+      if (!st.ok()) spdlog::warn("event=filing_failed doc={} error=\"{}\"", id, st.ToString());
+    }
+
+   private:
+    Impl* impl_;
+  };
+
   // The collector's settings from the config in force (read at start and on
   // each reload; the SMTP password file is read again too).
   absl::StatusOr<Collector::Options> CollectorOptions() {
@@ -722,6 +735,7 @@ class Daemon::Impl {
   std::unique_ptr<LlmCache> llm_cache_;
   std::unique_ptr<LlmChain> llm_;
   std::unique_ptr<Collector> collector_;
+  std::unique_ptr<Host> pipeline_host_;  // outlives pipeline_
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<Intake> intake_;
   FolderWatcher watcher_;

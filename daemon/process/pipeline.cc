@@ -30,11 +30,12 @@ std::string StatusPayload(DocumentStatus from, DocumentStatus to,
 }  // namespace
 
 Pipeline::Pipeline(Store* store, const Archive* archive, Extractor* extractor,
-                   const Clock* clock, Options options)
+                   const Clock* clock, PipelineHost* host, Options options)
     : store_(store),
       archive_(archive),
       extractor_(extractor),
       clock_(clock),
+      host_(host),
       options_(options) {}
 
 Pipeline::~Pipeline() { Stop(); }
@@ -209,7 +210,7 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
                                                          ? "too many attempts"
                                                          : doc.status_reason));
   }
-  if (options_.bank_file && doc.client_id != kUnknownClientId) {
+  if (host_ != nullptr && doc.client_id != kUnknownClientId) {
     // Bank exports are text: only those are read whole here.
     absl::StatusOr<UniqueFd> fd = archive_->Open(doc.sha256);
     if (!fd.ok()) {
@@ -224,7 +225,7 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
     absl::StatusOr<std::string> bytes =
         text_like ? archive_->Read(doc.sha256, 64 << 20) : absl::StatusOr<std::string>("");
     if (text_like && bytes.ok()) {
-      absl::StatusOr<Fields> statement = options_.bank_file(doc, *bytes);
+      absl::StatusOr<Fields> statement = host_->ImportBankFile(doc, *bytes);
       if (statement.ok()) {
         DocumentUpdate done;
         done.status = DocumentStatus::kExtracted;
@@ -274,7 +275,7 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
   done.mime = result->analysis.mime;
   // Type, fields and checks: the same decision as `liasse extract` shows.
   UnderstandOptions understand;
-  if (options_.client_options) understand = options_.client_options(doc.client_id);
+  if (host_ != nullptr) understand = host_->ClientOptions(doc.client_id);
   if (doc.client_id == kUnknownClientId) understand.llm_allowed = false;  // nobody's consent
   understand.learned_type = [this, &doc](const Fields& f) -> std::string {
     std::string key = SupplierKey(f);
@@ -343,8 +344,8 @@ absl::Status Pipeline::Conclude(int64_t id, const DocumentRecord& doc) {
     at = DocumentStatus::kValidated;
   }
   std::string client = doc.client_id;
-  if (client == kUnknownClientId && options_.client_of_buyer && doc.fields) {
-    std::string buyer = options_.client_of_buyer(*doc.fields);
+  if (client == kUnknownClientId && host_ != nullptr && doc.fields) {
+    std::string buyer = host_->ClientOfBuyer(*doc.fields);
     if (!buyer.empty() && store_->MoveDocument(id, buyer, "buyer of the e-invoice").ok()) {
       client = buyer;
     }
@@ -359,7 +360,7 @@ absl::Status Pipeline::Conclude(int64_t id, const DocumentRecord& doc) {
       !st.ok()) {
     return st;
   }
-  if (options_.on_concluded) options_.on_concluded(id, conclusion);
+  if (host_ != nullptr) host_->Concluded(id, conclusion);
   return absl::OkStatus();
 }
 

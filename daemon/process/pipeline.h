@@ -10,7 +10,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -27,6 +26,29 @@
 
 namespace liasse {
 
+// What the pipeline asks of the rest of the daemon: daemon.cc answers from
+// the config and the collector; tests give a fake. Called from the
+// pipeline's threads.
+class PipelineHost {
+ public:
+  virtual ~PipelineHost() = default;
+  // For documents of unknown senders: the configured client that is the
+  // buyer of these fields (by SIREN or VAT), or "" — the document then
+  // moves to that client instead of waiting for review.
+  virtual std::string ClientOfBuyer(const Fields& fields) = 0;
+  // Who the client is and whether its documents may reach an LLM.
+  virtual UnderstandOptions ClientOptions(const std::string& client_id) = 0;
+  // A bank statement file (CSV, OFX, CFONB 120, CAMT.053) dropped among the
+  // documents is imported instead of read: the statement's fields, an error
+  // (the file is quarantined with it, e.g. "line 3, column 2: ..."), or
+  // NotFound when the file is not a statement.
+  virtual absl::StatusOr<Fields> ImportBankFile(const DocumentRecord& doc,
+                                                const std::string& bytes) = 0;
+  // After a document's final state is committed: its follow-up (collection
+  // files it, or asks the client again) is carried out here.
+  virtual void Concluded(int64_t id, const Conclusion& conclusion) = 0;
+};
+
 class Pipeline {
  public:
   struct Options {
@@ -37,31 +59,19 @@ class Pipeline {
     // A step running longer than this makes Healthy() false (the watchdog
     // then stops being fed and systemd restarts the daemon).
     absl::Duration stuck_after = absl::Minutes(10);
-    // For documents of unknown senders: the client that is the buyer of
-    // these e-invoice fields (by SIREN or VAT), or "" — the document then
-    // moves to that client instead of waiting for review.
-    std::function<std::string(const Fields& fields)> client_of_buyer;
     // [classify] llm_skip_confidence: the rules decide alone from here.
     double rules_confidence = 0.9;
     // [classify] min_ocr_confidence: below, "please send a better scan".
     double min_ocr_confidence = 0.6;
     // The LLM provider chain (null or empty: rules only).
     LlmChain* llm = nullptr;
-    // Who the client is and whether its documents may reach an LLM.
-    std::function<UnderstandOptions(const std::string& client_id)> client_options;
-    // After a document's final state is committed: its follow-up (collection
-    // files it, or asks the client again) is carried out here.
-    std::function<void(int64_t id, const Conclusion& conclusion)> on_concluded;
-    // A bank statement file (CSV, OFX, CFONB 120, CAMT.053) dropped among
-    // the documents is imported instead of read: the statement's fields, an
-    // error (the file is quarantined with it, e.g. "line 3, column 2: ..."),
-    // or NotFound when the file is not a statement.
-    std::function<absl::StatusOr<Fields>(const DocumentRecord& doc, const std::string& bytes)>
-        bank_file;
   };
 
+  // `host` null: no client is found by buyer, default understanding, no
+  // bank files, no follow-up (tests of the pipeline alone). Everything
+  // given must outlive the Pipeline.
   Pipeline(Store* store, const Archive* archive, Extractor* extractor,
-           const Clock* clock, Options options);
+           const Clock* clock, PipelineHost* host, Options options);
   ~Pipeline();
 
   // Resumes documents interrupted by a crash, then starts the threads.
@@ -90,6 +100,7 @@ class Pipeline {
   const Archive* archive_;
   Extractor* extractor_;
   const Clock* clock_;
+  PipelineHost* host_;
   Options options_;
 
   mutable std::mutex mu_;

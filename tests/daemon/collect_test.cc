@@ -45,6 +45,24 @@ const char kStatementCsv[] =
     "18/10/2026;PRLV URSSAF COTISATIONS;312,00;\n"
     "20/10/2026;VIR CLIENT DUPONT;;1 500,00\n";
 
+// The daemon's answers to the pipeline, reduced to the collector.
+class CollectorHost : public PipelineHost {
+ public:
+  explicit CollectorHost(Collector* collector) : collector_(collector) {}
+  std::string ClientOfBuyer(const Fields&) override { return ""; }
+  UnderstandOptions ClientOptions(const std::string&) override { return UnderstandOptions(); }
+  absl::StatusOr<Fields> ImportBankFile(const DocumentRecord& doc,
+                                        const std::string& bytes) override {
+    return collector_->ImportBankFile(doc, bytes);
+  }
+  void Concluded(int64_t id, const Conclusion& conclusion) override {
+    if (conclusion.follow_up == FollowUp::kFile) EXPECT_OK(collector_->FileDocument(id));
+  }
+
+ private:
+  Collector* collector_;
+};
+
 class CollectTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -96,13 +114,9 @@ class CollectTest : public ::testing::Test {
     extractor_ = std::move(*extractor);
     Pipeline::Options po;
     po.workers = 1;
-    po.bank_file = [this](const DocumentRecord& doc, const std::string& bytes) {
-      return collector_->ImportBankFile(doc, bytes);
-    };
-    po.on_concluded = [this](int64_t id, const Conclusion& conclusion) {
-      if (conclusion.follow_up == FollowUp::kFile) EXPECT_OK(collector_->FileDocument(id));
-    };
-    pipeline_ = std::make_unique<Pipeline>(store_.get(), archive_.get(), extractor_.get(), &clock_, po);
+    host_ = std::make_unique<CollectorHost>(collector_.get());
+    pipeline_ = std::make_unique<Pipeline>(store_.get(), archive_.get(), extractor_.get(), &clock_,
+                                           host_.get(), po);
   }
 
   // One pass over the collection mailbox (dovecot's user alice), as the
@@ -140,6 +154,7 @@ class CollectTest : public ::testing::Test {
   Collector::Options options_;  // as the collector was built
   std::unique_ptr<Collector> collector_;
   std::unique_ptr<Extractor> extractor_;
+  std::unique_ptr<CollectorHost> host_;
   std::unique_ptr<Pipeline> pipeline_;
 };
 

@@ -16,6 +16,7 @@
 #include "daemon/process/pipeline.h"
 #include "daemon/store/store.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/fakes/fake_pipeline_host.h"
 #include "tests/ocr/fixtures.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -43,7 +44,8 @@ class IntakeTest : public ::testing::Test {
     options.workers = 1;
     options.max_attempts = 3;
     options.first_backoff = absl::Seconds(10);
-    return std::make_unique<Pipeline>(store_.get(), archive_.get(), extractor, &clock_, options);
+    return std::make_unique<Pipeline>(store_.get(), archive_.get(), extractor, &clock_, nullptr,
+                                      options);
   }
 
   std::unique_ptr<Extractor> RealExtractor() {
@@ -225,14 +227,15 @@ TEST_F(IntakeTest, BuyerSirenOfAnEInvoiceDecidesAnUnknownSender) {
   auto extractor = RealExtractor();
   Pipeline::Options options;
   options.workers = 1;
-  options.client_of_buyer = [](const Fields& fields) {
-    return fields.buyer_siren == "732829320" ? std::string("acme") : std::string();
-  };
-  Pipeline pipeline(store_.get(), archive_.get(), extractor.get(), &clock_, options);
+  FakePipelineHost host;
+  host.client_by_buyer_siren["732829320"] = "acme";
+  Pipeline pipeline(store_.get(), archive_.get(), extractor.get(), &clock_, &host, options);
   pipeline.RunUntilIdle();
   auto doc = store_->GetDocument(id);
   EXPECT_EQ(doc->client_id, "acme");
   EXPECT_EQ(doc->status, DocumentStatus::kDone);
+  ASSERT_EQ(host.concluded.size(), 1u);
+  EXPECT_EQ(host.concluded[0], std::make_pair(id, FollowUp::kFile));
 }
 
 TEST_F(IntakeTest, InterruptedOnceIsRetriedTwiceIsQuarantinedAsCrashed) {
