@@ -1,0 +1,75 @@
+// Understand() without a model: e-invoice fields as they are, the rules,
+// staff's learned supplier types, the client as buyer or seller.
+#include "daemon/process/understand.h"
+
+#include <gtest/gtest.h>
+
+namespace liasse {
+namespace {
+
+constexpr int64_t kNow = 1'796'000'000;  // 2026-11-29
+
+ExtractedDocument TextDocument(const std::string& text) {
+  ExtractedDocument d;
+  d.analysis.mime = "application/pdf";
+  d.text.source = "text_layer";
+  d.text.pages = 1;
+  d.text.text = text;
+  return d;
+}
+
+constexpr char kInvoice[] =
+    "FACTURE N° FA-2026-118\nBoulangerie Martin SARL\nSIREN 732 829 320\n"
+    "Client : Garage Dupont SAS, SIREN 552 100 554\n"
+    "Date : 28/11/2026\nTotal HT 100,00 €\nTVA 20 % 20,00 €\nTotal TTC 120,00 €\n";
+
+TEST(UnderstandTest, AnEInvoicesFieldsAreTakenAsTheyAreAndSure) {
+  ExtractedDocument d = TextDocument("ignored when there is an e-invoice");
+  EInvoice inv;
+  inv.syntax = "CII";
+  inv.fields.invoice_number = "F-1";
+  inv.fields.type_code = "380";
+  inv.fields.issue_date = std::chrono::year_month_day{std::chrono::year{2026},
+                                                      std::chrono::November, std::chrono::day{2}};
+  inv.fields.total_excl_tax = Money{1000};
+  inv.fields.total_tax = Money{200};
+  inv.fields.total_incl_tax = Money{1200};
+  d.analysis.einvoice = inv;
+  d.text.source = "einvoice";
+  Understanding u = Understand(d, UnderstandOptions(), kNow);
+  EXPECT_EQ(u.decided_by, "einvoice");
+  EXPECT_TRUE(u.sure);
+  EXPECT_EQ(u.fields.invoice_number, "F-1");
+  EXPECT_FALSE(u.llm_needed);
+}
+
+TEST(UnderstandTest, AnInvoiceTheRulesAreSureOfNeedsNoModel) {
+  Understanding u = Understand(TextDocument(kInvoice), UnderstandOptions(), kNow);
+  EXPECT_EQ(u.doc_type, "invoice");
+  EXPECT_EQ(u.decided_by, "rules");
+  EXPECT_FALSE(u.llm_needed);
+  EXPECT_EQ(u.fields.total_incl_tax, Money{12000});
+}
+
+TEST(UnderstandTest, StaffsWordOnASupplierDecidesWhereTheRulesAreUnsure) {
+  UnderstandOptions o;
+  o.learned_type = [](const Fields& f) {
+    return SupplierKey(f) == "siren:732829320" ? "receipt" : "";
+  };
+  // No word says what this is: the supplier's learned type decides.
+  Understanding unsure = Understand(
+      TextDocument("Boulangerie Martin SARL\nSIREN 732 829 320\n28/11/2026\n12,50\n"), o, kNow);
+  EXPECT_EQ(unsure.doc_type, "receipt");
+  EXPECT_EQ(unsure.decided_by, "learned");
+  // An invoice the rules are sure of stays an invoice.
+  EXPECT_EQ(Understand(TextDocument(kInvoice), o, kNow).doc_type, "invoice");
+}
+
+TEST(UnderstandTest, TheClientAsSellerMakesItASale) {
+  UnderstandOptions o;
+  o.client.siren = "732829320";
+  EXPECT_EQ(Understand(TextDocument(kInvoice), o, kNow).fields.direction, Direction::kSale);
+}
+
+}  // namespace
+}  // namespace liasse
