@@ -161,7 +161,7 @@ void FillDocument(const DocumentRecord& d, pb::Document* out) {
   SetTimestamp(d.received_at, out->mutable_received_at());
   out->set_mime(d.mime);
   out->set_pages(d.pages);
-  out->set_text_source(d.text_source);
+  out->set_text_source(std::string(TextSourceName(d.text_source)));
   out->set_ocr_confidence(d.ocr_confidence.value_or(0.0));
   out->set_doc_type(d.doc_type);
   if (d.fields) FillFields(*d.fields, out->mutable_fields());
@@ -326,10 +326,10 @@ class LiasseService final : public pb::Liasse::Service {
       auto items = collector_->Items(id, "", now, false);
       if (!items.ok()) return ToGrpc(items.status());
       for (const ItemView& v : *items) {
-        bool open = v.item.state == "open" && v.status != "expected";
+        bool open = v.item.state == ItemState::kOpen && v.status != "expected";
         if (v.item.period == period || open) FillItem(v, out->add_checklist());
       }
-      auto sent = store_->ListOutbox(id, "reminder", "sent", 100000);
+      auto sent = store_->ListOutbox(id, "reminder", OutboxState::kSent, 100000);
       if (sent.ok()) out->set_reminders_sent(static_cast<int32_t>(sent->size()));
       auto next = collector_->NextReminderAt(id, now);
       if (next.ok() && *next != absl::InfiniteFuture()) {

@@ -253,7 +253,7 @@ absl::StatusOr<std::vector<ItemView>> Collector::Items(const std::string& client
   std::set<std::tuple<std::string, std::string, std::string, std::string>> have;
   for (const ItemRecord& i : *stored) {
     have.insert({i.client_id, i.kind, i.period, i.account});
-    if (!open_only || i.state == "open") all.push_back(i);
+    if (!open_only || i.state == ItemState::kOpen) all.push_back(i);
   }
   for (const ClientConfig& c : Clients()) {
     if (!client_id.empty() && c.id != client_id) continue;
@@ -268,9 +268,9 @@ absl::StatusOr<std::vector<ItemView>> Collector::Items(const std::string& client
     absl::StatusOr<Date> due = ParseIsoDate(i.due_date);
     Date d = due.ok() ? *due : today;
     ItemView v;
-    v.status = ItemStatus(d, cfg->options.reminders.grace_days, today, i.state == "received",
-                          i.state == "waived");
-    if (i.kind == "redo" && i.state == "open") v.status = "missing";
+    v.status = ItemStatus(d, cfg->options.reminders.grace_days, today, i.state == ItemState::kReceived,
+                          i.state == ItemState::kWaived);
+    if (i.kind == "redo" && i.state == ItemState::kOpen) v.status = "missing";
     v.item = std::move(i);
     out.push_back(std::move(v));
   }
@@ -336,7 +336,7 @@ absl::Status Collector::FileDocument(int64_t document_id) {
     }
   }
   // A PDF statement: its movements, when they add up to the balances.
-  if (doc->doc_type == "bank_statement" && doc->text_source != "bank_file") {
+  if (doc->doc_type == "bank_statement" && doc->text_source != TextSource::kBankFile) {
     absl::StatusOr<std::string> text = store_->GetDocumentText(document_id);
     if (!text.ok()) return text.status();
     absl::StatusOr<BankStatement> st = ParseStatementText(*text);

@@ -14,7 +14,7 @@ absl::Status OutboxDelivery::Deliver(Mailer* mailer, const std::string& from,
                                      int max_per_minute, Escalator* escalator) {
   std::lock_guard<std::mutex> lock(mu_);
   absl::Time now = clock_->Now();
-  absl::StatusOr<std::vector<OutboxRecord>> rows = outbox_->ListOutbox("", "", "scheduled", 10000);
+  absl::StatusOr<std::vector<OutboxRecord>> rows = outbox_->ListOutbox("", "", OutboxState::kScheduled, 10000);
   if (!rows.ok()) return rows.status();
   for (auto it = rows->rbegin(); it != rows->rend(); ++it) {  // oldest first
     const OutboxRecord& r = *it;
@@ -23,7 +23,7 @@ absl::Status OutboxDelivery::Deliver(Mailer* mailer, const std::string& from,
       recent_sends_.pop_front();
     }
     if (static_cast<int>(recent_sends_.size()) >= std::max(1, max_per_minute)) break;
-    if (absl::Status st = outbox_->SetOutboxState(r.id, "scheduled", "sending", "",
+    if (absl::Status st = outbox_->SetOutboxState(r.id, OutboxState::kScheduled, OutboxState::kSending, "",
                                                   absl::InfinitePast());
         !st.ok()) {
       return st;
@@ -35,7 +35,7 @@ absl::Status OutboxDelivery::Deliver(Mailer* mailer, const std::string& from,
     }
     absl::Status sent = mailer->Send(from, to, r.message);
     if (sent.ok()) {
-      if (absl::Status st = outbox_->SetOutboxState(r.id, "sending", "sent", "",
+      if (absl::Status st = outbox_->SetOutboxState(r.id, OutboxState::kSending, OutboxState::kSent, "",
                                                     absl::InfinitePast());
           !st.ok()) {
         return st;
@@ -46,8 +46,8 @@ absl::Status OutboxDelivery::Deliver(Mailer* mailer, const std::string& from,
     std::string why(sent.message());
     DeliveryDecision next =
         AfterFailedDelivery({r.attempts, absl::IsFailedPrecondition(sent), r.kind}, now);
-    if (absl::Status st = outbox_->SetOutboxState(r.id, "sending",
-                                                  next.give_up ? "failed" : "scheduled", why,
+    if (absl::Status st = outbox_->SetOutboxState(r.id, OutboxState::kSending,
+                                                  next.give_up ? OutboxState::kFailed : OutboxState::kScheduled, why,
                                                   next.retry_at);
         !st.ok()) {
       return st;

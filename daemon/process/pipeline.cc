@@ -230,7 +230,7 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
         DocumentUpdate done;
         done.status = DocumentStatus::kExtracted;
         done.status_reason = "";
-        done.text_source = "bank_file";
+        done.text_source = TextSource::kBankFile;
         done.doc_type = "bank_statement";
         done.fields = *statement;
         done.checks = std::vector<Check>();
@@ -269,7 +269,7 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
   done.status = DocumentStatus::kExtracted;
   done.status_reason = "";
   done.pages = result->text.pages;
-  done.text_source = result->text.source;
+  done.text_source = ParseTextSource(result->text.source);
   done.ocr_confidence = result->text.ocr_confidence.value_or(-1.0);
   done.text = result->text.text;
   done.mime = result->analysis.mime;

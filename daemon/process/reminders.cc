@@ -71,15 +71,15 @@ absl::StatusOr<ClientReminderState> Collector::ReminderState(const ClientConfig&
   }
   if (s.open_due_dates.empty()) return s;
   absl::Time since = StartOfDay(oldest, cfg->tz);
-  absl::StatusOr<std::vector<OutboxRecord>> rows = store_->ListOutbox(c.id, "reminder", "", 1000);
+  absl::StatusOr<std::vector<OutboxRecord>> rows = store_->ListOutbox(c.id, "reminder", std::nullopt, 1000);
   if (!rows.ok()) return rows.status();
   for (auto it = rows->rbegin(); it != rows->rend(); ++it) {  // oldest first
-    if (it->state == "failed") continue;
+    if (it->state == OutboxState::kFailed) continue;
     absl::Time at = it->sent_at.value_or(it->created_at);
     if (at >= since && at <= as_of) s.reminders_sent.push_back(at);
   }
   absl::StatusOr<std::vector<OutboxRecord>> escalations =
-      store_->ListOutbox(c.id, "escalation", "", 1000);
+      store_->ListOutbox(c.id, "escalation", std::nullopt, 1000);
   if (!escalations.ok()) return escalations.status();
   std::string slot = absl::StrCat(FormatIsoDate(oldest), "#escalation");
   for (const OutboxRecord& r : *escalations) {
@@ -210,7 +210,7 @@ absl::Status Collector::Schedule(const RenderedReminder& mail, const std::string
   m.date = clock_->Now();
   m.urgent = mail.kind == "escalation" && absl::StrContains(mail.subject, "URGENT");
   row.message = BuildMessage(m);
-  row.state = mail.to.empty() ? "failed" : "scheduled";
+  row.state = mail.to.empty() ? OutboxState::kFailed : OutboxState::kScheduled;
   absl::StatusOr<int64_t> id = store_->InsertOutbox(row);
   if (absl::IsAlreadyExists(id.status())) return absl::OkStatus();  // this slot is written already
   if (!id.ok()) return id.status();
@@ -303,11 +303,11 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
 absl::Status Collector::MaybeThank(const ClientConfig& c, absl::Time as_of, bool dry_run,
                                    ReminderRun* run) {
   const std::shared_ptr<const Settings> cfg = Current();
-  absl::StatusOr<std::vector<OutboxRecord>> last = store_->ListOutbox(c.id, "reminder", "sent", 1);
+  absl::StatusOr<std::vector<OutboxRecord>> last = store_->ListOutbox(c.id, "reminder", OutboxState::kSent, 1);
   if (!last.ok()) return last.status();
   if (last->empty() || as_of - *last->front().sent_at > absl::Hours(24) * 60) return absl::OkStatus();
   std::string slot = last->front().slot + "#thanks";
-  absl::StatusOr<std::vector<OutboxRecord>> thanked = store_->ListOutbox(c.id, "thanks", "", 1000);
+  absl::StatusOr<std::vector<OutboxRecord>> thanked = store_->ListOutbox(c.id, "thanks", std::nullopt, 1000);
   if (!thanked.ok()) return thanked.status();
   for (const OutboxRecord& r : *thanked) {
     if (r.slot == slot) return absl::OkStatus();
@@ -339,7 +339,7 @@ absl::Status Collector::MaybeSendDigest(absl::Time now, bool force) {
   if (!force && (!at.ok() || local.hour() * 60 + local.minute() < *at)) return absl::OkStatus();
   Date today = LocalDate(now, cfg->tz);
   std::string slot = FormatIsoDate(today);
-  absl::StatusOr<std::vector<OutboxRecord>> done = store_->ListOutbox("firm", "digest", "", 5);
+  absl::StatusOr<std::vector<OutboxRecord>> done = store_->ListOutbox("firm", "digest", std::nullopt, 5);
   if (!done.ok()) return done.status();
   for (const OutboxRecord& r : *done) {
     if (r.slot == slot) return absl::OkStatus();
@@ -365,14 +365,14 @@ absl::Status Collector::MaybeSendDigest(absl::Time now, bool force) {
                                               " document(s) d'expéditeurs inconnus à rattacher "
                                               "à un client")}});
   }
-  for (const char* state : {"unknown", "failed"}) {
+  for (OutboxState state : {OutboxState::kUnknown, OutboxState::kFailed}) {
     auto rows = store_->ListOutbox("", "", state, 1000);
     if (!rows.ok()) continue;
     for (const OutboxRecord& r : *rows) {
       if (r.kind == "digest") continue;
       blockers.push_back({{"client", r.client_id},
                           {"text", absl::StrCat("message « ", r.slot, " » ",
-                                                std::string(state) == "unknown"
+                                                state == OutboxState::kUnknown
                                                     ? "peut-être non envoyé (arrêt pendant l'envoi)"
                                                     : "non remis : " + r.last_error)}});
     }
@@ -390,7 +390,7 @@ absl::Status Collector::MaybeSendDigest(absl::Time now, bool force) {
     if (v.status == "overdue") ++overdue, ++missing;
   }
   int sent = 0;
-  absl::StatusOr<std::vector<OutboxRecord>> reminders = store_->ListOutbox("", "reminder", "sent", 10000);
+  absl::StatusOr<std::vector<OutboxRecord>> reminders = store_->ListOutbox("", "reminder", OutboxState::kSent, 10000);
   if (reminders.ok()) {
     for (const OutboxRecord& r : *reminders) {
       if (r.sent_at && *r.sent_at >= now - absl::Hours(24)) ++sent;

@@ -180,7 +180,7 @@ absl::StatusOr<std::pair<int64_t, bool>> SqliteStore::EnsureItemLocked(const std
          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) ON CONFLICT DO "
          "NOTHING");
   s.Bind(1, item.client_id).Bind(2, item.period).Bind(3, item.kind).Bind(4, item.label);
-  s.Bind(5, item.account).Bind(6, item.due_date).Bind(7, item.state).Bind(8, item.document_id);
+  s.Bind(5, item.account).Bind(6, item.due_date).Bind(7, std::string(ItemStateName(item.state))).Bind(8, item.document_id);
   s.Bind(9, item.bank_txn_id).Bind(10, item.amount_cents).Bind(11, item.txn_date);
   s.Bind(12, item.reason).Bind(13, now);
   if (absl::Status st = s.Run(); !st.ok()) return st;

@@ -92,7 +92,8 @@ absl::Status SqliteStore::UpdateDocument(int64_t id, DocumentStatus expected,
   } else {
     s.BindNull(4);
   }
-  bind_text(5, u.text_source);
+  bind_text(5, u.text_source ? std::optional<std::string>(TextSourceName(*u.text_source))
+                             : std::nullopt);
   if (u.ocr_confidence) {
     s.BindDouble(6, *u.ocr_confidence);
   } else {

@@ -19,14 +19,14 @@ absl::StatusOr<int64_t> SqliteStore::InsertOutbox(const OutboxRecord& r) {
          "INSERT INTO outbox (client_id, kind, slot, items, recipients, message_id, message, "
          "state, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   s.Bind(1, r.client_id).Bind(2, r.kind).Bind(3, r.slot).Bind(4, r.items_json);
-  s.Bind(5, r.recipients_json).Bind(6, r.message_id).Bind(7, r.message).Bind(8, r.state);
+  s.Bind(5, r.recipients_json).Bind(6, r.message_id).Bind(7, r.message).Bind(8, std::string(OutboxStateName(r.state)));
   s.Bind(9, FormatStoreTime(r.next_attempt_at == absl::InfinitePast() ? clock_->Now()
                                                                        : r.next_attempt_at));
   s.Bind(10, now);
   if (absl::Status st = s.Run(); !st.ok()) return st;
   int64_t id = sqlite3_last_insert_rowid(writer_);
   if (absl::Status st = InsertEventLocked(
-          now, absl::StrCat(r.kind, "_", r.state), r.client_id, 0,
+          now, absl::StrCat(r.kind, "_", OutboxStateName(r.state)), r.client_id, 0,
           nlohmann::json({{"outbox", id}, {"slot", r.slot}, {"items", nlohmann::json::parse(r.items_json, nullptr, false)}}).dump());
       !st.ok()) {
     return st;
@@ -35,11 +35,13 @@ absl::StatusOr<int64_t> SqliteStore::InsertOutbox(const OutboxRecord& r) {
   return id;
 }
 
-absl::Status SqliteStore::SetOutboxState(int64_t id, const std::string& from, const std::string& to,
-                            const std::string& error, absl::Time next_attempt_at) {
+absl::Status SqliteStore::SetOutboxState(int64_t id, OutboxState from_state,
+                                         OutboxState to_state, const std::string& error,
+                                         absl::Time next_attempt_at) {
   WriteTxn txn(this);
   if (!txn.status().ok()) return txn.status();
   const std::string& now = txn.now;
+  const std::string from(OutboxStateName(from_state)), to(OutboxStateName(to_state));
   std::string client, kind, slot;
   {
     Stmt q(writer_, "SELECT client_id, kind, slot, state FROM outbox WHERE id = ?1");
@@ -76,7 +78,7 @@ absl::Status SqliteStore::SetOutboxState(int64_t id, const std::string& from, co
 
 absl::StatusOr<std::vector<OutboxRecord>> SqliteStore::ListOutbox(const std::string& client_id,
                                                      const std::string& kind,
-                                                     const std::string& state,
+                                                     std::optional<OutboxState> state,
                                                      int limit) {
   ReadConn conn(this);
   Stmt s(conn.db, absl::StrCat("SELECT ", kOutboxColumns,
@@ -84,7 +86,8 @@ absl::StatusOr<std::vector<OutboxRecord>> SqliteStore::ListOutbox(const std::str
                                "OR kind = ?2) AND (?3 = '' OR state = ?3) ORDER BY id DESC "
                                "LIMIT ?4")
                       .c_str());
-  s.Bind(1, client_id).Bind(2, kind).Bind(3, state).Bind(4, int64_t{limit});
+  s.Bind(1, client_id).Bind(2, kind);
+  s.Bind(3, state ? std::string(OutboxStateName(*state)) : std::string()).Bind(4, int64_t{limit});
   return ReadAll<OutboxRecord>(s, ReadOutbox);
 }
 
@@ -98,10 +101,10 @@ absl::StatusOr<std::string> SqliteStore::ClientOfMessageId(const std::string& me
 }
 
 absl::StatusOr<std::vector<OutboxRecord>> SqliteStore::MarkInterruptedSends() {
-  absl::StatusOr<std::vector<OutboxRecord>> sending = ListOutbox("", "", "sending", 100000);
+  absl::StatusOr<std::vector<OutboxRecord>> sending = ListOutbox("", "", OutboxState::kSending, 100000);
   if (!sending.ok()) return sending.status();
   for (const OutboxRecord& r : *sending) {
-    if (absl::Status st = SetOutboxState(r.id, "sending", "unknown",
+    if (absl::Status st = SetOutboxState(r.id, OutboxState::kSending, OutboxState::kUnknown,
                                          "interrupted while sending: not resent automatically",
                                          absl::InfinitePast());
         !st.ok()) {

@@ -18,7 +18,7 @@ DocumentRecord ReadDocument(const Stmt& s) {
   d.mime = s.Text(6);
   d.size_bytes = s.Int(7);
   d.pages = static_cast<int>(s.Int(8));
-  d.text_source = s.Text(9);
+  d.text_source = ParseTextSource(s.Text(9));
   if (!s.IsNull(10)) d.ocr_confidence = s.Double(10);
   d.doc_type = s.Text(11);
   // JSON text: "" when none; an unreadable column reads as none.
@@ -71,7 +71,8 @@ ItemRecord ReadItem(const Stmt& s) {
   i.label = s.Text(4);
   i.account = s.Text(5);
   i.due_date = s.Text(6);
-  i.state = s.Text(7);
+  // An unknown state is a newer schema or a bug: shown open, so it is not lost.
+  i.state = ParseItemState(s.Text(7)).value_or(ItemState::kOpen);
   i.document_id = s.Int(8);
   i.bank_txn_id = s.Int(9);
   i.amount_cents = s.Int(10);
@@ -115,7 +116,7 @@ OutboxRecord ReadOutbox(const Stmt& s) {
   r.recipients_json = s.Text(5);
   r.message_id = s.Text(6);
   r.message = s.Text(7);
-  r.state = s.Text(8);
+  r.state = ParseOutboxState(s.Text(8)).value_or(OutboxState::kUnknown);
   r.attempts = static_cast<int>(s.Int(9));
   r.next_attempt_at = s.Text(10).empty() ? absl::InfiniteFuture() : TimeOrEpoch(s.Text(10));
   r.last_error = s.Text(11);

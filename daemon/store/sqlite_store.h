@@ -86,11 +86,11 @@ class SqliteStore final : public Store {
   absl::Status MatchBankTxn(int64_t txn_id, int64_t document_id) override;
   absl::StatusOr<int64_t> BankTxnOfDocument(int64_t document_id) override;
   absl::StatusOr<int64_t> InsertOutbox(const OutboxRecord& r) override;
-  absl::Status SetOutboxState(int64_t id, const std::string& from, const std::string& to,
+  absl::Status SetOutboxState(int64_t id, OutboxState from, OutboxState to,
                               const std::string& error, absl::Time next_attempt_at) override;
   absl::StatusOr<std::vector<OutboxRecord>> ListOutbox(const std::string& client_id,
                                                        const std::string& kind,
-                                                       const std::string& state,
+                                                       std::optional<OutboxState> state,
                                                        int limit) override;
   absl::StatusOr<std::string> ClientOfMessageId(const std::string& message_id) override;
   absl::StatusOr<std::vector<OutboxRecord>> MarkInterruptedSends() override;

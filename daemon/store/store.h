@@ -22,6 +22,7 @@
 #include "workflows/clock.h"
 #include "workflows/document_status.h"
 #include "workflows/fields.h"
+#include "workflows/states.h"
 #include "workflows/validate.h"
 
 namespace liasse {
@@ -63,7 +64,7 @@ struct DocumentRecord {
   std::string mime;
   int64_t size_bytes = 0;
   int pages = 0;
-  std::string text_source;
+  TextSource text_source = TextSource::kNone;
   std::optional<double> ocr_confidence;
   std::string doc_type;
   std::optional<Fields> fields;  // none yet
@@ -93,7 +94,7 @@ struct DocumentUpdate {
   std::optional<DocumentStatus> status;
   std::optional<std::string> status_reason;
   std::optional<int> pages;
-  std::optional<std::string> text_source;
+  std::optional<TextSource> text_source;
   std::optional<double> ocr_confidence;  // negative = clear
   std::optional<std::string> doc_type;
   std::optional<Fields> fields;
@@ -127,7 +128,7 @@ struct ItemRecord {
   std::string label;
   std::string account;   // IBAN of a statement's account; "document:ID" for a redo
   std::string due_date;  // YYYY-MM-DD
-  std::string state = "open";
+  ItemState state = ItemState::kOpen;
   int64_t document_id = 0;
   int64_t bank_txn_id = 0;
   int64_t amount_cents = 0;
@@ -172,7 +173,7 @@ struct OutboxRecord {
   std::string recipients_json = "[]";
   std::string message_id;
   std::string message;  // the whole RFC 822 message
-  std::string state = "scheduled";
+  OutboxState state = OutboxState::kScheduled;
   int attempts = 0;
   absl::Time next_attempt_at = absl::InfinitePast();
   std::string last_error;
@@ -332,12 +333,12 @@ class OutboxTable {
   virtual absl::StatusOr<int64_t> InsertOutbox(const OutboxRecord& row) = 0;
   // Moves a row from `from` to `to` (FailedPrecondition if it is not in
   // `from`), with an event of the same name.
-  virtual absl::Status SetOutboxState(int64_t id, const std::string& from, const std::string& to,
+  virtual absl::Status SetOutboxState(int64_t id, OutboxState from, OutboxState to,
                                       const std::string& error, absl::Time next_attempt_at) = 0;
-  // client "" = all; state "" = all; newest first.
+  // client "" = all; kind "" = all; no state = all; newest first.
   virtual absl::StatusOr<std::vector<OutboxRecord>> ListOutbox(const std::string& client_id,
                                                                const std::string& kind,
-                                                               const std::string& state,
+                                                               std::optional<OutboxState> state,
                                                                int limit) = 0;
   // The client an outbox message was written for, by its Message-ID
   // (without angle brackets); "" when none.

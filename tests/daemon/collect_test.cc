@@ -274,15 +274,15 @@ TEST_F(CollectTest, DryRunAsOfPreviewsWithoutSendingAndSendingRowsBecomeUnknown)
   ASSERT_OK(run);
   ASSERT_EQ(run->emails.size(), 1u);
   EXPECT_TRUE(absl::StrContains(run->emails[0].text, "Relevé BNP"));
-  EXPECT_TRUE(store_->ListOutbox("", "", "", 10)->empty());
+  EXPECT_TRUE(store_->ListOutbox("", "", std::nullopt, 10)->empty());
   // A crash between "sending" and "sent": at start the row becomes unknown,
   // staff are told at once, and the reminder is not sent again.
   ASSERT_OK(collector_->RunReminders(clock_.Now(), false, "").status());
-  auto rows = store_->ListOutbox(client_.id, "reminder", "scheduled", 10);
+  auto rows = store_->ListOutbox(client_.id, "reminder", OutboxState::kScheduled, 10);
   ASSERT_EQ(rows->size(), 1u);
-  ASSERT_OK(store_->SetOutboxState((*rows)[0].id, "scheduled", "sending", "", absl::InfinitePast()));
+  ASSERT_OK(store_->SetOutboxState((*rows)[0].id, OutboxState::kScheduled, OutboxState::kSending, "", absl::InfinitePast()));
   ASSERT_OK(collector_->Recover());
-  EXPECT_EQ(store_->ListOutbox(client_.id, "reminder", "unknown", 10)->size(), 1u);
+  EXPECT_EQ(store_->ListOutbox(client_.id, "reminder", OutboxState::kUnknown, 10)->size(), 1u);
   ASSERT_OK(collector_->RunReminders(clock_.Now(), false, "").status());
   ASSERT_OK(collector_->Deliver());
   std::vector<std::string> sent = smtp_->Messages();
@@ -319,7 +319,7 @@ TEST_F(CollectTest, StatementFilesDroppedWithTheDocumentsAreImported) {
   auto doc = store_->GetDocument(good->document_id);
   EXPECT_EQ(doc->status, DocumentStatus::kDone) << doc->status_reason;
   EXPECT_EQ(doc->doc_type, "bank_statement");
-  EXPECT_EQ(doc->text_source, "bank_file");
+  EXPECT_EQ(doc->text_source, TextSource::kBankFile);
   // Two card payments now expect receipts; October's statement item is received.
   std::vector<ItemView> open = Open();
   ASSERT_EQ(open.size(), 2u);

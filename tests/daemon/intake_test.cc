@@ -162,7 +162,7 @@ TEST_F(IntakeTest, PipelineTakesEachDocumentToAFinalState) {
     auto doc = store_->GetDocument(invoice_id);
     EXPECT_EQ(doc->status, DocumentStatus::kDone);
     EXPECT_EQ(doc->doc_type, "invoice");
-    EXPECT_EQ(doc->text_source, "einvoice");
+    EXPECT_EQ(doc->text_source, TextSource::kEInvoice);
     ASSERT_TRUE(doc->fields.has_value());
     EXPECT_EQ(doc->fields->invoice_number, "280081");
   }
@@ -172,7 +172,7 @@ TEST_F(IntakeTest, PipelineTakesEachDocumentToAFinalState) {
   EXPECT_EQ(text->doc_type, "invoice");
   ASSERT_TRUE(text->fields && text->fields->total_incl_tax);
   EXPECT_EQ(FormatDecimal(*text->fields->total_incl_tax), "1481.47");
-  EXPECT_EQ(text->text_source, "text_layer");
+  EXPECT_EQ(text->text_source, TextSource::kTextLayer);
   EXPECT_EQ(text->mime, "application/pdf");
   EXPECT_TRUE(absl::StrContains(*store_->GetDocumentText(text_id), "Boulangerie Martin"));
   auto minutes = store_->GetDocument(minutes_id);

@@ -74,10 +74,10 @@ class OutboxDeliveryTest : public ::testing::Test {
   }
 
   std::string StateOf(int64_t id) {
-    absl::StatusOr<std::vector<OutboxRecord>> rows = store_->ListOutbox("", "", "", 100);
+    absl::StatusOr<std::vector<OutboxRecord>> rows = store_->ListOutbox("", "", std::nullopt, 100);
     if (!rows.ok()) return rows.status().ToString();
     for (const OutboxRecord& r : *rows) {
-      if (r.id == id) return r.state;
+      if (r.id == id) return std::string(OutboxStateName(r.state));
     }
     return "";
   }
