@@ -5,7 +5,7 @@
 namespace liasse {
 
 Conclusion ConcludeDocument(bool client_known, const std::vector<Check>& checks,
-                            const std::string& doc_type) {
+                            DocType doc_type) {
   Conclusion c;
   if (!client_known) {
     c.reason = "unknown_sender";
@@ -39,7 +39,7 @@ Conclusion ConcludeDocument(bool client_known, const std::vector<Check>& checks,
     }
     return c;
   }
-  if (doc_type.empty()) {
+  if (doc_type == DocType::kUnknown) {
     c.reason = "unclassified";
     std::vector<Check> with = checks;
     with.push_back({"unclassified", false, "warning",

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "workflows/doc_type.h"
 #include "workflows/validate.h"
 
 namespace liasse {
@@ -33,8 +34,8 @@ struct Conclusion {
 };
 
 // `client_known`: the document belongs to a client (not the unknown sender).
-// `checks`: what the validators said. `doc_type`: "" when undetermined.
+// `checks`: what the validators said. `doc_type`: kUnknown when undetermined.
 Conclusion ConcludeDocument(bool client_known, const std::vector<Check>& checks,
-                            const std::string& doc_type);
+                            DocType doc_type);
 
 }  // namespace liasse

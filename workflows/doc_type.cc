@@ -1,5 +1,7 @@
 #include "workflows/doc_type.h"
 
+#include <ostream>
+
 #include <array>
 
 #include "absl/strings/ascii.h"
@@ -8,27 +10,57 @@
 
 namespace liasse {
 
-bool IsDocTypeName(absl::string_view name) {
-  static constexpr std::array<absl::string_view, 9> kTypes = {
-      "invoice",    "credit_note", "receipt", "bank_statement", "payslip",
-      "tax_notice", "contract",    "quote",   "other"};
-  for (absl::string_view t : kTypes) {
-    if (t == name) return true;
+namespace {
+
+constexpr std::array<std::pair<DocType, absl::string_view>, 10> kDocTypes = {{
+    {DocType::kUnknown, ""},
+    {DocType::kInvoice, "invoice"},
+    {DocType::kCreditNote, "credit_note"},
+    {DocType::kReceipt, "receipt"},
+    {DocType::kBankStatement, "bank_statement"},
+    {DocType::kPayslip, "payslip"},
+    {DocType::kTaxNotice, "tax_notice"},
+    {DocType::kContract, "contract"},
+    {DocType::kQuote, "quote"},
+    {DocType::kOther, "other"},
+}};
+
+}  // namespace
+
+absl::string_view DocTypeName(DocType type) {
+  for (const auto& [t, name] : kDocTypes) {
+    if (t == type) return name;
   }
-  return false;
+  return "";
 }
 
-std::string EInvoiceDocType(const Fields& fields) {
+std::optional<DocType> ParseDocType(absl::string_view name) {
+  for (const auto& [t, n] : kDocTypes) {
+    if (n == name) return t;
+  }
+  return std::nullopt;
+}
+
+std::ostream& operator<<(std::ostream& os, DocType type) {
+  return os << (type == DocType::kUnknown ? "(unknown)" : DocTypeName(type));
+}
+
+bool IsDocTypeName(absl::string_view name) {
+  std::optional<DocType> t = ParseDocType(name);
+  return t.has_value() && *t != DocType::kUnknown;
+}
+
+DocType EInvoiceDocType(const Fields& fields) {
   // UNTDID 1001 credit-note codes.
   static constexpr std::array<absl::string_view, 9> kCreditCodes = {
       "381", "261", "262", "296", "308", "396", "420", "458", "532"};
   for (absl::string_view code : kCreditCodes) {
-    if (fields.type_code == code) return "credit_note";
+    if (fields.type_code == code) return DocType::kCreditNote;
   }
   std::optional<Money> total =
       fields.total_incl_tax ? fields.total_incl_tax : fields.total_excl_tax;
-  if (total && total->cents < 0) return "credit_note";
-  return "invoice";
+  if (total && total->cents < 0) return DocType::kCreditNote;
+  return DocType::kInvoice;
 }
 
 namespace {

@@ -1,6 +1,8 @@
 // Document types, by the names used everywhere (SQLite, proto, CLI, JSON).
 #pragma once
 
+#include <iosfwd>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,15 +12,34 @@
 
 namespace liasse {
 
+enum class DocType {
+  kUnknown,  // not decided yet: "" in storage and the API
+  kInvoice,
+  kCreditNote,
+  kReceipt,
+  kBankStatement,
+  kPayslip,
+  kTaxNotice,
+  kContract,
+  kQuote,
+  kOther,
+};
+
 // invoice, credit_note, receipt, bank_statement, payslip, tax_notice,
-// contract, quote, other.
+// contract, quote, other; "" for kUnknown.
+absl::string_view DocTypeName(DocType type);
+// The type of one of those names; "" is kUnknown; anything else none.
+std::optional<DocType> ParseDocType(absl::string_view name);
+// A name of a known type ("" is not).
 bool IsDocTypeName(absl::string_view name);
+// Prints the name (logs, test messages).
+std::ostream& operator<<(std::ostream& os, DocType type);
 
 // The type of a structured e-invoice. The type code alone does not decide:
 // 381 (and the other credit-note codes) is a credit note, but French
 // issuers also code credit notes 380 with negative totals; 389 is a
 // self-billed invoice.
-std::string EInvoiceDocType(const Fields& fields);
+DocType EInvoiceDocType(const Fields& fields);
 
 // Who the client is, from its config.
 struct PartyIdentity {

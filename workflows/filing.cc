@@ -4,13 +4,13 @@
 
 namespace liasse {
 
-FilingChoice ChooseItem(const std::string& doc_type, Date day, const std::string& iban,
+FilingChoice ChooseItem(DocType doc_type, Date day, const std::string& iban,
                         const std::vector<OpenItem>& open, std::chrono::month_day fiscal_year_end) {
   std::vector<int64_t> exact, before;
   const std::string account = NormalizeIdentifier(iban);
   const Date earlier = AddDays(day, -10);
   for (const OpenItem& i : open) {
-    if (i.kind != doc_type || i.for_bank_txn) continue;
+    if (i.kind != DocTypeName(doc_type) || i.for_bank_txn) continue;
     if (!i.account.empty() && !account.empty() && NormalizeIdentifier(i.account) != account) {
       continue;
     }
@@ -24,8 +24,8 @@ FilingChoice ChooseItem(const std::string& doc_type, Date day, const std::string
   return FilingChoice{exact.size() == 1 || before.empty() ? exact : before};
 }
 
-bool JustifiesADebit(const std::string& doc_type, const Fields& fields) {
-  return (doc_type == "receipt" || doc_type == "invoice") && fields.total_incl_tax.has_value() &&
+bool JustifiesADebit(DocType doc_type, const Fields& fields) {
+  return (doc_type == DocType::kReceipt || doc_type == DocType::kInvoice) && fields.total_incl_tax.has_value() &&
          fields.direction != Direction::kSale;
 }
 

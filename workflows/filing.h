@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "workflows/collection.h"
+#include "workflows/doc_type.h"
 #include "workflows/fields.h"
 
 namespace liasse {
@@ -29,11 +30,11 @@ struct FilingChoice {
   bool ambiguous() const { return items.size() > 1; }
 };
 
-FilingChoice ChooseItem(const std::string& doc_type, Date day, const std::string& iban,
+FilingChoice ChooseItem(DocType doc_type, Date day, const std::string& iban,
                         const std::vector<OpenItem>& open, std::chrono::month_day fiscal_year_end);
 
 // A receipt or invoice with a total that the client paid (not a sale)
 // justifies one of the client's bank debits.
-bool JustifiesADebit(const std::string& doc_type, const Fields& fields);
+bool JustifiesADebit(DocType doc_type, const Fields& fields);
 
 }  // namespace liasse

@@ -9,6 +9,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "workflows/doc_type.h"
 #include "workflows/fields.h"
 #include "workflows/validate.h"
 
@@ -25,7 +26,7 @@ std::string CompactForLlm(absl::string_view text, size_t max_chars);
 
 // A model's answer, already parsed into our types.
 struct LlmProposal {
-  std::string doc_type;
+  DocType doc_type = DocType::kUnknown;
   double confidence = 0;
   Fields fields;
 };

@@ -202,7 +202,7 @@ std::vector<TaxRow> TaxTableRows(const std::vector<std::string>& lines) {
 
 }  // namespace
 
-std::pair<std::string, double> ClassifyText(absl::string_view text) {
+std::pair<DocType, double> ClassifyText(absl::string_view text) {
   struct Rule {
     const char* type;
     const char* pattern;
@@ -237,7 +237,7 @@ std::pair<std::string, double> ClassifyText(absl::string_view text) {
     score[kRules[i].type] += s;
     total += s;
   }
-  if (total == 0) return {"other", 0.0};
+  if (total == 0) return {DocType::kOther, 0.0};
   // A credit note is also an invoice: its own words outweigh the latter.
   auto best = std::max_element(score.begin(), score.end(),
                                [](const auto& a, const auto& b) { return a.second < b.second; });
@@ -249,7 +249,7 @@ std::pair<std::string, double> ClassifyText(absl::string_view text) {
   }
   double confidence = evidence / total;
   if (evidence < 3) confidence *= evidence / 3;  // weak evidence
-  return {best->first, std::min(1.0, confidence)};
+  return {ParseDocType(best->first).value_or(DocType::kOther), std::min(1.0, confidence)};
 }
 
 TextFields ExtractFieldsFromText(absl::string_view text) {
@@ -695,7 +695,9 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
 
   auto [type, confidence] = ClassifyText(text);
   // Credit notes: credit words, or an invoice with a negative total.
-  if (type == "invoice" && f.total_incl_tax && f.total_incl_tax->cents < 0) type = "credit_note";
+  if (type == DocType::kInvoice && f.total_incl_tax && f.total_incl_tax->cents < 0) {
+    type = DocType::kCreditNote;
+  }
   out.doc_type = type;
   out.type_confidence = confidence;
   out.fields_confidence = std::min(1.0, out.fields_confidence);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "workflows/doc_type.h"
 #include "workflows/fields.h"
 #include "workflows/printed.h"
 
@@ -16,7 +17,7 @@ namespace liasse {
 
 struct TextFields {
   Fields fields;
-  std::string doc_type;    // invoice, credit_note, receipt, ... or "other"
+  DocType doc_type = DocType::kOther;
   double type_confidence = 0;  // 0–1
   // How sure the rules are of the totals and date they found (0–1).
   double fields_confidence = 0;
@@ -25,6 +26,6 @@ struct TextFields {
 TextFields ExtractFieldsFromText(absl::string_view text);
 
 // Type by keywords alone, with a confidence in 0–1.
-std::pair<std::string, double> ClassifyText(absl::string_view text);
+std::pair<DocType, double> ClassifyText(absl::string_view text);
 
 }  // namespace liasse

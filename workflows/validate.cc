@@ -45,7 +45,8 @@ std::vector<int64_t> LegalVatRates(const std::string& country) {
 std::vector<Check> Validate(const ValidationInput& in) {
   std::vector<Check> checks;
   const Fields& f = in.fields;
-  bool priced = in.doc_type == "invoice" || in.doc_type == "credit_note" || in.doc_type == "receipt";
+  bool priced = in.doc_type == DocType::kInvoice || in.doc_type == DocType::kCreditNote ||
+                in.doc_type == DocType::kReceipt;
 
   if (in.ocr_confidence) {
     bool ok = *in.ocr_confidence >= in.min_ocr_confidence;
@@ -127,7 +128,8 @@ std::vector<Check> Validate(const ValidationInput& in) {
 
   // CGI art. 242 nonies A: mandatory mentions of a French invoice, reported
   // as warnings; simplified rules at 150 € HT or less.
-  if ((in.doc_type == "invoice" || in.doc_type == "credit_note") && country == "FR") {
+  if ((in.doc_type == DocType::kInvoice || in.doc_type == DocType::kCreditNote) &&
+      country == "FR") {
     std::vector<std::string> missing;
     bool simplified = f.total_excl_tax && f.total_excl_tax->cents <= 15000;
     if (f.invoice_number.empty()) missing.push_back("numéro / number");

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "workflows/doc_type.h"
 #include "workflows/fields.h"
 
 namespace liasse {
@@ -21,7 +22,7 @@ struct Check {
 };
 
 struct ValidationInput {
-  std::string doc_type;
+  DocType doc_type = DocType::kUnknown;
   Fields fields;
   std::optional<double> ocr_confidence;
   double min_ocr_confidence = 0.6;

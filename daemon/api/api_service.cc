@@ -163,7 +163,7 @@ void FillDocument(const DocumentRecord& d, pb::Document* out) {
   out->set_pages(d.pages);
   out->set_text_source(std::string(TextSourceName(d.text_source)));
   out->set_ocr_confidence(d.ocr_confidence.value_or(0.0));
-  out->set_doc_type(d.doc_type);
+  out->set_doc_type(std::string(DocTypeName(d.doc_type)));
   if (d.fields) FillFields(*d.fields, out->mutable_fields());
   out->set_status(ToProto(d.status));
   out->set_attempts(d.attempts);
@@ -503,7 +503,8 @@ class LiasseService final : public pb::Liasse::Service {
       if (auto st = store_->MoveDocument(*id, moved_to, "review"); !st.ok()) return ToGrpc(st);
     }
     DocumentUpdate update;
-    if (!req->doc_type().empty()) update.doc_type = req->doc_type();
+    // Checked above: a known type name.
+    if (!req->doc_type().empty()) update.doc_type = ParseDocType(req->doc_type());
     if (!req->set_fields().empty()) update.fields = fields;
     DocumentStatus at = doc->status;
     if (req->accept()) {
@@ -532,11 +533,12 @@ class LiasseService final : public pb::Liasse::Service {
     }
     // Staff's word on this supplier's documents: the next one is typed by
     // the rules without asking a model.
-    std::string confirmed = !req->doc_type().empty() ? req->doc_type()
-                            : req->accept()          ? doc->doc_type
-                                                     : "";
+    DocType confirmed = !req->doc_type().empty() ? *ParseDocType(req->doc_type())
+                        : req->accept()          ? doc->doc_type
+                                                 : DocType::kUnknown;
     std::string owner = moved_to.empty() ? doc->client_id : moved_to;
-    if (!confirmed.empty() && confirmed != "other" && owner != kUnknownClientId) {
+    if (confirmed != DocType::kUnknown && confirmed != DocType::kOther &&
+        owner != kUnknownClientId) {
       if (std::string key = SupplierKey(fields); !key.empty()) {
         if (auto st = store_->LearnSupplierType(owner, key, confirmed); !st.ok()) {
           return ToGrpc(st);

@@ -233,19 +233,6 @@ json ChecksToJson(const std::vector<Check>& checks) {
   return out;
 }
 
-std::vector<Check> CheckDocument(const std::string& doc_type, const Fields& fields,
-                                 std::optional<double> ocr_confidence,
-                                 double min_ocr_confidence, int64_t now_unix_seconds) {
-  ValidationInput in;
-  in.doc_type = doc_type;
-  in.fields = fields;
-  in.ocr_confidence = ocr_confidence;
-  in.min_ocr_confidence = min_ocr_confidence;
-  in.today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(
-      std::chrono::sys_seconds{std::chrono::seconds{now_unix_seconds}})};
-  return Validate(in);
-}
-
 json ErrorToJson(const absl::Status& status) {
   std::optional<ReadErrorCode> code = GetReadErrorCode(status);
   return {{"code", code ? std::string(ReadErrorName(*code)) : std::string("internal")},

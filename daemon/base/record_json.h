@@ -28,11 +28,6 @@ nlohmann::json ChecksToJson(const std::vector<Check>& checks);
 // The checks of an array; anything unreadable is no check.
 std::vector<Check> ChecksFromJson(const nlohmann::json& checks);
 
-// The validators' view of a document read now (`today` from `now`, UTC).
-std::vector<Check> CheckDocument(const std::string& doc_type, const Fields& fields,
-                                 std::optional<double> ocr_confidence,
-                                 double min_ocr_confidence, int64_t now_unix_seconds);
-
 // {"code": "corrupt", "message": "..."}; code "internal" for untyped errors.
 nlohmann::json ErrorToJson(const absl::Status& status);
 absl::Status ErrorFromJson(const nlohmann::json& j);

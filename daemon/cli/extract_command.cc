@@ -48,7 +48,7 @@ json Describe(const std::string& file, absl::StatusOr<ExtractedDocument> doc, in
     j["type_confidence"] = u.type_confidence;
     j["fields_confidence"] = u.fields_confidence;
   }
-  j["doc_type"] = u.doc_type;
+  j["doc_type"] = std::string(DocTypeName(u.doc_type));
   j["type_sure"] = u.sure;
   j["decided_by"] = u.decided_by;
   j["llm_needed"] = u.llm_needed;

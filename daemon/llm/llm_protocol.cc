@@ -236,14 +236,13 @@ absl::StatusOr<LlmProposal> ParseProposal(absl::string_view content,
     j = inner;
   }
   LlmProposal p;
-  p.doc_type = absl::AsciiStrToLower(Text(j.value("doc_type", json())));
-  absl::StrReplaceAll({{" ", "_"}, {"-", "_"}}, &p.doc_type);
-  if (!IsDocTypeName(p.doc_type) ||
-      std::find(doc_types.begin(), doc_types.end(), p.doc_type) == doc_types.end()) {
-    return absl::InvalidArgumentError(absl::StrCat("doc_type \"", p.doc_type,
-                                                   "\" is not one of ",
+  std::string type = absl::AsciiStrToLower(Text(j.value("doc_type", json())));
+  absl::StrReplaceAll({{" ", "_"}, {"-", "_"}}, &type);
+  if (!IsDocTypeName(type) || std::find(doc_types.begin(), doc_types.end(), type) == doc_types.end()) {
+    return absl::InvalidArgumentError(absl::StrCat("doc_type \"", type, "\" is not one of ",
                                                    absl::StrJoin(doc_types, ", ")));
   }
+  p.doc_type = *ParseDocType(type);
   const json& conf = j.value("confidence", json());
   if (conf.is_number()) {
     p.confidence = conf.get<double>();

@@ -20,7 +20,7 @@ absl::StatusOr<ImportCounts> ImportStatement(DocumentTable* documents,
   if (!docs.ok()) return docs.status();
   std::vector<MatchDocument> candidates;
   for (const DocumentRecord& d : *docs) {
-    if (d.doc_type != "receipt" && d.doc_type != "invoice") continue;
+    if (d.doc_type != DocType::kReceipt && d.doc_type != DocType::kInvoice) continue;
     absl::StatusOr<int64_t> used = collection->BankTxnOfDocument(d.id);
     if (!used.ok()) return used.status();
     if (*used != 0) continue;

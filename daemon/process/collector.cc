@@ -293,7 +293,7 @@ absl::Status Collector::FileDocument(int64_t document_id) {
   const std::shared_ptr<const Settings> cfg = Current();
   absl::StatusOr<DocumentRecord> doc = store_->GetDocument(document_id);
   if (!doc.ok()) return doc.status();
-  if (doc->client_id == kUnknownClientId || doc->doc_type.empty()) return absl::OkStatus();
+  if (doc->client_id == kUnknownClientId || doc->doc_type == DocType::kUnknown) return absl::OkStatus();
   Fields f = doc->fields.value_or(Fields());
   Date day = f.issue_date ? *f.issue_date : LocalDate(doc->received_at, cfg->tz);
   absl::StatusOr<std::vector<ItemRecord>> open = store_->ListItems(doc->client_id, "", true);
@@ -336,7 +336,7 @@ absl::Status Collector::FileDocument(int64_t document_id) {
     }
   }
   // A PDF statement: its movements, when they add up to the balances.
-  if (doc->doc_type == "bank_statement" && doc->text_source != TextSource::kBankFile) {
+  if (doc->doc_type == DocType::kBankStatement && doc->text_source != TextSource::kBankFile) {
     absl::StatusOr<std::string> text = store_->GetDocumentText(document_id);
     if (!text.ok()) return text.status();
     absl::StatusOr<BankStatement> st = ParseStatementText(*text);
@@ -365,7 +365,7 @@ absl::Status Collector::FileDocument(int64_t document_id) {
       absl::SimpleAtoi(i.account.substr(9), &original);
     }
     absl::StatusOr<DocumentRecord> first = store_->GetDocument(original);
-    if (first.ok() && !first->doc_type.empty() && first->doc_type != doc->doc_type) continue;
+    if (first.ok() && first->doc_type != DocType::kUnknown && first->doc_type != doc->doc_type) continue;
     if (absl::Status st = store_->ReceiveItem(i.id, document_id); !st.ok()) return st;
     break;
   }

@@ -85,7 +85,7 @@ absl::StatusOr<int> ExportPeriod(DocumentTable* documents, CollectionTables* ban
     std::vector<std::string> row = {FormatIsoDate(day),
                                     fields.supplier_name,
                                     fields.supplier_siren,
-                                    d.doc_type,
+                                    std::string(DocTypeName(d.doc_type)),
                                     std::string(DirectionName(fields.direction)),
                                     money(fields.total_excl_tax),
                                     absl::StrJoin(rates, " "),

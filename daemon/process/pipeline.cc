@@ -231,7 +231,7 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
         done.status = DocumentStatus::kExtracted;
         done.status_reason = "";
         done.text_source = TextSource::kBankFile;
-        done.doc_type = "bank_statement";
+        done.doc_type = DocType::kBankStatement;
         done.fields = *statement;
         done.checks = std::vector<Check>();
         return CommitExtracted(doc.id, done);
@@ -277,11 +277,11 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
   UnderstandOptions understand;
   if (host_ != nullptr) understand = host_->ClientOptions(doc.client_id);
   if (doc.client_id == kUnknownClientId) understand.llm_allowed = false;  // nobody's consent
-  understand.learned_type = [this, &doc](const Fields& f) -> std::string {
+  understand.learned_type = [this, &doc](const Fields& f) {
     std::string key = SupplierKey(f);
-    if (key.empty()) return "";
-    absl::StatusOr<std::string> t = store_->LearnedSupplierType(doc.client_id, key);
-    return t.ok() ? *t : "";
+    if (key.empty()) return DocType::kUnknown;
+    absl::StatusOr<DocType> t = store_->LearnedSupplierType(doc.client_id, key);
+    return t.ok() ? *t : DocType::kUnknown;
   };
   understand.rules_confidence = options_.rules_confidence;
   understand.min_ocr_confidence = options_.min_ocr_confidence;
@@ -327,7 +327,7 @@ absl::Status Pipeline::Conclude(int64_t id, const DocumentRecord& doc) {
     u.status = DocumentStatus::kClassified;
     if (absl::Status st = store_->UpdateDocument(
             id, at, u, "status",
-            StatusPayload(at, DocumentStatus::kClassified, doc.doc_type));
+            StatusPayload(at, DocumentStatus::kClassified, std::string(DocTypeName(doc.doc_type))));
         !st.ok()) {
       return st;
     }

@@ -14,9 +14,9 @@ constexpr double kConfirmedFields = 0.9;
 ReadingScorer::Score RulesReadingScorer::Of(absl::string_view text) const {
   TextFields fields = ExtractFieldsFromText(text);
   Score score;
-  if (fields.doc_type == "receipt") {
+  if (fields.doc_type == DocType::kReceipt) {
     score.shape = Shape::kReceipt;
-  } else if (fields.doc_type == "invoice" || fields.doc_type == "other") {
+  } else if (fields.doc_type == DocType::kInvoice || fields.doc_type == DocType::kOther) {
     score.shape = Shape::kUnsure;
   }
   score.confidence = fields.fields_confidence;

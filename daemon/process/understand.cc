@@ -11,8 +11,22 @@
 namespace liasse {
 namespace {
 
-bool Priced(const std::string& type) {
-  return type == "invoice" || type == "receipt" || type == "credit_note";
+// The validators' view of a document read now (`today` from `now`, UTC).
+std::vector<Check> CheckDocument(DocType doc_type, const Fields& fields,
+                                 std::optional<double> ocr_confidence,
+                                 double min_ocr_confidence, int64_t now_unix_seconds) {
+  ValidationInput in;
+  in.doc_type = doc_type;
+  in.fields = fields;
+  in.ocr_confidence = ocr_confidence;
+  in.min_ocr_confidence = min_ocr_confidence;
+  in.today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(
+      std::chrono::sys_seconds{std::chrono::seconds{now_unix_seconds}})};
+  return Validate(in);
+}
+
+bool Priced(DocType type) {
+  return type == DocType::kInvoice || type == DocType::kReceipt || type == DocType::kCreditNote;
 }
 
 }  // namespace
@@ -53,17 +67,17 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
   u.fields_confidence = rules.fields_confidence;
   u.decided_by = "rules";
   if (options.learned_type && rules.type_confidence < options.rules_confidence) {
-    if (std::string learned = options.learned_type(rules.fields); !learned.empty()) {
+    if (DocType learned = options.learned_type(rules.fields); learned != DocType::kUnknown) {
       u.doc_type = learned;
       u.type_confidence = 1.0;
       u.decided_by = "learned";
     }
   }
   // Priced documents also need their total and date read with confidence.
-  u.sure = u.doc_type != "other" && u.type_confidence >= options.rules_confidence &&
+  u.sure = u.doc_type != DocType::kOther && u.type_confidence >= options.rules_confidence &&
            (!Priced(u.doc_type) || rules.fields_confidence >= options.rules_confidence);
-  u.checks = CheckDocument(u.sure ? u.doc_type : "", u.fields, doc.text.ocr_confidence,
-                           options.min_ocr_confidence, now_unix_seconds);
+  u.checks = CheckDocument(u.sure ? u.doc_type : DocType::kUnknown, u.fields,
+                           doc.text.ocr_confidence, options.min_ocr_confidence, now_unix_seconds);
   if (RulesDecide(u.sure, u.checks)) return finish(u);
   u.llm_needed = true;
   if (!llm || llm->empty() || !options.llm_allowed) return finish(u);
@@ -72,7 +86,7 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
   request.content_hash = content_hash;
   request.text = doc.text.text;
   request.candidates = u.fields;
-  request.candidates_type = u.doc_type;
+  request.candidates_type = std::string(DocTypeName(u.doc_type));
   LlmResult answer = llm->Propose(request);
   u.llm_errors = answer.errors;
   if (!answer.proposal) return finish(u);  // every provider failed: the rules stand
@@ -86,9 +100,9 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
   m.fields = MergeProposal(u.fields, p.fields);
   m.type_confidence = p.confidence;
   m.fields_confidence = p.confidence;
-  m.sure = m.doc_type != "other" && p.confidence >= options.rules_confidence;
-  m.checks = CheckDocument(m.sure ? m.doc_type : "", m.fields, doc.text.ocr_confidence,
-                           options.min_ocr_confidence, now_unix_seconds);
+  m.sure = m.doc_type != DocType::kOther && p.confidence >= options.rules_confidence;
+  m.checks = CheckDocument(m.sure ? m.doc_type : DocType::kUnknown, m.fields,
+                           doc.text.ocr_confidence, options.min_ocr_confidence, now_unix_seconds);
   m.checks.push_back(GroundingCheck(p.fields, doc.text.text));
   // What the rules read with confidence and found wrong stays wrong.
   for (const Check& binding : BindingRuleFailures(u.checks)) {

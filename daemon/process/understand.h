@@ -23,12 +23,12 @@ struct UnderstandOptions {
   double min_ocr_confidence = 0.6;  // [classify] min_ocr_confidence
   PartyIdentity client;             // purchase or sale
   bool llm_allowed = true;          // the client's `llm`
-  // The type staff confirmed for this supplier, or "".
-  std::function<std::string(const Fields&)> learned_type;
+  // The type staff confirmed for this supplier, or kUnknown.
+  std::function<DocType(const Fields&)> learned_type;
 };
 
 struct Understanding {
-  std::string doc_type;  // as proposed
+  DocType doc_type = DocType::kUnknown;  // as proposed
   bool sure = false;     // the type may be kept without a person
   Fields fields;
   std::vector<Check> checks;

@@ -99,7 +99,7 @@ absl::Status SqliteStore::UpdateDocument(int64_t id, DocumentStatus expected,
   } else {
     s.BindNull(6);
   }
-  bind_text(7, u.doc_type);
+  bind_text(7, u.doc_type ? std::optional<std::string>(DocTypeName(*u.doc_type)) : std::nullopt);
   // Stored as JSON text (the `liasse extract --json` form); "" = none.
   std::optional<std::string> fields_json, checks_json;
   if (u.fields) fields_json = FieldsToJson(*u.fields).dump();

@@ -31,18 +31,18 @@ absl::Status SqliteStore::PutLlmAnswer(const std::string& key, const std::string
 }
 
 absl::Status SqliteStore::LearnSupplierType(const std::string& client_id, const std::string& supplier_key,
-                               const std::string& doc_type) {
+                               DocType doc_type) {
   std::lock_guard<std::mutex> lock(write_mu_);
   Stmt s(writer_,
          "INSERT INTO supplier_type (client_id, supplier_key, doc_type, updated_at) "
          "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (client_id, supplier_key) DO UPDATE "
          "SET doc_type = ?3, updated_at = ?4");
-  s.Bind(1, client_id).Bind(2, supplier_key).Bind(3, doc_type);
+  s.Bind(1, client_id).Bind(2, supplier_key).Bind(3, std::string(DocTypeName(doc_type)));
   s.Bind(4, FormatStoreTime(clock_->Now()));
   return s.Run();
 }
 
-absl::StatusOr<std::string> SqliteStore::LearnedSupplierType(const std::string& client_id,
+absl::StatusOr<DocType> SqliteStore::LearnedSupplierType(const std::string& client_id,
                                                 const std::string& supplier_key) {
   ReadConn conn(this);
   Stmt s(conn.db,
@@ -50,7 +50,7 @@ absl::StatusOr<std::string> SqliteStore::LearnedSupplierType(const std::string& 
   s.Bind(1, client_id).Bind(2, supplier_key);
   absl::StatusOr<bool> row = s.Step();
   if (!row.ok()) return row.status();
-  return *row ? s.Text(0) : std::string();
+  return *row ? ParseDocType(s.Text(0)).value_or(DocType::kUnknown) : DocType::kUnknown;
 }
 
 }  // namespace liasse

@@ -20,7 +20,7 @@ DocumentRecord ReadDocument(const Stmt& s) {
   d.pages = static_cast<int>(s.Int(8));
   d.text_source = ParseTextSource(s.Text(9));
   if (!s.IsNull(10)) d.ocr_confidence = s.Double(10);
-  d.doc_type = s.Text(11);
+  d.doc_type = ParseDocType(s.Text(11)).value_or(DocType::kOther);
   // JSON text: "" when none; an unreadable column reads as none.
   if (std::string fields_json = s.Text(12); !fields_json.empty()) {
     absl::StatusOr<Fields> fields =

@@ -65,8 +65,8 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::optional<std::string>> GetLlmAnswer(const std::string& key) override;
   absl::Status PutLlmAnswer(const std::string& key, const std::string& answer) override;
   absl::Status LearnSupplierType(const std::string& client_id, const std::string& supplier_key,
-                                 const std::string& doc_type) override;
-  absl::StatusOr<std::string> LearnedSupplierType(const std::string& client_id,
+                                 DocType doc_type) override;
+  absl::StatusOr<DocType> LearnedSupplierType(const std::string& client_id,
                                                   const std::string& supplier_key) override;
 
   // ---------- collection

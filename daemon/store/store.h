@@ -20,6 +20,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "workflows/clock.h"
+#include "workflows/doc_type.h"
 #include "workflows/document_status.h"
 #include "workflows/fields.h"
 #include "workflows/states.h"
@@ -66,7 +67,7 @@ struct DocumentRecord {
   int pages = 0;
   TextSource text_source = TextSource::kNone;
   std::optional<double> ocr_confidence;
-  std::string doc_type;
+  DocType doc_type = DocType::kUnknown;
   std::optional<Fields> fields;  // none yet
   DocumentStatus status = DocumentStatus::kReceived;
   std::string status_reason;
@@ -96,7 +97,7 @@ struct DocumentUpdate {
   std::optional<int> pages;
   std::optional<TextSource> text_source;
   std::optional<double> ocr_confidence;  // negative = clear
-  std::optional<std::string> doc_type;
+  std::optional<DocType> doc_type;
   std::optional<Fields> fields;
   std::optional<std::vector<Check>> checks;
   std::optional<std::string> text;
@@ -280,12 +281,11 @@ class LearningTable {
   // The LLM answer cache (key: document hash, model, prompt version).
   virtual absl::StatusOr<std::optional<std::string>> GetLlmAnswer(const std::string& key) = 0;
   virtual absl::Status PutLlmAnswer(const std::string& key, const std::string& answer) = 0;
-  // Supplier ↔ type pairs staff confirmed in review; "" when none.
+  // Supplier ↔ type pairs staff confirmed in review; kUnknown when none.
   virtual absl::Status LearnSupplierType(const std::string& client_id,
-                                         const std::string& supplier_key,
-                                         const std::string& doc_type) = 0;
-  virtual absl::StatusOr<std::string> LearnedSupplierType(const std::string& client_id,
-                                                          const std::string& supplier_key) = 0;
+                                         const std::string& supplier_key, DocType doc_type) = 0;
+  virtual absl::StatusOr<DocType> LearnedSupplierType(const std::string& client_id,
+                                                      const std::string& supplier_key) = 0;
 };
 
 // What clients owe (items) and their bank movements.

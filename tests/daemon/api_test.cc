@@ -460,8 +460,8 @@ TEST_F(ApiTest, ReviewMovesFromUnknownSetsFieldsAndAccepts) {
   EXPECT_EQ(doc.fields().total_incl_tax(), "12.50");
   EXPECT_EQ(doc.fields().issue_date(), "2026-11-27");
   // Staff's word is remembered for this client's supplier (and only there).
-  EXPECT_EQ(store_->LearnedSupplierType("acme", "name:boulangeriepaul").value(), "receipt");
-  EXPECT_EQ(store_->LearnedSupplierType("other", "name:boulangeriepaul").value(), "");
+  EXPECT_EQ(store_->LearnedSupplierType("acme", "name:boulangeriepaul").value(), DocType::kReceipt);
+  EXPECT_EQ(store_->LearnedSupplierType("other", "name:boulangeriepaul").value(), DocType::kUnknown);
   auto events = store_->ListEvents(0, "acme", 100);
   std::vector<std::string> kinds;
   for (const auto& e : *events) kinds.push_back(e.kind);

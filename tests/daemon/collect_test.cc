@@ -318,7 +318,7 @@ TEST_F(CollectTest, StatementFilesDroppedWithTheDocumentsAreImported) {
   pipeline_->RunUntilIdle();
   auto doc = store_->GetDocument(good->document_id);
   EXPECT_EQ(doc->status, DocumentStatus::kDone) << doc->status_reason;
-  EXPECT_EQ(doc->doc_type, "bank_statement");
+  EXPECT_EQ(doc->doc_type, DocType::kBankStatement);
   EXPECT_EQ(doc->text_source, TextSource::kBankFile);
   // Two card payments now expect receipts; October's statement item is received.
   std::vector<ItemView> open = Open();

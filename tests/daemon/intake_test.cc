@@ -161,7 +161,7 @@ TEST_F(IntakeTest, PipelineTakesEachDocumentToAFinalState) {
   if (invoice_id) {
     auto doc = store_->GetDocument(invoice_id);
     EXPECT_EQ(doc->status, DocumentStatus::kDone);
-    EXPECT_EQ(doc->doc_type, "invoice");
+    EXPECT_EQ(doc->doc_type, DocType::kInvoice);
     EXPECT_EQ(doc->text_source, TextSource::kEInvoice);
     ASSERT_TRUE(doc->fields.has_value());
     EXPECT_EQ(doc->fields->invoice_number, "280081");
@@ -169,7 +169,7 @@ TEST_F(IntakeTest, PipelineTakesEachDocumentToAFinalState) {
   // The rules are sure of this one: type, totals and date.
   auto text = store_->GetDocument(text_id);
   EXPECT_EQ(text->status, DocumentStatus::kDone);
-  EXPECT_EQ(text->doc_type, "invoice");
+  EXPECT_EQ(text->doc_type, DocType::kInvoice);
   ASSERT_TRUE(text->fields && text->fields->total_incl_tax);
   EXPECT_EQ(FormatDecimal(*text->fields->total_incl_tax), "1481.47");
   EXPECT_EQ(text->text_source, TextSource::kTextLayer);

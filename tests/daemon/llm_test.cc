@@ -88,7 +88,7 @@ TEST(LlmChainTest, NormalAnswerWithJsonSchema) {
   LlmResult r = c.chain->Propose(Request());
   ASSERT_TRUE(r.proposal.has_value()) << ::testing::PrintToString(r.errors);
   EXPECT_EQ(r.provider, "a");
-  EXPECT_EQ(r.proposal->doc_type, "invoice");
+  EXPECT_EQ(r.proposal->doc_type, DocType::kInvoice);
   EXPECT_DOUBLE_EQ(r.proposal->confidence, 0.95);
   EXPECT_EQ(r.proposal->fields.total_incl_tax, Money{30000});
   EXPECT_EQ(r.proposal->fields.invoice_number, "H-2026-77");
@@ -325,7 +325,7 @@ TEST(UnderstandWithLlmTest, UnsureRulesAskTheModelAndValidatorsAccept) {
   Understanding u = Understand(TextDocument(kDocument), options, kNow, c.chain.get(), "h");
   ASSERT_TRUE(u.llm_needed);
   EXPECT_EQ(u.decided_by, "llm:a");
-  EXPECT_EQ(u.doc_type, "invoice");
+  EXPECT_EQ(u.doc_type, DocType::kInvoice);
   EXPECT_TRUE(u.sure);
   EXPECT_EQ(u.fields.total_incl_tax, Money{30000});
   EXPECT_FALSE(HasBlockingFailure(u.checks)) << ChecksToText(u.checks);
@@ -346,11 +346,11 @@ TEST(UnderstandWithLlmTest, SupplierTypeConfirmedByStaffDecidesWithoutTheModel) 
       "Total TTC 300,00\n";
   UnderstandOptions options;
   options.learned_type = [](const Fields& f) {
-    return SupplierKey(f).empty() ? "" : "invoice";
+    return SupplierKey(f).empty() ? DocType::kUnknown : DocType::kInvoice;
   };
   Understanding u = Understand(TextDocument(text), options, kNow, c.chain.get(), "h");
   EXPECT_EQ(u.decided_by, "learned") << u.doc_type << " " << ChecksToText(u.checks);
-  EXPECT_EQ(u.doc_type, "invoice");
+  EXPECT_EQ(u.doc_type, DocType::kInvoice);
   EXPECT_TRUE(u.sure);
   EXPECT_FALSE(u.llm_needed);
   EXPECT_TRUE(a.Requests().empty());
@@ -409,7 +409,7 @@ TEST(LlmProtocolTest, ForgivingParse) {
       "\"tax_lines\": {\"rate\": \"5,5 %\", \"base\": \"100\", \"amount\": \"5,50\"}}",
       types);
   ASSERT_TRUE(p.ok()) << p.status();
-  EXPECT_EQ(p->doc_type, "receipt");
+  EXPECT_EQ(p->doc_type, DocType::kReceipt);
   EXPECT_DOUBLE_EQ(p->confidence, 0.8);
   EXPECT_EQ(p->fields.total_incl_tax, Money{123456});
   EXPECT_EQ(p->fields.total_tax, Money{1250});

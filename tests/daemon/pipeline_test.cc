@@ -97,7 +97,7 @@ TEST_F(PipelineTest, AnInvoiceTheRulesAreSureOfIsDoneAndFiled) {
   pipeline_->RunUntilIdle();
   DocumentRecord d = Doc(id);
   EXPECT_EQ(d.status, DocumentStatus::kDone) << d.status_reason;
-  EXPECT_EQ(d.doc_type, "invoice");
+  EXPECT_EQ(d.doc_type, DocType::kInvoice);
   ASSERT_TRUE(d.fields && d.fields->total_incl_tax);
   EXPECT_EQ(*d.fields->total_incl_tax, Money{148147});
   ASSERT_EQ(host_.concluded.size(), 1u);

@@ -344,7 +344,7 @@ TEST(StoreTest, PurgeLeavesNoRowOfTheClientInAnyTable) {
     auto doc = s.IngestDocument(Doc(client, client == "gone" ? 1 : 2));
     ASSERT_OK(doc);
     ASSERT_OK(s.RememberFile(client, "/srv/" + client + "/f.pdf", 10, 1, "sha", doc->document_id));
-    ASSERT_OK(s.LearnSupplierType(client, "acme", "invoice"));
+    ASSERT_OK(s.LearnSupplierType(client, "acme", DocType::kInvoice));
     ItemRecord item;
     item.client_id = client;
     item.period = "2026-10";

@@ -45,7 +45,7 @@ TEST(UnderstandTest, AnEInvoicesFieldsAreTakenAsTheyAreAndSure) {
 
 TEST(UnderstandTest, AnInvoiceTheRulesAreSureOfNeedsNoModel) {
   Understanding u = Understand(TextDocument(kInvoice), UnderstandOptions(), kNow);
-  EXPECT_EQ(u.doc_type, "invoice");
+  EXPECT_EQ(u.doc_type, DocType::kInvoice);
   EXPECT_EQ(u.decided_by, "rules");
   EXPECT_FALSE(u.llm_needed);
   EXPECT_EQ(u.fields.total_incl_tax, Money{12000});
@@ -54,15 +54,15 @@ TEST(UnderstandTest, AnInvoiceTheRulesAreSureOfNeedsNoModel) {
 TEST(UnderstandTest, StaffsWordOnASupplierDecidesWhereTheRulesAreUnsure) {
   UnderstandOptions o;
   o.learned_type = [](const Fields& f) {
-    return SupplierKey(f) == "siren:732829320" ? "receipt" : "";
+    return SupplierKey(f) == "siren:732829320" ? DocType::kReceipt : DocType::kUnknown;
   };
   // No word says what this is: the supplier's learned type decides.
   Understanding unsure = Understand(
       TextDocument("Boulangerie Martin SARL\nSIREN 732 829 320\n28/11/2026\n12,50\n"), o, kNow);
-  EXPECT_EQ(unsure.doc_type, "receipt");
+  EXPECT_EQ(unsure.doc_type, DocType::kReceipt);
   EXPECT_EQ(unsure.decided_by, "learned");
   // An invoice the rules are sure of stays an invoice.
-  EXPECT_EQ(Understand(TextDocument(kInvoice), o, kNow).doc_type, "invoice");
+  EXPECT_EQ(Understand(TextDocument(kInvoice), o, kNow).doc_type, DocType::kInvoice);
 }
 
 TEST(UnderstandTest, TheClientAsSellerMakesItASale) {

@@ -10,7 +10,7 @@ Check Failed(const std::string& code, const std::string& severity = "error") {
 }
 
 TEST(ConcludeDocumentTest, AReadableTypedDocumentOfAClientIsDoneAndFiled) {
-  Conclusion c = ConcludeDocument(true, {{"totals_consistent", true, "error", "", ""}}, "invoice");
+  Conclusion c = ConcludeDocument(true, {{"totals_consistent", true, "error", "", ""}}, DocType::kInvoice);
   EXPECT_TRUE(c.done);
   EXPECT_EQ(c.reason, "");
   EXPECT_EQ(c.follow_up, FollowUp::kFile);
@@ -18,7 +18,7 @@ TEST(ConcludeDocumentTest, AReadableTypedDocumentOfAClientIsDoneAndFiled) {
 }
 
 TEST(ConcludeDocumentTest, AnUnknownSenderWaitsForAPersonWithThatReasonAlone) {
-  Conclusion c = ConcludeDocument(false, {Failed("readable")}, "invoice");
+  Conclusion c = ConcludeDocument(false, {Failed("readable")}, DocType::kInvoice);
   EXPECT_FALSE(c.done);
   EXPECT_EQ(c.reason, "unknown_sender");
   EXPECT_EQ(c.follow_up, FollowUp::kNone);  // nobody to ask
@@ -28,7 +28,7 @@ TEST(ConcludeDocumentTest, AnUnknownSenderWaitsForAPersonWithThatReasonAlone) {
 }
 
 TEST(ConcludeDocumentTest, AnUnreadableScanIsAskedAgainOfTheClient) {
-  Conclusion c = ConcludeDocument(true, {Failed("totals_consistent"), Failed("readable")}, "");
+  Conclusion c = ConcludeDocument(true, {Failed("totals_consistent"), Failed("readable")}, DocType::kUnknown);
   EXPECT_FALSE(c.done);
   EXPECT_EQ(c.reason, "totals_consistent, readable");
   EXPECT_EQ(c.follow_up, FollowUp::kAskAgain);
@@ -37,25 +37,25 @@ TEST(ConcludeDocumentTest, AnUnreadableScanIsAskedAgainOfTheClient) {
 }
 
 TEST(ConcludeDocumentTest, ADateOutsideThePeriodIsAskedAgainOfTheClient) {
-  Conclusion c = ConcludeDocument(true, {Failed("date_plausible")}, "receipt");
+  Conclusion c = ConcludeDocument(true, {Failed("date_plausible")}, DocType::kReceipt);
   EXPECT_EQ(c.follow_up, FollowUp::kAskAgain);
   EXPECT_NE(c.ask_en.find("date"), std::string::npos);
 }
 
 TEST(ConcludeDocumentTest, OtherFailedErrorChecksWaitForStaff) {
-  Conclusion c = ConcludeDocument(true, {Failed("totals_consistent")}, "invoice");
+  Conclusion c = ConcludeDocument(true, {Failed("totals_consistent")}, DocType::kInvoice);
   EXPECT_FALSE(c.done);
   EXPECT_EQ(c.reason, "totals_consistent");
   EXPECT_EQ(c.follow_up, FollowUp::kNone);
 }
 
 TEST(ConcludeDocumentTest, FailedWarningsDoNotStopADocument) {
-  Conclusion c = ConcludeDocument(true, {Failed("mandatory_mentions", "warning")}, "invoice");
+  Conclusion c = ConcludeDocument(true, {Failed("mandatory_mentions", "warning")}, DocType::kInvoice);
   EXPECT_TRUE(c.done);
 }
 
 TEST(ConcludeDocumentTest, AnUndeterminedTypeIsReviewedWithAnAddedWarning) {
-  Conclusion c = ConcludeDocument(true, {{"readable", true, "error", "", ""}}, "");
+  Conclusion c = ConcludeDocument(true, {{"readable", true, "error", "", ""}}, DocType::kUnknown);
   EXPECT_FALSE(c.done);
   EXPECT_EQ(c.reason, "unclassified");
   ASSERT_TRUE(c.checks.has_value());

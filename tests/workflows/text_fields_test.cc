@@ -54,7 +54,7 @@ TEST(TextFieldsTest, FrenchInvoiceTotalsByLabelNotByLargestNumber) {
       "Acompte versé                  5 000,00 €\n"
       "IBAN FR76 3000 6000 0112 3456 7890 189\n");
   const Fields& f = r.fields;
-  EXPECT_EQ(r.doc_type, "invoice");
+  EXPECT_EQ(r.doc_type, DocType::kInvoice);
   EXPECT_EQ(f.total_incl_tax, Money{148147});
   EXPECT_EQ(f.total_excl_tax, Money{123456});
   EXPECT_EQ(f.total_tax, Money{24691});
@@ -99,7 +99,7 @@ TEST(TextFieldsTest, ReceiptWithSeveralTotalsAndCash) {
   EXPECT_EQ(r.fields.total_incl_tax, Money{1410});
   EXPECT_EQ(Iso(r.fields.issue_date), "2017-12-29");
   EXPECT_EQ(r.fields.currency, "MYR");
-  EXPECT_EQ(r.doc_type, "receipt");
+  EXPECT_EQ(r.doc_type, DocType::kReceipt);
 }
 
 TEST(TextFieldsTest, GermanReceiptSummeAndCardFallback) {
@@ -113,9 +113,9 @@ TEST(TextFieldsTest, GermanReceiptSummeAndCardFallback) {
 }
 
 TEST(TextFieldsTest, NegativeTotalsAndAvoirMakeACreditNote) {
-  EXPECT_EQ(ExtractFieldsFromText("AVOIR N° AV-12\nTotal TTC -233,47 €\n").doc_type, "credit_note");
+  EXPECT_EQ(ExtractFieldsFromText("AVOIR N° AV-12\nTotal TTC -233,47 €\n").doc_type, DocType::kCreditNote);
   EXPECT_EQ(ExtractFieldsFromText("FACTURE N° F-9\nFacture\nTotal TTC -233,47 €\n").doc_type,
-            "credit_note");
+            DocType::kCreditNote);
 }
 
 TEST(TextFieldsTest, VatInsideAnIbanIsNotAVatNumber) {
@@ -125,18 +125,18 @@ TEST(TextFieldsTest, VatInsideAnIbanIsNotAVatNumber) {
 }
 
 TEST(TextFieldsTest, ClassifiesByKeywords) {
-  EXPECT_EQ(ClassifyText("BULLETIN DE PAIE\nSalaire brut 2 500,00\nNet à payer avant impôt").first, "payslip");
+  EXPECT_EQ(ClassifyText("BULLETIN DE PAIE\nSalaire brut 2 500,00\nNet à payer avant impôt").first, DocType::kPayslip);
   EXPECT_EQ(ClassifyText("RELEVÉ DE COMPTE\nAncien solde 1 000,00\nNouveau solde 900,00").first,
-            "bank_statement");
-  EXPECT_EQ(ClassifyText("DEVIS N° 12\nBon pour accord").first, "quote");
-  EXPECT_EQ(ClassifyText("AVIS D'IMPÔT 2026\nimpots.gouv.fr").first, "tax_notice");
-  EXPECT_EQ(ClassifyText("Kontoauszug Nr. 3").first, "bank_statement");
-  EXPECT_EQ(ClassifyText("bonjour").first, "other");
+            DocType::kBankStatement);
+  EXPECT_EQ(ClassifyText("DEVIS N° 12\nBon pour accord").first, DocType::kQuote);
+  EXPECT_EQ(ClassifyText("AVIS D'IMPÔT 2026\nimpots.gouv.fr").first, DocType::kTaxNotice);
+  EXPECT_EQ(ClassifyText("Kontoauszug Nr. 3").first, DocType::kBankStatement);
+  EXPECT_EQ(ClassifyText("bonjour").first, DocType::kOther);
   // German compounds: a trade or premium invoice is an invoice; a pay
   // settlement (Abrechnung) is not.
-  EXPECT_EQ(ClassifyText("Handelsrechnung (380) Nr. 471102").first, "invoice");
-  EXPECT_EQ(ClassifyText("Beitragsrechnung zur Kraftfahrtversicherung").first, "invoice");
-  EXPECT_EQ(ClassifyText("Lohnabrechnung Mai 2026").first, "payslip");
+  EXPECT_EQ(ClassifyText("Handelsrechnung (380) Nr. 471102").first, DocType::kInvoice);
+  EXPECT_EQ(ClassifyText("Beitragsrechnung zur Kraftfahrtversicherung").first, DocType::kInvoice);
+  EXPECT_EQ(ClassifyText("Lohnabrechnung Mai 2026").first, DocType::kPayslip);
 }
 
 }  // namespace
@@ -182,14 +182,14 @@ TEST(ReceiptTotalsTest, CardPaymentConfirmsTheTotal) {
       "real GmbH\nSUMME EUR 12,07\nMasterCard EUR 12,07\nKassierer: 4\n21.04.2020 15:52\n");
   TextFields alone = ExtractFieldsFromText("real GmbH\nSUMME EUR 12,07\n21.04.2020 15:52\n");
   EXPECT_GT(confirmed.fields_confidence, alone.fields_confidence);
-  EXPECT_EQ(confirmed.doc_type, "receipt");
+  EXPECT_EQ(confirmed.doc_type, DocType::kReceipt);
 }
 
 TEST(ClassifyTextTest, InvoiceAndReceiptWordsTogetherAreAPricedPurchase) {
   // A Malaysian till receipt headed "TAX INVOICE": either type is filed the
   // same way, so the pair counts as sure evidence.
   auto [type, confidence] = ClassifyText("TAX INVOICE\nCASHIER: 01\nCASH 50.00\nCHANGE 14.20\n");
-  EXPECT_TRUE(type == "invoice" || type == "receipt") << type;
+  EXPECT_TRUE(type == DocType::kInvoice || type == DocType::kReceipt) << type;
   EXPECT_GE(confidence, 0.9);
   // A German till receipt with its card slip says so in many words.
   EXPECT_GE(ClassifyText("real GmbH\nSUMME EUR 12,07\nMasterCard EUR 12,07\n"

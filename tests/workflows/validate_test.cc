@@ -27,7 +27,7 @@ const Check* Find(const std::vector<Check>& checks, const std::string& code) {
 
 ValidationInput FrenchInvoice() {
   ValidationInput in;
-  in.doc_type = "invoice";
+  in.doc_type = DocType::kInvoice;
   in.today = year_month_day{year(2026), month(11), day(28)};
   Fields& f = in.fields;
   f.supplier_name = "Boulangerie Martin";
@@ -104,7 +104,7 @@ TEST(ValidateTest, MissingMentionsAreWarningsWithSimplifiedRulesUnder150) {
 
 TEST(ValidateTest, ReceiptsNeedAnAmountAndADate) {
   ValidationInput in;
-  in.doc_type = "receipt";
+  in.doc_type = DocType::kReceipt;
   in.today = year_month_day{year(2026), month(11), day(28)};
   EXPECT_FALSE(Find(Validate(in), "amount_and_date")->ok);
   in.fields.total_incl_tax = Money{1230};
