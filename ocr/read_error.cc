@@ -3,38 +3,27 @@
 #include <array>
 
 #include "absl/strings/cord.h"
+#include "workflows/enum_names.h"
 
 namespace liasse {
 namespace {
 
 constexpr char kPayloadUrl[] = "type.liasse/read_error";
 
-constexpr std::array<std::pair<ReadErrorCode, absl::string_view>, 9> kNames = {{
-    {ReadErrorCode::kEncrypted, "encrypted"},
-    {ReadErrorCode::kCorrupt, "corrupt"},
+constexpr NameTable<ReadErrorCode, 9> kNames = {{
+    {ReadErrorCode::kEncrypted, "encrypted"}, {ReadErrorCode::kCorrupt, "corrupt"},
     {ReadErrorCode::kUnsupportedType, "unsupported_type"},
-    {ReadErrorCode::kTooLarge, "too_large"},
-    {ReadErrorCode::kTooManyPages, "too_many_pages"},
-    {ReadErrorCode::kImageTooLarge, "image_too_large"},
-    {ReadErrorCode::kTimeout, "timeout"},
-    {ReadErrorCode::kCrashed, "crashed"},
-    {ReadErrorCode::kNoText, "no_text"},
+    {ReadErrorCode::kTooLarge, "too_large"}, {ReadErrorCode::kTooManyPages, "too_many_pages"},
+    {ReadErrorCode::kImageTooLarge, "image_too_large"}, {ReadErrorCode::kTimeout, "timeout"},
+    {ReadErrorCode::kCrashed, "crashed"}, {ReadErrorCode::kNoText, "no_text"},
 }};
 
 }  // namespace
 
-absl::string_view ReadErrorName(ReadErrorCode code) {
-  for (const auto& [c, name] : kNames) {
-    if (c == code) return name;
-  }
-  return "corrupt";
-}
+absl::string_view ReadErrorName(ReadErrorCode code) { return NameIn(kNames, code, "corrupt"); }
 
 std::optional<ReadErrorCode> ParseReadErrorName(absl::string_view name) {
-  for (const auto& [c, n] : kNames) {
-    if (n == name) return c;
-  }
-  return std::nullopt;
+  return ValueIn(kNames, name);
 }
 
 absl::Status ReadError(ReadErrorCode code, absl::string_view message) {

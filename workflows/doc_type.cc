@@ -2,6 +2,8 @@
 
 #include <ostream>
 
+#include "workflows/enum_names.h"
+
 #include <array>
 
 #include "absl/strings/ascii.h"
@@ -12,34 +14,19 @@ namespace liasse {
 
 namespace {
 
-constexpr std::array<std::pair<DocType, absl::string_view>, 10> kDocTypes = {{
-    {DocType::kUnknown, ""},
-    {DocType::kInvoice, "invoice"},
-    {DocType::kCreditNote, "credit_note"},
-    {DocType::kReceipt, "receipt"},
-    {DocType::kBankStatement, "bank_statement"},
-    {DocType::kPayslip, "payslip"},
-    {DocType::kTaxNotice, "tax_notice"},
-    {DocType::kContract, "contract"},
-    {DocType::kQuote, "quote"},
-    {DocType::kOther, "other"},
+constexpr NameTable<DocType, 10> kDocTypes = {{
+    {DocType::kUnknown, ""}, {DocType::kInvoice, "invoice"},
+    {DocType::kCreditNote, "credit_note"}, {DocType::kReceipt, "receipt"},
+    {DocType::kBankStatement, "bank_statement"}, {DocType::kPayslip, "payslip"},
+    {DocType::kTaxNotice, "tax_notice"}, {DocType::kContract, "contract"},
+    {DocType::kQuote, "quote"}, {DocType::kOther, "other"},
 }};
 
 }  // namespace
 
-absl::string_view DocTypeName(DocType type) {
-  for (const auto& [t, name] : kDocTypes) {
-    if (t == type) return name;
-  }
-  return "";
-}
+absl::string_view DocTypeName(DocType type) { return NameIn(kDocTypes, type); }
 
-std::optional<DocType> ParseDocType(absl::string_view name) {
-  for (const auto& [t, n] : kDocTypes) {
-    if (n == name) return t;
-  }
-  return std::nullopt;
-}
+std::optional<DocType> ParseDocType(absl::string_view name) { return ValueIn(kDocTypes, name); }
 
 std::ostream& operator<<(std::ostream& os, DocType type) {
   return os << (type == DocType::kUnknown ? "(unknown)" : DocTypeName(type));
