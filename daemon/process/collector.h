@@ -1,8 +1,9 @@
 // Collection, the imperative shell around workflows/collection.h and
 // workflows/bank_matching.h: keeps each client's items (what it owes per
-// period), files finished documents against them, imports bank statements
-// and matches debits to receipts, writes reminders and escalations to the
-// outbox, sends the outbox over SMTP, and the daily staff digest.
+// period) and files finished documents against them (collector.cc), imports
+// bank statements (bank_import), writes reminders, escalations and the daily
+// staff digest to the outbox (reminders.cc), sends the outbox through a
+// Mailer (outbox_delivery) and exports a period (period_export).
 //
 // Exactly one reminder per slot: the outbox row is inserted (unique by
 // client, kind and slot), marked `sending`, handed to SMTP with a Message-ID
