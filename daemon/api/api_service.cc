@@ -732,10 +732,10 @@ class LiasseService final : public pb::Liasse::Service {
                        ? absl::StrCat(v.item.label, " — ", v.item.reason)
                        : v.item.label);
     out->set_status(v.status);
-    out->set_due_date(v.item.due_date);
+    out->set_due_date(FormatIsoDate(v.item.due_date));
     out->set_document_id(v.item.document_id);
     out->set_bank_txn_id(v.item.bank_txn_id);
-    out->set_amount_cents(v.item.amount_cents);
+    out->set_amount_cents(v.item.amount.cents);
   }
 };
 

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "workflows/date.h"
 
 namespace liasse {
 namespace {
@@ -178,6 +179,10 @@ std::string FormatAmount(int64_t cents, const std::string& language) {
 std::string FormatDay(const std::string& iso, const std::string& language) {
   if (language != "fr" || iso.size() != 10) return iso;
   return absl::StrCat(iso.substr(8, 2), "/", iso.substr(5, 2), "/", iso.substr(0, 4));
+}
+
+std::string FormatDay(std::chrono::year_month_day day, const std::string& language) {
+  return FormatDay(FormatIsoDate(day), language);
 }
 
 }  // namespace liasse

@@ -4,6 +4,7 @@
 // [reminders] templates_dir wins. Messages are built with GMime.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -55,5 +56,6 @@ std::string PlusAddress(const std::string& address, const std::string& tag);
 std::string FormatAmount(int64_t cents, const std::string& language);
 // "12/10/2026" (fr) or "2026-10-12" (en) from YYYY-MM-DD.
 std::string FormatDay(const std::string& iso, const std::string& language);
+std::string FormatDay(std::chrono::year_month_day day, const std::string& language);
 
 }  // namespace liasse

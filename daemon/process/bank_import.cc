@@ -46,8 +46,8 @@ absl::StatusOr<ImportCounts> ImportStatement(DocumentTable* documents,
     const BankTxn& t = st->txns[i];
     NewBankTxn n;
     n.txn.account = t.account.empty() ? st->account : t.account;
-    n.txn.date = FormatIsoDate(t.date);
-    n.txn.amount_cents = t.amount.cents;
+    n.txn.date = t.date;
+    n.txn.amount = t.amount;
     n.txn.label = t.label;
     n.txn.fingerprint = t.fingerprint;
     n.needs_receipt = NeedsReceipt(t, how.options);

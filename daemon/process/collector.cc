@@ -225,7 +225,7 @@ std::vector<ItemRecord> Collector::PlannedItems(const ClientConfig& c, absl::Tim
       item.kind = e.kind;
       item.label = e.label.empty() ? DefaultLabel(e.kind, c.language) : e.label;
       item.account = e.iban;
-      item.due_date = FormatIsoDate(DueDate(p, e.due_day));
+      item.due_date = DueDate(p, e.due_day);
       out.push_back(std::move(item));
     }
   }
@@ -265,8 +265,7 @@ absl::StatusOr<std::vector<ItemView>> Collector::Items(const std::string& client
   Date today = LocalDate(as_of, cfg->tz);
   std::vector<ItemView> out;
   for (ItemRecord& i : all) {
-    absl::StatusOr<Date> due = ParseIsoDate(i.due_date);
-    Date d = due.ok() ? *due : today;
+    Date d = i.due_date;
     ItemView v;
     v.status = ItemStatus(d, cfg->options.reminders.grace_days, today, i.state == ItemState::kReceived,
                           i.state == ItemState::kWaived);
@@ -325,8 +324,7 @@ absl::Status Collector::FileDocument(int64_t document_id) {
     if (!debits.ok()) return debits.status();
     std::vector<MatchDebit> candidates;
     for (const BankTxnRecord& t : *debits) {
-      absl::StatusOr<Date> d = ParseIsoDate(t.date);
-      if (d.ok()) candidates.push_back({t.id, *d, Money{-t.amount_cents}, t.label});
+      candidates.push_back({t.id, t.date, Money{-t.amount.cents}, t.label});
     }
     MatchOptions mo = MatchOptionsFrom(cfg->options.matching);
     MatchDocument md{document_id, day, Money{std::llabs(f.total_incl_tax->cents)}, f.currency,
@@ -387,7 +385,7 @@ absl::Status Collector::AskAgain(int64_t document_id, const std::string& reason_
   item.kind = "redo";
   item.label = doc->original_name.empty() ? absl::StrCat("document ", document_id) : doc->original_name;
   item.account = absl::StrCat("document:", document_id);
-  item.due_date = FormatIsoDate(today);
+  item.due_date = today;
   item.reason = lang == "en" ? reason_en : reason_fr;
   absl::StatusOr<std::pair<int64_t, bool>> made = store_->EnsureItem(item);
   if (!made.ok()) return made.status();

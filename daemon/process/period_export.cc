@@ -76,9 +76,9 @@ absl::StatusOr<int> ExportPeriod(DocumentTable* documents, CollectionTables* ban
     std::string bank_date, bank_label, bank_amount;
     if (absl::StatusOr<int64_t> txn = bank->BankTxnOfDocument(d.id); txn.ok() && *txn != 0) {
       if (absl::StatusOr<BankTxnRecord> t = bank->GetBankTxn(*txn); t.ok()) {
-        bank_date = t->date;
+        bank_date = FormatIsoDate(t->date);
         bank_label = t->label;
-        bank_amount = FormatDecimal(Money{t->amount_cents});
+        bank_amount = FormatDecimal(t->amount);
       }
     }
     auto money = [](const std::optional<Money>& m) { return m ? FormatDecimal(*m) : std::string(); };

@@ -64,10 +64,9 @@ absl::StatusOr<ClientReminderState> Collector::ReminderState(const ClientConfig&
   s.has_address = !UsableAddresses(c, contact.second).empty();
   Date oldest{};
   for (const ItemView& v : open) {
-    absl::StatusOr<Date> due = ParseIsoDate(v.item.due_date);
-    if (!due.ok()) continue;
-    s.open_due_dates.push_back(*due);
-    if (oldest == Date{} || *due < oldest) oldest = *due;
+    const Date& due = v.item.due_date;
+    s.open_due_dates.push_back(due);
+    if (oldest == Date{} || due < oldest) oldest = due;
   }
   if (s.open_due_dates.empty()) return s;
   absl::Time since = StartOfDay(oldest, cfg->tz);
@@ -113,8 +112,8 @@ absl::StatusOr<RenderedReminder> Collector::RenderReminder(const ClientConfig& c
       absl::StatusOr<BankTxnRecord> t = store_->GetBankTxn(i.bank_txn_id);
       if (t.ok()) label = t->label;
       receipts.push_back({{"label", label},
-                          {"amount", FormatAmount(i.amount_cents, lang)},
-                          {"date", FormatDay(i.txn_date, lang)}});
+                          {"amount", FormatAmount(i.amount.cents, lang)},
+                          {"date", i.txn_date ? FormatDay(*i.txn_date, lang) : ""}});
     } else if (i.kind == "redo") {
       redo.push_back({{"label", i.label}, {"reason", i.reason}});
     } else {
@@ -134,7 +133,7 @@ absl::StatusOr<RenderedReminder> Collector::RenderReminder(const ClientConfig& c
                {"has_receipts", !receipts.empty()},
                {"redo", redo},
                {"has_redo", !redo.empty()},
-               {"deadline", FormatDay(FormatIsoDate(deadline), lang)},
+               {"deadline", FormatDay(deadline, lang)},
                {"folder", c.folder.empty() ? json(false) : json(fs::path(c.folder).filename().string())},
                {"firm_name", cfg->options.smtp.from.empty() ? "Liasse" : cfg->options.smtp.from}};
   absl::StatusOr<RenderedText> text =
@@ -160,8 +159,10 @@ absl::StatusOr<RenderedReminder> Collector::RenderEscalation(const ClientConfig&
   json list = json::array();
   for (const ItemView& v : items) {
     list.push_back({{"label", v.item.label},
-                    {"amount", v.item.amount_cents ? json(FormatAmount(v.item.amount_cents, "fr")) : json(false)},
-                    {"date", v.item.txn_date.empty() ? json(false) : json(FormatDay(v.item.txn_date, "fr"))}});
+                    {"amount", v.item.amount.cents != 0 ? json(FormatAmount(v.item.amount.cents, "fr"))
+                                                        : json(false)},
+                    {"date", v.item.txn_date ? json(FormatDay(*v.item.txn_date, "fr"))
+                                             : json(false)}});
   }
   json data = {{"client_name", c.name.empty() ? c.id : c.name},
                {"client", c.id},

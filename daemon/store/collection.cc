@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/store/rows.h"
+#include "workflows/date.h"
 
 namespace liasse {
 
@@ -78,7 +79,8 @@ absl::StatusOr<ImportCounts> SqliteStore::ImportBankTxns(const std::string& clie
            "INSERT INTO bank_txn (client_id, account, date, amount_cents, label, fingerprint, "
            "document_id, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT "
            "(client_id, fingerprint) DO NOTHING");
-    s.Bind(1, client_id).Bind(2, n.txn.account).Bind(3, n.txn.date).Bind(4, n.txn.amount_cents);
+    s.Bind(1, client_id).Bind(2, n.txn.account).Bind(3, FormatIsoDate(n.txn.date));
+    s.Bind(4, n.txn.amount.cents);
     s.Bind(5, n.txn.label).Bind(6, n.txn.fingerprint).Bind(7, n.matched_document_id).Bind(8, now);
     if (absl::Status st = s.Run(); !st.ok()) return st;
     if (sqlite3_changes(writer_) == 0) {
@@ -94,9 +96,9 @@ absl::StatusOr<ImportCounts> SqliteStore::ImportBankTxns(const std::string& clie
     item.kind = "receipt";
     item.label = n.item_label;
     item.account = n.txn.account;
-    item.due_date = now.substr(0, 10);
+    item.due_date = ParseIsoDate(now.substr(0, 10)).value_or(n.txn.date);
     item.bank_txn_id = txn_id;
-    item.amount_cents = -n.txn.amount_cents;
+    item.amount = Money{-n.txn.amount.cents};
     item.txn_date = n.txn.date;
     absl::StatusOr<std::pair<int64_t, bool>> made = EnsureItemLocked(now, item);
     if (!made.ok()) return made.status();
@@ -180,8 +182,10 @@ absl::StatusOr<std::pair<int64_t, bool>> SqliteStore::EnsureItemLocked(const std
          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) ON CONFLICT DO "
          "NOTHING");
   s.Bind(1, item.client_id).Bind(2, item.period).Bind(3, item.kind).Bind(4, item.label);
-  s.Bind(5, item.account).Bind(6, item.due_date).Bind(7, std::string(ItemStateName(item.state))).Bind(8, item.document_id);
-  s.Bind(9, item.bank_txn_id).Bind(10, item.amount_cents).Bind(11, item.txn_date);
+  s.Bind(5, item.account).Bind(6, FormatIsoDate(item.due_date));
+  s.Bind(7, std::string(ItemStateName(item.state))).Bind(8, item.document_id);
+  s.Bind(9, item.bank_txn_id).Bind(10, item.amount.cents);
+  s.Bind(11, item.txn_date ? FormatIsoDate(*item.txn_date) : std::string());
   s.Bind(12, item.reason).Bind(13, now);
   if (absl::Status st = s.Run(); !st.ok()) return st;
   if (sqlite3_changes(writer_) > 0) {

@@ -3,9 +3,19 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/base/record_json.h"
+#include "workflows/date.h"
 #include "workflows/document_status.h"
 
 namespace liasse {
+namespace {
+
+// A stored YYYY-MM-DD; 1970-01-01 when unreadable (a bug or a newer schema).
+Date DateOrEpoch(const std::string& text) {
+  absl::StatusOr<Date> d = ParseIsoDate(text);
+  return d.ok() ? *d : Date{std::chrono::year{1970}, std::chrono::January, std::chrono::day{1}};
+}
+
+}  // namespace
 
 DocumentRecord ReadDocument(const Stmt& s) {
   DocumentRecord d;
@@ -70,13 +80,13 @@ ItemRecord ReadItem(const Stmt& s) {
   i.kind = s.Text(3);
   i.label = s.Text(4);
   i.account = s.Text(5);
-  i.due_date = s.Text(6);
+  i.due_date = DateOrEpoch(s.Text(6));
   // An unknown state is a newer schema or a bug: shown open, so it is not lost.
   i.state = ParseItemState(s.Text(7)).value_or(ItemState::kOpen);
   i.document_id = s.Int(8);
   i.bank_txn_id = s.Int(9);
-  i.amount_cents = s.Int(10);
-  i.txn_date = s.Text(11);
+  i.amount = Money{s.Int(10)};
+  if (!s.Text(11).empty()) i.txn_date = DateOrEpoch(s.Text(11));
   i.reason = s.Text(12);
   return i;
 }
@@ -86,8 +96,8 @@ BankTxnRecord ReadTxn(const Stmt& s) {
   t.id = s.Int(0);
   t.client_id = s.Text(1);
   t.account = s.Text(2);
-  t.date = s.Text(3);
-  t.amount_cents = s.Int(4);
+  t.date = DateOrEpoch(s.Text(3));
+  t.amount = Money{s.Int(4)};
   t.label = s.Text(5);
   t.fingerprint = s.Text(6);
   t.document_id = s.Int(7);

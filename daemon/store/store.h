@@ -20,6 +20,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "workflows/clock.h"
+#include "workflows/collection.h"
+#include "workflows/money.h"
 #include "workflows/doc_type.h"
 #include "workflows/document_status.h"
 #include "workflows/fields.h"
@@ -128,12 +130,12 @@ struct ItemRecord {
   std::string kind;    // bank_statement, payslip, receipt, redo...
   std::string label;
   std::string account;   // IBAN of a statement's account; "document:ID" for a redo
-  std::string due_date;  // YYYY-MM-DD
+  Date due_date{};
   ItemState state = ItemState::kOpen;
   int64_t document_id = 0;
   int64_t bank_txn_id = 0;
-  int64_t amount_cents = 0;
-  std::string txn_date;
+  Money amount;                  // a debit's receipt: what was paid (positive)
+  std::optional<Date> txn_date;  // a debit's receipt: the day it was paid
   std::string reason;  // why a document must be sent again, or why waived
 };
 
@@ -141,8 +143,8 @@ struct BankTxnRecord {
   int64_t id = 0;
   std::string client_id;
   std::string account;
-  std::string date;  // YYYY-MM-DD
-  int64_t amount_cents = 0;
+  Date date{};
+  Money amount;  // negative = debit
   std::string label;
   std::string fingerprint;
   int64_t document_id = 0;

@@ -222,7 +222,7 @@ TEST_F(CollectTest, ReminderRepliesClosingItemsNextReminderAndStaffDigest) {
   }
   std::vector<ItemView> open = Open();
   ASSERT_EQ(open.size(), 1u);
-  EXPECT_EQ(open[0].item.amount_cents, 6000);  // only Shell is still missing
+  EXPECT_EQ(open[0].item.amount, Money{6000});  // only Shell is still missing
 
   // A week later the next reminder names only what is still missing.
   clock_.Set(Paris(2026, 11, 16, 10, 30));

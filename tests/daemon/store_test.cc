@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "tests/fakes/fake_clock.h"
+#include "workflows/date.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -349,12 +350,12 @@ TEST(StoreTest, PurgeLeavesNoRowOfTheClientInAnyTable) {
     item.client_id = client;
     item.period = "2026-10";
     item.kind = "bank_statement";
-    item.due_date = "2026-11-10";
+    item.due_date = ParseIsoDate("2026-11-10").value();
     ASSERT_OK(s.EnsureItem(item));
     NewBankTxn txn;
     txn.txn.client_id = client;
-    txn.txn.date = "2026-10-05";
-    txn.txn.amount_cents = -4520;
+    txn.txn.date = ParseIsoDate("2026-10-05").value();
+    txn.txn.amount = Money{-4520};
     txn.txn.label = "CB CARREFOUR";
     txn.txn.fingerprint = "fp-" + client;
     txn.needs_receipt = true;
