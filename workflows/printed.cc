@@ -114,10 +114,14 @@ std::vector<YearMonthDay> DatesInLine(absl::string_view line) {
   };
   static const RE2 iso(R"((?:^|\D)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:\D|$))");
   // OCR puts spaces around slashes and dashes ("30 / 03 / 2018"); one
-  // separator throughout, so a phone number does not pass for a date.
-  static const RE2 spaced_slash(R"((?:^|[^\d.])(\d{1,2}) ?/ ?(\d{1,2}) ?/ ?(\d{4}|\d{2})(?:[^\d.]|$))");
-  static const RE2 spaced_dash(R"((?:^|[^\d.])(\d{1,2}) ?- ?(\d{1,2}) ?- ?(\d{4}|\d{2})(?:[^\d.]|$))");
-  static const RE2 numeric(R"((?:^|[^\d.])(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?:[^\d.]|$|\.\D|\.$))");
+  // separator throughout and a four-digit year, so a phone number or a
+  // product code ("3-21 - 12/480") does not pass for a date.
+  static const RE2 spaced_slash(R"((?:^|[^\d.])(\d{1,2}) ?/ ?(\d{1,2}) ?/ ?(\d{4})(?:[^\d.]|$))");
+  static const RE2 spaced_dash(R"((?:^|[^\d.])(\d{1,2}) ?- ?(\d{1,2}) ?- ?(\d{4})(?:[^\d.]|$))");
+  // One separator throughout: "11/3-21" is a product code, not a date.
+  static const RE2 numeric_slash(R"((?:^|[^\d.])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?:[^\d.]|$|\.\D|\.$))");
+  static const RE2 numeric_dot(R"((?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:[^\d.]|$|\.\D|\.$))");
+  static const RE2 numeric_dash(R"((?:^|[^\d.])(\d{1,2})-(\d{1,2})-(\d{4}|\d{2})(?:[^\d.]|$|\.\D|\.$))");
   static const RE2 day_name(
       R"((?i)(?:^|[^\pL\d])(\d{1,2})(?:er|st|nd|rd|th)?[\s.-]*(\pL{3,9})\.?[\s,.-]*(\d{4}|\d{2})(?:\D|$))");
   static const RE2 name_day(R"((?i)(?:^|[^\pL])(\pL{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:\D|$))");
@@ -130,7 +134,9 @@ std::vector<YearMonthDay> DatesInLine(absl::string_view line) {
     if (mm > 12 && dd <= 12) std::swap(dd, mm);  // US order, when it can only be that
     return MakeDate(num(y), mm, dd);
   };
-  scan(numeric, day_first);
+  scan(numeric_slash, day_first);
+  scan(numeric_dot, day_first);
+  scan(numeric_dash, day_first);
   if (found.empty()) {
     scan(spaced_slash, day_first);
     scan(spaced_dash, day_first);

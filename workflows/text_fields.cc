@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "workflows/date.h"
 #include "workflows/identifiers.h"
 #include "workflows/printed.h"
 
@@ -401,6 +402,23 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
         break;
       }
     }
+    if (best) {
+      // A larger total printed below the figure net + tax adds up to: that
+      // figure was a subtotal (one rate's, or part of the lines); the
+      // document's total is the larger one further down, unconfirmed.
+      const Candidate* below = nullptr;
+      for (const Candidate& c : totals) {
+        if (c.amount_line > best->amount_line && c.score >= 2 &&
+            c.amount.cents > best->amount.cents &&
+            (!below || c.amount.cents > below->amount.cents)) {
+          below = &c;
+        }
+      }
+      if (below) {
+        best = below;
+        consistent = false;
+      }
+    }
     if (!best) {
       int top = 0;
       for (const Candidate& c : totals) top = std::max(top, c.score);
@@ -542,14 +560,30 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     if (f.total_excl_tax && std::abs(f.total_excl_tax->cents) > total) f.total_excl_tax.reset();
   }
 
-  // Dates: an issue-date label first, else the first date not on a due line.
+  // Dates: an issue-date label first; else a date stamped with a time of
+  // day (a till's "16-03-18 13:49"); else the first date not on a due line.
+  // Only the first two are evidence, or a date printed on two lines: a lone
+  // figure that parses as a date may be a code or a misread.
+  bool date_evidence = false;
   for (size_t i = 0; i < lines.size() && !f.issue_date; ++i) {
     if (!RE2::PartialMatch(lines[i], IssueLabelRe()) || RE2::PartialMatch(lines[i], DueLabelRe())) {
       continue;
     }
     std::vector<Ymd> d = DatesInLine(lines[i]);
     if (d.empty() && i + 1 < lines.size()) d = DatesInLine(lines[i + 1]);
-    if (!d.empty()) f.issue_date = d.front();
+    if (!d.empty()) {
+      f.issue_date = d.front();
+      date_evidence = true;
+    }
+  }
+  static const RE2 time_of_day(R"((?:^|\D)(?:[01]?\d|2[0-3])[:h][0-5]\d(?:\D|$))");
+  for (size_t i = 0; i < lines.size() && !f.issue_date; ++i) {
+    if (RE2::PartialMatch(lines[i], DueLabelRe())) continue;
+    std::vector<Ymd> d = DatesInLine(lines[i]);
+    if (!d.empty() && RE2::PartialMatch(lines[i], time_of_day)) {
+      f.issue_date = d.front();
+      date_evidence = true;
+    }
   }
   for (size_t i = 0; i < lines.size(); ++i) {
     std::vector<Ymd> d = DatesInLine(lines[i]);
@@ -561,12 +595,27 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       // "Date : 28/11  Échéance : 28/12" on one line: the first is the date.
       if (!f.issue_date && d.size() >= 2 && RE2::PartialMatch(lines[i], IssueLabelRe())) {
         f.issue_date = d.front();
+        date_evidence = true;
       }
       continue;
     }
     if (!f.issue_date) f.issue_date = d.front();
   }
-  if (f.issue_date) out.fields_confidence += 0.3;
+  if (f.issue_date && !date_evidence) {
+    int printed_on_lines = 0;
+    for (const std::string& line : lines) {
+      std::vector<Ymd> d = DatesInLine(line);
+      printed_on_lines += std::find(d.begin(), d.end(), *f.issue_date) != d.end() ? 1 : 0;
+    }
+    std::set<std::string> distinct;
+    for (const std::string& line : lines) {
+      for (const Ymd& d : DatesInLine(line)) distinct.insert(FormatIsoDate(d));
+    }
+    date_evidence = printed_on_lines >= 2 || distinct.size() == 1;
+  }
+  if (f.issue_date) out.fields_confidence += date_evidence ? 0.3 : 0.15;
+  out.total_confirmed = consistent;
+  out.date_confirmed = f.issue_date && date_evidence;
 
   // Invoice number after its label, on the line or the next.
   static const RE2 number_label(

@@ -21,6 +21,11 @@ struct TextFields {
   double type_confidence = 0;  // 0–1
   // How sure the rules are of the totals and date they found (0–1).
   double fields_confidence = 0;
+  // The total agrees with a second figure (net + tax, a VAT summary, the
+  // payment, another total line).
+  bool total_confirmed = false;
+  // The issue date is labelled, stamped with a time of day, or printed twice.
+  bool date_confirmed = false;
 };
 
 TextFields ExtractFieldsFromText(absl::string_view text);

@@ -3,13 +3,6 @@
 #include "workflows/text_fields.h"
 
 namespace liasse {
-namespace {
-
-// Fields the rules hold with this confidence (total confirmed by a second
-// figure, and a date) need no second reading of a photo.
-constexpr double kConfirmedFields = 0.9;
-
-}  // namespace
 
 ReadingScorer::Score RulesReadingScorer::Of(absl::string_view text) const {
   TextFields fields = ExtractFieldsFromText(text);
@@ -20,7 +13,9 @@ ReadingScorer::Score RulesReadingScorer::Of(absl::string_view text) const {
     score.shape = Shape::kUnsure;
   }
   score.confidence = fields.fields_confidence;
-  score.confirmed = fields.fields_confidence >= kConfirmedFields;
+  // A total confirmed by a second figure, and a date: no second reading of
+  // the photo would add to that.
+  score.confirmed = fields.total_confirmed && fields.fields.issue_date.has_value();
   return score;
 }
 

@@ -37,6 +37,7 @@ TEST(TextFieldsTest, ReadsDatesInFrenchEnglishAndGermanFormats) {
   EXPECT_EQ(Iso(DatesInLine("DATE 28NOV2026 10:02").front()), "2026-11-28");
   EXPECT_EQ(Iso(DatesInLine("Date 28 / 11 / 2026").front()), "2026-11-28");  // OCR spacing
   EXPECT_TRUE(DatesInLine("Tel 03 - 51 / 2026").empty());  // mixed separators
+  EXPECT_TRUE(DatesInLine("REF MI11/3-21 - 12/480").empty());  // a product code
   EXPECT_TRUE(DatesInLine("31/02/2026").empty());
   EXPECT_TRUE(DatesInLine("Total 12,50").empty());
 }
@@ -295,6 +296,42 @@ TEST(TaxTotalsTest, TwoTotalLinesThatAgreeOrTheTenderedCashConfirmTheTotal) {
   TextFields tender = ExtractFieldsFromText(
       "Farmasi\n02/03/18\nTOTAL (Including GST) 79.35\nTENDER 100.00\nCHANGE/BALANCE 20.65\n");
   EXPECT_GE(tender.fields_confidence, 0.9);
+}
+
+TEST(ReceiptTotalsTest, ALargerTotalBelowTheOneNetPlusTaxMakesWasASubtotal) {
+  // Net + tax add up to the first "total" (one rate's goods); the amount to
+  // pay, further down, is larger: that is the total, not confirmed.
+  TextFields r = ExtractFieldsFromText(
+      "BAKERY WHOLESALE LTD\nDate: 05/11/2026\nTotal zero-rated goods: 12.00\n"
+      "Total standard goods (excl. tax): 10.00\nTax: 0.60\n"
+      "Total standard goods (incl. tax): 10.60\nTotal payable: 22.60\n");
+  EXPECT_EQ(r.fields.total_incl_tax, Money{2260});
+  EXPECT_FALSE(r.total_confirmed);
+  EXPECT_LT(r.fields_confidence, 0.9);
+}
+
+TEST(ReceiptDatesTest, ATillTimestampOutranksADateShapedCode) {
+  TextFields r = ExtractFieldsFromText(
+      "HARDWARE STORE\nCABLE TIE 10/03/21\nTotal 9.00\nCash 10.00\nChange 1.00\n"
+      "16-03-18 13:49 T2 R000178\n");
+  EXPECT_EQ(Iso(r.fields.issue_date), "2018-03-16");
+  EXPECT_TRUE(r.date_confirmed);
+  EXPECT_TRUE(r.total_confirmed);
+  EXPECT_GE(r.fields_confidence, 0.9);
+}
+
+TEST(ReceiptDatesTest, OneOfSeveralUnlabelledDatesIsNotConfirmed) {
+  // Nothing says which of two bare dates is the purchase's.
+  TextFields r = ExtractFieldsFromText(
+      "KEDAI\n12/03/2026\nTotal 9.00\nCash 10.00\nChange 1.00\n14/03/2026\n");
+  EXPECT_EQ(Iso(r.fields.issue_date), "2026-03-12");
+  EXPECT_FALSE(r.date_confirmed);
+  EXPECT_TRUE(r.total_confirmed);
+  EXPECT_LT(r.fields_confidence, 0.9);
+  // The only date printed, or one printed twice, has no rival.
+  EXPECT_TRUE(ExtractFieldsFromText("KEDAI\n12/03/2026\nTotal 9.00\n").date_confirmed);
+  EXPECT_TRUE(ExtractFieldsFromText("KEDAI\n12/03/2026\nTotal 9.00\n01/04/2026\n12/03/2026\n")
+                  .date_confirmed);
 }
 
 }  // namespace
