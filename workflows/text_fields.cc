@@ -201,6 +201,98 @@ std::vector<TaxRow> TaxTableRows(const std::vector<std::string>& lines) {
   return rows;
 }
 
+// The supplier's name from the letterhead, by its shape: among the first
+// lines that read like a name (letters, whole words, no figures to pay, no
+// contact details), the one carrying a legal form (SARL, GmbH, Ltd, Sdn
+// Bhd…) or printed beside a registration number (SIRET, VAT, company
+// number), else the first. A registration number on the name's own line is
+// cut off.
+std::string SupplierName(const std::vector<std::string>& lines) {
+  static const RE2 not_name(
+      R"((?i)(facture|invoice|rechnung|receipt|re[çc]u|ticket|page|date|tel\b|t[ée]l[ée]phone|fax|www\.|https?:|\.(?:com|fr|de|net|org|my)\b|@|n[°o]\s|copy|copie|original|bienvenue|welcome|merci|thank|danke))");
+  static const RE2 legal_form(
+      R"((?i)(\bs[dIoO0]n\.?\s*bhd\b|\bs/b\b|\bbhd\b|\bsarl\b|\bsas\b|\bsasu\b|\beurl\b|\bsnc\b|\bselarl\b|\bs\.a\.?(?:\s|$)|\bsa\s*$|\bgmbh\b|\bag\b|\bkg\b|\bohg\b|\bug\b|\be\.\s?k\.|\bltd\b|\blimited\b|\bllc\b|\bllp\b|\binc\b|\bplc\b|\bcorp\b|\bpte\b|\bb\.?v\.?(?:\s|$)|\bn\.?v\.?(?:\s|$)|\bs\.?r\.?l\.?\b|\bs\.?p\.?a\.?\b))");
+  // A company's registration (beside its name) and tax numbers (often
+  // under the address): where one starts, the name on that line ends.
+  static const RE2 company_id(
+      R"((?i)(\bco\.?\s*-?\s*re[gi]|company\s*(?:reg|no)|\breg(?:istration)?\.?\s*no|\bsiret\b|\bsiren\b|\brcs\b|\bhrb?\s*\d|\(\s*[A-Z]{0,3}\d{5,}\s*-?\s*[A-Z]?\s*\)|^\s*[A-Z]{0,3}\d{5,}\s*-\s*[A-Z]\s*$))");
+  static const RE2 tax_id(
+      R"((?i)(\bgst\s*(?:id|reg|no)|\bvat\s*(?:no|reg|number|id)|\btva\b|\bust\.?-?\s?id|steuer-?\s?n(?:r|ummer)|\babn\b))");
+  static const RE2 long_number(R"(\d{3,})");
+  auto name_part = [&](const std::string& line, bool* id_here) {
+    std::string name = line;
+    for (const RE2* re : {&company_id, &tax_id}) {
+      re2::StringPiece id;
+      if (RE2::PartialMatch(name, *re, &id)) {
+        name = std::string(absl::StripAsciiWhitespace(
+            name.substr(0, static_cast<size_t>(id.data() - name.data()))));
+        if (re == &company_id) *id_here = true;
+      }
+    }
+    while (!name.empty() && (name.back() == '(' || name.back() == '-' || name.back() == ',' ||
+                             name.back() == ' ')) {
+      name.pop_back();
+    }
+    return name;
+  };
+  auto reads_like_a_name = [&](const std::string& line) {
+    int letters = 0, in_words = 0;
+    for (char c : line) letters += absl::ascii_isalpha(static_cast<unsigned char>(c)) ? 1 : 0;
+    // OCR noise reads as runs of two-letter "words": a name has real words.
+    for (absl::string_view word : absl::StrSplit(line, ' ', absl::SkipEmpty())) {
+      int w = 0;
+      for (char c : word) w += absl::ascii_isalpha(static_cast<unsigned char>(c)) ? 1 : 0;
+      if (w >= 3) in_words += w;
+    }
+    // Postcodes, street numbers and phone numbers are addresses.
+    return letters >= 3 && letters * 2 >= static_cast<int>(line.size()) && in_words * 2 >= letters &&
+           !RE2::PartialMatch(line, not_name) && !RE2::PartialMatch(line, long_number) &&
+           AmountsInLine(line).empty();
+  };
+  struct Named {
+    std::string name;
+    double score;
+    size_t line;
+  };
+  std::optional<Named> best;
+  size_t top = std::min<size_t>(lines.size(), 12);
+  for (size_t i = 0, seen = 0; i < top; ++i) {
+    if (lines[i].empty()) continue;
+    ++seen;
+    bool id_here = false;
+    std::string line = name_part(lines[i], &id_here);
+    if (!reads_like_a_name(line)) continue;
+    double score = -0.5 * static_cast<double>(seen);
+    if (RE2::PartialMatch(line, legal_form)) score += 3;
+    size_t next = i + 1;
+    while (next < lines.size() && lines[next].empty()) ++next;
+    bool id_next = next < lines.size() && RE2::PartialMatch(lines[next], company_id);
+    if (id_here || id_next) score += 2;
+    if (!best || score > best->score) best = Named{line, score, i};
+  }
+  if (!best) return "";
+  // A name printed over two lines: the legal form's line starts with at
+  // most one word ("(SEMENYIH) SDN BHD") or closes a bracket the line above
+  // opened; the line above is the name's start.
+  std::string name = best->name;
+  re2::StringPiece form;
+  size_t above_line = best->line;
+  while (above_line > 0 && lines[above_line - 1].empty()) --above_line;
+  if (above_line > 0 && RE2::PartialMatch(name, legal_form, &form)) {
+    std::string before(absl::StripAsciiWhitespace(
+        name.substr(0, static_cast<size_t>(form.data() - name.data()))));
+    bool one_word = before.find(' ') == std::string::npos;
+    bool unbalanced = std::count(name.begin(), name.end(), ')') >
+                      std::count(name.begin(), name.end(), '(');
+    const std::string& above = lines[above_line - 1];
+    bool id_ignored = false;
+    if ((one_word || unbalanced) && reads_like_a_name(name_part(above, &id_ignored))) {
+      name = absl::StrCat(above, " ", name);
+    }
+  }
+  return name;
+}
+
 }  // namespace
 
 std::pair<DocType, double> ClassifyText(absl::string_view text) {
@@ -729,18 +821,7 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     f.currency = "USD";
   }
 
-  // Supplier: the first line of the letterhead that reads like a name.
-  static const RE2 not_name(
-      R"((?i)(facture|invoice|rechnung|receipt|re[çc]u|ticket|page|date|tel|t[ée]l[ée]phone|fax|www\.|http|@|siret|siren|tva|vat|gst|n[°o]\s|copy|copie|original|bienvenue|welcome))");
-  for (size_t i = 0; i < lines.size() && i < 10 && f.supplier_name.empty(); ++i) {
-    const std::string& line = lines[i];
-    int letters = 0;
-    for (char c : line) letters += absl::ascii_isalpha(static_cast<unsigned char>(c)) ? 1 : 0;
-    if (letters >= 3 && letters * 2 >= static_cast<int>(line.size()) &&
-        !RE2::PartialMatch(line, not_name) && AmountsInLine(line).empty()) {
-      f.supplier_name = line;
-    }
-  }
+  f.supplier_name = SupplierName(lines);
 
   auto [type, confidence] = ClassifyText(text);
   // Credit notes: credit words, or an invoice with a negative total.

@@ -334,5 +334,31 @@ TEST(ReceiptDatesTest, OneOfSeveralUnlabelledDatesIsNotConfirmed) {
                   .date_confirmed);
 }
 
+TEST(SupplierNameTest, TheNameBesideARegistrationNumberOrWithALegalForm) {
+  // The owner's name printed above the business: the business carries the
+  // registration number.
+  EXPECT_EQ(ExtractFieldsFromText("LIM AH KOW\nHUAT HUAT TRADING\n(JM0123456-X)\n"
+                                  "NO 5 JALAN SATU\nTotal 9.00\n")
+                .fields.supplier_name,
+            "HUAT HUAT TRADING");
+  // A shop's slogan or site first, the company with its legal form next;
+  // its number on the same line is cut off.
+  EXPECT_EQ(ExtractFieldsFromText("MERCI DE VOTRE VISITE SUR shop.fr\n"
+                                  "Boulangerie Dupuis SARL (RCS Lyon 732 829 320)\n"
+                                  "12 rue de la Paix 69001 Lyon\nTOTAL TTC 4,20\n")
+                .fields.supplier_name,
+            "Boulangerie Dupuis SARL");
+  // An address line (postcode) is not a name, however high it stands.
+  EXPECT_EQ(ExtractFieldsFromText("75011 PARIS\nGARAGE DU CENTRE\nTotal 9,00\n")
+                .fields.supplier_name,
+            "GARAGE DU CENTRE");
+}
+
+TEST(SupplierNameTest, ANamePrintedOverTwoLinesIsJoined) {
+  EXPECT_EQ(ExtractFieldsFromText("MEGA MART HOLDINGS\n\n(NORTH) SDN BHD\n(767840-W)\nTotal 9.00\n")
+                .fields.supplier_name,
+            "MEGA MART HOLDINGS (NORTH) SDN BHD");
+}
+
 }  // namespace
 }  // namespace liasse
