@@ -94,6 +94,12 @@ const RE2& IssueLabelRe() {
   return re;
 }
 
+// A time of day as tills print it: "13:49", "08h12".
+const RE2& TimeOfDayRe() {
+  static const RE2 re(R"((?:^|\D)(?:[01]?\d|2[0-3])[:h][0-5]\d(?:\D|$))");
+  return re;
+}
+
 // ---------- identifiers
 
 bool CountryVatShape(const std::string& vat) {
@@ -668,11 +674,10 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
       date_evidence = true;
     }
   }
-  static const RE2 time_of_day(R"((?:^|\D)(?:[01]?\d|2[0-3])[:h][0-5]\d(?:\D|$))");
   for (size_t i = 0; i < lines.size() && !f.issue_date; ++i) {
     if (RE2::PartialMatch(lines[i], DueLabelRe())) continue;
     std::vector<Ymd> d = DatesInLine(lines[i]);
-    if (!d.empty() && RE2::PartialMatch(lines[i], time_of_day)) {
+    if (!d.empty() && RE2::PartialMatch(lines[i], TimeOfDayRe())) {
       f.issue_date = d.front();
       date_evidence = true;
     }
@@ -824,6 +829,39 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
   f.supplier_name = SupplierName(lines);
 
   auto [type, confidence] = ClassifyText(text);
+  // A till receipt by its shape, whatever its words: priced lines (or a
+  // quantity × unit price), a total, and a payment line or a till's
+  // timestamp. Confident when the total is confirmed by a second figure.
+  bool priced_purchase = type == DocType::kOther ||
+                         ((type == DocType::kReceipt || type == DocType::kInvoice) &&
+                          confidence < 0.9);
+  if (priced_purchase && f.total_incl_tax && f.total_incl_tax->cents > 0) {
+    static const RE2 quantity_times_price(
+        R"((?i)\d+(?:[.,]\d+)?\s*(?:[a-z]{1,3}\.?\s*)?[x*×]\s*\d+[.,]\d{2,3})");
+    int priced_lines = 0;
+    bool paid = false, stamped = false;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const std::string& line = lines[i];
+      bool payment = RE2::PartialMatch(line, card_line) || RE2::PartialMatch(line, cash_line) ||
+                     RE2::PartialMatch(line, change_line);
+      paid = paid || payment;
+      if (!stamped && RE2::PartialMatch(line, TimeOfDayRe()) && !DatesInLine(line).empty()) {
+        stamped = true;
+      }
+      if (RE2::PartialMatch(line, quantity_times_price)) {
+        ++priced_lines;
+      } else if (!amounts_on[i].empty() && !line.empty() &&
+                 !absl::ascii_isdigit(static_cast<unsigned char>(line[0])) && !payment &&
+                 !RE2::PartialMatch(line, WeakTotalRe()) && !RE2::PartialMatch(line, NetRe()) &&
+                 !RE2::PartialMatch(line, TaxRe())) {
+        ++priced_lines;
+      }
+    }
+    if (priced_lines >= 1 && (paid || stamped)) {
+      type = DocType::kReceipt;
+      confidence = std::max(confidence, out.total_confirmed ? 0.9 : 0.75);
+    }
+  }
   // Credit notes: credit words, or an invoice with a negative total.
   if (type == DocType::kInvoice && f.total_incl_tax && f.total_incl_tax->cents < 0) {
     type = DocType::kCreditNote;

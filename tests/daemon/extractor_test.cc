@@ -15,6 +15,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "daemon/process/understand.h"
 #include "ocr/read_error.h"
 #include "tests/ocr/fixtures.h"
 #include "tests/testing/status_matchers.h"
@@ -203,6 +204,38 @@ TEST(ExtractorTest, MalformedSamplesGiveTypedErrors) {
   testing::TempDir dir;
   testing::WriteFile(dir.Join("ok.pdf"), testing::MakeTextPdf({testing::FrenchInvoiceLines()}));
   EXPECT_OK(pool->Extract(dir.Join("ok.pdf")));
+}
+
+TEST(ExtractorTest, RenderedFrenchTillTicketsAreReadAsReceipts) {
+  // Real workers and Tesseract on rendered tickets (200 dpi, grey): typed
+  // receipt, total and date exact, by the rules alone (no bank data, no
+  // model).
+  testing::TempDir dir;
+  struct Ticket {
+    std::vector<std::string> lines;
+    int64_t total;
+    int day;
+  };
+  const Ticket tickets[] = {{testing::SupermarketTicketLines(), 4520, 5},
+                            {testing::BakeryCashTicketLines(), 1040, 7},
+                            {testing::FuelTicketLines(), 6236, 6}};
+  auto pool = StartPool(2);
+  ASSERT_NE(pool, nullptr);
+  for (size_t i = 0; i < std::size(tickets); ++i) {
+    std::string path = dir.Join(absl::StrCat("ticket", i, ".png"));
+    testing::WriteFile(path, testing::MakePng(tickets[i].lines, 200));
+    auto doc = pool->Extract(path);
+    ASSERT_OK(doc);
+    Understanding u = Understand(*doc, UnderstandOptions(), 1'796'000'000);
+    EXPECT_EQ(u.doc_type, DocType::kReceipt) << doc->text.text;
+    EXPECT_TRUE(u.sure) << doc->text.text;
+    EXPECT_FALSE(u.llm_needed) << doc->text.text;
+    EXPECT_EQ(u.fields.total_incl_tax, Money{tickets[i].total}) << doc->text.text;
+    EXPECT_EQ(u.fields.issue_date,
+              std::chrono::year_month_day(std::chrono::year{2026}, std::chrono::November,
+                                          std::chrono::day{static_cast<unsigned>(tickets[i].day)}))
+        << doc->text.text;
+  }
 }
 
 }  // namespace

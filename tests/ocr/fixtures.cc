@@ -86,6 +86,52 @@ std::vector<std::string> FrenchInvoiceLines() {
           "Réglé par virement - IBAN FR76 3000 6000 0112 3456 7890 189"};
 }
 
+std::vector<std::string> SupermarketTicketLines() {
+  return {"CARREFOUR MARKET",
+          "12 AVENUE JEAN JAURES 69007 LYON",
+          "SIRET 652 014 051 00019",
+          "LAIT DEMI ECREME 1L            1,15",
+          "PAIN DE MIE                    2,39",
+          "POMMES GOLDEN 1,2KG            3,12",
+          "CAFE MOULU 250G                4,55",
+          "VIANDE HACHEE 5%              12,90",
+          "FROMAGE COMTE                  8,45",
+          "EAU MINERALE X6                3,24",
+          "YAOURTS NATURE X8              2,60",
+          "PATES 500G                     1,20",
+          "HUILE OLIVE 50CL               5,60",
+          "TOTAL TTC                     45,20 EUR",
+          "CB                            45,20",
+          "dont TVA 5,5%                  2,36",
+          "05/11/2026 10:32  CAISSE 004  TICKET 0123",
+          "MERCI DE VOTRE VISITE"};
+}
+
+std::vector<std::string> BakeryCashTicketLines() {
+  return {"BOULANGERIE PATISSERIE DU MARCHE",
+          "3 place du Marche 31000 Toulouse",
+          "BAGUETTE TRADITION   2 x 1,30    2,60",
+          "CROISSANT            3 x 1,10    3,30",
+          "TARTE AUX POMMES                 4,50",
+          "TOTAL                           10,40",
+          "ESPECES                         20,00",
+          "RENDU                            9,60",
+          "TVA 5,50%   HT 9,86   TVA 0,54",
+          "Le 07/11/2026 a 08h12"};
+}
+
+std::vector<std::string> FuelTicketLines() {
+  return {"STATION RELAIS DES ALPES",
+          "RN 85 38000 GRENOBLE",
+          "Date : 06/11/2026   Heure : 18:45",
+          "Pompe 04   GAZOLE",
+          "38,52 L x 1,619 EUR/L",
+          "MONTANT                62,36 EUR",
+          "TVA 20,00%             10,39",
+          "PAIEMENT CB SANS CONTACT",
+          "Montant : 62,36 EUR"};
+}
+
 std::string MakeTextPdf(const std::vector<std::vector<std::string>>& pages) {
   std::string out;
   cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(

@@ -10,6 +10,12 @@ namespace liasse::testing {
 // Typical French invoice lines with accents and euro amounts.
 std::vector<std::string> FrenchInvoiceLines();
 
+// French till tickets as printed (not from ../shared/samples): a
+// supermarket paid by card, a bakery paid in cash, a fuel station.
+std::vector<std::string> SupermarketTicketLines();
+std::vector<std::string> BakeryCashTicketLines();
+std::vector<std::string> FuelTicketLines();
+
 // A4 PDF, one page per entry of `pages`, text drawn as text (a text layer).
 std::string MakeTextPdf(const std::vector<std::vector<std::string>>& pages);
 // A4 PDF whose pages are images of the text rendered at `dpi` (no text

@@ -360,5 +360,51 @@ TEST(SupplierNameTest, ANamePrintedOverTwoLinesIsJoined) {
             "MEGA MART HOLDINGS (NORTH) SDN BHD");
 }
 
+TEST(ReceiptShapeTest, FrenchTillTicketsAreReceiptsByTheirShape) {
+  // Priced lines, a total and how it was paid: a receipt, whichever words
+  // it uses ("TOTAL TTC … CB", "ESPECES … RENDU", a fuel pump's litres).
+  struct Ticket {
+    const char* text;
+    int64_t total;
+    const char* date;
+  };
+  const Ticket tickets[] = {
+      {"CARREFOUR MARKET\nSIRET 652 014 051 00019\nPAIN DE MIE 2,39\nCAFE MOULU 4,55\n"
+       "TOTAL TTC 6,94 EUR\nCB 6,94\ndont TVA 5,5% 0,36\n05/11/2026 10:32 CAISSE 004\n",
+       694, "2026-11-05"},
+      {"BOULANGERIE DU MARCHE\nBAGUETTE 2 x 1,30 2,60\nTOTAL 2,60\nESPECES 5,00\nRENDU 2,40\n"
+       "Le 07/11/2026 a 08h12\n",
+       260, "2026-11-07"},
+      {"STATION RELAIS DES ALPES\nDate : 06/11/2026 Heure : 18:45\n38,52 L x 1,619 EUR/L\n"
+       "MONTANT 62,36 EUR\nPAIEMENT CB SANS CONTACT\nMontant : 62,36 EUR\n",
+       6236, "2026-11-06"},
+  };
+  for (const Ticket& t : tickets) {
+    TextFields r = ExtractFieldsFromText(t.text);
+    EXPECT_EQ(r.doc_type, DocType::kReceipt) << t.text;
+    EXPECT_GE(r.type_confidence, 0.9) << t.text;
+    EXPECT_EQ(r.fields.total_incl_tax, Money{t.total}) << t.text;
+    EXPECT_EQ(Iso(r.fields.issue_date), t.date) << t.text;
+  }
+}
+
+TEST(ReceiptShapeTest, AnUnconfirmedTotalIsAReceiptButNotASureOne) {
+  TextFields r = ExtractFieldsFromText("EPICERIE\nPAIN 2,60\nTOTAL 2,60\n05/11/2026 10:32\n");
+  EXPECT_EQ(r.doc_type, DocType::kReceipt);
+  EXPECT_LT(r.type_confidence, 0.9);
+}
+
+TEST(ReceiptShapeTest, StatementsAndInvoicesKeepTheirType) {
+  // Card lines and times on a bank statement do not make it a receipt.
+  TextFields statement = ExtractFieldsFromText(
+      "RELEVE DE COMPTE\nAncien solde 1 200,00\n05/11 CB CARREFOUR 10:32 45,20\n"
+      "Total des operations 45,20\nNouveau solde 1 154,80\n");
+  EXPECT_EQ(statement.doc_type, DocType::kBankStatement);
+  TextFields invoice = ExtractFieldsFromText(
+      "FACTURE N° F-12\nDate : 05/11/2026\nPrestation 100,00\nTotal HT 100,00\n"
+      "TVA 20 % 20,00\nTotal TTC 120,00\nPaiement par carte le 05/11/2026 a 10:32\n");
+  EXPECT_EQ(invoice.doc_type, DocType::kInvoice);
+}
+
 }  // namespace
 }  // namespace liasse
