@@ -431,5 +431,28 @@ TEST_F(CollectTest, WaivedAndPausedClientsAreNotReminded) {
   EXPECT_FALSE(store_->WaiveItem(open[0].item.id, "again").ok());  // not open any more
 }
 
+TEST_F(CollectTest, ASupermarketTicketClosesItsCardPayment) {
+  // The till ticket itself (no invoice words, no VAT breakdown but "dont
+  // TVA"), dropped as a PDF: a sure receipt, filed, and the card payment it
+  // proves is no longer chased.
+  ASSERT_OK(collector_->RefreshItems(clock_.Now()));
+  ASSERT_OK(collector_->ImportBankStatement(client_.id, "octobre.csv", kStatementCsv, "").status());
+  std::vector<std::string> ticket = testing::SupermarketTicketLines();
+  for (std::string& line : ticket) {
+    if (absl::StartsWith(line, "05/11/2026")) line = "11/10/2026 10:32  CAISSE 004  TICKET 0123";
+  }
+  auto dropped = intake_->IngestBytes(client_.id, "folder", "ticket-carrefour.pdf",
+                                      testing::MakeTextPdf({ticket}));
+  ASSERT_OK(dropped);
+  pipeline_->RunUntilIdle();
+  auto doc = store_->GetDocument(dropped->document_id);
+  ASSERT_OK(doc);
+  EXPECT_EQ(doc->status, DocumentStatus::kDone) << doc->status_reason;
+  EXPECT_EQ(doc->doc_type, DocType::kReceipt);
+  for (const ItemView& v : Open()) {
+    EXPECT_NE(v.item.amount, Money{4520}) << v.item.label << " still chased";
+  }
+}
+
 }  // namespace
 }  // namespace liasse
