@@ -408,11 +408,24 @@ class Daemon::Impl {
   // documents.
   UnderstandOptions UnderstandOptionsFor(const std::string& client_id) {
     UnderstandOptions o;
-    std::lock_guard<std::mutex> lock(identities_mu_);
-    for (const ClientConfig& c : buyers_) {
-      if (c.id != client_id) continue;
-      o.client = PartyIdentity{c.siren, c.vat, c.legal_names};
-      o.llm_allowed = c.llm;
+    {
+      std::lock_guard<std::mutex> lock(identities_mu_);
+      for (const ClientConfig& c : buyers_) {
+        if (c.id != client_id) continue;
+        o.client = PartyIdentity{c.siren, c.vat, c.legal_names};
+        o.llm_allowed = c.llm;
+      }
+    }
+    // The client's unjustified debits: a receipt one of them confirms needs
+    // no person.
+    absl::StatusOr<std::pair<std::vector<MatchDebit>, MatchOptions>> debits =
+        collector_->OpenDebits(client_id);
+    if (debits.ok()) {
+      o.open_debits = std::move(debits->first);
+      o.matching = debits->second;
+    } else {
+      spdlog::warn("event=open_debits_failed client={} error=\"{}\"", client_id,
+                   debits.status().ToString());
     }
     return o;
   }

@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
@@ -121,6 +122,38 @@ std::vector<Match> MatchDebits(const std::vector<MatchDebit>& debits,
     out.push_back({debits[c.debit].id, documents[c.doc].id});
   }
   return out;
+}
+
+std::optional<int64_t> ConfirmingDebit(const MatchDocument& document,
+                                       const std::vector<MatchDebit>& debits,
+                                       const MatchOptions& options) {
+  if (!document.currency.empty() && document.currency != "EUR") return std::nullopt;
+  if (document.total.cents <= 0) return std::nullopt;
+  // The purchase's day as labels print it: "05/11", "05.11", "0511".
+  unsigned day = static_cast<unsigned>(document.date.day());
+  unsigned month = static_cast<unsigned>(document.date.month());
+  std::vector<std::string> day_marks;
+  for (const char* sep : {"/", ".", "-", ""}) {
+    day_marks.push_back(absl::StrFormat("%02u%s%02u", day, sep, month));
+  }
+  std::optional<int64_t> found;
+  for (const MatchDebit& t : debits) {
+    if (t.amount != document.total) continue;
+    int days = DaysBetween(t.date, document.date);
+    if (days < -options.days_before || days > options.days_after) continue;
+    bool dated = std::any_of(day_marks.begin(), day_marks.end(), [&](const std::string& mark) {
+      size_t at = t.label.find(mark);
+      // Not inside a longer number (a card number, an amount).
+      return at != std::string::npos &&
+             (at == 0 || !absl::ascii_isdigit(static_cast<unsigned char>(t.label[at - 1]))) &&
+             (at + mark.size() == t.label.size() ||
+              !absl::ascii_isdigit(static_cast<unsigned char>(t.label[at + mark.size()])));
+    });
+    if (!dated && NameSimilarity(document.supplier, t.label) <= 0) continue;
+    if (found) return std::nullopt;  // two debits fit: nothing says which
+    found = t.id;
+  }
+  return found;
 }
 
 }  // namespace liasse

@@ -68,6 +68,15 @@ std::vector<Match> MatchDebits(const std::vector<MatchDebit>& debits,
                                const std::vector<MatchDocument>& documents,
                                const MatchOptions& options);
 
+// The one open debit a document is the receipt or invoice for, when the
+// bank says so on its own: the exact total (euros), the document dated in
+// the debit's window, and the label naming the supplier (a shared word) or
+// carrying the purchase's day ("CB CARREFOUR 05/11"). nullopt when no debit
+// or several fit: evidence must point at one.
+std::optional<int64_t> ConfirmingDebit(const MatchDocument& document,
+                                       const std::vector<MatchDebit>& debits,
+                                       const MatchOptions& options);
+
 // How much a supplier name and a bank label share (0–1), on letters only.
 double NameSimilarity(absl::string_view supplier, absl::string_view label);
 

@@ -288,6 +288,18 @@ absl::Status Collector::SendToReview(const DocumentRecord& doc, const Check& fai
   return store_->UpdateDocument(doc.id, DocumentStatus::kDone, review, "status", event.dump());
 }
 
+absl::StatusOr<std::pair<std::vector<MatchDebit>, MatchOptions>> Collector::OpenDebits(
+    const std::string& client_id) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  absl::StatusOr<std::vector<BankTxnRecord>> debits = store_->ListUnmatchedDebits(client_id);
+  if (!debits.ok()) return debits.status();
+  std::vector<MatchDebit> out;
+  for (const BankTxnRecord& t : *debits) {
+    out.push_back({t.id, t.date, Money{-t.amount.cents}, t.label});
+  }
+  return std::make_pair(std::move(out), MatchOptionsFrom(cfg->options.matching));
+}
+
 absl::Status Collector::FileDocument(int64_t document_id) {
   const std::shared_ptr<const Settings> cfg = Current();
   absl::StatusOr<DocumentRecord> doc = store_->GetDocument(document_id);

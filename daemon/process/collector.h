@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -29,6 +30,7 @@
 #include "daemon/config/config.h"
 #include "daemon/process/outbox_delivery.h"
 #include "daemon/store/store.h"
+#include "workflows/bank_matching.h"
 #include "workflows/clock.h"
 #include "workflows/collection.h"
 #include "workflows/fields.h"
@@ -94,6 +96,10 @@ class Collector : public Escalator {
 
   // Creates each expectation's items from the start period up to `as_of`.
   absl::Status RefreshItems(absl::Time as_of);
+  // The client's debits no document justifies yet, and the matching
+  // settings in force: evidence for understanding a new document.
+  absl::StatusOr<std::pair<std::vector<MatchDebit>, MatchOptions>> OpenDebits(
+      const std::string& client_id);
   // A document reached `done`: it closes its item, or its debit's receipt.
   absl::Status FileDocument(int64_t document_id);
   // A document the client must send again (unreadable, wrong period).

@@ -76,6 +76,21 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
   // Priced documents also need their total and date read with confidence.
   u.sure = u.doc_type != DocType::kOther && u.type_confidence >= options.rules_confidence &&
            (!Priced(u.doc_type) || rules.fields_confidence >= options.rules_confidence);
+  if (!u.sure && !options.open_debits.empty() && u.fields.total_incl_tax &&
+      u.fields.issue_date &&
+      (Priced(u.doc_type) || u.doc_type == DocType::kOther)) {
+    // A bank debit of the client's confirms the total, the date and the
+    // supplier: a second, independent reading of the same purchase.
+    MatchDocument d{0, *u.fields.issue_date, *u.fields.total_incl_tax, u.fields.currency,
+                    u.fields.supplier_name};
+    if (ConfirmingDebit(d, options.open_debits, options.matching)) {
+      if (u.doc_type == DocType::kOther) u.doc_type = DocType::kReceipt;
+      u.sure = true;
+      u.type_confidence = std::max(u.type_confidence, options.rules_confidence);
+      u.fields_confidence = std::max(u.fields_confidence, options.rules_confidence);
+      u.decided_by = "rules+bank";
+    }
+  }
   u.checks = CheckDocument(u.sure ? u.doc_type : DocType::kUnknown, u.fields,
                            doc.text.ocr_confidence, options.min_ocr_confidence, now_unix_seconds);
   if (RulesDecide(u.sure, u.checks)) return finish(u);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "daemon/process/extractor.h"
+#include "workflows/bank_matching.h"
 #include "workflows/doc_type.h"
 #include "workflows/fields.h"
 #include "workflows/validate.h"
@@ -25,6 +26,12 @@ struct UnderstandOptions {
   bool llm_allowed = true;          // the client's `llm`
   // The type staff confirmed for this supplier, or kUnknown.
   std::function<DocType(const Fields&)> learned_type;
+  // The client's debits no document justifies yet, and how they match: a
+  // priced document the rules are unsure of, whose total, date and name one
+  // of them confirms, is a receipt or invoice for it (decided_by
+  // "rules+bank").
+  std::vector<MatchDebit> open_debits;
+  MatchOptions matching;
 };
 
 struct Understanding {
@@ -34,7 +41,7 @@ struct Understanding {
   std::vector<Check> checks;
   double type_confidence = 1.0;
   double fields_confidence = 1.0;
-  // einvoice | rules | learned | llm:<provider>
+  // einvoice | rules | learned | rules+bank | llm:<provider>
   std::string decided_by;
   bool llm_needed = false;  // rules alone were not enough
   std::vector<std::string> llm_errors;

@@ -50,7 +50,16 @@ class CollectorHost : public PipelineHost {
  public:
   explicit CollectorHost(Collector* collector) : collector_(collector) {}
   std::string ClientOfBuyer(const Fields&) override { return ""; }
-  UnderstandOptions ClientOptions(const std::string&) override { return UnderstandOptions(); }
+  UnderstandOptions ClientOptions(const std::string& client_id) override {
+    UnderstandOptions o;
+    auto debits = collector_->OpenDebits(client_id);
+    EXPECT_OK(debits);
+    if (debits.ok()) {
+      o.open_debits = debits->first;
+      o.matching = debits->second;
+    }
+    return o;
+  }
   absl::StatusOr<Fields> ImportBankFile(const DocumentRecord& doc,
                                         const std::string& bytes) override {
     return collector_->ImportBankFile(doc, bytes);
@@ -447,6 +456,33 @@ TEST_F(CollectTest, ASupermarketTicketClosesItsCardPayment) {
   pipeline_->RunUntilIdle();
   auto doc = store_->GetDocument(dropped->document_id);
   ASSERT_OK(doc);
+  EXPECT_EQ(doc->status, DocumentStatus::kDone) << doc->status_reason;
+  EXPECT_EQ(doc->doc_type, DocType::kReceipt);
+  for (const ItemView& v : Open()) {
+    EXPECT_NE(v.item.amount, Money{4520}) << v.item.label << " still chased";
+  }
+}
+
+TEST_F(CollectTest, AnUnsureTicketIsFiledWhenTheClientsDebitConfirmsIt) {
+  // Nothing on this ticket confirms its total (no card line, no VAT): the
+  // rules alone would leave it for a person; the debit "CB CARREFOUR
+  // MARKET 11/10" of the same amount confirms it.
+  std::string bytes = testing::MakeTextPdf(
+      {{"CARREFOUR MARKET", "LAIT 1,15", "CAFE 4,55", "TOTAL 45,20", "11/10/2026 10:32"}});
+  auto before = intake_->IngestBytes(client_.id, "folder", "ticket-avant.pdf", bytes);
+  ASSERT_OK(before);
+  pipeline_->RunUntilIdle();
+  EXPECT_EQ(store_->GetDocument(before->document_id)->status, DocumentStatus::kNeedsReview);
+
+  ASSERT_OK(collector_->RefreshItems(clock_.Now()));
+  ASSERT_OK(collector_->ImportBankStatement(client_.id, "octobre.csv", kStatementCsv, "").status());
+  auto after = intake_->IngestBytes(client_.id, "folder", "ticket.pdf",
+                                    testing::MakeTextPdf({{"CARREFOUR MARKET", "LAIT 1,15",
+                                                           "CAFE 4,55", "TOTAL 45,20",
+                                                           "11/10/2026 10:33"}}));
+  ASSERT_OK(after);
+  pipeline_->RunUntilIdle();
+  auto doc = store_->GetDocument(after->document_id);
   EXPECT_EQ(doc->status, DocumentStatus::kDone) << doc->status_reason;
   EXPECT_EQ(doc->doc_type, DocType::kReceipt);
   for (const ItemView& v : Open()) {

@@ -71,5 +71,27 @@ TEST(UnderstandTest, TheClientAsSellerMakesItASale) {
   EXPECT_EQ(Understand(TextDocument(kInvoice), o, kNow).fields.direction, Direction::kSale);
 }
 
+TEST(UnderstandTest, AnOpenDebitOfTheClientConfirmsAnUnsureReceipt) {
+  // A ticket whose total nothing on it confirms (no payment line, no VAT).
+  ExtractedDocument d = TextDocument(
+      "CARREFOUR MARKET\nPAIN DE MIE 2,39\nTOTAL 45,20\n05/11/2026 10:32\n");
+  d.text.source = "ocr";
+  d.text.ocr_confidence = 0.9;
+  Understanding alone = Understand(d, UnderstandOptions(), kNow);
+  EXPECT_FALSE(alone.sure);
+  EXPECT_TRUE(alone.llm_needed);
+  UnderstandOptions o;
+  o.open_debits = {{7, std::chrono::year{2026} / std::chrono::November / 6, Money{4520},
+                    "CB CARREFOUR MARKET 05/11"}};
+  Understanding confirmed = Understand(d, o, kNow);
+  EXPECT_TRUE(confirmed.sure);
+  EXPECT_FALSE(confirmed.llm_needed);
+  EXPECT_EQ(confirmed.doc_type, DocType::kReceipt);
+  EXPECT_EQ(confirmed.decided_by, "rules+bank");
+  // Another amount is no evidence.
+  o.open_debits[0].amount = Money{4530};
+  EXPECT_FALSE(Understand(d, o, kNow).sure);
+}
+
 }  // namespace
 }  // namespace liasse

@@ -57,5 +57,34 @@ TEST(MatchingTest, AmbiguousTiesAreLeftForAPersonAndFxHasTolerance) {
   EXPECT_TRUE(MatchDebits(card, usd, o).empty());
 }
 
+TEST(ConfirmingDebitTest, TheExactTotalInTheWindowWithTheNameOrTheDayInTheLabel) {
+  MatchOptions o;
+  MatchDocument ticket{0, 2026y / November / 5, Money{4520}, "", "CARREFOUR MARKET"};
+  std::vector<MatchDebit> named = {{1, 2026y / November / 7, Money{4520}, "CB CARREFOUR MKT"},
+                                   {2, 2026y / November / 7, Money{1999}, "CB CARREFOUR MKT"}};
+  EXPECT_EQ(ConfirmingDebit(ticket, named, o), std::optional<int64_t>(1));
+  // A truncated legal entity, but the purchase's day in the label.
+  std::vector<MatchDebit> dated = {{3, 2026y / November / 8, Money{4520}, "CB CSF 05/11"}};
+  EXPECT_EQ(ConfirmingDebit(ticket, dated, o), std::optional<int64_t>(3));
+  // The amount alone proves nothing; nor does a day inside a longer number.
+  std::vector<MatchDebit> anonymous = {{4, 2026y / November / 8, Money{4520}, "CB 4970 1105 XX"},
+                                       {5, 2026y / November / 8, Money{4520}, "PAIEMENT 30511"}};
+  EXPECT_EQ(ConfirmingDebit(ticket, anonymous, o), std::nullopt);
+}
+
+TEST(ConfirmingDebitTest, TwoFittingDebitsOrAForeignTotalOrAnOldDebitConfirmNothing) {
+  MatchOptions o;
+  MatchDocument ticket{0, 2026y / November / 5, Money{4520}, "", "CARREFOUR MARKET"};
+  std::vector<MatchDebit> twins = {{1, 2026y / November / 6, Money{4520}, "CB CARREFOUR"},
+                                   {2, 2026y / November / 9, Money{4520}, "CB CARREFOUR"}};
+  EXPECT_EQ(ConfirmingDebit(ticket, twins, o), std::nullopt);
+  std::vector<MatchDebit> one = {twins[0]};
+  MatchDocument dollars = ticket;
+  dollars.currency = "USD";
+  EXPECT_EQ(ConfirmingDebit(dollars, one, o), std::nullopt);
+  std::vector<MatchDebit> months_before = {{3, 2026y / August / 6, Money{4520}, "CB CARREFOUR"}};
+  EXPECT_EQ(ConfirmingDebit(ticket, months_before, o), std::nullopt);
+}
+
 }  // namespace
 }  // namespace liasse
