@@ -426,7 +426,71 @@ absl::StatusOr<ImportCounts> Collector::ImportParsed(const std::string& client_i
   if (!client.ok()) return client.status();
   StatementImport how{client_id, client->language, file_name,
                       MatchOptionsFrom(cfg->options.matching), cfg->tz};
-  return ImportStatement(store_, store_, how, statement);
+  absl::StatusOr<ImportCounts> counts = ImportStatement(store_, store_, how, statement);
+  if (counts.ok() && counts->added > 0) {
+    if (absl::Status st = ConfirmWaitingDocuments(client_id); !st.ok()) {
+      spdlog::warn("event=confirm_waiting_failed client={} error=\"{}\"", client_id,
+                   st.ToString());
+    }
+  }
+  return counts;
+}
+
+absl::Status Collector::ConfirmWaitingDocuments(const std::string& client_id) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  absl::StatusOr<std::pair<std::vector<MatchDebit>, MatchOptions>> open = OpenDebits(client_id);
+  if (!open.ok()) return open.status();
+  std::vector<MatchDebit>& debits = open->first;
+  DocumentFilter filter;
+  filter.client_id = client_id;
+  filter.status = DocumentStatus::kNeedsReview;
+  filter.limit = 500;
+  while (!debits.empty()) {
+    absl::StatusOr<std::vector<DocumentRecord>> page = store_->ListDocuments(filter);
+    if (!page.ok()) return page.status();
+    for (const DocumentRecord& doc : *page) {
+      // Only what waits because its type was unsure; a failed check or an
+      // unknown sender still needs a person.
+      if (doc.status_reason != "unclassified" || !doc.fields) continue;
+      const Fields& f = *doc.fields;
+      if (!f.total_incl_tax || !f.issue_date) continue;
+      MatchDocument md{doc.id, *f.issue_date, *f.total_incl_tax, f.currency, f.supplier_name};
+      std::optional<int64_t> debit = ConfirmingDebit(md, debits, open->second);
+      if (!debit) continue;
+      ValidationInput in;
+      in.doc_type = f.invoice_number.empty() ? DocType::kReceipt : DocType::kInvoice;
+      in.fields = f;
+      in.ocr_confidence = doc.ocr_confidence;
+      in.min_ocr_confidence = 0;  // readability was judged when it was read
+      in.today = LocalDate(clock_->Now(), cfg->tz);
+      std::vector<Check> checks = Validate(in);
+      for (const Check& c : doc.checks) {
+        bool rechecked = std::any_of(checks.begin(), checks.end(),
+                                     [&](const Check& n) { return n.code == c.code; });
+        if (c.code != "unclassified" && !rechecked) checks.push_back(c);
+      }
+      if (HasBlockingFailure(checks)) continue;
+      DocumentUpdate u;
+      u.status = DocumentStatus::kDone;
+      u.status_reason = "";
+      u.doc_type = in.doc_type;
+      u.checks = checks;
+      json event = {{"from", "needs_review"}, {"to", "done"}, {"reason", "bank_debit_confirms"},
+                    {"bank_txn_id", *debit}};
+      absl::Status st =
+          store_->UpdateDocument(doc.id, DocumentStatus::kNeedsReview, u, "status", event.dump());
+      if (absl::IsFailedPrecondition(st)) continue;  // a person got there first
+      if (!st.ok()) return st;
+      if (absl::Status filed = FileDocument(doc.id); !filed.ok()) return filed;
+      debits.erase(std::remove_if(debits.begin(), debits.end(),
+                                  [&](const MatchDebit& d) { return d.id == *debit; }),
+                   debits.end());
+      if (debits.empty()) break;
+    }
+    if (page->size() < static_cast<size_t>(filter.limit)) break;
+    filter.after_id = page->back().id;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Fields> Collector::ImportBankFile(const DocumentRecord& doc,

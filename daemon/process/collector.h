@@ -145,6 +145,9 @@ class Collector : public Escalator {
   absl::StatusOr<ClientConfig> ClientById(const std::string& id);
   std::chrono::year_month StartPeriod(const ClientConfig& c);
   std::vector<ItemRecord> PlannedItems(const ClientConfig& c, absl::Time as_of);
+  // Documents waiting for review only because their type was unsure, that
+  // an open debit of the client now confirms: done and filed against it.
+  absl::Status ConfirmWaitingDocuments(const std::string& client_id);
   absl::StatusOr<ImportCounts> ImportParsed(const std::string& client_id,
                                             const std::string& file_name,
                                             const BankStatement& statement);

@@ -463,31 +463,47 @@ TEST_F(CollectTest, ASupermarketTicketClosesItsCardPayment) {
   }
 }
 
-TEST_F(CollectTest, AnUnsureTicketIsFiledWhenTheClientsDebitConfirmsIt) {
-  // Nothing on this ticket confirms its total (no card line, no VAT): the
-  // rules alone would leave it for a person; the debit "CB CARREFOUR
-  // MARKET 11/10" of the same amount confirms it.
-  std::string bytes = testing::MakeTextPdf(
+// A ticket nothing on which confirms its total (no card line, no VAT): the
+// rules alone leave it for a person; the debit "CB CARREFOUR MARKET 11/10"
+// of the same amount confirms it.
+std::string UnconfirmedTicket() {
+  return testing::MakeTextPdf(
       {{"CARREFOUR MARKET", "LAIT 1,15", "CAFE 4,55", "TOTAL 45,20", "11/10/2026 10:32"}});
-  auto before = intake_->IngestBytes(client_.id, "folder", "ticket-avant.pdf", bytes);
-  ASSERT_OK(before);
-  pipeline_->RunUntilIdle();
-  EXPECT_EQ(store_->GetDocument(before->document_id)->status, DocumentStatus::kNeedsReview);
+}
 
+TEST_F(CollectTest, AnUnsureTicketIsFiledWhenTheClientsDebitConfirmsIt) {
   ASSERT_OK(collector_->RefreshItems(clock_.Now()));
   ASSERT_OK(collector_->ImportBankStatement(client_.id, "octobre.csv", kStatementCsv, "").status());
-  auto after = intake_->IngestBytes(client_.id, "folder", "ticket.pdf",
-                                    testing::MakeTextPdf({{"CARREFOUR MARKET", "LAIT 1,15",
-                                                           "CAFE 4,55", "TOTAL 45,20",
-                                                           "11/10/2026 10:33"}}));
-  ASSERT_OK(after);
+  auto ticket = intake_->IngestBytes(client_.id, "folder", "ticket.pdf", UnconfirmedTicket());
+  ASSERT_OK(ticket);
   pipeline_->RunUntilIdle();
-  auto doc = store_->GetDocument(after->document_id);
+  auto doc = store_->GetDocument(ticket->document_id);
   EXPECT_EQ(doc->status, DocumentStatus::kDone) << doc->status_reason;
   EXPECT_EQ(doc->doc_type, DocType::kReceipt);
   for (const ItemView& v : Open()) {
     EXPECT_NE(v.item.amount, Money{4520}) << v.item.label << " still chased";
   }
+}
+
+TEST_F(CollectTest, AWaitingTicketIsFiledWhenTheStatementThatConfirmsItArrives) {
+  // The ticket first: nothing confirms it yet, it waits for a person.
+  auto ticket = intake_->IngestBytes(client_.id, "folder", "ticket.pdf", UnconfirmedTicket());
+  ASSERT_OK(ticket);
+  pipeline_->RunUntilIdle();
+  auto waiting = store_->GetDocument(ticket->document_id);
+  ASSERT_EQ(waiting->status, DocumentStatus::kNeedsReview);
+  EXPECT_EQ(waiting->status_reason, "unclassified");
+  // The statement comes: its debit confirms the ticket, which is filed.
+  ASSERT_OK(collector_->RefreshItems(clock_.Now()));
+  ASSERT_OK(collector_->ImportBankStatement(client_.id, "octobre.csv", kStatementCsv, "").status());
+  auto doc = store_->GetDocument(ticket->document_id);
+  EXPECT_EQ(doc->status, DocumentStatus::kDone) << doc->status_reason;
+  EXPECT_EQ(doc->doc_type, DocType::kReceipt);
+  for (const Check& c : doc->checks) EXPECT_NE(c.code, "unclassified");
+  for (const ItemView& v : Open()) {
+    EXPECT_NE(v.item.amount, Money{4520}) << v.item.label << " still chased";
+  }
+  EXPECT_EQ(store_->ListUnmatchedDebits(client_.id)->size(), 2u);  // Shell and URSSAF
 }
 
 }  // namespace
