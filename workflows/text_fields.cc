@@ -698,6 +698,26 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     }
     if (!f.issue_date) f.issue_date = d.front();
   }
+  if (!f.issue_date) {
+    // OCR reads a date's dots as commas ("Datum: 29,04,2020", "29.04,20
+    // 09:48"): repaired only on a line a date label or a time of day vouches
+    // for, and only where the repair gives a calendar date.
+    static const RE2 comma_date(R"((\d{1,2})[.,](\d{1,2})[.,](\d{4}|\d{2}))");
+    for (size_t i = 0; i < lines.size() && !f.issue_date; ++i) {
+      if (lines[i].find(',') == std::string::npos || RE2::PartialMatch(lines[i], DueLabelRe()) ||
+          !(RE2::PartialMatch(lines[i], IssueLabelRe()) ||
+            RE2::PartialMatch(lines[i], TimeOfDayRe()))) {
+        continue;
+      }
+      std::string repaired = lines[i];
+      RE2::GlobalReplace(&repaired, comma_date, R"(\1.\2.\3)");
+      std::vector<Ymd> d = DatesInLine(repaired);
+      if (!d.empty()) {
+        f.issue_date = d.front();
+        date_evidence = true;
+      }
+    }
+  }
   if (f.issue_date && !date_evidence) {
     int printed_on_lines = 0;
     for (const std::string& line : lines) {

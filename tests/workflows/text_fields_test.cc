@@ -406,5 +406,14 @@ TEST(ReceiptShapeTest, StatementsAndInvoicesKeepTheirType) {
   EXPECT_EQ(invoice.doc_type, DocType::kInvoice);
 }
 
+TEST(ReceiptDatesTest, CommasReadForDotsAreRepairedOnlyWhereADateBelongs) {
+  EXPECT_EQ(Iso(ExtractFieldsFromText("EDEKA\nSumme 9,00\nDatum: 29,04,2020\n").fields.issue_date),
+            "2020-04-29");
+  EXPECT_EQ(Iso(ExtractFieldsFromText("EDEKA\nSumme 9,00\n29.04,20 09:48 8665109\n").fields.issue_date),
+            "2020-04-29");
+  // A line of figures with no label and no time is left alone.
+  EXPECT_FALSE(ExtractFieldsFromText("EDEKA\nSumme 9,00\n12,04,20\n").fields.issue_date.has_value());
+}
+
 }  // namespace
 }  // namespace liasse
