@@ -189,7 +189,7 @@ class Daemon::Impl {
       spdlog::info("event=archive_leftovers_removed count={}", left);
     }
     Extractor::Options extract;
-    extract.ocr = config_.ocr;
+    extract.ocr = ReadingOptions(config_);
     extract.workers = d.workers;
     absl::StatusOr<std::unique_ptr<Extractor>> extractor = Extractor::Start(extract);
     if (!extractor.ok()) return extractor.status();

@@ -17,7 +17,14 @@ struct OcrOptions {
   int max_pages = 200;           // more pages: too_many_pages
   int64_t max_pixels = 200'000'000;  // per page image: image_too_large
   int timeout_s = 120;           // wall-clock limit of one document
+  // Longest side, in pixels, of a JPEG preview of the first page read by
+  // OCR, for vision models ([[llm.provider]] vision = true); 0 = none.
+  int preview_px = 0;
 };
+
+// Previews are at most this long on their longest side, and this large.
+inline constexpr int kMaxPreviewPx = 2048;
+inline constexpr size_t kMaxPreviewBytes = 1 << 20;
 
 // "fra", "eng", "deu", "chi_sim", "osd": lower-case letters and '_'.
 bool IsTesseractLanguageCode(const std::string& code);

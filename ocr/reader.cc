@@ -208,6 +208,26 @@ absl::StatusOr<DocumentAnalysis> AnalyzeDocument(absl::string_view bytes,
   return out;
 }
 
+// The page as a greyscale JPEG, its longest side at most `max_px`; "" when
+// it cannot be made or would exceed kMaxPreviewBytes.
+std::string PreviewJpeg(Pix* pix, int max_px) {
+  max_px = std::min(max_px, kMaxPreviewPx);
+  int w = pixGetWidth(pix), h = pixGetHeight(pix);
+  if (max_px <= 0 || w <= 0 || h <= 0) return "";
+  PixPtr grey(pixGetDepth(pix) == 8 && !pixGetColormap(pix) ? pixClone(pix)
+                                                             : pixConvertTo8(pix, 0));
+  if (!grey) return "";
+  float scale = std::min(1.0f, static_cast<float>(max_px) / static_cast<float>(std::max(w, h)));
+  PixPtr small(scale < 1.0f ? pixScaleAreaMap(grey.get(), scale, scale) : pixClone(grey.get()));
+  if (!small) return "";
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  if (pixWriteMemJpeg(&data, &size, small.get(), 75, 0) != 0 || data == nullptr) return "";
+  std::string out(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  return out.size() <= kMaxPreviewBytes ? out : "";
+}
+
 absl::StatusOr<PageText> OcrDocumentPage(absl::string_view bytes,
                                          DocumentKind kind, int index,
                                          const OcrOptions& options,
@@ -240,6 +260,7 @@ absl::StatusOr<PageText> OcrDocumentPage(absl::string_view bytes,
       page.words = text->words;
       page.dpi = dpi;
       page.rotated_degrees = text->rotated_degrees;
+      if (index == 0 && options.preview_px > 0) page.preview_jpeg = PreviewJpeg(pix.get(), options.preview_px);
       if (text->confidence >= kGoodEnoughConfidence && text->words >= kGoodEnoughWords) {
         break;
       }
@@ -294,6 +315,7 @@ absl::StatusOr<PageText> OcrDocumentPage(absl::string_view bytes,
   page.words = text->words;
   page.dpi = text->dpi;
   page.rotated_degrees = text->rotated_degrees;
+  if (index == 0 && options.preview_px > 0) page.preview_jpeg = PreviewJpeg(pix.get(), options.preview_px);
   return page;
 }
 

@@ -27,6 +27,9 @@ struct PageText {
   int words = 0;                     // OCR only
   int dpi = 0;                       // OCR only
   int rotated_degrees = 0;           // OCR only
+  // OCR only, first page, when OcrOptions::preview_px asks: the page as a
+  // greyscale JPEG at most preview_px on its longest side (vision models).
+  std::string preview_jpeg;
 };
 
 struct DocumentAnalysis {

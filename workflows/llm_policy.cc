@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "workflows/text_fields.h"
@@ -140,7 +141,32 @@ std::string CompactForLlm(absl::string_view text, size_t max_chars) {
   return absl::StrCat(compact.substr(0, head), marker, compact.substr(tail_start));
 }
 
-Check GroundingCheck(const Fields& proposed, absl::string_view document_text) {
+namespace {
+
+// One OCR confusion apart: equal, or one character changed, dropped or added.
+bool OneEditApart(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  if (a.size() == b.size()) {
+    int diff = 0;
+    for (size_t i = 0; i < a.size(); ++i) diff += a[i] != b[i] ? 1 : 0;
+    return diff == 1;
+  }
+  const std::string& longer = a.size() > b.size() ? a : b;
+  const std::string& shorter = a.size() > b.size() ? b : a;
+  if (longer.size() != shorter.size() + 1) return false;
+  for (size_t skip = 0; skip < longer.size(); ++skip) {
+    if (longer.compare(0, skip, shorter, 0, skip) == 0 &&
+        longer.compare(skip + 1, std::string::npos, shorter, skip, std::string::npos) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Check GroundingCheck(const Fields& proposed, absl::string_view document_text,
+                     bool read_from_image) {
   std::set<int64_t> amounts;
   std::set<std::string> digit_tokens;
   std::set<std::chrono::year_month_day> dates;
@@ -157,7 +183,12 @@ Check GroundingCheck(const Fields& proposed, absl::string_view document_text) {
     cents = cents < 0 ? -cents : cents;
     if (cents == 0 || amounts.count(cents)) return true;
     if (digit_tokens.count(absl::StrCat(cents))) return true;
-    return cents % 100 == 0 && digit_tokens.count(absl::StrCat(cents / 100)) > 0;
+    if (cents % 100 == 0 && digit_tokens.count(absl::StrCat(cents / 100)) > 0) return true;
+    if (!read_from_image) return false;
+    std::string want = absl::StrCat(cents);
+    return std::any_of(digit_tokens.begin(), digit_tokens.end(), [&](const std::string& t) {
+      return t.size() >= 3 && OneEditApart(want, t);
+    });
   };
   auto check_amount = [&](const std::optional<Money>& m, const char* name) {
     if (m && !amount_printed(m->cents)) missing.push_back(name);
@@ -168,7 +199,18 @@ Check GroundingCheck(const Fields& proposed, absl::string_view document_text) {
   for (const TaxLine& line : proposed.tax_breakdown) {
     check_amount(line.amount, "tax_breakdown");
   }
-  if (proposed.issue_date && !dates.count(*proposed.issue_date)) missing.push_back("issue_date");
+  auto date_printed = [&](const std::chrono::year_month_day& d) {
+    if (dates.count(d)) return true;
+    if (!read_from_image) return false;
+    auto digits = [](const std::chrono::year_month_day& x) {
+      return absl::StrFormat("%02u%02u%04d", static_cast<unsigned>(x.day()),
+                             static_cast<unsigned>(x.month()), static_cast<int>(x.year()));
+    };
+    std::string want = digits(d);
+    return std::any_of(dates.begin(), dates.end(),
+                       [&](const auto& printed) { return OneEditApart(want, digits(printed)); });
+  };
+  if (proposed.issue_date && !date_printed(*proposed.issue_date)) missing.push_back("issue_date");
   if (!proposed.invoice_number.empty()) {
     std::string number = WithoutSpaces(proposed.invoice_number);
     if (WithoutSpaces(document_text).find(number) == std::string::npos) {
@@ -184,6 +226,34 @@ Check GroundingCheck(const Fields& proposed, absl::string_view document_text) {
                       : absl::StrCat("Valeurs absentes du document : ", list, ".");
   c.message_en = c.ok ? "The proposed values are printed in the document."
                       : absl::StrCat("Values not found in the document: ", list, ".");
+  return c;
+}
+
+Check FiguresHoldTogether(const Fields& f) {
+  std::vector<std::string> wrong;
+  if (f.total_excl_tax && f.total_tax && f.total_incl_tax &&
+      std::llabs(f.total_excl_tax->cents + f.total_tax->cents - f.total_incl_tax->cents) > 1) {
+    wrong.push_back("net + tax != total");
+  }
+  if (f.total_excl_tax && f.total_tax && f.total_excl_tax->cents > 0 &&
+      (f.total_tax->cents < 0 || f.total_tax->cents * 100 > f.total_excl_tax->cents * 27)) {
+    wrong.push_back("tax rate");
+  }
+  if (!f.total_incl_tax) wrong.push_back("no total");
+  for (const TaxLine& line : f.tax_breakdown) {
+    if (line.base.cents == 0) continue;
+    int64_t expected = (line.base.cents * line.rate + 5000) / 10000;
+    if (std::llabs(expected - line.amount.cents) > 1) wrong.push_back("tax line");
+  }
+  Check c;
+  c.code = "llm_figures_consistent";
+  c.severity = "error";
+  c.ok = wrong.empty();
+  std::string list = absl::StrJoin(wrong, ", ");
+  c.message_fr = c.ok ? "Les montants lus sur l'image concordent."
+                      : absl::StrCat("Montants lus sur l'image incohérents : ", list, ".");
+  c.message_en = c.ok ? "The figures read from the image agree."
+                      : absl::StrCat("Figures read from the image disagree: ", list, ".");
   return c;
 }
 

@@ -34,7 +34,16 @@ struct LlmProposal {
 // `llm_grounded`: every amount, date and invoice number a model proposes must
 // be printed in the document. A model (or a document talking to it) cannot
 // invent figures that the validators would then check against each other.
-Check GroundingCheck(const Fields& proposed, absl::string_view document_text);
+// `read_from_image`: the model saw the page image, and the OCR text may have
+// misread what the model read right: one OCR confusion per figure is
+// allowed (a digit changed, dropped or added; dates likewise).
+Check GroundingCheck(const Fields& proposed, absl::string_view document_text,
+                     bool read_from_image = false);
+
+// `llm_figures_consistent`, for answers read from an image: net + tax make
+// the total (to the cent), the tax is a plausible VAT rate of the net (at
+// most 27 %), each tax line is its rate of its base.
+Check FiguresHoldTogether(const Fields& proposed);
 
 // The rules' view and the model's, merged: the model's values win, the rules
 // fill what the model left empty. The caller validates the result.

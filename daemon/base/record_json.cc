@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "ocr/read_error.h"
 #include "workflows/date.h"
@@ -143,6 +144,7 @@ json PageTextToJson(const PageText& p) {
   json j = {{"index", p.index}, {"source", p.source}, {"text", p.text},
             {"words", p.words}, {"dpi", p.dpi}, {"rotated", p.rotated_degrees}};
   j["confidence"] = p.confidence ? json(*p.confidence) : json(nullptr);
+  if (!p.preview_jpeg.empty()) j["preview_jpeg"] = absl::Base64Escape(p.preview_jpeg);
   return j;
 }
 
@@ -156,6 +158,13 @@ PageText PageTextFromJson(const json& j) {
   p.rotated_degrees = j.value("rotated", 0);
   if (j.contains("confidence") && j["confidence"].is_number()) {
     p.confidence = j["confidence"].get<double>();
+  }
+  if (j.contains("preview_jpeg") && j["preview_jpeg"].is_string()) {
+    std::string jpeg;
+    if (absl::Base64Unescape(j["preview_jpeg"].get<std::string>(), &jpeg) &&
+        jpeg.size() <= kMaxPreviewBytes) {
+      p.preview_jpeg = std::move(jpeg);
+    }
   }
   return p;
 }

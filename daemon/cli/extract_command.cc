@@ -97,7 +97,7 @@ int RunExtractCommand(const ExtractArgs& args) {
     return 2;
   }
   Extractor::Options options;
-  options.ocr = config->ocr;
+  options.ocr = ReadingOptions(*config);
   options.workers = config->daemon.workers;
   options.quiet = std::getenv("LIASSE_WORKER_STDERR") == nullptr;
   absl::StatusOr<std::unique_ptr<Extractor>> extractor = Extractor::Start(options);

@@ -297,4 +297,12 @@ std::vector<std::string> KeysNeedingRestart(const Config& a, const Config& b) {
   return keys;
 }
 
+OcrOptions ReadingOptions(const Config& config) {
+  OcrOptions o = config.ocr;
+  for (const LlmProvider& p : config.llm_providers) {
+    if (p.vision) o.preview_px = kVisionPreviewPx;
+  }
+  return o;
+}
+
 }  // namespace liasse

@@ -48,6 +48,9 @@ struct LlmProvider {
   // Unset: true for any host that is not loopback.
   std::optional<bool> redact;
   std::vector<std::string> doc_types;  // empty = every type
+  // Sends the page image of a photo or scan with its OCR text (image_url
+  // content parts), only when the text is not redacted: an image cannot be.
+  bool vision = false;
 };
 
 struct Mailbox {
@@ -148,6 +151,11 @@ absl::StatusOr<Config> ParseConfig(absl::string_view toml_text,
                                    const std::string& source_name);
 // Reads and parses a file; NotFound / PermissionDenied when it cannot be read.
 absl::StatusOr<Config> LoadConfigFile(const std::string& path);
+
+// [ocr] as the readers use it: with a page preview for vision models when a
+// provider has vision = true.
+inline constexpr int kVisionPreviewPx = 1280;
+OcrOptions ReadingOptions(const Config& config);
 // The configuration used when liassed runs without --config: state in ./var,
 // client folders under ./var/inbox, socket ./var/liasse.sock, no mail.
 Config EmbeddedDefaultConfig();

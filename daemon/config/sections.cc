@@ -164,6 +164,10 @@ void ParseProvider(TableReader& r, const std::string& base, LlmProvider* p) {
       }
     }
   }
+  r.Bool("vision", &p->vision);
+  if (p->vision && p->redact.value_or(false)) {
+    r.Error("vision", "an image cannot be redacted: vision needs redact = false (or a loopback base_url)");
+  }
   r.RejectUnknownKeys();
 }
 

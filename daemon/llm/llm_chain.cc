@@ -168,8 +168,11 @@ LlmResult LlmChain::Propose(const LlmRequest& request) {
       }
     }
     std::vector<std::string> types = AnswerTypes(config);
-    std::string key =
-        absl::StrCat(request.content_hash, "|", config.model, "|", kLlmPromptVersion);
+    bool redact = config.redact.value_or(!IsLoopbackUrl(config.base_url));
+    // An image cannot be redacted: only to providers that get the text as is.
+    bool with_image = config.vision && !redact && !request.image_jpeg.empty();
+    std::string key = absl::StrCat(request.content_hash, "|", config.model, "|",
+                                   kLlmPromptVersion, with_image ? "|image" : "");
     if (cache_ && !request.content_hash.empty()) {
       if (std::optional<std::string> cached = cache_->Get(key)) {
         if (absl::StatusOr<LlmProposal> p = ParseProposal(*cached, types); p.ok()) {
@@ -178,12 +181,13 @@ LlmResult LlmChain::Propose(const LlmRequest& request) {
           result.proposal = *p;
           result.provider = config.name;
           result.from_cache = true;
+          result.read_from_image = with_image;
           return result;
         }
       }
     }
     LlmQuestion question;
-    bool redact = config.redact.value_or(!IsLoopbackUrl(config.base_url));
+    if (with_image) question.image_jpeg = request.image_jpeg;
     std::string text = redact ? RedactForLlm(request.text) : request.text;
     question.text = CompactForLlm(text, static_cast<size_t>(std::max(config.max_input_chars, 200)));
     question.candidates = request.candidates;
@@ -205,6 +209,7 @@ LlmResult LlmChain::Propose(const LlmRequest& request) {
         if (cache_ && !request.content_hash.empty()) cache_->Put(key, content);
         result.proposal = *p;
         result.provider = config.name;
+        result.read_from_image = with_image;
         return result;
       }
       std::string why = std::string(p.status().message());

@@ -58,12 +58,16 @@ struct LlmRequest {
   std::string text;          // the document's text, as read
   Fields candidates;         // the rules' fields
   std::string candidates_type;
+  // The page image (JPEG) of a photo or scan: sent only to vision providers
+  // whose text is not redacted.
+  std::string image_jpeg;
 };
 
 struct LlmResult {
   std::optional<LlmProposal> proposal;
   std::string provider;  // who answered
   bool from_cache = false;
+  bool read_from_image = false;  // the answering provider saw the page image
   std::vector<std::string> errors;  // one line per provider that failed
 };
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -189,11 +190,20 @@ std::string BuildChatRequestBody(const LlmQuestion& q, const std::string& model,
     absl::StrAppend(&user, "\nYour previous answer could not be used: ", q.parse_error,
                     ". Answer again with one valid json object.");
   }
+  json user_content = user;
+  if (!q.image_jpeg.empty()) {
+    // OpenAI-compatible vision: the text, then the page as a data: URL.
+    user_content = json::array(
+        {{{"type", "text"}, {"text", user}},
+         {{"type", "image_url"},
+          {"image_url",
+           {{"url", absl::StrCat("data:image/jpeg;base64,", absl::Base64Escape(q.image_jpeg))}}}}});
+  }
   json body = {{"model", model},
                {"temperature", 0},
                {token_param, 1024},
                {"messages", json::array({{{"role", "system"}, {"content", system}},
-                                         {{"role", "user"}, {"content", user}}})}};
+                                         {{"role", "user"}, {"content", user_content}}})}};
   if (json_mode == "json_schema") {
     body["response_format"] = {
         {"type", "json_schema"},

@@ -23,6 +23,7 @@ struct LlmQuestion {
   std::string candidates_type;         // the rules' type guess
   std::vector<std::string> doc_types;  // types the answer may use
   std::string parse_error;             // set on the retry after a bad answer
+  std::string image_jpeg;              // the page, for vision providers; "" = text only
 };
 
 // json_mode: "json_schema" | "json_object" | "prompt". `token_param` is

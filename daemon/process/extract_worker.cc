@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -54,6 +55,7 @@ OcrOptions OptionsFromJson(const json& j) {
   o.max_pages = j.value("max_pages", o.max_pages);
   o.max_pixels = j.value("max_pixels", o.max_pixels);
   o.timeout_s = j.value("timeout_s", o.timeout_s);
+  o.preview_px = std::clamp(j.value("preview_px", 0), 0, kMaxPreviewPx);
   return o;
 }
 

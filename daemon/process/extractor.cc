@@ -51,7 +51,8 @@ std::string FindWorkerBinary() {
 json OptionsToJson(const OcrOptions& o) {
   return {{"languages", o.languages},     {"dpi", o.dpi},
           {"max_file_mb", o.max_file_mb}, {"max_pages", o.max_pages},
-          {"max_pixels", o.max_pixels},   {"timeout_s", o.timeout_s}};
+          {"max_pixels", o.max_pixels},   {"timeout_s", o.timeout_s},
+          {"preview_px", o.preview_px}};
 }
 
 struct Job {

@@ -100,6 +100,12 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
   LlmRequest request;
   request.content_hash = content_hash;
   request.text = doc.text.text;
+  for (const PageText& page : doc.text.page_texts) {
+    if (!page.preview_jpeg.empty()) {
+      request.image_jpeg = page.preview_jpeg;
+      break;
+    }
+  }
   request.candidates = u.fields;
   request.candidates_type = std::string(DocTypeName(u.doc_type));
   LlmResult answer = llm->Propose(request);
@@ -118,7 +124,22 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
   m.sure = m.doc_type != DocType::kOther && p.confidence >= options.rules_confidence;
   m.checks = CheckDocument(m.sure ? m.doc_type : DocType::kUnknown, m.fields,
                            doc.text.ocr_confidence, options.min_ocr_confidence, now_unix_seconds);
-  m.checks.push_back(GroundingCheck(p.fields, doc.text.text));
+  // A model that saw the image may read right what OCR misread: its figures
+  // must hold together and be in the OCR text up to one confusion each — or
+  // be confirmed by one of the client's debits.
+  Check grounded = GroundingCheck(p.fields, doc.text.text, answer.read_from_image);
+  if (answer.read_from_image) {
+    m.checks.push_back(FiguresHoldTogether(p.fields));
+    if (!grounded.ok && m.fields.total_incl_tax && m.fields.issue_date &&
+        ConfirmingDebit({0, *m.fields.issue_date, *m.fields.total_incl_tax, m.fields.currency,
+                         m.fields.supplier_name},
+                        options.open_debits, options.matching)) {
+      grounded.ok = true;
+      grounded.message_fr = "Montant et date confirmés par un débit bancaire du client.";
+      grounded.message_en = "Total and date confirmed by a bank debit of the client.";
+    }
+  }
+  m.checks.push_back(grounded);
   // What the rules read with confidence and found wrong stays wrong.
   for (const Check& binding : BindingRuleFailures(u.checks)) {
     bool present = false;

@@ -239,6 +239,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         ErrorCase{"Syntax", "[daemon]\nworkers = \n",
                   "/etc/liasse/liasse.toml:2:"},
+        ErrorCase{"VisionNeedsUnredactedText",
+                  "[[llm.provider]]\nname = \"hosted\"\nbase_url = \"https://api.example.com/v1\"\n"
+                  "model = \"m\"\nvision = true\n",
+                  "[[llm.provider]] #1 vision: an image cannot be redacted"},
         ErrorCase{"UnknownKey", "[daemon]\nworkers = 2\nworkrs = 3\n",
                   "/etc/liasse/liasse.toml:3: [daemon] workrs: unknown key "
                   "(did you mean \"workers\"?)"},
@@ -414,6 +418,20 @@ TEST(ConfigTest, CollectionSettingsReloadButReadingSettingsNeedARestart) {
   b.ocr.languages = {"fra", "eng", "deu"};
   b.classify.min_ocr_confidence = 0.5;
   EXPECT_EQ(KeysNeedingRestart(a, b), (std::vector<std::string>{"ocr", "classify"}));
+}
+
+TEST(ConfigTest, AVisionProviderMakesTheReadersKeepAPagePreview) {
+  auto plain = ParseConfig("[[llm.provider]]\nname = \"local\"\nbase_url = \"http://127.0.0.1:11434/v1\"\n"
+                           "model = \"m\"\n",
+                           "/etc/liasse/liasse.toml");
+  ASSERT_OK(plain);
+  EXPECT_EQ(ReadingOptions(*plain).preview_px, 0);
+  auto vision = ParseConfig("[[llm.provider]]\nname = \"local\"\nbase_url = \"http://127.0.0.1:11434/v1\"\n"
+                            "model = \"qwen2.5vl\"\nvision = true\n",
+                            "/etc/liasse/liasse.toml");
+  ASSERT_OK(vision);
+  EXPECT_TRUE(vision->llm_providers[0].vision);
+  EXPECT_EQ(ReadingOptions(*vision).preview_px, kVisionPreviewPx);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "daemon/process/extractor.h"
 
 #include <gtest/gtest.h>
+#include <leptonica/allheaders.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -235,6 +236,35 @@ TEST(ExtractorTest, RenderedFrenchTillTicketsAreReadAsReceipts) {
               std::chrono::year_month_day(std::chrono::year{2026}, std::chrono::November,
                                           std::chrono::day{static_cast<unsigned>(tickets[i].day)}))
         << doc->text.text;
+  }
+}
+
+TEST(ExtractorTest, APagePreviewForVisionModelsComesBackFromTheWorkerWhenAsked) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.Join("photo.png"), testing::MakePng(testing::BakeryCashTicketLines(), 200));
+  for (int preview_px : {0, 600}) {
+    Extractor::Options options;
+    options.workers = 1;
+    options.worker_binary = WorkerBinary();
+    options.quiet = true;
+    options.ocr.preview_px = preview_px;
+    auto pool = Extractor::Start(options);
+    ASSERT_OK(pool);
+    auto doc = (*pool)->Extract(dir.Join("photo.png"));
+    ASSERT_OK(doc);
+    ASSERT_EQ(doc->text.page_texts.size(), 1u);
+    const std::string& jpeg = doc->text.page_texts[0].preview_jpeg;
+    if (preview_px == 0) {
+      EXPECT_TRUE(jpeg.empty());
+      continue;
+    }
+    ASSERT_GT(jpeg.size(), 2u);
+    EXPECT_EQ(jpeg.substr(0, 2), "\xff\xd8");  // a JPEG
+    EXPECT_LE(jpeg.size(), kMaxPreviewBytes);
+    Pix* pix = pixReadMem(reinterpret_cast<const l_uint8*>(jpeg.data()), jpeg.size());
+    ASSERT_NE(pix, nullptr);
+    EXPECT_EQ(std::max(pixGetWidth(pix), pixGetHeight(pix)), preview_px);
+    pixDestroy(&pix);
   }
 }
 

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/escaping.h"
+
 #include "daemon/base/record_json.h"
 #include "daemon/llm/llm_chain.h"
 #include "daemon/llm/llm_protocol.h"
@@ -441,6 +443,121 @@ TEST(LlmProtocolTest, MaxCompletionTokensWhenTheEndpointAsks) {
   EXPECT_TRUE(requests[1]["body"].contains("max_completion_tokens"));
   EXPECT_FALSE(requests[1]["body"].contains("max_tokens"));
   EXPECT_TRUE(c.escalations.empty());
+}
+
+// A JPEG's first bytes and some more: what the chain sends is not decoded.
+const char kJpeg[] = "\xff\xd8\xff\xe0 page image bytes";
+
+TEST(LlmChainTest, AVisionProviderGetsThePageImageOthersTheTextOnly) {
+  ScriptedLlmServer a(json::array({Answer(kInvoiceAnswer)}));
+  LlmProvider vision = Provider("vision", a.base_url());  // loopback: text not redacted
+  vision.vision = true;
+  Chain c({vision});
+  LlmRequest r = Request();
+  r.image_jpeg = kJpeg;
+  LlmResult answer = c.chain->Propose(r);
+  ASSERT_TRUE(answer.proposal.has_value()) << ::testing::PrintToString(answer.errors);
+  EXPECT_TRUE(answer.read_from_image);
+  std::vector<json> requests = a.Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const json& content = requests[0]["body"]["messages"][1]["content"];
+  ASSERT_TRUE(content.is_array()) << content.dump();
+  EXPECT_EQ(content[0]["type"], "text");
+  EXPECT_NE(content[0]["text"].get<std::string>().find("<document>"), std::string::npos);
+  EXPECT_EQ(content[1]["type"], "image_url");
+  std::string url = content[1]["image_url"]["url"];
+  const std::string prefix = "data:image/jpeg;base64,";
+  ASSERT_EQ(url.rfind(prefix, 0), 0u) << url;
+  std::string sent;
+  ASSERT_TRUE(absl::Base64Unescape(url.substr(prefix.size()), &sent));
+  EXPECT_EQ(sent, std::string(kJpeg));
+
+  // Not a vision provider, or its text redacted: no image leaves.
+  ScriptedLlmServer b(json::array({Answer(kInvoiceAnswer), Answer(kInvoiceAnswer)}));
+  LlmProvider text_only = Provider("text", b.base_url());
+  LlmProvider redacted = Provider("redacted", b.base_url());
+  redacted.vision = true;
+  redacted.redact = true;
+  for (const LlmProvider& p : {text_only, redacted}) {
+    Chain other({p});
+    r.content_hash = "h-" + p.name;
+    LlmResult plain = other.chain->Propose(r);
+    ASSERT_TRUE(plain.proposal.has_value());
+    EXPECT_FALSE(plain.read_from_image);
+  }
+  for (const json& request : b.Requests()) {
+    EXPECT_TRUE(request["body"]["messages"][1]["content"].is_string());
+    EXPECT_EQ(request["body"].dump().find("image_url"), std::string::npos);
+  }
+}
+
+ExtractedDocument PhotoDocument(const std::string& ocr_text) {
+  ExtractedDocument doc;
+  doc.text.source = "ocr";
+  doc.text.pages = 1;
+  doc.text.ocr_confidence = 0.8;
+  doc.text.text = ocr_text;
+  PageText page;
+  page.source = "ocr";
+  page.text = ocr_text;
+  page.preview_jpeg = kJpeg;
+  doc.text.page_texts.push_back(page);
+  return doc;
+}
+
+const char kReceiptAnswer[] = R"({"doc_type": "receipt", "confidence": 0.95,
+  "supplier_name": "Boulangerie Paul", "supplier_siren": null, "supplier_vat": null,
+  "invoice_number": null, "currency": "EUR", "iban": null, "buyer_name": null,
+  "buyer_siren": null, "buyer_vat": null, "issue_date": "2026-11-05", "due_date": null,
+  "total_excl_tax": "40.00", "total_tax": "2.20", "total_incl_tax": "42.20",
+  "tax_lines": []})";
+
+TEST(UnderstandWithLlmTest, AVisionAnswerMayFixOneOcrConfusionPerFigure) {
+  // OCR read 42,20 as 4Z,20 and 2,20 as 2,28: the image says otherwise.
+  ScriptedLlmServer a(json::array({Answer(kReceiptAnswer)}));
+  LlmProvider vision = Provider("vision", a.base_url());
+  vision.vision = true;
+  Chain c({vision});
+  Understanding u = Understand(
+      PhotoDocument("BOULANGERIE PAUL\n05/11/2026\nHT 40,00\nTVA 2,28\nTOTAL 4,20\n"),
+      UnderstandOptions(), kNow, c.chain.get(), "photo-1");
+  EXPECT_EQ(u.decided_by, "llm:vision");
+  EXPECT_EQ(u.fields.total_incl_tax, Money{4220});
+  EXPECT_FALSE(HasBlockingFailure(u.checks)) << ChecksToText(u.checks);
+}
+
+TEST(UnderstandWithLlmTest, AVisionAnswerWhoseFiguresDisagreeIsNotAccepted) {
+  // Net + tax is not the total; and a figure two confusions from the text.
+  const char* wrong = R"({"doc_type": "receipt", "confidence": 0.99,
+    "supplier_name": "Boulangerie Paul", "supplier_siren": null, "supplier_vat": null,
+    "invoice_number": null, "currency": "EUR", "iban": null, "buyer_name": null,
+    "buyer_siren": null, "buyer_vat": null, "issue_date": "2026-11-05", "due_date": null,
+    "total_excl_tax": "40.00", "total_tax": "2.20", "total_incl_tax": "47.90",
+    "tax_lines": []})";
+  ScriptedLlmServer a(json::array({Answer(wrong)}));
+  LlmProvider vision = Provider("vision", a.base_url());
+  vision.vision = true;
+  Chain c({vision});
+  Understanding u = Understand(
+      PhotoDocument("BOULANGERIE PAUL\n05/11/2026\nHT 40,00\nTVA 2,20\nTOTAL 42,20\n"),
+      UnderstandOptions(), kNow, c.chain.get(), "photo-2");
+  EXPECT_TRUE(HasBlockingFailure(u.checks));
+  bool consistent_failed = false, grounded_failed = false;
+  for (const Check& check : u.checks) {
+    if (check.code == "llm_figures_consistent" && !check.ok) consistent_failed = true;
+    if (check.code == "llm_grounded" && !check.ok) grounded_failed = true;
+  }
+  EXPECT_TRUE(consistent_failed) << ChecksToText(u.checks);
+  EXPECT_TRUE(grounded_failed) << ChecksToText(u.checks);
+}
+
+TEST(UnderstandWithLlmTest, ATextOnlyAnswerGetsNoSlackForOcrConfusions) {
+  ScriptedLlmServer a(json::array({Answer(kReceiptAnswer)}));
+  Chain c({Provider("text", a.base_url())});
+  Understanding u = Understand(
+      PhotoDocument("BOULANGERIE PAUL\n05/11/2026\nHT 40,00\nTVA 2,28\nTOTAL 4,20\n"),
+      UnderstandOptions(), kNow, c.chain.get(), "photo-3");
+  EXPECT_TRUE(HasBlockingFailure(u.checks)) << ChecksToText(u.checks);
 }
 
 }  // namespace
