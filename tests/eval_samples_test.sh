@@ -7,7 +7,9 @@ root="$1"
 liasse="$2"
 samples="$root/../shared/samples"
 if [ ! -d "$samples" ]; then echo "no ../shared/samples here"; exit 77; fi
-out=$(/usr/bin/python3 "$root/bench/eval" --liasse "$liasse" "$samples")
+# Photos: the check half only (the README's figures; OCR is most of CI's
+# time). Every e-invoice is read.
+out=$(/usr/bin/python3 "$root/bench/eval" --liasse "$liasse" --photos-half odd "$samples")
 echo "$out"
 grep -q '^| total |' <<<"$out" || { echo "no table printed"; exit 1; }
 grep -q '^einvoice_exact=100.0 ' <<<"$out" || { echo "e-invoices not 100 % exact"; exit 1; }
