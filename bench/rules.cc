@@ -4,8 +4,9 @@
 // verdict replaced. bench/eval --ocr-cache uses it to judge a rules change
 // in seconds instead of re-reading every photo; the published figures come
 // from a full `liasse extract` run.
-//   liasse-rules < extract.jsonl > replayed.jsonl
+//   liasse-rules [--min-word-confidence X] < extract.jsonl > replayed.jsonl
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -14,9 +15,13 @@
 #include "daemon/base/record_json.h"
 #include "daemon/process/understand.h"
 
-int main() {
+int main(int argc, char** argv) {
   using nlohmann::json;
   liasse::UnderstandOptions options;  // the embedded default's thresholds
+  // liasse-rules --min-word-confidence 0.8: try another bar on the cache.
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::string(argv[i]) == "--min-word-confidence") options.min_word_confidence = std::atof(argv[i + 1]);
+  }
   for (std::string line; std::getline(std::cin, line);) {
     json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !j.is_object()) continue;
@@ -24,6 +29,11 @@ int main() {
       liasse::ExtractedDocument doc;
       doc.text.text = j["text"].get<std::string>();
       doc.text.source = j.value("source", "");
+      if (j.contains("unsure_words")) {
+        liasse::PageText page;
+        page.unsure_words = liasse::UnsureWordsFromJson(j["unsure_words"]);
+        doc.text.page_texts.push_back(std::move(page));
+      }
       if (j["ocr_confidence"].is_number()) doc.text.ocr_confidence = j["ocr_confidence"].get<double>();
       liasse::Understanding u = liasse::Understand(doc, options, std::time(nullptr));
       j["type_confidence"] = u.type_confidence;

@@ -12,10 +12,23 @@ struct Pix;
 
 namespace liasse {
 
+// A word Tesseract was unsure of, as it read it.
+struct OcrWord {
+  std::string text;
+  double confidence = 0;  // 0–1
+};
+
+// Words read below this confidence are kept with the text (at most
+// kMaxUnsureWords per page): whoever decides what the text says may want to
+// know that the figure it relies on was a guess.
+inline constexpr double kUnsureWordConfidence = 0.90;
+inline constexpr int kMaxUnsureWords = 400;
+
 struct OcrText {
   std::string text;
   double confidence = 0;  // mean word confidence, 0–1
   int words = 0;
+  std::vector<OcrWord> unsure_words;  // in reading order
   int rotated_degrees = 0;  // clockwise rotation applied to make text upright
   int dpi = 0;              // resolution the page was recognised at
 };

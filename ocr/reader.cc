@@ -260,6 +260,7 @@ absl::StatusOr<PageText> OcrDocumentPage(absl::string_view bytes,
       page.words = text->words;
       page.dpi = dpi;
       page.rotated_degrees = text->rotated_degrees;
+      page.unsure_words = std::move(text->unsure_words);
       if (index == 0 && options.preview_px > 0) page.preview_jpeg = PreviewJpeg(pix.get(), options.preview_px);
       if (text->confidence >= kGoodEnoughConfidence && text->words >= kGoodEnoughWords) {
         break;
@@ -315,6 +316,7 @@ absl::StatusOr<PageText> OcrDocumentPage(absl::string_view bytes,
   page.words = text->words;
   page.dpi = text->dpi;
   page.rotated_degrees = text->rotated_degrees;
+  page.unsure_words = std::move(text->unsure_words);
   if (index == 0 && options.preview_px > 0) page.preview_jpeg = PreviewJpeg(pix.get(), options.preview_px);
   return page;
 }

@@ -11,11 +11,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ocr/einvoice.h"
+#include "ocr/ocr_engine.h"
 #include "ocr/options.h"
 
 namespace liasse {
-
-class OcrEngine;
 
 enum class DocumentKind { kPdf, kXml, kImage, kTiff, kHeic };
 
@@ -27,6 +26,7 @@ struct PageText {
   int words = 0;                     // OCR only
   int dpi = 0;                       // OCR only
   int rotated_degrees = 0;           // OCR only
+  std::vector<OcrWord> unsure_words;  // OCR only: words read below kUnsureWordConfidence
   // OCR only, first page, when OcrOptions::preview_px asks: the page as a
   // greyscale JPEG at most preview_px on its longest side (vision models).
   std::string preview_jpeg;

@@ -1,6 +1,7 @@
 #include <leptonica/allheaders.h>
 #include <omp.h>
 #include <tesseract/baseapi.h>
+#include <tesseract/resultiterator.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -136,13 +137,22 @@ class TesseractEngine final : public OcrEngine {
     }
     std::unique_ptr<char[]> text(api_.GetUTF8Text());
     out.text = text ? text.get() : "";
-    std::unique_ptr<int[]> confidences(api_.AllWordConfidences());
-    int64_t sum = 0;
-    for (int i = 0; confidences && confidences[i] >= 0; ++i) {
-      sum += confidences[i];
-      ++out.words;
+    double sum = 0;
+    std::unique_ptr<tesseract::ResultIterator> it(api_.GetIterator());
+    if (it && !it->Empty(tesseract::RIL_WORD)) {
+      do {
+        std::unique_ptr<char[]> word(it->GetUTF8Text(tesseract::RIL_WORD));
+        if (!word) continue;
+        double confidence = it->Confidence(tesseract::RIL_WORD) / 100.0;
+        sum += confidence;
+        ++out.words;
+        if (confidence < kUnsureWordConfidence &&
+            out.unsure_words.size() < static_cast<size_t>(kMaxUnsureWords)) {
+          out.unsure_words.push_back({word.get(), confidence});
+        }
+      } while (it->Next(tesseract::RIL_WORD));
     }
-    out.confidence = out.words > 0 ? sum / (100.0 * out.words) : 0.0;
+    out.confidence = out.words > 0 ? sum / out.words : 0.0;
     api_.Clear();
     return out;
   }

@@ -351,7 +351,37 @@ std::pair<DocType, double> ClassifyText(absl::string_view text) {
   return {ParseDocType(best->first).value_or(DocType::kOther), std::min(1.0, confidence)};
 }
 
-TextFields ExtractFieldsFromText(absl::string_view text) {
+namespace {
+
+// The digits of a word, or of an amount as printed ("1 234,50" → 123450;
+// cents below one unit keep their leading zero: 0,50 → 050).
+std::string DigitsOf(absl::string_view word) {
+  std::string digits;
+  for (char c : word) {
+    if (absl::ascii_isdigit(static_cast<unsigned char>(c))) digits.push_back(c);
+  }
+  return digits;
+}
+
+bool ReadFromUnsureWord(Money amount, const std::vector<std::string>& unsure_words) {
+  std::string digits = absl::StrCat(amount.cents < 0 ? -amount.cents : amount.cents);
+  if (digits.size() < 3) digits.insert(0, 3 - digits.size(), '0');
+  return std::any_of(unsure_words.begin(), unsure_words.end(),
+                     [&](const std::string& w) { return DigitsOf(w) == digits; });
+}
+
+bool ReadFromUnsureWord(std::chrono::year_month_day date,
+                        const std::vector<std::string>& unsure_words) {
+  return std::any_of(unsure_words.begin(), unsure_words.end(), [&](const std::string& w) {
+    std::vector<Ymd> dates = DatesInLine(w);
+    return std::find(dates.begin(), dates.end(), date) != dates.end();
+  });
+}
+
+}  // namespace
+
+TextFields ExtractFieldsFromText(absl::string_view text,
+                                 const std::vector<std::string>& unsure_words) {
   TextFields out;
   Fields& f = out.fields;
   std::vector<std::string> lines = SplitLines(text);
@@ -645,6 +675,9 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     f.total_incl_tax = Money{cash_given->cents - change_back->cents};
     out.fields_confidence += 0.3;
   }
+  // The figure itself a guess of OCR's: whatever agrees with it, it may be
+  // a misread that happens to fit (a subtotal, a rounded line).
+  if (consistent && ReadFromUnsureWord(*f.total_incl_tax, unsure_words)) consistent = false;
   if (consistent) {
     // Confirmed by arithmetic or by the payment: as good as a clear label.
     out.fields_confidence = std::max(out.fields_confidence, 0.45) + 0.2;
@@ -730,6 +763,7 @@ TextFields ExtractFieldsFromText(absl::string_view text) {
     }
     date_evidence = printed_on_lines >= 2 || distinct.size() == 1;
   }
+  if (date_evidence && ReadFromUnsureWord(*f.issue_date, unsure_words)) date_evidence = false;
   if (f.issue_date) out.fields_confidence += date_evidence ? 0.3 : 0.15;
   out.total_confirmed = consistent;
   out.date_confirmed = f.issue_date && date_evidence;

@@ -28,7 +28,11 @@ struct TextFields {
   bool date_confirmed = false;
 };
 
-TextFields ExtractFieldsFromText(absl::string_view text);
+// `unsure_words`: words OCR read below the caller's confidence bar, as read.
+// A total or date read from one of them may be filed, but it is not
+// confirmed: the rules are never sure of a guess.
+TextFields ExtractFieldsFromText(absl::string_view text,
+                                 const std::vector<std::string>& unsure_words = {});
 
 // Type by keywords alone, with a confidence in 0–1.
 std::pair<DocType, double> ClassifyText(absl::string_view text);

@@ -140,11 +140,30 @@ absl::StatusOr<Fields> FieldsFromJson(const json& j) {
   return f;
 }
 
+json UnsureWordsToJson(const std::vector<OcrWord>& words) {
+  json out = json::array();
+  for (const OcrWord& w : words) out.push_back(json::array({w.text, w.confidence}));
+  return out;
+}
+
+std::vector<OcrWord> UnsureWordsFromJson(const json& j) {
+  std::vector<OcrWord> out;
+  if (!j.is_array()) return out;
+  for (const json& w : j) {
+    if (out.size() >= static_cast<size_t>(kMaxUnsureWords)) break;
+    if (w.is_array() && w.size() == 2 && w[0].is_string() && w[1].is_number()) {
+      out.push_back({w[0].get<std::string>(), w[1].get<double>()});
+    }
+  }
+  return out;
+}
+
 json PageTextToJson(const PageText& p) {
   json j = {{"index", p.index}, {"source", p.source}, {"text", p.text},
             {"words", p.words}, {"dpi", p.dpi}, {"rotated", p.rotated_degrees}};
   j["confidence"] = p.confidence ? json(*p.confidence) : json(nullptr);
   if (!p.preview_jpeg.empty()) j["preview_jpeg"] = absl::Base64Escape(p.preview_jpeg);
+  if (!p.unsure_words.empty()) j["unsure_words"] = UnsureWordsToJson(p.unsure_words);
   return j;
 }
 
@@ -159,6 +178,7 @@ PageText PageTextFromJson(const json& j) {
   if (j.contains("confidence") && j["confidence"].is_number()) {
     p.confidence = j["confidence"].get<double>();
   }
+  if (j.contains("unsure_words")) p.unsure_words = UnsureWordsFromJson(j["unsure_words"]);
   if (j.contains("preview_jpeg") && j["preview_jpeg"].is_string()) {
     std::string jpeg;
     if (absl::Base64Unescape(j["preview_jpeg"].get<std::string>(), &jpeg) &&

@@ -17,6 +17,9 @@ nlohmann::json FieldsToJson(const Fields& fields);
 absl::StatusOr<Fields> FieldsFromJson(const nlohmann::json& j);
 
 nlohmann::json PageTextToJson(const PageText& page);
+// [[word, confidence], ...]; at most kMaxUnsureWords are read back.
+nlohmann::json UnsureWordsToJson(const std::vector<OcrWord>& words);
+std::vector<OcrWord> UnsureWordsFromJson(const nlohmann::json& j);
 PageText PageTextFromJson(const nlohmann::json& j);
 
 nlohmann::json AnalysisToJson(const DocumentAnalysis& analysis);

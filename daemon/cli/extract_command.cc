@@ -55,7 +55,14 @@ json Describe(const std::string& file, absl::StatusOr<ExtractedDocument> doc, in
   if (!u.llm_errors.empty()) j["llm_errors"] = u.llm_errors;
   j["fields"] = FieldsToJson(u.fields);
   j["checks"] = ChecksToJson(u.checks);
-  if (with_text) j["text"] = doc->text.text;
+  if (with_text) {
+    j["text"] = doc->text.text;
+    std::vector<OcrWord> unsure;
+    for (const PageText& page : doc->text.page_texts) {
+      unsure.insert(unsure.end(), page.unsure_words.begin(), page.unsure_words.end());
+    }
+    j["unsure_words"] = UnsureWordsToJson(unsure);
+  }
   return j;
 }
 

@@ -60,7 +60,13 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
                              options.min_ocr_confidence, now_unix_seconds);
     return finish(u);
   }
-  TextFields rules = ExtractFieldsFromText(doc.text.text);
+  std::vector<std::string> unsure_words;
+  for (const PageText& page : doc.text.page_texts) {
+    for (const OcrWord& w : page.unsure_words) {
+      if (w.confidence < options.min_word_confidence) unsure_words.push_back(w.text);
+    }
+  }
+  TextFields rules = ExtractFieldsFromText(doc.text.text, unsure_words);
   u.doc_type = rules.doc_type;
   u.fields = rules.fields;
   u.type_confidence = rules.type_confidence;

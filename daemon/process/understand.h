@@ -22,6 +22,9 @@ class LlmChain;
 struct UnderstandOptions {
   double rules_confidence = 0.9;    // [classify] llm_skip_confidence
   double min_ocr_confidence = 0.6;  // [classify] min_ocr_confidence
+  // A total or date OCR read below this word confidence never makes the
+  // rules sure (up to kUnsureWordConfidence, the words OCR reports).
+  double min_word_confidence = 0.5;
   PartyIdentity client;             // purchase or sale
   bool llm_allowed = true;          // the client's `llm`
   // The type staff confirmed for this supplier, or kUnknown.

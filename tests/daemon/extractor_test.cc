@@ -268,5 +268,32 @@ TEST(ExtractorTest, APagePreviewForVisionModelsComesBackFromTheWorkerWhenAsked) 
   }
 }
 
+TEST(ExtractorTest, WordsTesseractWasUnsureOfComeBackFromTheWorkerWithTheText) {
+  // Clear words, then strings no language model knows: those are guesses.
+  testing::TempDir dir;
+  testing::WriteFile(dir.Join("photo.png"),
+                     testing::MakePng({"BOULANGERIE DU MARCHE", "Baguette 1,20",
+                                       "lIl1|Il1 0O0oO8 rnrnm", "vvVvwW xXkK 5S5sS",
+                                       "TOTAL 1,20"},
+                                      200));
+  Extractor::Options options;
+  options.workers = 1;
+  options.worker_binary = WorkerBinary();
+  options.quiet = true;
+  auto pool = Extractor::Start(options);
+  ASSERT_OK(pool);
+  auto doc = (*pool)->Extract(dir.Join("photo.png"));
+  ASSERT_OK(doc);
+  ASSERT_EQ(doc->text.page_texts.size(), 1u);
+  const PageText& page = doc->text.page_texts[0];
+  ASSERT_FALSE(page.unsure_words.empty()) << page.text;
+  EXPECT_LT(page.unsure_words.size(), static_cast<size_t>(page.words));
+  for (const OcrWord& w : page.unsure_words) {
+    EXPECT_LT(w.confidence, kUnsureWordConfidence) << w.text;
+    EXPECT_GE(w.confidence, 0.0) << w.text;
+    EXPECT_FALSE(w.text.empty());
+  }
+}
+
 }  // namespace
 }  // namespace liasse

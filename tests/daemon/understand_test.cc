@@ -51,6 +51,25 @@ TEST(UnderstandTest, AnInvoiceTheRulesAreSureOfNeedsNoModel) {
   EXPECT_EQ(u.fields.total_incl_tax, Money{12000});
 }
 
+TEST(UnderstandTest, ATotalOcrReadBelowTheWordBarLeavesTheRulesUnsure) {
+  ExtractedDocument d = TextDocument(kInvoice);
+  d.text.source = "ocr";
+  PageText page;
+  page.source = "ocr";
+  page.unsure_words = {{"120,00", 0.62}};
+  d.text.page_texts.push_back(page);
+  // Above the bar: a fair reading.
+  EXPECT_FALSE(Understand(d, UnderstandOptions(), kNow).llm_needed);
+  d.text.page_texts[0].unsure_words = {{"120,00", 0.31}};
+  Understanding u = Understand(d, UnderstandOptions(), kNow);
+  EXPECT_TRUE(u.llm_needed);
+  EXPECT_EQ(u.fields.total_incl_tax, Money{12000});  // pre-filled for review
+  UnderstandOptions stricter;
+  stricter.min_word_confidence = 0.7;
+  d.text.page_texts[0].unsure_words = {{"120,00", 0.62}};
+  EXPECT_TRUE(Understand(d, stricter, kNow).llm_needed);
+}
+
 TEST(UnderstandTest, StaffsWordOnASupplierDecidesWhereTheRulesAreUnsure) {
   UnderstandOptions o;
   o.learned_type = [](const Fields& f) {

@@ -334,6 +334,32 @@ TEST(ReceiptDatesTest, OneOfSeveralUnlabelledDatesIsNotConfirmed) {
                   .date_confirmed);
 }
 
+TEST(UnsureWordsTest, ATotalReadFromAnUnsureWordIsFiledButNotConfirmed) {
+  const char* receipt =
+      "HARDWARE STORE\nTotal 9.00\nCash 10.00\nChange 1.00\n16-03-18 13:49 T2 R000178\n";
+  TextFields sure = ExtractFieldsFromText(receipt, {"R000178"});
+  EXPECT_TRUE(sure.total_confirmed);
+  EXPECT_GE(sure.fields_confidence, 0.9);
+  TextFields guess = ExtractFieldsFromText(receipt, {"9.00"});
+  EXPECT_EQ(guess.fields.total_incl_tax, Money{900});
+  EXPECT_FALSE(guess.total_confirmed);
+  EXPECT_LT(guess.fields_confidence, 0.9);
+  // However the word was printed: currency glued on, a thousands separator.
+  EXPECT_FALSE(ExtractFieldsFromText(receipt, {"RM9,00"}).total_confirmed);
+  // Another figure's word does not count: digits must be the total's.
+  EXPECT_TRUE(ExtractFieldsFromText(receipt, {"10.00", "19.00"}).total_confirmed);
+}
+
+TEST(UnsureWordsTest, ADateReadFromAnUnsureWordIsNotConfirmed) {
+  const char* receipt =
+      "HARDWARE STORE\nTotal 9.00\nCash 10.00\nChange 1.00\n16-03-18 13:49 T2 R000178\n";
+  TextFields guess = ExtractFieldsFromText(receipt, {"16-03-18"});
+  EXPECT_EQ(Iso(guess.fields.issue_date), "2018-03-16");
+  EXPECT_FALSE(guess.date_confirmed);
+  EXPECT_TRUE(guess.total_confirmed);
+  EXPECT_LT(guess.fields_confidence, 0.9);
+}
+
 TEST(SupplierNameTest, TheNameBesideARegistrationNumberOrWithALegalForm) {
   // The owner's name printed above the business: the business carries the
   // registration number.
