@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ocr/layout.h"
 #include "ocr/ocr_engine.h"
 #include "ocr/pix_ptr.h"
 #include "ocr/read_error.h"
@@ -135,8 +136,23 @@ class TesseractEngine final : public OcrEngine {
       api_.Clear();
       return ReadError(ReadErrorCode::kCorrupt, "Tesseract could not read the page");
     }
-    std::unique_ptr<char[]> text(api_.GetUTF8Text());
-    out.text = text ? text.get() : "";
+    // The text line by line as printed: the lines of Tesseract's blocks
+    // that share a row put back together (ocr/layout.h).
+    std::vector<TextSegment> lines;
+    std::unique_ptr<tesseract::ResultIterator> line(api_.GetIterator());
+    if (line && !line->Empty(tesseract::RIL_TEXTLINE)) {
+      do {
+        std::unique_ptr<char[]> text(line->GetUTF8Text(tesseract::RIL_TEXTLINE));
+        TextSegment segment;
+        if (!text || !line->BoundingBox(tesseract::RIL_TEXTLINE, &segment.left, &segment.top,
+                                        &segment.right, &segment.bottom)) {
+          continue;
+        }
+        segment.text = text.get();
+        lines.push_back(std::move(segment));
+      } while (line->Next(tesseract::RIL_TEXTLINE));
+    }
+    out.text = LayoutRows(std::move(lines));
     double sum = 0;
     std::unique_ptr<tesseract::ResultIterator> it(api_.GetIterator());
     if (it && !it->Empty(tesseract::RIL_WORD)) {
