@@ -371,8 +371,9 @@ absl::Status Collector::FileDocument(int64_t document_id) {
   for (const ItemRecord& i : *open) {
     if (i.kind != "redo" || i.document_id == document_id) continue;
     int64_t original = 0;
-    if (absl::StartsWith(i.account, "document:")) {
-      absl::SimpleAtoi(i.account.substr(9), &original);
+    if (!absl::StartsWith(i.account, "document:") ||
+        !absl::SimpleAtoi(i.account.substr(9), &original)) {
+      original = 0;  // no such document: nothing to compare the type with
     }
     absl::StatusOr<DocumentRecord> first = store_->GetDocument(original);
     if (first.ok() && first->doc_type != DocType::kUnknown && first->doc_type != doc->doc_type) continue;
