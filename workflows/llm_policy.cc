@@ -229,7 +229,7 @@ Check GroundingCheck(const Fields& proposed, absl::string_view document_text,
   return c;
 }
 
-Check FiguresHoldTogether(const Fields& f) {
+Check FiguresHoldTogether(const Fields& f, bool priced) {
   std::vector<std::string> wrong;
   if (f.total_excl_tax && f.total_tax && f.total_incl_tax &&
       std::llabs(f.total_excl_tax->cents + f.total_tax->cents - f.total_incl_tax->cents) > 1) {
@@ -239,7 +239,7 @@ Check FiguresHoldTogether(const Fields& f) {
       (f.total_tax->cents < 0 || f.total_tax->cents * 100 > f.total_excl_tax->cents * 27)) {
     wrong.push_back("tax rate");
   }
-  if (!f.total_incl_tax) wrong.push_back("no total");
+  if (priced && !f.total_incl_tax) wrong.push_back("no total");
   for (const TaxLine& line : f.tax_breakdown) {
     if (line.base.cents == 0) continue;
     int64_t expected = (line.base.cents * line.rate + 5000) / 10000;

@@ -42,8 +42,10 @@ Check GroundingCheck(const Fields& proposed, absl::string_view document_text,
 
 // `llm_figures_consistent`, for answers read from an image: net + tax make
 // the total (to the cent), the tax is a plausible VAT rate of the net (at
-// most 27 %), each tax line is its rate of its base.
-Check FiguresHoldTogether(const Fields& proposed);
+// most 27 %), each tax line is its rate of its base; a `priced` document
+// (invoice, receipt, credit note) has a total. A payslip or a statement
+// need not.
+Check FiguresHoldTogether(const Fields& proposed, bool priced);
 
 // The rules' view and the model's, merged: the model's values win, the rules
 // fill what the model left empty. The caller validates the result.

@@ -135,7 +135,7 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
   // be confirmed by one of the client's debits.
   Check grounded = GroundingCheck(p.fields, doc.text.text, answer.read_from_image);
   if (answer.read_from_image) {
-    m.checks.push_back(FiguresHoldTogether(p.fields));
+    m.checks.push_back(FiguresHoldTogether(p.fields, Priced(p.doc_type)));
     if (!grounded.ok && m.fields.total_incl_tax && m.fields.issue_date &&
         ConfirmingDebit({0, *m.fields.issue_date, *m.fields.total_incl_tax, m.fields.currency,
                          m.fields.supplier_name},

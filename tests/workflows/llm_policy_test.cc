@@ -66,6 +66,22 @@ TEST(CompactForLlmTest, SqueezesWhitespaceAndKeepsHeadAndTail) {
   }
 }
 
+TEST(FiguresHoldTogetherTest, OnlyAPricedDocumentNeedsATotal) {
+  Fields payslip;
+  payslip.issue_date = std::chrono::year_month_day{std::chrono::year{2026},
+                                                   std::chrono::October, std::chrono::day{31}};
+  EXPECT_TRUE(FiguresHoldTogether(payslip, /*priced=*/false).ok);
+  Check invoice = FiguresHoldTogether(payslip, /*priced=*/true);
+  EXPECT_FALSE(invoice.ok);
+  EXPECT_NE(invoice.message_en.find("no total"), std::string::npos);
+  // The arithmetic binds whatever the type.
+  Fields wrong = payslip;
+  wrong.total_excl_tax = Money{4000};
+  wrong.total_tax = Money{220};
+  wrong.total_incl_tax = Money{4790};
+  EXPECT_FALSE(FiguresHoldTogether(wrong, /*priced=*/false).ok);
+}
+
 TEST(GroundingCheckTest, ProposedValuesMustBePrinted) {
   const char* text = "Facture FA 2026/118\n12 octobre 2026\nTotal HT 1.000,00\nTVA 200,00\n"
                      "Total TTC 1.200,00 EUR\nAcompte 300 €";
