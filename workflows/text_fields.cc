@@ -565,6 +565,27 @@ TextFields ExtractFieldsFromText(absl::string_view text,
       total_line = nets.front().amount_line;
     }
   }
+  // Cash rounding (5-cent coins: Switzerland, the Netherlands, Belgium,
+  // Finland, Malaysia): "Total 30.91 / Rounding -0.01 / Total 30.90". A total
+  // printed on or under a rounding line just below the chosen one, within
+  // ten cents of it, is what was paid (the adjustment itself is often
+  // misread: its figure is not needed).
+  if (f.total_incl_tax) {
+    static const RE2 rounding(R"((?i)(\bround(ing|ed)?\b|\barrondi|\brundung|\bafronding))");
+    bool rounded = false;
+    for (size_t r = total_line + 1; r < lines.size() && r <= total_line + 3 && !rounded; ++r) {
+      if (!RE2::PartialMatch(lines[r], rounding)) continue;
+      for (const Candidate& c : totals) {
+        int64_t diff = std::abs(c.amount.cents - f.total_incl_tax->cents);
+        if (c.amount_line >= r && c.amount_line <= r + 2 && diff > 0 && diff <= 10) {
+          f.total_incl_tax = c.amount;
+          total_line = c.amount_line;
+          rounded = true;
+          break;
+        }
+      }
+    }
+  }
   // Every amount printed, with the first two lines it is on, so "is this
   // amount printed on another line" takes constant time on a statement of
   // thousands of lines.

@@ -334,6 +334,28 @@ TEST(ReceiptDatesTest, OneOfSeveralUnlabelledDatesIsNotConfirmed) {
                   .date_confirmed);
 }
 
+TEST(ReceiptTotalsTest, TheTotalAfterCashRoundingIsWhatWasPaid) {
+  // Swiss 5-Rappen rounding, the adjustment's sign misread: the total under
+  // the rounding line, paid in cash, is the total.
+  TextFields chf = ExtractFieldsFromText(
+      "BAECKEREI MUELLER AG\n02.11.2026 08:14\nGipfeli 2x 1.90 3.80\nTotal CHF 12.37\n"
+      "Rundung 0.02\nTotal gerundet CHF 12.35\nGegeben 20.00\nRückgeld 7.65\n");
+  EXPECT_EQ(chf.fields.total_incl_tax, Money{1235});
+  EXPECT_TRUE(chf.total_confirmed);
+  // Dutch: the rounded amount printed on the rounding line itself.
+  TextFields eur = ExtractFieldsFromText(
+      "BAKKERIJ DE VRIES\n02-11-2026 08:14\nTotaal 8,53\nAfronding totaal 8,55\n"
+      "PIN 8,55\n");
+  EXPECT_EQ(eur.fields.total_incl_tax, Money{855});
+}
+
+TEST(ReceiptTotalsTest, ATotalFarFromTheOneAboveIsNoRounding) {
+  // Eleven cents apart: not a rounding, whatever the lines say.
+  TextFields r = ExtractFieldsFromText(
+      "SHOP\nTotal 12.37\nRounding\nTotal 12.26\n");
+  EXPECT_EQ(r.fields.total_incl_tax, Money{1237});
+}
+
 TEST(UnsureWordsTest, ATotalReadFromAnUnsureWordIsFiledButNotConfirmed) {
   const char* receipt =
       "HARDWARE STORE\nTotal 9.00\nCash 10.00\nChange 1.00\n16-03-18 13:49 T2 R000178\n";
