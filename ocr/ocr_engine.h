@@ -31,6 +31,7 @@ struct OcrText {
   std::vector<OcrWord> unsure_words;  // in reading order
   int rotated_degrees = 0;  // clockwise rotation applied to make text upright
   int dpi = 0;              // resolution the page was recognised at
+  bool blank = false;       // no ink on the page: not read at all
 };
 
 class OcrEngine {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -23,6 +24,39 @@ constexpr l_float32 kMinSkewConfidence = 2.5f;
 constexpr double kUprightConfidence = 0.70;
 constexpr int kUprightWords = 8;
 constexpr float kMinOsdConfidence = 2.0f;
+
+// A page with no ink to speak of: a duplex scan's blank back, white paper
+// and sensor noise. Pixels more than kInkContrast grey levels darker than
+// the paper (the median of a half-size copy, which averages the noise away)
+// make up less than kBlankInkShare of it. A photo whose median is dark
+// (a receipt on a table) is never blank.
+constexpr int kInkContrast = 60;
+constexpr double kBlankInkShare = 0.0002;
+
+bool BlankPage(Pix* grey) {
+  PixPtr half(pixScaleAreaMap2(grey));
+  if (!half) return false;
+  NUMA* histogram = pixGetGrayHistogram(half.get(), 1);
+  if (histogram == nullptr) return false;
+  int levels = numaGetCount(histogram);
+  std::vector<int64_t> count(levels);
+  int64_t total = 0;
+  for (int i = 0; i < levels; ++i) {
+    l_int32 n = 0;
+    numaGetIValue(histogram, i, &n);
+    count[i] = n;
+    total += n;
+  }
+  numaDestroy(&histogram);
+  if (total == 0) return false;
+  int median = 0;
+  for (int64_t seen = 0; median < levels && (seen += count[median]) * 2 < total; ++median) {
+  }
+  if (median < 160) return false;
+  int64_t ink = 0;
+  for (int i = 0; i < median - kInkContrast; ++i) ink += count[i];
+  return ink < kBlankInkShare * total;
+}
 
 class TesseractEngine final : public OcrEngine {
  public:
@@ -85,6 +119,14 @@ class TesseractEngine final : public OcrEngine {
       }
     }
     pixSetResolution(grey.get(), dpi, dpi);
+    if (BlankPage(grey.get())) {
+      // Nothing to read; Tesseract would spend seconds, even tens of seconds
+      // on lossless noise, finding specks.
+      OcrText blank;
+      blank.dpi = dpi;
+      blank.blank = true;
+      return blank;
+    }
     if (even_lighting) {
       PixPtr even(pixBackgroundNormSimple(grey.get(), nullptr, nullptr));
       if (even) grey = std::move(even);

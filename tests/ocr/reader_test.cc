@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/process/rules_reading_scorer.h"
 #include "ocr/ocr_engine.h"
+#include "ocr/pix_ptr.h"
 #include "ocr/read_error.h"
 #include "ocr/text_quality.h"
 #include "tests/ocr/fixtures.h"
@@ -260,6 +261,37 @@ TEST(ReaderTest, BlankScanHasNoText) {
   ASSERT_OK(page);
   auto text = AssembleDocument(*analysis, {*page});
   EXPECT_EQ(GetReadErrorCode(text.status()), ReadErrorCode::kNoText);
+}
+
+TEST(BlankPageTest, APageOfPaperAndSensorNoiseIsNotRead) {
+  ASSERT_NE(Engine(), nullptr);
+  std::srand(7);
+  PixPtr paper(pixCreate(1654, 2339, 8));
+  pixSetAllArbitrary(paper.get(), 245);
+  PixPtr noisy(pixAddGaussianNoise(paper.get(), 6.0f));
+  pixSetResolution(noisy.get(), 200, 200);
+  auto text = Engine()->Recognize(noisy.get());
+  ASSERT_OK(text);
+  EXPECT_TRUE(text->blank);
+  EXPECT_EQ(text->words, 0);
+  EXPECT_EQ(text->text, "");
+}
+
+TEST(BlankPageTest, AFooterAloneOrADarkBackgroundIsNotBlank) {
+  ASSERT_NE(Engine(), nullptr);
+  std::string png = MakePng({"Seite 3 von 3"}, 200);
+  PixPtr footer(pixReadMem(reinterpret_cast<const l_uint8*>(png.data()), png.size()));
+  ASSERT_TRUE(footer);
+  auto text = Engine()->Recognize(footer.get());
+  ASSERT_OK(text);
+  EXPECT_FALSE(text->blank);
+  ExpectContains(text->text, "Seite 3 von 3");
+  // A receipt photographed on a dark table: the median is the table.
+  PixPtr table(pixCreate(800, 1200, 8));
+  pixSetAllArbitrary(table.get(), 90);
+  auto dark = Engine()->Recognize(table.get());
+  ASSERT_OK(dark);
+  EXPECT_FALSE(dark->blank);
 }
 
 // Debian's Tesseract is built with OpenMP; in-process OCR must not be much
