@@ -332,16 +332,12 @@ absl::Status Collector::FileDocument(int64_t document_id) {
                         {{"items", ids}});
   }
   if (JustifiesADebit(doc->doc_type, f)) {
-    absl::StatusOr<std::vector<BankTxnRecord>> debits = store_->ListUnmatchedDebits(doc->client_id);
+    absl::StatusOr<std::pair<std::vector<MatchDebit>, MatchOptions>> debits =
+        OpenDebits(doc->client_id);
     if (!debits.ok()) return debits.status();
-    std::vector<MatchDebit> candidates;
-    for (const BankTxnRecord& t : *debits) {
-      candidates.push_back({t.id, t.date, Money{-t.amount.cents}, t.label});
-    }
-    MatchOptions mo = MatchOptionsFrom(cfg->options.matching);
     MatchDocument md{document_id, day, Money{std::llabs(f.total_incl_tax->cents)}, f.currency,
                      f.supplier_name};
-    for (const Match& m : MatchDebits(candidates, {md}, mo)) {
+    for (const Match& m : MatchDebits(debits->first, {md}, debits->second)) {
       if (absl::Status st = store_->MatchBankTxn(m.debit_id, document_id); !st.ok()) return st;
     }
   }
