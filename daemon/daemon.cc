@@ -29,6 +29,7 @@
 #include "daemon/process/archive.h"
 #include "daemon/process/extractor.h"
 #include "daemon/process/folder_watcher.h"
+#include "daemon/process/oauth_tokens.h"
 #include "daemon/base/fs_util.h"
 #include "daemon/process/intake.h"
 #include "daemon/process/collector.h"
@@ -218,6 +219,21 @@ class Daemon::Impl {
           (void)store_->AppendEvent(e);
         });
     pipeline.llm = llm_.get();
+    oauth_ = std::make_unique<OAuthTokens>(
+        (fs::path(d.state_dir) / "oauth").string(), &clock_,
+        [this](const std::string& profile, const std::string& why) {
+          // One urgent escalation per episode (the tokens say when it ends).
+          if (!collector_) return;
+          Escalator* staff = collector_.get();
+          absl::Status st = staff->Escalate(
+              "", absl::StrCat("connexion OAuth « ", profile, " » bloquée"),
+              absl::StrCat("Liasse ne peut plus obtenir de jeton pour le profil ", profile,
+                           " : ", why, ". La collecte et l'envoi par cette boîte sont "
+                           "suspendus jusqu'à correction."),
+              true, absl::StrCat("oauth#", profile, "#", absl::ToUnixSeconds(clock_.Now())));
+          if (!st.ok()) spdlog::warn("event=escalation_failed error=\"{}\"", st.ToString());
+        });
+    oauth_->SetProfiles(config_.oauth);
     absl::StatusOr<Collector::Options> collect = CollectorOptions();
     if (!collect.ok()) return collect.status();
     collector_ = std::make_unique<Collector>(store_.get(), archive_.get(), &clock_,
@@ -376,6 +392,7 @@ class Daemon::Impl {
     collect.reminders = config_.reminders;
     collect.matching = config_.matching;
     collect.smtp = config_.smtp;
+    collect.oauth_tokens = oauth_.get();
     collect.timezone = config_.daemon.timezone;
     if (!config_.smtp.password_file.empty()) {
       absl::StatusOr<std::string> secret = ReadSecretFile(config_.smtp.password_file);
@@ -387,6 +404,9 @@ class Daemon::Impl {
     }
     collect.health_notes = [this] {
       std::vector<std::string> notes;
+      for (const OAuthProfileStatus& p : oauth_->Status()) {
+        if (p.needs_person) notes.push_back(absl::StrCat("connexion OAuth ", p.name, " bloquée : ", p.last_error));
+      }
       if (llm_) {
         std::vector<LlmProviderStats> stats = llm_->Stats();
         int open = 0;
@@ -453,7 +473,7 @@ class Daemon::Impl {
             std::lock_guard<std::mutex> lock(identities_mu_);
             return identities_;
           },
-          store_.get(), intake_.get());
+          store_.get(), intake_.get(), oauth_.get());
       poller->Start();
       pollers_.push_back(std::move(poller));
     }
@@ -695,6 +715,7 @@ class Daemon::Impl {
       config_.daemon.workers = kept.workers;
       (void)SetLogLevel(config_.daemon.log_level);
     }
+    oauth_->SetProfiles(config_.oauth);
     if (absl::StatusOr<Collector::Options> collect = CollectorOptions(); collect.ok()) {
       collector_->Reconfigure(std::move(*collect));
     } else {
@@ -747,6 +768,7 @@ class Daemon::Impl {
   std::unique_ptr<Extractor> extractor_;
   std::unique_ptr<LlmCache> llm_cache_;
   std::unique_ptr<LlmChain> llm_;
+  std::unique_ptr<OAuthTokens> oauth_;  // outlives collector_ and pollers_
   std::unique_ptr<Collector> collector_;
   std::unique_ptr<Host> pipeline_host_;  // outlives pipeline_
   std::unique_ptr<Pipeline> pipeline_;

@@ -11,4 +11,14 @@ void InitCurlOnce() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+size_t AppendToCappedBody(char* data, size_t size, size_t n, void* user) {
+  auto* b = static_cast<CappedBody*>(user);
+  if (b->body.size() + size * n > b->max_bytes) {
+    b->too_large = true;
+    return 0;
+  }
+  b->body.append(data, size * n);
+  return size * n;
+}
+
 }  // namespace liasse

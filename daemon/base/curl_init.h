@@ -1,7 +1,22 @@
-// libcurl's process-wide set-up, shared by IMAP, SMTP and the LLM client.
+// libcurl's process-wide set-up, shared by IMAP, SMTP, OAuth and the LLM
+// client, and a body sink with a size cap.
 #pragma once
 
+#include <cstddef>
+#include <string>
+
 namespace liasse {
+
+// An HTTP answer's body, refused past `max_bytes` (the transfer then fails
+// with CURLE_WRITE_ERROR and `too_large` is set).
+struct CappedBody {
+  explicit CappedBody(size_t max) : max_bytes(max) {}
+  size_t max_bytes;
+  std::string body;
+  bool too_large = false;
+};
+// A CURLOPT_WRITEFUNCTION for a CappedBody* given as CURLOPT_WRITEDATA.
+size_t AppendToCappedBody(char* data, size_t size, size_t n, void* capped_body);
 
 // curl_global_init, once per process (it is not thread-safe); every user of
 // curl calls it before its first handle.

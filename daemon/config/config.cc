@@ -93,6 +93,12 @@ absl::StatusOr<Config> ParseConfig(absl::string_view toml_text,
     });
     r.RejectUnknownKeys();
   });
+  ForEachTable(top, "oauth", [&](const toml::table& t, int i) {
+    TableReader orr(t, absl::StrCat("[[oauth]] #", i), source_name, &errors);
+    OAuthProfile p;
+    ParseOAuth(orr, base, &p);
+    config.oauth.push_back(std::move(p));
+  });
   ForEachTable(top, "mailbox", [&](const toml::table& t, int i) {
     TableReader mr(t, absl::StrCat("[[mailbox]] #", i), source_name, &errors);
     Mailbox m;
@@ -120,6 +126,21 @@ absl::StatusOr<Config> ParseConfig(absl::string_view toml_text,
                                     p.name, "\" is used twice"));
     }
   }
+  names.clear();
+  for (const OAuthProfile& p : config.oauth) {
+    if (!p.name.empty() && !names.insert(p.name).second) {
+      errors.push_back(absl::StrCat(source_name, ": [[oauth]] name: \"", p.name,
+                                    "\" is used twice"));
+    }
+  }
+  auto check_profile = [&](const std::string& where, const std::string& name) {
+    if (!name.empty() && names.count(name) == 0) {
+      errors.push_back(absl::StrCat(source_name, ": ", where, " oauth: no [[oauth]] profile named \"",
+                                    name, "\""));
+    }
+  };
+  for (const Mailbox& m : config.mailboxes) check_profile(absl::StrCat("[[mailbox]] ", m.name), m.oauth);
+  check_profile("[smtp]", config.smtp.oauth);
   names.clear();
   for (const Mailbox& m : config.mailboxes) {
     if (!m.name.empty() && !names.insert(m.name).second) {
@@ -249,8 +270,9 @@ std::vector<std::string> ExposedSecretFiles(const Config& config) {
   }
   for (const Mailbox& m : config.mailboxes) {
     files.push_back({absl::StrCat("[[mailbox]] ", m.name, " password_file"), m.password_file});
-    files.push_back({absl::StrCat("[[mailbox]] ", m.name, " oauth2_token_file"),
-                     m.oauth2_token_file});
+  }
+  for (const OAuthProfile& p : config.oauth) {
+    files.push_back({absl::StrCat("[[oauth]] ", p.name, " client_secret_file"), p.client_secret_file});
   }
   std::vector<std::string> warnings;
   for (const auto& [key, path] : files) {

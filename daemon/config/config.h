@@ -53,13 +53,30 @@ struct LlmProvider {
   bool vision = false;
 };
 
+// [[oauth]]: how Liasse obtains OAuth2 access tokens for a mailbox or for
+// [smtp] (SASL XOAUTH2). URLs and scopes are filled from the provider's
+// defaults when the file leaves them out.
+struct OAuthProfile {
+  std::string name;
+  std::string provider;  // microsoft | google | custom
+  std::string grant = "client_credentials";
+  std::string tenant;    // microsoft: the directory (tenant) id or domain
+  std::string client_id;
+  std::string client_secret_file;
+  std::string client_secret_env;
+  std::vector<std::string> scopes;
+  std::string token_url;
+  std::string device_url;
+  std::string auth_url;
+};
+
 struct Mailbox {
   std::string name;
   std::string url;  // imaps://host[:port]/ or imap:// (STARTTLS; plain only to loopback)
   std::string username;
   std::string password_file;
   std::string password_env;
-  std::string oauth2_token_file;
+  std::string oauth;  // an [[oauth]] profile's name, instead of a password
   std::vector<std::string> folders = {"INBOX"};
   int poll_seconds = 60;
   std::string processed_folder;
@@ -72,6 +89,7 @@ struct SmtpSection {
   std::string username;
   std::string password_file;
   std::string password_env;
+  std::string oauth;  // an [[oauth]] profile's name, instead of a password
   std::string from;
   std::string reply_to;
   int max_per_minute = 30;
@@ -136,6 +154,7 @@ struct Config {
   OcrOptions ocr;
   ClassifySection classify;
   std::vector<LlmProvider> llm_providers;
+  std::vector<OAuthProfile> oauth;
   std::vector<Mailbox> mailboxes;
   SmtpSection smtp;
   RemindersSection reminders;

@@ -54,7 +54,7 @@ inline size_t EditDistance(absl::string_view a, absl::string_view b) {
 
 inline bool LooksLikeInlineSecret(absl::string_view key) {
   return key == "password" || key == "api_key" || key == "token" ||
-         key == "secret" || key == "oauth2_token" || key == "apikey" ||
+         key == "secret" || key == "client_secret" || key == "oauth2_token" || key == "apikey" ||
          key == "bearer";
 }
 

@@ -171,6 +171,106 @@ void ParseProvider(TableReader& r, const std::string& base, LlmProvider* p) {
   r.RejectUnknownKeys();
 }
 
+namespace {
+
+// oauth2_token_file held a token that expired within the hour; profiles
+// renew their tokens.
+void RejectOldTokenFile(TableReader& r) {
+  if (!r.Has("oauth2_token_file")) return;
+  std::string ignored;
+  r.String("oauth2_token_file", &ignored);
+  r.Error("oauth2_token_file",
+          "was replaced by [[oauth]] profiles, which renew their tokens: add an [[oauth]] table "
+          "(name, provider, grant, client_id, ...) and set oauth = \"NAME\" here");
+}
+
+// https://, or http:// to this machine (test and on-premises servers).
+bool IsTokenEndpointUrl(const std::string& text) {
+  auto url = ParseUrl(text);
+  return url && (url->scheme == "https" || (url->scheme == "http" && IsLoopbackHost(url->host)));
+}
+
+}  // namespace
+
+void ParseOAuth(TableReader& r, const std::string& base, OAuthProfile* p) {
+  if (!r.String("name", &p->name) || p->name.empty()) {
+    r.Error("name", "every [[oauth]] profile needs a name");
+  } else if (!IsValidClientId(p->name)) {
+    r.Error("name", "must be lower-case letters, digits, - or _ (it names the token file)");
+  }
+  if (!r.String("provider", &p->provider)) {
+    r.Error("provider", "is required: microsoft, google or custom");
+  } else if (p->provider != "microsoft" && p->provider != "google" && p->provider != "custom") {
+    r.Error("provider", "must be microsoft, google or custom");
+  }
+  r.String("grant", &p->grant);
+  if (p->grant != "client_credentials") {
+    if (p->grant == "device_code" || p->grant == "authorization_code" || p->grant == "jwt_bearer") {
+      r.Error("grant", absl::StrCat("\"", p->grant,
+                                    "\" is not available in this version: use client_credentials "
+                                    "(an application granted the mailbox)"));
+    } else {
+      r.Error("grant", "must be client_credentials");
+    }
+  }
+  r.String("tenant", &p->tenant);
+  if (!r.String("client_id", &p->client_id) || p->client_id.empty()) {
+    r.Error("client_id", "is required (the application's id at the provider)");
+  }
+  r.String("client_secret_file", &p->client_secret_file);
+  r.String("client_secret_env", &p->client_secret_env);
+  p->client_secret_file = Resolve(base, p->client_secret_file);
+  if (!p->client_secret_file.empty() && !p->client_secret_env.empty()) {
+    r.Error("client_secret_env", "set client_secret_file or client_secret_env, not both");
+  }
+  if (p->grant == "client_credentials" && p->client_secret_file.empty() &&
+      p->client_secret_env.empty()) {
+    r.Error("client_secret_file", "client_credentials needs the application's secret "
+                                  "(client_secret_file or client_secret_env)");
+  }
+  CheckSecretFile(r, "client_secret_file", p->client_secret_file);
+  CheckEnvName(r, "client_secret_env", p->client_secret_env);
+  r.StringList("scopes", &p->scopes);
+  const std::pair<const char*, std::string*> urls[] = {
+      {"token_url", &p->token_url}, {"device_url", &p->device_url}, {"auth_url", &p->auth_url}};
+  for (const auto& [key, out] : urls) {
+    if (r.String(key, out) && !IsTokenEndpointUrl(*out)) {
+      r.Error(key, "must be an https:// address (http:// only to this machine)");
+    }
+  }
+  if (p->provider == "microsoft") {
+    if (p->tenant.empty()) {
+      r.Error("tenant", "is required for microsoft: the directory (tenant) id or the firm's domain");
+    } else if (p->tenant.find_first_of("/?#@ ") != std::string::npos) {
+      r.Error("tenant", "must be a tenant id or domain");
+    }
+    std::string root = absl::StrCat("https://login.microsoftonline.com/", p->tenant, "/oauth2/v2.0/");
+    if (p->token_url.empty()) p->token_url = root + "token";
+    if (p->device_url.empty()) p->device_url = root + "devicecode";
+    if (p->auth_url.empty()) p->auth_url = root + "authorize";
+    if (p->scopes.empty()) {
+      // App-only tokens carry the application's permissions (IMAP.AccessAsApp,
+      // SMTP.SendAsApp); delegated ones need the person's, and a refresh token.
+      p->scopes = p->grant == "client_credentials"
+                      ? std::vector<std::string>{"https://outlook.office365.com/.default"}
+                      : std::vector<std::string>{"https://outlook.office.com/IMAP.AccessAsUser.All",
+                                                 "https://outlook.office.com/SMTP.Send",
+                                                 "offline_access"};
+    }
+  } else if (p->provider == "google") {
+    if (p->grant == "client_credentials") {
+      r.Error("grant", "google has no client_credentials grant for Gmail");
+    }
+    if (p->token_url.empty()) p->token_url = "https://oauth2.googleapis.com/token";
+    if (p->device_url.empty()) p->device_url = "https://oauth2.googleapis.com/device/code";
+    if (p->auth_url.empty()) p->auth_url = "https://accounts.google.com/o/oauth2/v2/auth";
+    if (p->scopes.empty()) p->scopes = {"https://mail.google.com/"};
+  } else if (p->provider == "custom" && p->token_url.empty()) {
+    r.Error("token_url", "is required for a custom provider");
+  }
+  r.RejectUnknownKeys();
+}
+
 void ParseMailbox(TableReader& r, const std::string& base, Mailbox* m) {
   if (!r.String("name", &m->name) || m->name.empty()) {
     r.Error("name", "every mailbox needs a name");
@@ -190,20 +290,16 @@ void ParseMailbox(TableReader& r, const std::string& base, Mailbox* m) {
   }
   r.String("password_file", &m->password_file);
   r.String("password_env", &m->password_env);
-  r.String("oauth2_token_file", &m->oauth2_token_file);
+  r.String("oauth", &m->oauth);
+  RejectOldTokenFile(r);
   m->password_file = Resolve(base, m->password_file);
-  m->oauth2_token_file = Resolve(base, m->oauth2_token_file);
-  int secrets = !m->password_file.empty() + !m->password_env.empty() +
-                !m->oauth2_token_file.empty();
+  int secrets = !m->password_file.empty() + !m->password_env.empty() + !m->oauth.empty();
   if (secrets == 0) {
-    r.Error("password_file",
-            "a mailbox needs password_file, password_env or oauth2_token_file");
+    r.Error("password_file", "a mailbox needs password_file, password_env or oauth");
   } else if (secrets > 1) {
-    r.Error("password_env",
-            "set only one of password_file, password_env, oauth2_token_file");
+    r.Error("password_env", "set only one of password_file, password_env, oauth");
   }
   CheckSecretFile(r, "password_file", m->password_file);
-  CheckSecretFile(r, "oauth2_token_file", m->oauth2_token_file);
   CheckEnvName(r, "password_env", m->password_env);
   if (r.StringList("folders", &m->folders) && m->folders.empty()) {
     r.Error("folders", "needs at least one folder");
@@ -229,9 +325,14 @@ void ParseSmtp(TableReader& r, const std::string& base, SmtpSection* s) {
   r.String("username", &s->username);
   r.String("password_file", &s->password_file);
   r.String("password_env", &s->password_env);
+  r.String("oauth", &s->oauth);
+  RejectOldTokenFile(r);
   s->password_file = Resolve(base, s->password_file);
-  if (!s->password_file.empty() && !s->password_env.empty()) {
-    r.Error("password_env", "set password_file or password_env, not both");
+  if (!s->password_file.empty() + !s->password_env.empty() + !s->oauth.empty() > 1) {
+    r.Error("password_env", "set one of password_file, password_env, oauth");
+  }
+  if (!s->oauth.empty() && s->username.empty()) {
+    r.Error("username", "is required with oauth (the mailbox the token is for)");
   }
   CheckSecretFile(r, "password_file", s->password_file);
   CheckEnvName(r, "password_env", s->password_env);

@@ -14,6 +14,7 @@ void ParseOcr(TableReader& r, OcrOptions* o);
 void ParseClassify(TableReader& r, ClassifySection* c);
 void ParseProvider(TableReader& r, const std::string& base, LlmProvider* p);
 void ParseMailbox(TableReader& r, const std::string& base, Mailbox* m);
+void ParseOAuth(TableReader& r, const std::string& base, OAuthProfile* p);
 void ParseSmtp(TableReader& r, const std::string& base, SmtpSection* s);
 void ParseReminders(TableReader& r, const std::string& base,
                     RemindersSection* m);

@@ -16,30 +16,14 @@ namespace {
 
 constexpr size_t kMaxAnswerBytes = 4 << 20;
 
-struct Received {
-  std::string body;
-  std::optional<absl::Duration> retry_after;
-  bool too_large = false;
-};
-
-size_t OnBody(char* data, size_t size, size_t n, void* user) {
-  auto* r = static_cast<Received*>(user);
-  if (r->body.size() + size * n > kMaxAnswerBytes) {
-    r->too_large = true;
-    return 0;
-  }
-  r->body.append(data, size * n);
-  return size * n;
-}
-
 size_t OnHeader(char* data, size_t size, size_t n, void* user) {
-  auto* r = static_cast<Received*>(user);
+  auto* r = static_cast<std::optional<absl::Duration>*>(user);
   absl::string_view line(data, size * n);
   if (absl::StartsWithIgnoreCase(line, "retry-after:")) {
     absl::string_view value = absl::StripAsciiWhitespace(line.substr(12));
     int seconds = 0;
     // An HTTP-date is rare from these servers; it counts as half a minute.
-    r->retry_after = absl::SimpleAtoi(value, &seconds) && seconds >= 0
+    *r = absl::SimpleAtoi(value, &seconds) && seconds >= 0
                          ? absl::Seconds(std::min(seconds, 3600))
                          : absl::Seconds(30);
   }
@@ -69,7 +53,8 @@ absl::StatusOr<HttpAnswer> PostChatCompletion(const HttpEndpoint& endpoint,
   add_header("Content-Type: application/json");
   add_header("Accept: application/json");
   if (!endpoint.api_key.empty()) add_header("Authorization: Bearer " + endpoint.api_key);
-  Received received;
+  CappedBody received(kMaxAnswerBytes);
+  std::optional<absl::Duration> retry_after;
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -80,10 +65,10 @@ absl::StatusOr<HttpAnswer> PostChatCompletion(const HttpEndpoint& endpoint,
                    static_cast<long>(absl::ToInt64Milliseconds(endpoint.timeout)));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &AppendToCappedBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &received);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &received);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &retry_after);
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
   CURLcode rc = curl_easy_perform(c);
   if (rc == CURLE_OPERATION_TIMEDOUT) {
@@ -102,7 +87,7 @@ absl::StatusOr<HttpAnswer> PostChatCompletion(const HttpEndpoint& endpoint,
   HttpAnswer answer;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &answer.status);
   answer.body = std::move(received.body);
-  answer.retry_after = received.retry_after;
+  answer.retry_after = retry_after;
   return answer;
 }
 

@@ -62,7 +62,12 @@ absl::Status SmtpSend(const SmtpTarget& target, const std::string& from,
   }
   if (!target.username.empty()) {
     curl_easy_setopt(c, CURLOPT_USERNAME, target.username.c_str());
-    curl_easy_setopt(c, CURLOPT_PASSWORD, target.password.c_str());
+    if (!target.bearer_token.empty()) {
+      curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, target.bearer_token.c_str());
+      curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+    } else {
+      curl_easy_setopt(c, CURLOPT_PASSWORD, target.password.c_str());
+    }
   }
   curl_easy_setopt(c, CURLOPT_MAIL_FROM, mail_from.c_str());
   curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
@@ -82,6 +87,10 @@ absl::Status SmtpSend(const SmtpTarget& target, const std::string& from,
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   if (rc == CURLE_OK) return absl::OkStatus();
   std::string why = absl::StrCat("smtp: ", curl_easy_strerror(rc), code ? absl::StrCat(" (", code, ")") : "");
+  // A refused login (535) is the account's problem, never the recipients'.
+  if (rc == CURLE_LOGIN_DENIED || code == 535 || code == 534 || code == 530) {
+    return absl::UnauthenticatedError(why);
+  }
   if (code >= 500 && code < 600) return absl::FailedPreconditionError(why);
   return absl::UnavailableError(why);
 }

@@ -508,7 +508,8 @@ absl::Status Collector::Deliver() {
   if (cfg->options.mailer == nullptr && (!smtp.configured || smtp.url.empty())) {
     return absl::OkStatus();
   }
-  SmtpMailer real({smtp.url, smtp.username, cfg->options.smtp_password});
+  SmtpMailer real({smtp.url, smtp.username, cfg->options.smtp_password, ""},
+                  cfg->options.oauth_tokens, smtp.oauth);
   Mailer* mailer = cfg->options.mailer != nullptr ? cfg->options.mailer : &real;
   return delivery_.Deliver(mailer, smtp.from, smtp.max_per_minute, this);
 }

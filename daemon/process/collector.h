@@ -69,6 +69,8 @@ class Collector : public Escalator {
     MatchingSection matching;
     SmtpSection smtp;
     std::string smtp_password;
+    // Tokens for [smtp] oauth (owned by liassed; must outlive the collector).
+    OAuthTokens* oauth_tokens = nullptr;
     std::string timezone = "Europe/Paris";
     absl::Duration tick = absl::Seconds(30);
     // Lines for the digest about the daemon's own health (LLM providers

@@ -34,8 +34,12 @@ std::string Excerpt(const std::string& text) {
 }  // namespace
 
 MailPoller::MailPoller(Mailbox config, std::function<std::vector<ClientIdentity>()> clients,
-                       Store* store, Intake* intake)
-    : config_(std::move(config)), clients_(std::move(clients)), store_(store), intake_(intake) {}
+                       Store* store, Intake* intake, OAuthTokens* tokens)
+    : config_(std::move(config)),
+      clients_(std::move(clients)),
+      store_(store),
+      intake_(intake),
+      tokens_(tokens) {}
 
 MailPoller::~MailPoller() {
   Stop();
@@ -47,7 +51,12 @@ MailPoller::~MailPoller() {
 absl::StatusOr<ImapCredentials> MailPoller::Credentials() const {
   ImapCredentials c;
   c.username = config_.username;
-  if (!config_.password_file.empty()) {
+  if (!config_.oauth.empty()) {
+    if (tokens_ == nullptr) return absl::FailedPreconditionError("no OAuth tokens for this mailbox");
+    absl::StatusOr<std::string> token = tokens_->AccessToken(config_.oauth);
+    if (!token.ok()) return token.status();
+    c.bearer_token = *token;
+  } else if (!config_.password_file.empty()) {
     absl::StatusOr<std::string> p = ReadSecretFile(config_.password_file);
     if (!p.ok()) return p.status();
     c.password = *p;
@@ -58,21 +67,26 @@ absl::StatusOr<ImapCredentials> MailPoller::Credentials() const {
           absl::StrCat("environment variable ", config_.password_env, " is not set"));
     }
     c.password = v;
-  } else if (!config_.oauth2_token_file.empty()) {
-    absl::StatusOr<std::string> t = ReadSecretFile(config_.oauth2_token_file);
-    if (!t.ok()) return t.status();
-    c.bearer_token = *t;
   }
   return c;
 }
 
 absl::Status MailPoller::PollOnce() {
   absl::Status result;
+  if (imap_ && !config_.oauth.empty()) {
+    // A renewed token: log in again with it before the old one expires.
+    absl::StatusOr<ImapCredentials> credentials = Credentials();
+    if (!credentials.ok() || credentials->bearer_token != imap_token_) {
+      imap_.reset();
+      idler_.reset();
+    }
+  }
   if (!imap_) {
     absl::StatusOr<ImapCredentials> credentials = Credentials();
     if (!credentials.ok()) {
       result = credentials.status();
     } else {
+      imap_token_ = credentials->bearer_token;
       absl::StatusOr<std::unique_ptr<ImapConnection>> conn =
           ImapConnection::Open(config_.url, *credentials);
       if (!conn.ok()) {
@@ -91,7 +105,11 @@ absl::Status MailPoller::PollOnce() {
   if (result.ok()) {
     failures_ = 0;
     escalated_ = false;
+    if (!config_.oauth.empty() && tokens_ != nullptr) tokens_->Accepted(config_.oauth);
     return result;
+  }
+  if (absl::IsPermissionDenied(result) && !imap_token_.empty() && tokens_ != nullptr) {
+    tokens_->Refused(config_.oauth, imap_token_);
   }
   imap_.reset();  // reconnect next time
   int failures = ++failures_;

@@ -6,7 +6,9 @@
 // attachment are recorded as events, never as documents. Polls every
 // poll_seconds on its own thread — or, when the server offers IDLE, waits in
 // IDLE (re-issued every 29 minutes) and polls as soon as new mail arrives;
-// failures back off, and a run of them raises an `escalation` event.
+// failures back off, and a run of them raises an `escalation` event. With
+// an [[oauth]] profile, the session logs in again whenever the token was
+// renewed, and a refused token is handed back to be renewed.
 #pragma once
 
 #include <atomic>
@@ -22,6 +24,7 @@
 #include "daemon/mail/imap_connection.h"
 #include "daemon/mail/imap_idle.h"
 #include "daemon/process/intake.h"
+#include "daemon/process/oauth_tokens.h"
 #include "daemon/store/store.h"
 #include "workflows/routing.h"
 
@@ -30,8 +33,10 @@ namespace liasse {
 class MailPoller {
  public:
   // `clients` is called at each poll (the config may have been reloaded).
+  // `tokens` serves a mailbox with `oauth` (XOAUTH2); it must outlive the
+  // poller.
   MailPoller(Mailbox config, std::function<std::vector<ClientIdentity>()> clients,
-             Store* store, Intake* intake);
+             Store* store, Intake* intake, OAuthTokens* tokens = nullptr);
   ~MailPoller();
 
   // One pass over every folder; the first error stops the pass.
@@ -55,7 +60,9 @@ class MailPoller {
   std::function<std::vector<ClientIdentity>()> clients_;
   Store* store_;
   Intake* intake_;
+  OAuthTokens* tokens_;
   std::unique_ptr<ImapConnection> imap_;
+  std::string imap_token_;  // the bearer token imap_ logged in with
   std::unique_ptr<ImapIdler> idler_;
   int64_t seen_uidnext_ = 0;  // UIDNEXT at the last poll of the first folder (poller thread)
   int wake_pipe_[2] = {-1, -1};  // Stop() interrupts an IDLE through it

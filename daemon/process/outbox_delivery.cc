@@ -6,9 +6,32 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/process/oauth_tokens.h"
 #include "workflows/outbox_policy.h"
 
 namespace liasse {
+
+absl::Status SmtpMailer::Send(const std::string& from, const std::vector<std::string>& to,
+                              const std::string& message) {
+  if (tokens_ == nullptr || profile_.empty()) {
+    absl::Status st = SmtpSend(target_, from, to, message);
+    return absl::IsUnauthenticated(st) ? absl::UnavailableError(st.message()) : st;
+  }
+  absl::Status st;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    absl::StatusOr<std::string> token = tokens_->AccessToken(profile_);
+    if (!token.ok()) return absl::UnavailableError(token.status().message());
+    SmtpTarget target = target_;
+    target.bearer_token = *token;
+    st = SmtpSend(target, from, to, message);
+    if (!absl::IsUnauthenticated(st)) {
+      if (st.ok()) tokens_->Accepted(profile_);
+      return st;
+    }
+    tokens_->Refused(profile_, *token);
+  }
+  return absl::UnavailableError(st.message());
+}
 
 absl::Status OutboxDelivery::Deliver(Mailer* mailer, const std::string& from,
                                      int max_per_minute, Escalator* escalator) {

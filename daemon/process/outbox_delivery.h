@@ -29,16 +29,24 @@ class Mailer {
                             const std::string& message) = 0;
 };
 
+class OAuthTokens;
+
+// SMTP with a password, or with the access token of an [[oauth]] profile
+// (`tokens` and `oauth_profile`): a refused token is renewed and the
+// message tried once more; a login refused for good is Unavailable (the
+// outbox retries; the tokens raise the alert), never a refused recipient.
 class SmtpMailer : public Mailer {
  public:
-  explicit SmtpMailer(SmtpTarget target) : target_(std::move(target)) {}
+  explicit SmtpMailer(SmtpTarget target, OAuthTokens* tokens = nullptr,
+                      std::string oauth_profile = "")
+      : target_(std::move(target)), tokens_(tokens), profile_(std::move(oauth_profile)) {}
   absl::Status Send(const std::string& from, const std::vector<std::string>& to,
-                    const std::string& message) override {
-    return SmtpSend(target_, from, to, message);
-  }
+                    const std::string& message) override;
 
  private:
   SmtpTarget target_;
+  OAuthTokens* tokens_;
+  std::string profile_;
 };
 
 // Who tells staff when delivery goes wrong (the collector: an event, and a

@@ -76,7 +76,6 @@ name = "collecte"
 url = "imaps://imap.example.fr/INBOX"
 username = "collecte@cabinet.fr"
 password_file = "imap.pass"
-oauth2_token_file = ""
 folders = ["INBOX", "Clients"]
 poll_seconds = 30
 processed_folder = "Done"
@@ -183,6 +182,42 @@ TEST(ConfigTest, ParsesEverySection) {
   EXPECT_EQ(client.expects[1].every, "quarter");
 }
 
+TEST(ConfigTest, AMicrosoftAppOnlyProfileGetsTheProvidersAddressesAndScope) {
+  TempDir dir;
+  WriteFile(dir.Join("app.secret"), "s3cret\n");
+  std::string path = dir.Join("liasse.toml");
+  WriteFile(path, R"(
+[[oauth]]
+name = "m365"
+provider = "microsoft"
+tenant = "cabinet-dupont.fr"
+client_id = "0f5e8a2c-1111-2222-3333-444455556666"
+client_secret_file = "app.secret"
+
+[[mailbox]]
+name = "collecte"
+url = "imaps://outlook.office365.com/"
+username = "collecte@cabinet-dupont.fr"
+oauth = "m365"
+
+[smtp]
+url = "smtp://smtp.office365.com:587"
+username = "collecte@cabinet-dupont.fr"
+oauth = "m365"
+from = "collecte@cabinet-dupont.fr"
+)");
+  auto config = LoadConfigFile(path);
+  ASSERT_OK(config);
+  ASSERT_EQ(config->oauth.size(), 1u);
+  const OAuthProfile& p = config->oauth[0];
+  EXPECT_EQ(p.grant, "client_credentials");
+  EXPECT_EQ(p.token_url, "https://login.microsoftonline.com/cabinet-dupont.fr/oauth2/v2.0/token");
+  EXPECT_EQ(p.scopes, (std::vector<std::string>{"https://outlook.office365.com/.default"}));
+  EXPECT_EQ(p.client_secret_file, dir.Join("app.secret"));
+  EXPECT_EQ(config->mailboxes[0].oauth, "m365");
+  EXPECT_EQ(config->smtp.oauth, "m365");
+}
+
 TEST(ConfigTest, InstalledConfigIsValidAndSafe) {
   auto config = LoadConfigFile(std::string(LIASSE_SOURCE_DIR) +
                                "/systemd/liasse.toml");
@@ -276,6 +311,35 @@ INSTANTIATE_TEST_SUITE_P(
                   "[[client]]\nid = \"a\"\nexpects = [{ kind = \"bank\", "
                   "every = \"month\" }]\n",
                   "liasse.toml:3: [[client]] \"a\" expects[1] kind:"},
+        ErrorCase{"OldTokenFile",
+                  "[[mailbox]]\nname = \"m\"\nurl = \"imaps://h/\"\nusername = \"u\"\n"
+                  "oauth2_token_file = \"/etc/t\"\n",
+                  "liasse.toml:5: [[mailbox]] #1 oauth2_token_file: was replaced by [[oauth]] profiles"},
+        ErrorCase{"UnknownOAuthProfile",
+                  "[[mailbox]]\nname = \"m\"\nurl = \"imaps://h/\"\nusername = \"u\"\n"
+                  "oauth = \"m365\"\n",
+                  "[[mailbox]] m oauth: no [[oauth]] profile named \"m365\""},
+        ErrorCase{"ClientCredentialsNeedASecret",
+                  "[[oauth]]\nname = \"a\"\nprovider = \"custom\"\n"
+                  "token_url = \"https://id.example.fr/token\"\nclient_id = \"c\"\n",
+                  "[[oauth]] #1 client_secret_file: client_credentials needs the application's secret"},
+        ErrorCase{"MicrosoftNeedsATenant",
+                  "[[oauth]]\nname = \"a\"\nprovider = \"microsoft\"\nclient_id = \"c\"\n"
+                  "client_secret_env = \"S\"\n",
+                  "[[oauth]] #1 tenant: is required for microsoft"},
+        ErrorCase{"PlainHttpTokenEndpoint",
+                  "[[oauth]]\nname = \"a\"\nprovider = \"custom\"\nclient_id = \"c\"\n"
+                  "client_secret_env = \"S\"\ntoken_url = \"http://id.example.fr/token\"\n",
+                  "[[oauth]] #1 token_url: must be an https:// address"},
+        ErrorCase{"InlineClientSecret",
+                  "[[oauth]]\nname = \"a\"\nprovider = \"custom\"\nclient_id = \"c\"\n"
+                  "token_url = \"https://id.example.fr/token\"\nclient_secret = \"x\"\n",
+                  "client_secret: secrets are never written in the config"},
+        ErrorCase{"SmtpOAuthNeedsAUser",
+                  "[[oauth]]\nname = \"a\"\nprovider = \"custom\"\nclient_id = \"c\"\n"
+                  "client_secret_env = \"S\"\ntoken_url = \"https://id.example.fr/token\"\n"
+                  "[smtp]\nurl = \"smtps://h\"\nfrom = \"a@b.fr\"\noauth = \"a\"\n",
+                  "[smtp] username: is required with oauth"},
         ErrorCase{"DuplicateClient",
                   "[[client]]\nid = \"a\"\n[[client]]\nid = \"a\"\n",
                   "[[client]] id: \"a\" is used twice"},

@@ -1,0 +1,288 @@
+#include "daemon/process/oauth_tokens.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "daemon/base/fs_util.h"
+#include "daemon/mail/oauth_client.h"
+
+namespace liasse {
+
+struct OAuthTokens::Entry {
+  std::mutex mu;  // one renewal at a time per profile
+  OAuthProfile profile;
+  TokenState state;
+  std::string access_token;
+  std::string refresh_token;
+  absl::Time last_renewal = absl::InfinitePast();
+  // The token endpoint's last failure: plain words, and whether a person
+  // must act (the alert was raised once; a renewal ends the episode).
+  std::string last_error;
+  bool needs_person = false;
+  bool alerted = false;
+  // Mail servers refusing tokens: renewals made because of a refusal since
+  // a server last accepted one, and whether that needs a person (alerted
+  // once; a server accepting a token ends the episode).
+  int refusal_renewals = 0;
+  bool refused_for_good = false;
+  bool refusal_alerted = false;
+};
+
+namespace {
+
+using nlohmann::json;
+
+constexpr char kRefusedForGood[] =
+    "le serveur de messagerie refuse les jetons de l'application : vérifiez les droits de "
+    "l'application sur la boîte, le nom d'utilisateur et (Microsoft 365) que SMTP AUTH est "
+    "activé pour la boîte";
+
+int64_t Unix(absl::Time t) { return t == absl::InfinitePast() ? 0 : absl::ToUnixSeconds(t); }
+absl::Time FromUnix(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number_integer() || it->get<int64_t>() <= 0) {
+    return absl::InfinitePast();
+  }
+  return absl::FromUnixSeconds(it->get<int64_t>());
+}
+
+bool SameSettings(const OAuthProfile& a, const OAuthProfile& b) {
+  return a.provider == b.provider && a.grant == b.grant && a.tenant == b.tenant &&
+         a.client_id == b.client_id && a.scopes == b.scopes && a.token_url == b.token_url;
+}
+
+// Writes `text` to DIR/NAME through a 0600 temporary file, synced and
+// renamed over the old one: a crash leaves the old file or the new one.
+absl::Status WriteFileAtomically(const std::string& dir, const std::string& name,
+                                 const std::string& text) {
+  if (absl::Status st = MakeDirs(dir, 0700); !st.ok()) return st;
+  std::string tmp = absl::StrCat(dir, "/.", name, ".tmp");
+  ::unlink(tmp.c_str());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd.valid()) return ErrnoStatus(errno, tmp);
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, tmp);
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, tmp);
+  fd.Reset();
+  std::string path = absl::StrCat(dir, "/", name);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoStatus(errno, path);
+  UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (d.valid()) ::fsync(d.get());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ClientSecret(const OAuthProfile& p) {
+  if (!p.client_secret_file.empty()) return ReadSecretFile(p.client_secret_file);
+  if (!p.client_secret_env.empty()) {
+    const char* v = std::getenv(p.client_secret_env.c_str());
+    if (v == nullptr || *v == '\0') {
+      return absl::FailedPreconditionError(
+          absl::StrCat("la variable d'environnement ", p.client_secret_env, " n'est pas définie"));
+    }
+    return std::string(v);
+  }
+  return std::string();
+}
+
+}  // namespace
+
+OAuthTokens::OAuthTokens(std::string dir, const Clock* clock, Alert alert)
+    : dir_(std::move(dir)), clock_(clock), alert_(std::move(alert)) {}
+
+OAuthTokens::~OAuthTokens() = default;
+
+void OAuthTokens::SetProfiles(const std::vector<OAuthProfile>& profiles) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, std::shared_ptr<Entry>> next;
+  for (const OAuthProfile& p : profiles) {
+    auto old = entries_.find(p.name);
+    if (old != entries_.end() && SameSettings(old->second->profile, p)) {
+      std::lock_guard<std::mutex> entry_lock(old->second->mu);
+      old->second->profile = p;  // secrets' file names may have changed
+      next[p.name] = old->second;
+      continue;
+    }
+    auto e = std::make_shared<Entry>();
+    e->profile = p;
+    Load(e.get());
+    next[p.name] = std::move(e);
+  }
+  entries_ = std::move(next);
+}
+
+std::shared_ptr<OAuthTokens::Entry> OAuthTokens::Find(const std::string& profile) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(profile);
+  return it == entries_.end() ? nullptr : it->second;
+}
+
+absl::StatusOr<std::string> OAuthTokens::AccessToken(const std::string& profile) {
+  std::shared_ptr<Entry> e = Find(profile);
+  if (!e) return absl::NotFoundError(absl::StrCat("no [[oauth]] profile named ", profile));
+  std::lock_guard<std::mutex> lock(e->mu);
+  absl::Time now = clock_->Now();
+  TokenDecision d = DecideToken(e->state, now);
+  if (d.action == TokenAction::kRenew) {
+    Renew(e.get());
+    d = DecideToken(e->state, now);
+  }
+  if (d.action == TokenAction::kUse) return e->access_token;
+  std::string why = absl::StrCat("OAuth ", profile, ": ",
+                                 e->last_error.empty() ? "no token yet" : e->last_error);
+  if (e->needs_person) return absl::FailedPreconditionError(why);
+  return absl::UnavailableError(why);
+}
+
+void OAuthTokens::Renew(Entry* e) {
+  const OAuthProfile& p = e->profile;
+  absl::Time now = clock_->Now();
+  e->state.last_attempt = now;
+  bool after_refusal = e->state.rejected;
+  TokenResponse r;
+  absl::StatusOr<std::string> secret = ClientSecret(p);
+  if (!secret.ok()) {
+    r.error.error = "invalid_client";
+    r.error.error_description = std::string(secret.status().message());
+  } else {
+    FormFields form = {{"grant_type", "client_credentials"}, {"client_id", p.client_id}};
+    if (!secret->empty()) form.push_back({"client_secret", *secret});
+    if (!p.scopes.empty()) form.push_back({"scope", absl::StrJoin(p.scopes, " ")});
+    r = RequestToken(p.token_url, form);
+  }
+  if (r.ok) {
+    e->access_token = std::move(r.access_token);
+    if (!r.refresh_token.empty()) e->refresh_token = std::move(r.refresh_token);
+    e->state.has_token = true;
+    e->state.obtained_at = now;
+    e->state.expires_at = now + r.expires_in;
+    e->state.failures_in_row = 0;
+    e->state.rejected = false;
+    if (after_refusal) ++e->refusal_renewals;
+    e->last_renewal = now;
+    e->last_error.clear();
+    e->needs_person = false;
+    e->alerted = false;
+    spdlog::info("event=oauth_renewed profile={} valid_s={}", p.name,
+                 absl::ToInt64Seconds(r.expires_in));
+  } else {
+    ++e->state.failures_in_row;
+    TokenErrorMeaning m = ExplainTokenError(r.error);
+    e->last_error = m.plain;
+    e->needs_person = m.needs_person;
+    spdlog::warn("event=oauth_failed profile={} http={} error={} needs_person={} description=\"{}\"",
+                 p.name, r.error.http_status, r.error.error, m.needs_person,
+                 r.error.error_description);
+    if (m.needs_person && !e->alerted && alert_) {
+      e->alerted = true;
+      alert_(p.name, m.plain);
+    }
+  }
+  Save(*e);
+}
+
+void OAuthTokens::Refused(const std::string& profile, const std::string& token) {
+  std::shared_ptr<Entry> e = Find(profile);
+  if (!e) return;
+  std::lock_guard<std::mutex> lock(e->mu);
+  if (token != e->access_token) return;  // already replaced
+  if (e->refusal_renewals == 0) {
+    e->state.rejected = true;
+    spdlog::warn("event=oauth_token_refused profile={} renew=true", profile);
+    return;
+  }
+  // A token obtained because an earlier one was refused is refused too:
+  // renewing again will not help (the application lacks the mailbox right,
+  // SMTP AUTH is off for the mailbox, the user name is wrong...).
+  e->refused_for_good = true;
+  spdlog::warn("event=oauth_token_refused profile={} renew=false", profile);
+  if (!e->refusal_alerted && alert_) {
+    e->refusal_alerted = true;
+    alert_(profile, kRefusedForGood);
+  }
+}
+
+void OAuthTokens::Accepted(const std::string& profile) {
+  std::shared_ptr<Entry> e = Find(profile);
+  if (!e) return;
+  std::lock_guard<std::mutex> lock(e->mu);
+  e->refusal_renewals = 0;
+  e->refused_for_good = false;
+  e->refusal_alerted = false;
+}
+
+std::vector<OAuthProfileStatus> OAuthTokens::Status() const {
+  std::vector<std::shared_ptr<Entry>> entries;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [name, e] : entries_) entries.push_back(e);
+  }
+  std::vector<OAuthProfileStatus> out;
+  for (const auto& e : entries) {
+    std::lock_guard<std::mutex> lock(e->mu);
+    OAuthProfileStatus s;
+    s.name = e->profile.name;
+    s.grant = e->profile.grant;
+    s.has_token = e->state.has_token;
+    s.valid_until = e->state.expires_at;
+    s.last_renewal = e->last_renewal;
+    s.last_error = e->refused_for_good && e->last_error.empty() ? kRefusedForGood : e->last_error;
+    s.needs_person = e->needs_person || e->refused_for_good;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void OAuthTokens::Save(const Entry& e) {
+  json j = {{"access_token", e.access_token},
+            {"refresh_token", e.refresh_token},
+            {"obtained_at", Unix(e.state.obtained_at)},
+            {"expires_at", Unix(e.state.expires_at)},
+            {"last_renewal", Unix(e.last_renewal)},
+            {"last_error", e.last_error},
+            {"needs_person", e.needs_person},
+            {"settings", {{"client_id", e.profile.client_id}, {"token_url", e.profile.token_url}}}};
+  if (absl::Status st = WriteFileAtomically(dir_, e.profile.name + ".json", j.dump());
+      !st.ok()) {
+    spdlog::error("event=oauth_save_failed profile={} error=\"{}\"", e.profile.name, st.ToString());
+  }
+}
+
+void OAuthTokens::Load(Entry* e) {
+  std::string path = absl::StrCat(dir_, "/", e->profile.name, ".json");
+  absl::StatusOr<std::string> text = ReadSecretFile(path);
+  if (!text.ok()) return;  // none yet
+  json j = json::parse(*text, nullptr, false);
+  if (!j.is_object()) {
+    spdlog::warn("event=oauth_file_unreadable profile={} path={}", e->profile.name, path);
+    return;
+  }
+  // Tokens of another application or endpoint are not this profile's.
+  const json& settings = j.value("settings", json::object());
+  if (settings.value("client_id", "") != e->profile.client_id ||
+      settings.value("token_url", "") != e->profile.token_url) {
+    return;
+  }
+  e->access_token = j.value("access_token", "");
+  e->refresh_token = j.value("refresh_token", "");
+  e->state.has_token = !e->access_token.empty();
+  e->state.obtained_at = FromUnix(j, "obtained_at");
+  e->state.expires_at = FromUnix(j, "expires_at");
+  e->last_renewal = FromUnix(j, "last_renewal");
+  e->last_error = j.value("last_error", "");
+  e->needs_person = j.value("needs_person", false);
+}
+
+}  // namespace liasse

@@ -1,0 +1,74 @@
+// OAuth2 access tokens for the [[oauth]] profiles, shared by the mailboxes
+// and [smtp]: obtained with the profile's grant (mail/oauth_client), renewed
+// when workflows/oauth_policy says so, and kept in STATE_DIR/oauth/NAME.json
+// (0600, replaced atomically) so that a restart reuses a live token. When a
+// person must act (consent revoked, secret expired, a fresh token refused by
+// the mail server), the alert is called once for that episode. Tokens never
+// reach a log, an error message or Status(). Thread-safe.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "daemon/config/config.h"
+#include "workflows/clock.h"
+#include "workflows/oauth_policy.h"
+
+namespace liasse {
+
+struct OAuthProfileStatus {
+  std::string name;
+  std::string grant;
+  bool has_token = false;
+  absl::Time valid_until = absl::InfinitePast();
+  absl::Time last_renewal = absl::InfinitePast();  // last successful call
+  std::string last_error;                           // plain words; "" when the last call worked
+  bool needs_person = false;
+};
+
+class OAuthTokens {
+ public:
+  // `alert(profile, plain)`: a person must act; `plain` is for staff (French).
+  using Alert = std::function<void(const std::string& profile, const std::string& plain)>;
+
+  // `dir` is created (0700) when the first token is saved.
+  OAuthTokens(std::string dir, const Clock* clock, Alert alert);
+  ~OAuthTokens();
+
+  // At start and on each reload: profiles no longer named are dropped; a
+  // profile whose settings changed starts again from its saved file.
+  void SetProfiles(const std::vector<OAuthProfile>& profiles);
+
+  // A token to present now, renewed first when due. Unavailable while none
+  // can be had yet (the endpoint is down or called too recently),
+  // FailedPrecondition when a person must act, NotFound for an unknown profile.
+  absl::StatusOr<std::string> AccessToken(const std::string& profile);
+  // A mail server refused `token`: the next AccessToken renews it — once; a
+  // renewed token refused again raises the alert.
+  void Refused(const std::string& profile, const std::string& token);
+  // A mail server accepted the profile's token: the episode is over.
+  void Accepted(const std::string& profile);
+
+  std::vector<OAuthProfileStatus> Status() const;
+
+ private:
+  struct Entry;
+  std::shared_ptr<Entry> Find(const std::string& profile) const;
+  void Renew(Entry* e);
+  void Save(const Entry& e);
+  void Load(Entry* e);
+
+  std::string dir_;
+  const Clock* clock_;
+  Alert alert_;
+  mutable std::mutex mu_;  // guards entries_ (each entry has its own lock)
+  std::map<std::string, std::shared_ptr<Entry>> entries_;
+};
+
+}  // namespace liasse

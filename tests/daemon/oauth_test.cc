@@ -1,0 +1,191 @@
+// OAuth2 tokens against a real token endpoint and a real SMTP server taking
+// XOAUTH2 (tests/testing/oauth_server.py); time is the fake clock's.
+#include "daemon/process/oauth_tokens.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "daemon/process/outbox_delivery.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/testing/dovecot.h"
+#include "tests/testing/oauth_server.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace liasse {
+namespace {
+
+using testing::OAuthServer;
+using testing::TempDir;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class OAuthTest : public ::testing::Test {
+ protected:
+  explicit OAuthTest(int lifetime_s = 100) : server_(lifetime_s) {}
+
+  void SetUp() override {
+    ASSERT_TRUE(server_.ready());
+    std::ofstream(state_.Join("app.secret")) << OAuthServer::kClientSecret << "\n";
+    profile_.name = "app";
+    profile_.provider = "custom";
+    profile_.grant = "client_credentials";
+    profile_.client_id = OAuthServer::kClientId;
+    profile_.client_secret_file = state_.Join("app.secret");
+    profile_.token_url = server_.token_url();
+    profile_.scopes = {"https://mail.example/.default"};
+    tokens_ = NewTokens();
+  }
+
+  std::unique_ptr<OAuthTokens> NewTokens() {
+    auto t = std::make_unique<OAuthTokens>(state_.Join("oauth"), &clock_,
+                                           [this](const std::string& profile, const std::string& why) {
+                                             alerts_.push_back(profile + ": " + why);
+                                           });
+    t->SetProfiles({profile_});
+    return t;
+  }
+
+  absl::Status Send(const std::string& subject) {
+    SmtpMailer mailer({server_.smtp_url(), "collecte@cabinet.fr", "", ""}, tokens_.get(), "app");
+    return mailer.Send("collecte@cabinet.fr", {"client@example.fr"},
+                       "From: collecte@cabinet.fr\r\nTo: client@example.fr\r\nSubject: " + subject +
+                           "\r\n\r\nBonjour\r\n");
+  }
+
+  OAuthServer server_;
+  TempDir state_;
+  FakeClock clock_;
+  OAuthProfile profile_;
+  std::vector<std::string> alerts_;
+  std::unique_ptr<OAuthTokens> tokens_;
+};
+
+TEST_F(OAuthTest, ObtainsATokenOnceAndReusesIt) {
+  absl::StatusOr<std::string> first = tokens_->AccessToken("app");
+  ASSERT_OK(first);
+  absl::StatusOr<std::string> second = tokens_->AccessToken("app");
+  ASSERT_OK(second);
+  EXPECT_EQ(*first, *second);
+  std::vector<nlohmann::json> requests = server_.TokenRequests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0]["grant_type"], "client_credentials");
+  EXPECT_EQ(requests[0]["scope"], "https://mail.example/.default");
+}
+
+TEST_F(OAuthTest, RenewsAtEightyPercentOfItsLifetime) {
+  absl::StatusOr<std::string> first = tokens_->AccessToken("app");
+  ASSERT_OK(first);
+  clock_.Advance(absl::Seconds(79));
+  EXPECT_EQ(*tokens_->AccessToken("app"), *first);
+  clock_.Advance(absl::Seconds(2));
+  absl::StatusOr<std::string> renewed = tokens_->AccessToken("app");
+  ASSERT_OK(renewed);
+  EXPECT_NE(*renewed, *first);
+  EXPECT_EQ(server_.TokenRequests().size(), 2u);
+}
+
+TEST_F(OAuthTest, KeepsTheTokenInAPrivateFileThatARestartReuses) {
+  absl::StatusOr<std::string> token = tokens_->AccessToken("app");
+  ASSERT_OK(token);
+  std::string path = state_.Join("oauth/app.json");
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::string saved = ReadAll(path);
+  EXPECT_TRUE(absl::StrContains(saved, *token));
+  EXPECT_FALSE(absl::StrContains(saved, OAuthServer::kClientSecret));
+  std::unique_ptr<OAuthTokens> restarted = NewTokens();
+  absl::StatusOr<std::string> again = restarted->AccessToken("app");
+  ASSERT_OK(again);
+  EXPECT_EQ(*again, *token);
+  EXPECT_EQ(server_.TokenRequests().size(), 1u);
+}
+
+TEST_F(OAuthTest, AnExpiredSecretAlertsOnceAndWaitsForAPerson) {
+  server_.Set("secret_expired");
+  absl::StatusOr<std::string> token = tokens_->AccessToken("app");
+  EXPECT_EQ(token.status().code(), absl::StatusCode::kFailedPrecondition);
+  clock_.Advance(absl::Hours(1));
+  EXPECT_EQ(tokens_->AccessToken("app").status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_EQ(alerts_.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(alerts_[0], "secret de l'application a expiré")) << alerts_[0];
+  std::vector<OAuthProfileStatus> status = tokens_->Status();
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_TRUE(status[0].needs_person);
+  // Fixed by a person: the next attempt (backed off, not a loop) works.
+  EXPECT_EQ(server_.TokenRequests().size(), 2u);
+  server_.Clear("secret_expired");
+  clock_.Advance(absl::Minutes(10));
+  EXPECT_OK(tokens_->AccessToken("app"));
+  EXPECT_FALSE(tokens_->Status()[0].needs_person);
+}
+
+TEST_F(OAuthTest, AnUnreachableEndpointIsRetriedLaterWithoutAlert) {
+  profile_.token_url = "http://127.0.0.1:" + std::to_string(testing::FreePort()) + "/token";
+  tokens_ = NewTokens();
+  EXPECT_EQ(tokens_->AccessToken("app").status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(tokens_->AccessToken("app").status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(alerts_.empty());
+  EXPECT_FALSE(tokens_->Status()[0].needs_person);
+}
+
+TEST_F(OAuthTest, SendsMailWithXOAuth2) {
+  ASSERT_OK(Send("Relance"));
+  ASSERT_EQ(server_.Messages().size(), 1u);
+  std::vector<nlohmann::json> logins = server_.SmtpLogins();
+  ASSERT_EQ(logins.size(), 1u);
+  EXPECT_EQ(logins[0]["user"], "collecte@cabinet.fr");
+  EXPECT_EQ(logins[0]["ok"], true);
+}
+
+TEST_F(OAuthTest, ATokenTheServerNoLongerTakesIsRenewedAndTheMailSent) {
+  ASSERT_OK(Send("Première relance"));
+  server_.Set("expire_tokens");
+  clock_.Advance(absl::Seconds(5));
+  ASSERT_OK(Send("Deuxième relance"));
+  EXPECT_EQ(server_.Messages().size(), 2u);
+  EXPECT_EQ(server_.TokenRequests().size(), 2u);
+  EXPECT_TRUE(alerts_.empty());
+}
+
+TEST_F(OAuthTest, ARenewedTokenRefusedAgainAlertsOnceAndBlamesNoRecipient) {
+  ASSERT_OK(tokens_->AccessToken("app"));
+  clock_.Advance(absl::Seconds(5));
+  server_.Set("refuse_smtp");
+  absl::Status first = Send("Relance");
+  // Unavailable: the outbox retries and never marks the client's address bad.
+  EXPECT_EQ(first.code(), absl::StatusCode::kUnavailable) << first;
+  clock_.Advance(absl::Seconds(10));
+  EXPECT_EQ(Send("Relance").code(), absl::StatusCode::kUnavailable);
+  ASSERT_EQ(alerts_.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(alerts_[0], "refuse les jetons")) << alerts_[0];
+  EXPECT_EQ(server_.TokenRequests().size(), 2u);  // one renewal, not a loop
+  EXPECT_TRUE(server_.Messages().empty());
+  EXPECT_TRUE(tokens_->Status()[0].needs_person);
+}
+
+TEST_F(OAuthTest, TokenRenewalsOverHoursRaiseNoFreshAlertForAnOldRefusal) {
+  server_.Set("refuse_smtp");
+  for (int i = 0; i < 10; ++i) {
+    (void)Send("Relance");
+    clock_.Advance(absl::Minutes(30));  // past the token's lifetime each time
+  }
+  EXPECT_EQ(alerts_.size(), 1u);
+  server_.Clear("refuse_smtp");
+  ASSERT_OK(Send("Relance"));
+  EXPECT_FALSE(tokens_->Status()[0].needs_person);
+}
+
+}  // namespace
+}  // namespace liasse

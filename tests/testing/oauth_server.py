@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""An OAuth2 identity provider and an SMTP server accepting its tokens, for tests.
+
+Usage: oauth_server.py DIR CLIENT_ID CLIENT_SECRET LIFETIME_S
+Prints "HTTP_PORT SMTP_PORT" (127.0.0.1), then serves:
+  POST /token       RFC 6749 client_credentials: a new opaque token living
+                    LIFETIME_S seconds (real time); invalid_client with
+                    Microsoft's AADSTS7000222 text when DIR/secret_expired exists.
+  POST /introspect  RFC 7662 for dovecot's oauth2 passdb: {"active", "username"}.
+  SMTP              AUTH XOAUTH2 (SASL initial response or 334 challenge);
+                    a bad token gets the 334 base64 JSON error challenge, then
+                    535, as Gmail and Exchange do. Messages go to DIR/Maildir.
+Control files in DIR, checked at each request:
+  secret_expired    the token endpoint refuses the client;
+  expire_tokens     every token issued so far is invalid (then the file is removed);
+  refuse_smtp       SMTP refuses every token.
+Logs: DIR/token_requests.jsonl ({"grant_type", "client_id", "scope"}; never
+the secret), DIR/smtp_auth.jsonl ({"user", "ok"}).
+Standard library and Debian's python3-aiosmtpd only.
+"""
+import asyncio
+import base64
+import json
+import os
+import secrets
+import sys
+import threading
+import time
+import mailbox
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+DIR, CLIENT_ID, CLIENT_SECRET, LIFETIME = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+lock = threading.Lock()
+tokens = {}  # token -> expiry (time.time())
+
+
+def log(name, record):
+    with lock, open(os.path.join(DIR, name), "a") as f:
+        f.write(json.dumps(record) + "\n")
+
+
+def flag(name):
+    return os.path.exists(os.path.join(DIR, name))
+
+
+def valid(token):
+    if flag("expire_tokens"):
+        with lock:
+            tokens.clear()
+        try:
+            os.remove(os.path.join(DIR, "expire_tokens"))
+        except FileNotFoundError:
+            pass
+    with lock:
+        expiry = tokens.get(token)
+    return expiry is not None and expiry > time.time()
+
+
+class Http(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        if self.path == "/introspect":
+            ok = valid(form.get("token", ""))
+            return self.answer(200, {"active": ok, "username": "alice"} if ok else {"active": False})
+        if self.path != "/token":
+            return self.answer(404, {"error": "not_found"})
+        log("token_requests.jsonl", {"grant_type": form.get("grant_type"),
+                                     "client_id": form.get("client_id"),
+                                     "scope": form.get("scope")})
+        if form.get("grant_type") != "client_credentials":
+            return self.answer(400, {"error": "unsupported_grant_type"})
+        if (form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET
+                or flag("secret_expired")):
+            return self.answer(401, {"error": "invalid_client",
+                                     "error_description": "AADSTS7000222: The provided client "
+                                                          "secret keys for app are expired."})
+        token = secrets.token_urlsafe(24)
+        with lock:
+            tokens[token] = time.time() + LIFETIME
+        self.answer(200, {"access_token": token, "token_type": "Bearer", "expires_in": LIFETIME})
+
+
+class Sink:
+    def __init__(self):
+        self.box = mailbox.Maildir(os.path.join(DIR, "Maildir"), create=True)
+
+    async def handle_DATA(self, server, session, envelope):
+        self.box.add(envelope.original_content)
+        return "250 OK"
+
+    async def auth_XOAUTH2(self, server, args):
+        if len(args) == 2:
+            try:
+                raw = base64.b64decode(args[1], validate=True)
+            except ValueError:
+                return AuthResult(success=False)
+        else:
+            raw = await server.challenge_auth("", encode_to_b64=False)
+            if not isinstance(raw, bytes):
+                return AuthResult(success=False, handled=True)
+        fields = raw.decode("utf-8", "replace").split("\x01")
+        parts = dict(p.split("=", 1) for p in fields if "=" in p)
+        user, bearer = parts.get("user", ""), parts.get("auth", "")
+        token = bearer[7:] if bearer.startswith("Bearer ") else ""
+        ok = valid(token) and not flag("refuse_smtp")
+        log("smtp_auth.jsonl", {"user": user, "ok": ok})
+        if ok:
+            return AuthResult(success=True, auth_data=user)
+        error = base64.b64encode(json.dumps(
+            {"status": "401", "schemes": "bearer", "scope": "https://mail.example/"}).encode()).decode()
+        await server.challenge_auth(error, encode_to_b64=False)
+        return AuthResult(success=False, message="535 5.7.3 Authentication unsuccessful")
+
+
+def main():
+    http = ThreadingHTTPServer(("127.0.0.1", 0), Http)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        smtp_port = probe.getsockname()[1]
+    smtp = Controller(Sink(), hostname="127.0.0.1", port=smtp_port, auth_require_tls=False)
+    smtp.start()
+    print(http.server_address[1], smtp.port, flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
