@@ -10,9 +10,14 @@
 #include <sstream>
 
 #include "absl/strings/match.h"
+#include "daemon/process/archive.h"
+#include "daemon/process/intake.h"
+#include "daemon/process/mail_poller.h"
 #include "daemon/process/outbox_delivery.h"
+#include "daemon/store/store.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/testing/dovecot.h"
+#include "tests/testing/mail_builder.h"
 #include "tests/testing/oauth_server.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -185,6 +190,100 @@ TEST_F(OAuthTest, TokenRenewalsOverHoursRaiseNoFreshAlertForAnOldRefusal) {
   server_.Clear("refuse_smtp");
   ASSERT_OK(Send("Relance"));
   EXPECT_FALSE(tokens_->Status()[0].needs_person);
+}
+
+// IMAP: a real dovecot whose oauth2 passdb asks the same token server
+// (RFC 7662 introspection) whether a token is live.
+class OAuthImapTest : public OAuthTest {
+ protected:
+  void SetUp() override {
+    OAuthTest::SetUp();
+    std::filesystem::create_directories(state_.Join("archive"));
+    std::filesystem::create_directories(mail_dir_.Join("d"));
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(state_.Join("liasse.db"), &clock_);
+    ASSERT_OK(store);
+    store_ = std::move(*store);
+    ClientRecord cafe;
+    cafe.id = "cafe";
+    cafe.domains = {"cafe-du-port.fr"};
+    ASSERT_OK(store_->SyncClients({cafe}));
+    archive_ = std::make_unique<Archive>(state_.Join("archive"));
+    intake_ = std::make_unique<Intake>(store_.get(), archive_.get(), 50 << 20, nullptr);
+    dovecot_ = std::make_unique<testing::Dovecot>(mail_dir_.Join("d"));
+    dovecot_->AcceptOAuth(server_.introspection_url());
+    ASSERT_TRUE(dovecot_->Start()) << dovecot_->Log();
+  }
+
+  std::unique_ptr<MailPoller> Poller() {
+    Mailbox m;
+    m.name = "collecte";
+    m.url = dovecot_->url();
+    m.username = "alice";
+    m.oauth = "app";
+    return std::make_unique<MailPoller>(
+        m, [] { return std::vector<ClientIdentity>{{"cafe", {}, {"cafe-du-port.fr"}}}; },
+        store_.get(), intake_.get(), tokens_.get());
+  }
+
+  void Deliver(int n) {
+    dovecot_->Deliver(absl::StrCat(n, ".m"),
+                      testing::Message("compta@cafe-du-port.fr", "collecte@cabinet.fr",
+                                       absl::StrCat("Facture ", n), "ci-joint",
+                                       {{"application/xml", absl::StrCat("f", n, ".xml"),
+                                         absl::StrCat("<?xml version=\"1.0\"?><Invoice><ID>", n,
+                                                      "</ID></Invoice>")}}));
+  }
+
+  size_t Documents() {
+    DocumentFilter f;
+    f.client_id = "cafe";
+    absl::StatusOr<std::vector<DocumentRecord>> docs = store_->ListDocuments(f);
+    return docs.ok() ? docs->size() : 0;
+  }
+
+  TempDir mail_dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Archive> archive_;
+  std::unique_ptr<Intake> intake_;
+  std::unique_ptr<testing::Dovecot> dovecot_;
+};
+
+TEST_F(OAuthImapTest, ReadsMailWithXOAuth2AcrossRenewals) {
+  std::unique_ptr<MailPoller> poller = Poller();
+  Deliver(1);
+  absl::Status polled = poller->PollOnce();
+  ASSERT_TRUE(polled.ok()) << polled << dovecot_->Log();
+  EXPECT_EQ(Documents(), 1u);
+  // Past 80 % of the token's 100 s: a new token, a new login with it.
+  clock_.Advance(absl::Seconds(85));
+  Deliver(2);
+  polled = poller->PollOnce();
+  ASSERT_TRUE(polled.ok()) << polled << dovecot_->Log();
+  EXPECT_EQ(Documents(), 2u);
+  EXPECT_EQ(server_.TokenRequests().size(), 2u);
+  std::string log = dovecot_->Log();
+  EXPECT_TRUE(absl::StrContains(log, "method=XOAUTH2")) << log;
+  EXPECT_FALSE(absl::StrContains(log, "method=PLAIN")) << log;
+}
+
+TEST_F(OAuthImapTest, ATokenRefusedAtLoginIsRenewedAndNoMailIsLostOrTakenTwice) {
+  Deliver(1);
+  absl::Status polled = Poller()->PollOnce();
+  ASSERT_TRUE(polled.ok()) << polled << dovecot_->Log();
+  // A restart with a saved token the provider has since revoked.
+  server_.Set("expire_tokens");
+  tokens_ = NewTokens();
+  std::unique_ptr<MailPoller> poller = Poller();
+  Deliver(2);
+  absl::Status refused = poller->PollOnce();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied) << refused;
+  clock_.Advance(absl::Seconds(2));
+  polled = poller->PollOnce();
+  ASSERT_TRUE(polled.ok()) << polled << dovecot_->Log();
+  EXPECT_EQ(Documents(), 2u);
+  ASSERT_OK(poller->PollOnce());
+  EXPECT_EQ(Documents(), 2u);
+  EXPECT_TRUE(alerts_.empty());
 }
 
 }  // namespace

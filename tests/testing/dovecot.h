@@ -53,6 +53,10 @@ class Dovecot {
   // `dir` must be empty and owned by the test; user "alice", password "secret".
   explicit Dovecot(const std::string& dir) : dir_(dir), port_(FreePort()) {}
 
+  // Also takes OAuth2 bearer tokens (SASL XOAUTH2 and OAUTHBEARER) for
+  // alice, checked by RFC 7662 introspection at `url` (before Start()).
+  void AcceptOAuth(const std::string& introspection_url) { introspection_url_ = introspection_url; }
+
   bool Start() {
     namespace fs = std::filesystem;
     bool root = ::geteuid() == 0;
@@ -70,7 +74,8 @@ class Dovecot {
          << "state_dir = " << dir_ << "/state\n"
          << "instance_name = test-" << port_ << "\n"
          << "protocols = imap\nlisten = 127.0.0.1\nssl = no\n"
-         << "disable_plaintext_auth = no\nauth_mechanisms = plain login\n"
+         << "disable_plaintext_auth = no\nauth_mechanisms = plain login"
+         << (introspection_url_.empty() ? "" : " xoauth2 oauthbearer") << "\n"
          << "auth_failure_delay = 0\n"
          << "log_path = " << dir_ << "/dovecot.log\n"
          << "default_internal_user = " << user_ << "\n"
@@ -79,7 +84,7 @@ class Dovecot {
          << "first_valid_uid = 1\n"
          << "mail_location = maildir:" << dir_ << "/maildir/%u\n"
          << "passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u "
-         << dir_ << "/users\n}\n"
+         << dir_ << "/users\n  mechanisms = plain login\n}\n"
          << "userdb {\n  driver = static\n  args = uid=" << pw->pw_uid << " gid=" << pw->pw_gid
          << " home=" << dir_ << "/home/%u\n}\n"
          << "service imap-login {\n  chroot =\n  user = " << user_
@@ -88,6 +93,14 @@ class Dovecot {
          << "service anvil {\n  chroot =\n}\n"
          << "service stats {\n  unix_listener stats-reader {\n    mode = 0666\n  }\n"
          << "  unix_listener stats-writer {\n    mode = 0666\n  }\n}\n";
+    if (!introspection_url_.empty()) {
+      conf << "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = " << dir_
+           << "/oauth2.conf.ext\n}\n";
+      std::ofstream(dir_ + "/oauth2.conf.ext")
+          << "introspection_mode = post\nintrospection_url = " << introspection_url_ << "\n"
+          << "force_introspection = yes\nusername_attribute = username\n"
+          << "active_attribute = active\nactive_value = true\n";
+    }
     conf.close();
     std::string cmd;
     if (root) {
@@ -137,6 +150,7 @@ class Dovecot {
   std::string dir_;
   int port_;
   std::string user_;
+  std::string introspection_url_;
 };
 
 }  // namespace liasse::testing
