@@ -153,6 +153,27 @@ bool IsPlausibleEmail(absl::string_view email) {
   return IsPlausibleDomain(email.substr(at + 1));
 }
 
+std::optional<NamedAddress> ParseNamedAddress(absl::string_view text) {
+  text = absl::StripAsciiWhitespace(text);
+  if (!absl::EndsWith(text, ">")) {
+    if (!IsPlausibleEmail(text)) return std::nullopt;
+    return NamedAddress{"", std::string(text)};
+  }
+  size_t open = text.rfind('<');
+  if (open == absl::string_view::npos) return std::nullopt;
+  absl::string_view address = text.substr(open + 1, text.size() - open - 2);
+  absl::string_view name = absl::StripAsciiWhitespace(text.substr(0, open));
+  if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
+    name = name.substr(1, name.size() - 2);
+  }
+  for (char c : name) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < ' ' || u == 0x7f || c == '<' || c == '>' || c == '"') return std::nullopt;
+  }
+  if (!IsPlausibleEmail(address)) return std::nullopt;
+  return NamedAddress{std::string(name), std::string(address)};
+}
+
 bool IsPublicMailDomain(absl::string_view domain) {
   static constexpr std::array<absl::string_view, 34> kPublic = {
       "gmail.com",     "googlemail.com", "outlook.com",  "outlook.fr",

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "absl/strings/string_view.h"
+#include <optional>
 #include <string>
 
 namespace liasse {
@@ -26,6 +27,15 @@ std::string NormalizeIdentifier(absl::string_view text);
 
 // local@domain.tld, no spaces or control characters; deliberately simple.
 bool IsPlausibleEmail(absl::string_view email);
+
+// A sender as a firm writes it: "Cabinet Dupont <collecte@cabinet.fr>",
+// "\"Dupont, Martin\" <a@b.fr>" or a bare address. The name may be any
+// UTF-8 without control characters or angle brackets (quotes removed).
+struct NamedAddress {
+  std::string name;  // "" for a bare address
+  std::string address;
+};
+std::optional<NamedAddress> ParseNamedAddress(absl::string_view text);
 // A DNS name with at least one dot, letters/digits/hyphens per label.
 bool IsPlausibleDomain(absl::string_view domain);
 // gmail.com, outlook.fr, orange.fr...: shared by strangers, so never enough to

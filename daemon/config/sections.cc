@@ -336,8 +336,8 @@ void ParseSmtp(TableReader& r, const std::string& base, SmtpSection* s) {
   }
   CheckSecretFile(r, "password_file", s->password_file);
   CheckEnvName(r, "password_env", s->password_env);
-  if (!r.String("from", &s->from) || !IsPlausibleEmail(s->from)) {
-    r.Error("from", "needs the sender address, e.g. collecte@cabinet.fr");
+  if (!r.String("from", &s->from) || !ParseNamedAddress(s->from).has_value()) {
+    r.Error("from", "needs the sender, e.g. \"Cabinet Dupont <collecte@cabinet.fr>\" or collecte@cabinet.fr");
   }
   if (r.String("reply_to", &s->reply_to) && !IsPlausibleEmail(s->reply_to)) {
     r.Error("reply_to", "is not an e-mail address");

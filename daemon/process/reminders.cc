@@ -87,6 +87,17 @@ absl::StatusOr<ClientReminderState> Collector::ReminderState(const ClientConfig&
   return s;
 }
 
+namespace {
+
+// How reminders sign: the display name of [smtp] from, else its address.
+std::string FirmName(const std::string& from) {
+  std::optional<NamedAddress> sender = ParseNamedAddress(from);
+  if (!sender) return "Liasse";
+  return sender->name.empty() ? sender->address : sender->name;
+}
+
+}  // namespace
+
 std::string Collector::MessageId(const std::string& client_id, const std::string& kind,
                                  const std::string& slot) const {
   const std::shared_ptr<const Settings> cfg = Current();
@@ -135,7 +146,7 @@ absl::StatusOr<RenderedReminder> Collector::RenderReminder(const ClientConfig& c
                {"has_redo", !redo.empty()},
                {"deadline", FormatDay(deadline, lang)},
                {"folder", c.folder.empty() ? json(false) : json(fs::path(c.folder).filename().string())},
-               {"firm_name", cfg->options.smtp.from.empty() ? "Liasse" : cfg->options.smtp.from}};
+               {"firm_name", FirmName(cfg->options.smtp.from)}};
   absl::StatusOr<RenderedText> text =
       RenderTemplates(cfg->options.reminders.templates_dir, "reminder", lang, data);
   if (!text.ok()) return text.status();
@@ -314,7 +325,7 @@ absl::Status Collector::MaybeThank(const ClientConfig& c, absl::Time as_of, bool
     if (r.slot == slot) return absl::OkStatus();
   }
   json data = {{"client_name", c.name.empty() ? c.id : c.name},
-               {"firm_name", cfg->options.smtp.from.empty() ? "Liasse" : cfg->options.smtp.from}};
+               {"firm_name", FirmName(cfg->options.smtp.from)}};
   absl::StatusOr<RenderedText> text =
       RenderTemplates(cfg->options.reminders.templates_dir, "thanks", c.language, data);
   if (!text.ok()) return text.status();

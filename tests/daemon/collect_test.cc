@@ -310,7 +310,9 @@ TEST_F(CollectTest, ReloadedSettingsApplyToTheNextReminder) {
   auto run = collector_->RunReminders(Paris(2026, 11, 16, 12, 0), true, "");
   ASSERT_OK(run);
   ASSERT_EQ(run->emails.size(), 1u);
-  EXPECT_TRUE(absl::StrContains(run->emails[0].text, "Cabinet Martin")) << run->emails[0].text;
+  // Signed with the sender's display name, not "Name <address>".
+  EXPECT_TRUE(absl::StrContains(run->emails[0].text, "\nCabinet Martin & Associés")) << run->emails[0].text;
+  EXPECT_FALSE(absl::StrContains(run->emails[0].text, "Associés <")) << run->emails[0].text;
   EXPECT_TRUE(collector_->RemindersEnabled());
   changed.reminders.enabled = false;
   collector_->Reconfigure(changed);

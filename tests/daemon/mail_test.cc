@@ -16,6 +16,7 @@
 #include "daemon/mail/imap_idle.h"
 #include "daemon/process/intake.h"
 #include "daemon/mail/mail_message.h"
+#include "daemon/mail/reminder_mail.h"
 #include "daemon/process/mail_poller.h"
 #include "daemon/store/store.h"
 #include "tests/fakes/fake_clock.h"
@@ -317,6 +318,27 @@ TEST(MailMessageTest, RealWorldMessagesParseWithoutCrashing) {
       EXPECT_GT(message->attachments.size(), 0u);
     }
   }
+}
+
+TEST(BuildMessageTest, ANonAsciiSenderNameIsEncodedPerRfc2047) {
+  OutgoingMail mail;
+  mail.from = "Cabinet Dupré & Associés <collecte@cabinet.fr>";
+  mail.to = {"client@example.fr"};
+  mail.subject = "Relance";
+  mail.text = "Bonjour";
+  mail.message_id = "x@cabinet.fr";
+  mail.date = absl::FromUnixSeconds(1'800'000'000);
+  std::string bytes = BuildMessage(mail);
+  size_t from = bytes.find("\r\nFrom: ");
+  ASSERT_NE(from, std::string::npos) << bytes;
+  std::string line = bytes.substr(from + 2, bytes.find("\r\n", from + 2) - from - 2);
+  EXPECT_TRUE(absl::StrContains(line, "=?") && absl::StrContains(line, "?=")) << line;
+  EXPECT_TRUE(absl::StrContains(line, "<collecte@cabinet.fr>")) << line;
+  EXPECT_FALSE(absl::StrContains(line, "é")) << line;  // 8-bit bytes never in a header
+  absl::StatusOr<MailMessage> parsed = ParseMailMessage(bytes);
+  ASSERT_OK(parsed);
+  EXPECT_EQ(parsed->from, "collecte@cabinet.fr");
+  EXPECT_EQ(parsed->from_name, "Cabinet Dupré & Associés");
 }
 
 }  // namespace

@@ -52,6 +52,26 @@ TEST(IdentifiersTest, EmailAndDomainShapes) {
   EXPECT_FALSE(IsPlausibleDomain("ab..fr"));
 }
 
+TEST(ParseNamedAddressTest, TakesADisplayNameOrABareAddress) {
+  std::optional<NamedAddress> a = ParseNamedAddress(" Cabinet Dupré <collecte@cabinet.fr> ");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->name, "Cabinet Dupré");
+  EXPECT_EQ(a->address, "collecte@cabinet.fr");
+  std::optional<NamedAddress> quoted = ParseNamedAddress("\"Dupont, Martin\" <a@b.fr>");
+  ASSERT_TRUE(quoted.has_value());
+  EXPECT_EQ(quoted->name, "Dupont, Martin");
+  std::optional<NamedAddress> bare = ParseNamedAddress("collecte@cabinet.fr");
+  ASSERT_TRUE(bare.has_value());
+  EXPECT_EQ(bare->name, "");
+}
+
+TEST(ParseNamedAddressTest, RefusesWhatIsNotOneSender) {
+  EXPECT_FALSE(ParseNamedAddress("Cabinet Dupont").has_value());
+  EXPECT_FALSE(ParseNamedAddress("Cabinet <collecte>").has_value());
+  EXPECT_FALSE(ParseNamedAddress("Cabinet\r\nBcc: x@y.fr <a@b.fr>").has_value());
+  EXPECT_FALSE(ParseNamedAddress("a <b> <c@d.fr>").has_value());
+}
+
 TEST(IsLoopbackTest, OnlyTheLoopbackAddressesAndLocalhost) {
   for (const char* host : {"localhost", "LOCALHOST", "127.0.0.1", "127.1.2.3", "::1", "[::1]"}) {
     EXPECT_TRUE(IsLoopbackHost(host)) << host;
