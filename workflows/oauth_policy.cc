@@ -55,6 +55,9 @@ TokenErrorMeaning ExplainTokenError(const TokenError& e) {
   if (absl::StrContains(d, "AADSTS700016") || absl::StrContains(d, "AADSTS90002")) {
     return person("application ou tenant inconnu : vérifiez client_id et tenant");
   }
+  if (error == kLoginRequired) {
+    return person("personne ne s'est encore connecté avec ce profil : lancez liasse oauth login");
+  }
   if (error == "invalid_grant") {
     return person("l'autorisation a été révoquée ou a expiré (invalid_grant) : refaites liasse oauth login");
   }
@@ -84,6 +87,15 @@ TokenErrorMeaning ExplainTokenError(const TokenError& e) {
   }
   return {false, absl::StrCat("le fournisseur d'identité est en panne (HTTP ", e.http_status,
                               error.empty() ? "" : absl::StrCat(", ", error), ")")};
+}
+
+DevicePollDecision AfterDevicePoll(const TokenError& e, absl::Duration interval) {
+  if (e.error == "authorization_pending") return {true, interval};
+  if (e.error == "slow_down") return {true, interval + absl::Seconds(5)};
+  if (e.error.empty() && (e.http_status == 0 || e.http_status >= 500)) {
+    return {true, std::min(interval * 2, absl::Minutes(1))};
+  }
+  return {false, interval};
 }
 
 }  // namespace liasse

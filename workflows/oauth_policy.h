@@ -64,4 +64,18 @@ struct TokenErrorMeaning {
 
 TokenErrorMeaning ExplainTokenError(const TokenError& error);
 
+// The error a profile gets when it needs a person to sign in first (a
+// delegated grant with no refresh token yet).
+inline constexpr char kLoginRequired[] = "login_required";
+
+// Device login (RFC 8628 §3.5): after a token poll that did not succeed,
+// whether to poll again and after how long. `authorization_pending` keeps
+// the interval, `slow_down` adds 5 s, an unreachable or failing endpoint
+// doubles it (at most a minute); anything else ends the login.
+struct DevicePollDecision {
+  bool again = false;
+  absl::Duration interval;
+};
+DevicePollDecision AfterDevicePoll(const TokenError& error, absl::Duration interval);
+
 }  // namespace liasse

@@ -204,13 +204,13 @@ void ParseOAuth(TableReader& r, const std::string& base, OAuthProfile* p) {
     r.Error("provider", "must be microsoft, google or custom");
   }
   r.String("grant", &p->grant);
-  if (p->grant != "client_credentials") {
-    if (p->grant == "device_code" || p->grant == "authorization_code" || p->grant == "jwt_bearer") {
+  if (p->grant != "client_credentials" && p->grant != "device_code") {
+    if (p->grant == "authorization_code" || p->grant == "jwt_bearer") {
       r.Error("grant", absl::StrCat("\"", p->grant,
                                     "\" is not available in this version: use client_credentials "
-                                    "(an application granted the mailbox)"));
+                                    "(an application granted the mailbox) or device_code"));
     } else {
-      r.Error("grant", "must be client_credentials");
+      r.Error("grant", "must be client_credentials or device_code");
     }
   }
   r.String("tenant", &p->tenant);
@@ -237,6 +237,9 @@ void ParseOAuth(TableReader& r, const std::string& base, OAuthProfile* p) {
     if (r.String(key, out) && !IsTokenEndpointUrl(*out)) {
       r.Error(key, "must be an https:// address (http:// only to this machine)");
     }
+  }
+  if (p->grant == "device_code" && p->provider == "google") {
+    r.Error("grant", "Google does not allow the Gmail scope through the device flow");
   }
   if (p->provider == "microsoft") {
     if (p->tenant.empty()) {
@@ -267,6 +270,9 @@ void ParseOAuth(TableReader& r, const std::string& base, OAuthProfile* p) {
     if (p->scopes.empty()) p->scopes = {"https://mail.google.com/"};
   } else if (p->provider == "custom" && p->token_url.empty()) {
     r.Error("token_url", "is required for a custom provider");
+  }
+  if (p->provider == "custom" && p->grant == "device_code" && p->device_url.empty()) {
+    r.Error("device_url", "is required for device_code with a custom provider");
   }
   r.RejectUnknownKeys();
 }

@@ -28,4 +28,18 @@ using FormFields = std::vector<std::pair<std::string, std::string>>;
 // Never logs or returns the form (it holds secrets).
 TokenResponse RequestToken(const std::string& token_url, const FormFields& form);
 
+// RFC 8628 §3.2: what the person must do to approve a device login.
+struct DeviceCodeResponse {
+  bool ok = false;
+  std::string device_code;
+  std::string user_code;
+  std::string verification_uri;  // Google spells it verification_url
+  std::string message;           // the provider's own instructions, if any
+  absl::Duration expires_in = absl::Minutes(15);
+  absl::Duration interval = absl::Seconds(5);
+  TokenError error;  // when !ok
+};
+
+DeviceCodeResponse RequestDeviceCode(const std::string& device_url, const FormFields& form);
+
 }  // namespace liasse

@@ -146,37 +146,52 @@ absl::StatusOr<std::string> OAuthTokens::AccessToken(const std::string& profile)
   return absl::UnavailableError(why);
 }
 
+void OAuthTokens::Keep(Entry* e, TokenResponse& r, absl::Time now) {
+  bool after_refusal = e->state.rejected;
+  e->access_token = std::move(r.access_token);
+  // A rotated refresh token replaces the old one here, and Save() below
+  // writes it before anything uses it.
+  if (!r.refresh_token.empty()) e->refresh_token = std::move(r.refresh_token);
+  e->state.has_token = true;
+  e->state.obtained_at = now;
+  e->state.expires_at = now + r.expires_in;
+  e->state.failures_in_row = 0;
+  e->state.rejected = false;
+  if (after_refusal) ++e->refusal_renewals;
+  e->last_renewal = now;
+  e->last_error.clear();
+  e->needs_person = false;
+  e->alerted = false;
+  spdlog::info("event=oauth_renewed profile={} valid_s={}", e->profile.name,
+               absl::ToInt64Seconds(r.expires_in));
+}
+
 void OAuthTokens::Renew(Entry* e) {
   const OAuthProfile& p = e->profile;
   absl::Time now = clock_->Now();
   e->state.last_attempt = now;
-  bool after_refusal = e->state.rejected;
   TokenResponse r;
   absl::StatusOr<std::string> secret = ClientSecret(p);
   if (!secret.ok()) {
     r.error.error = "invalid_client";
     r.error.error_description = std::string(secret.status().message());
+  } else if (p.grant != "client_credentials" && e->refresh_token.empty()) {
+    r.error.error = kLoginRequired;
   } else {
-    FormFields form = {{"grant_type", "client_credentials"}, {"client_id", p.client_id}};
+    FormFields form;
+    if (p.grant == "client_credentials") {
+      form = {{"grant_type", "client_credentials"}, {"client_id", p.client_id}};
+    } else {
+      form = {{"grant_type", "refresh_token"},
+              {"refresh_token", e->refresh_token},
+              {"client_id", p.client_id}};
+    }
     if (!secret->empty()) form.push_back({"client_secret", *secret});
     if (!p.scopes.empty()) form.push_back({"scope", absl::StrJoin(p.scopes, " ")});
     r = RequestToken(p.token_url, form);
   }
   if (r.ok) {
-    e->access_token = std::move(r.access_token);
-    if (!r.refresh_token.empty()) e->refresh_token = std::move(r.refresh_token);
-    e->state.has_token = true;
-    e->state.obtained_at = now;
-    e->state.expires_at = now + r.expires_in;
-    e->state.failures_in_row = 0;
-    e->state.rejected = false;
-    if (after_refusal) ++e->refusal_renewals;
-    e->last_renewal = now;
-    e->last_error.clear();
-    e->needs_person = false;
-    e->alerted = false;
-    spdlog::info("event=oauth_renewed profile={} valid_s={}", p.name,
-                 absl::ToInt64Seconds(r.expires_in));
+    Keep(e, r, now);
   } else {
     ++e->state.failures_in_row;
     TokenErrorMeaning m = ExplainTokenError(r.error);
@@ -191,6 +206,59 @@ void OAuthTokens::Renew(Entry* e) {
     }
   }
   Save(*e);
+}
+
+absl::StatusOr<absl::Time> OAuthTokens::LoginWithDeviceCode(
+    const std::string& profile, const std::function<void(const DevicePrompt&)>& prompt,
+    const std::function<bool(absl::Duration)>& wait) {
+  std::shared_ptr<Entry> e = Find(profile);
+  if (!e) return absl::NotFoundError(absl::StrCat("no [[oauth]] profile named ", profile));
+  OAuthProfile p;
+  {
+    std::lock_guard<std::mutex> lock(e->mu);
+    p = e->profile;
+  }
+  if (p.grant != "device_code") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("profile ", profile, " uses grant ", p.grant, ", not device_code: it needs no login"));
+  }
+  absl::StatusOr<std::string> secret = ClientSecret(p);
+  if (!secret.ok()) return secret.status();
+  FormFields ask = {{"client_id", p.client_id}};
+  if (!p.scopes.empty()) ask.push_back({"scope", absl::StrJoin(p.scopes, " ")});
+  DeviceCodeResponse code = RequestDeviceCode(p.device_url, ask);
+  if (!code.ok) {
+    TokenErrorMeaning m = ExplainTokenError(code.error);
+    return m.needs_person ? absl::PermissionDeniedError(m.plain) : absl::UnavailableError(m.plain);
+  }
+  absl::Time expires_at = clock_->Now() + code.expires_in;
+  prompt({code.verification_uri, code.user_code, code.message, expires_at});
+  FormFields poll = {{"grant_type", "urn:ietf:params:oauth:grant-type:device_code"},
+                     {"device_code", code.device_code},
+                     {"client_id", p.client_id}};
+  if (!secret->empty()) poll.push_back({"client_secret", *secret});
+  absl::Duration interval = code.interval;
+  while (true) {
+    if (clock_->Now() >= expires_at) {
+      return absl::DeadlineExceededError("le code a expiré avant d'être saisi : relancez liasse oauth login");
+    }
+    if (!wait(interval)) return absl::CancelledError("login abandoned");
+    TokenResponse r = RequestToken(p.token_url, poll);
+    if (r.ok) {
+      std::lock_guard<std::mutex> lock(e->mu);
+      Keep(e.get(), r, clock_->Now());
+      e->state.last_attempt = clock_->Now();
+      Save(*e);
+      return e->state.expires_at;
+    }
+    DevicePollDecision next = AfterDevicePoll(r.error, interval);
+    if (!next.again) {
+      TokenErrorMeaning m = ExplainTokenError(r.error);
+      if (r.error.error == "expired_token") return absl::DeadlineExceededError(m.plain);
+      return absl::PermissionDeniedError(m.plain);
+    }
+    interval = next.interval;
+  }
 }
 
 void OAuthTokens::Refused(const std::string& profile, const std::string& token) {

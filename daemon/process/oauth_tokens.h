@@ -22,6 +22,8 @@
 
 namespace liasse {
 
+struct TokenResponse;
+
 struct OAuthProfileStatus {
   std::string name;
   std::string grant;
@@ -57,10 +59,29 @@ class OAuthTokens {
 
   std::vector<OAuthProfileStatus> Status() const;
 
+  // What a person must do to approve a device login.
+  struct DevicePrompt {
+    std::string verification_uri;
+    std::string user_code;
+    std::string message;  // the provider's own words, if any
+    absl::Time expires_at;
+  };
+  // Signs a device_code profile in (RFC 8628): asks for a code, calls
+  // `prompt` once, then polls the token endpoint, calling `wait(interval)`
+  // between polls (false: the caller gave up: Cancelled). Keeps the tokens
+  // and returns when the new token expires. FailedPrecondition for a profile
+  // of another grant, PermissionDenied when the person or the provider
+  // refused, DeadlineExceeded when the code expired first.
+  absl::StatusOr<absl::Time> LoginWithDeviceCode(
+      const std::string& profile, const std::function<void(const DevicePrompt&)>& prompt,
+      const std::function<bool(absl::Duration)>& wait);
+
  private:
   struct Entry;
   std::shared_ptr<Entry> Find(const std::string& profile) const;
   void Renew(Entry* e);
+  // Records a successful call to the token endpoint (under e->mu).
+  void Keep(Entry* e, TokenResponse& r, absl::Time now);
   void Save(const Entry& e);
   void Load(Entry* e);
 

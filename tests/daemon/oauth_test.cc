@@ -192,6 +192,108 @@ TEST_F(OAuthTest, TokenRenewalsOverHoursRaiseNoFreshAlertForAnOldRefusal) {
   EXPECT_FALSE(tokens_->Status()[0].needs_person);
 }
 
+// A delegated mailbox: the device authorization grant, then refresh tokens.
+class DeviceLoginTest : public OAuthTest {
+ protected:
+  void SetUp() override {
+    OAuthTest::SetUp();
+    profile_.grant = "device_code";
+    profile_.client_secret_file.clear();  // a public client
+    profile_.device_url = server_.device_url();
+    tokens_ = NewTokens();
+  }
+
+  // Waits by advancing the fake clock; the person approves after `approve_after` waits.
+  absl::StatusOr<absl::Time> Login(int approve_after) {
+    int waits = 0;
+    return tokens_->LoginWithDeviceCode(
+        "app", [this](const OAuthTokens::DevicePrompt& p) { prompts_.push_back(p); },
+        [&](absl::Duration d) {
+          waited_.push_back(d);
+          clock_.Advance(d);
+          if (++waits == approve_after) server_.Set("approve");
+          return true;
+        });
+  }
+
+  std::vector<std::string> Grants() {
+    std::vector<std::string> out;
+    for (const nlohmann::json& r : server_.TokenRequests()) out.push_back(r["grant_type"]);
+    return out;
+  }
+
+  std::vector<OAuthTokens::DevicePrompt> prompts_;
+  std::vector<absl::Duration> waited_;
+};
+
+constexpr char kDeviceGrant[] = "urn:ietf:params:oauth:grant-type:device_code";
+
+TEST_F(DeviceLoginTest, ShowsTheCodeWaitsForApprovalAndKeepsTheTokens) {
+  absl::StatusOr<absl::Time> valid_until = Login(2);
+  ASSERT_OK(valid_until);
+  ASSERT_EQ(prompts_.size(), 1u);
+  EXPECT_EQ(prompts_[0].user_code, "WDJB-MJHT");
+  EXPECT_EQ(prompts_[0].verification_uri, "https://login.example/device");
+  EXPECT_EQ(*valid_until, clock_.Now() + absl::Seconds(100));
+  EXPECT_EQ(waited_, (std::vector<absl::Duration>{absl::Seconds(5), absl::Seconds(5)}));
+  EXPECT_EQ(Grants(), (std::vector<std::string>{"device_authorization", kDeviceGrant, kDeviceGrant}));
+  EXPECT_OK(tokens_->AccessToken("app"));
+  EXPECT_EQ(server_.TokenRequests().size(), 3u);  // the login's token is used
+}
+
+TEST_F(DeviceLoginTest, SlowDownAddsFiveSecondsToEveryLaterPoll) {
+  server_.Set("slow_down");
+  ASSERT_OK(Login(3));
+  EXPECT_EQ(waited_, (std::vector<absl::Duration>{absl::Seconds(5), absl::Seconds(10),
+                                                  absl::Seconds(10)}));
+}
+
+TEST_F(DeviceLoginTest, ARefusalEndsTheLoginWithoutTokens) {
+  server_.Set("deny");
+  absl::StatusOr<absl::Time> refused = Login(100);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_FALSE(tokens_->Status()[0].has_token);
+}
+
+TEST_F(DeviceLoginTest, WithoutALoginTheProfileAsksForOneOnce) {
+  EXPECT_EQ(tokens_->AccessToken("app").status().code(), absl::StatusCode::kFailedPrecondition);
+  clock_.Advance(absl::Minutes(30));
+  EXPECT_EQ(tokens_->AccessToken("app").status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_EQ(alerts_.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(alerts_[0], "liasse oauth login")) << alerts_[0];
+  EXPECT_TRUE(server_.TokenRequests().empty());  // nothing to send before a login
+}
+
+TEST_F(DeviceLoginTest, RefreshTokensRotateAndTheNewOneIsSavedBeforeUse) {
+  ASSERT_OK(Login(1));
+  std::string saved = ReadAll(state_.Join("oauth/app.json"));
+  clock_.Advance(absl::Seconds(85));
+  absl::StatusOr<std::string> renewed = tokens_->AccessToken("app");
+  ASSERT_OK(renewed);
+  clock_.Advance(absl::Seconds(85));
+  ASSERT_OK(tokens_->AccessToken("app"));  // the rotated refresh token works
+  EXPECT_EQ(Grants().back(), "refresh_token");
+  EXPECT_EQ(Grants().size(), 4u);
+  // A restart reads the latest refresh token from the file.
+  clock_.Advance(absl::Seconds(85));
+  tokens_ = NewTokens();
+  ASSERT_OK(tokens_->AccessToken("app"));
+  EXPECT_NE(ReadAll(state_.Join("oauth/app.json")), saved);
+  EXPECT_TRUE(alerts_.empty());
+}
+
+TEST_F(DeviceLoginTest, RevokedConsentAlertsOnceAndNamesIt) {
+  ASSERT_OK(Login(1));
+  server_.Set("revoke_refresh");
+  for (int i = 0; i < 5; ++i) {
+    clock_.Advance(absl::Minutes(15));
+    EXPECT_FALSE(tokens_->AccessToken("app").ok());
+  }
+  ASSERT_EQ(alerts_.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(alerts_[0], "révoquée")) << alerts_[0];
+  EXPECT_TRUE(tokens_->Status()[0].needs_person);
+}
+
 // IMAP: a real dovecot whose oauth2 passdb asks the same token server
 // (RFC 7662 introspection) whether a token is live.
 class OAuthImapTest : public OAuthTest {

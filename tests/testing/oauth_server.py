@@ -6,6 +6,9 @@ Prints "HTTP_PORT SMTP_PORT" (127.0.0.1), then serves:
   POST /token       RFC 6749 client_credentials: a new opaque token living
                     LIFETIME_S seconds (real time); invalid_client with
                     Microsoft's AADSTS7000222 text when DIR/secret_expired exists.
+                    RFC 8628 device_code polls, and refresh_token (rotated at
+                    each use; the old one then fails with invalid_grant).
+  POST /devicecode  RFC 8628 §3.2: a device code, user code WDJB-MJHT, interval 5 s.
   POST /introspect  RFC 7662 for dovecot's oauth2 passdb: {"active", "username"}.
   SMTP              AUTH XOAUTH2 (SASL initial response or 334 challenge);
                     a bad token gets the 334 base64 JSON error challenge, then
@@ -13,7 +16,10 @@ Prints "HTTP_PORT SMTP_PORT" (127.0.0.1), then serves:
 Control files in DIR, checked at each request:
   secret_expired    the token endpoint refuses the client;
   expire_tokens     every token issued so far is invalid (then the file is removed);
-  refuse_smtp       SMTP refuses every token.
+  refuse_smtp       SMTP refuses every token;
+  approve / deny    the person approved / refused pending device logins;
+  slow_down         the first poll of each device code gets slow_down;
+  revoke_refresh    every refresh token is invalid (consent revoked).
 Logs: DIR/token_requests.jsonl ({"grant_type", "client_id", "scope"}; never
 the secret), DIR/smtp_auth.jsonl ({"user", "ok"}).
 Standard library and Debian's python3-aiosmtpd only.
@@ -36,6 +42,8 @@ from aiosmtpd.smtp import AuthResult
 DIR, CLIENT_ID, CLIENT_SECRET, LIFETIME = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 lock = threading.Lock()
 tokens = {}  # token -> expiry (time.time())
+refresh_tokens = set()
+device_codes = {}  # device_code -> {"slowed": bool}
 
 
 def log(name, record):
@@ -80,22 +88,66 @@ class Http(BaseHTTPRequestHandler):
         if self.path == "/introspect":
             ok = valid(form.get("token", ""))
             return self.answer(200, {"active": ok, "username": "alice"} if ok else {"active": False})
+        if self.path == "/devicecode":
+            code = secrets.token_urlsafe(16)
+            with lock:
+                device_codes[code] = {"slowed": False}
+            log("token_requests.jsonl", {"grant_type": "device_authorization",
+                                         "client_id": form.get("client_id"),
+                                         "scope": form.get("scope")})
+            return self.answer(200, {"device_code": code, "user_code": "WDJB-MJHT",
+                                     "verification_uri": "https://login.example/device",
+                                     "expires_in": 900, "interval": 5})
         if self.path != "/token":
             return self.answer(404, {"error": "not_found"})
         log("token_requests.jsonl", {"grant_type": form.get("grant_type"),
                                      "client_id": form.get("client_id"),
                                      "scope": form.get("scope")})
-        if form.get("grant_type") != "client_credentials":
-            return self.answer(400, {"error": "unsupported_grant_type"})
-        if (form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET
-                or flag("secret_expired")):
-            return self.answer(401, {"error": "invalid_client",
-                                     "error_description": "AADSTS7000222: The provided client "
-                                                          "secret keys for app are expired."})
+        grant = form.get("grant_type")
+        if grant != "client_credentials":
+            if form.get("client_id") != CLIENT_ID:
+                return self.answer(400, {"error": "invalid_client"})
+        else:
+            if (form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET
+                    or flag("secret_expired")):
+                return self.answer(401, {"error": "invalid_client",
+                                         "error_description": "AADSTS7000222: The provided client "
+                                                              "secret keys for app are expired."})
+            return self.issue(False)
+        if grant == "urn:ietf:params:oauth:grant-type:device_code":
+            code = device_codes.get(form.get("device_code"))
+            if code is None:
+                return self.answer(400, {"error": "invalid_grant"})
+            if flag("deny"):
+                return self.answer(400, {"error": "access_denied"})
+            if flag("slow_down") and not code["slowed"]:
+                code["slowed"] = True
+                return self.answer(400, {"error": "slow_down"})
+            if not flag("approve"):
+                return self.answer(400, {"error": "authorization_pending"})
+            del device_codes[form["device_code"]]
+            return self.issue(True)
+        if grant == "refresh_token":
+            old = form.get("refresh_token")
+            with lock:
+                known = old in refresh_tokens
+                refresh_tokens.discard(old)
+            if not known or flag("revoke_refresh"):
+                return self.answer(400, {"error": "invalid_grant",
+                                         "error_description": "AADSTS50173: The provided grant has "
+                                                              "expired due to it being revoked."})
+            return self.issue(True)
+        return self.answer(400, {"error": "unsupported_grant_type"})
+
+    def issue(self, with_refresh):
         token = secrets.token_urlsafe(24)
+        body = {"access_token": token, "token_type": "Bearer", "expires_in": LIFETIME}
         with lock:
             tokens[token] = time.time() + LIFETIME
-        self.answer(200, {"access_token": token, "token_type": "Bearer", "expires_in": LIFETIME})
+            if with_refresh:
+                body["refresh_token"] = "rt-" + secrets.token_urlsafe(24)
+                refresh_tokens.add(body["refresh_token"])
+        self.answer(200, body)
 
 
 class Sink:

@@ -98,5 +98,28 @@ TEST(ExplainTokenErrorTest, AnUnknownClientErrorNeedsAPerson) {
   EXPECT_TRUE(ExplainTokenError({400, "some_new_error", ""}).needs_person);
 }
 
+TEST(AfterDevicePollTest, PendingKeepsTheIntervalAndSlowDownAddsFiveSeconds) {
+  DevicePollDecision pending = AfterDevicePoll({400, "authorization_pending", ""}, absl::Seconds(5));
+  EXPECT_TRUE(pending.again);
+  EXPECT_EQ(pending.interval, absl::Seconds(5));
+  DevicePollDecision slow = AfterDevicePoll({400, "slow_down", ""}, absl::Seconds(5));
+  EXPECT_TRUE(slow.again);
+  EXPECT_EQ(slow.interval, absl::Seconds(10));
+}
+
+TEST(AfterDevicePollTest, AnOutageBacksOffAndARefusalEnds) {
+  DevicePollDecision outage = AfterDevicePoll({0, "", "connection refused"}, absl::Seconds(40));
+  EXPECT_TRUE(outage.again);
+  EXPECT_EQ(outage.interval, absl::Minutes(1));
+  EXPECT_FALSE(AfterDevicePoll({400, "access_denied", ""}, absl::Seconds(5)).again);
+  EXPECT_FALSE(AfterDevicePoll({400, "expired_token", ""}, absl::Seconds(5)).again);
+}
+
+TEST(ExplainTokenErrorTest, AProfileNobodySignedInToSaysHowTo) {
+  TokenErrorMeaning m = ExplainTokenError({0, kLoginRequired, ""});
+  EXPECT_TRUE(m.needs_person);
+  EXPECT_NE(m.plain.find("liasse oauth login"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace liasse
