@@ -270,6 +270,7 @@ class Daemon::Impl {
     deps.on_requeue = [this] { pipeline_->Wake(); };
     deps.llm = llm_.get();
     deps.collector = collector_.get();
+    deps.oauth = oauth_.get();
     service_ = NewLiasseService(deps);
     ApiServerOptions api;
     api.listen = d.listen;

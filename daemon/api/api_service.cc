@@ -16,6 +16,7 @@
 #include "daemon/process/archive.h"
 #include "daemon/process/collector.h"
 #include "daemon/process/intake.h"
+#include "daemon/process/oauth_tokens.h"
 #include "daemon/process/understand.h"
 #include "liasse/v1/liasse.grpc.pb.h"
 #include "workflows/collection.h"
@@ -228,7 +229,8 @@ class LiasseService final : public pb::Liasse::Service {
         archive_(deps.archive),
         on_requeue_(deps.on_requeue),
         llm_(deps.llm),
-        collector_(deps.collector) {}
+        collector_(deps.collector),
+        oauth_(deps.oauth) {}
 
   grpc::Status GetStatus(grpc::ServerContext* ctx, const pb::GetStatusRequest*,
                          pb::Status* out) override {
@@ -277,6 +279,52 @@ class LiasseService final : public pb::Liasse::Service {
         l->set_last_error(p.last_error);
       }
     }
+    if (oauth_) {
+      for (const OAuthProfileStatus& p : oauth_->Status()) {
+        pb::OAuthProfileStatus* o = out->add_oauth_profiles();
+        o->set_name(p.name);
+        o->set_grant(p.grant);
+        o->set_has_token(p.has_token);
+        if (p.has_token) SetTimestamp(p.valid_until, o->mutable_valid_until());
+        if (p.last_renewal != absl::InfinitePast()) {
+          SetTimestamp(p.last_renewal, o->mutable_last_renewal());
+        }
+        o->set_last_error(p.last_error);
+        o->set_needs_person(p.needs_person);
+      }
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status OAuthLogin(grpc::ServerContext* ctx, const pb::OAuthLoginRequest* req,
+                          grpc::ServerWriter<pb::OAuthLoginProgress>* writer) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    if (!oauth_) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no [[oauth]] profile");
+    absl::StatusOr<absl::Time> valid_until = oauth_->LoginWithDeviceCode(
+        req->profile(),
+        [&](const OAuthTokens::DevicePrompt& p) {
+          pb::OAuthLoginProgress progress;
+          progress.set_verification_uri(p.verification_uri);
+          progress.set_user_code(p.user_code);
+          progress.set_message(p.message);
+          SetTimestamp(p.expires_at, progress.mutable_code_expires_at());
+          writer->Write(progress);
+        },
+        [&](absl::Duration d) {
+          // Real time: a person is typing a code. Notices a caller who gave
+          // up, and shutdown, within a quarter of a second.
+          absl::Time until = absl::Now() + d;
+          while (absl::Now() < until) {
+            if (ctx->IsCancelled() || info_->stopping()) return false;
+            absl::SleepFor(std::min(absl::Milliseconds(250), until - absl::Now()));
+          }
+          return true;
+        });
+    if (!valid_until.ok()) return ToGrpc(valid_until.status());
+    pb::OAuthLoginProgress done;
+    done.set_done(true);
+    SetTimestamp(*valid_until, done.mutable_valid_until());
+    writer->Write(done);
     return grpc::Status::OK;
   }
 
@@ -703,6 +751,7 @@ class LiasseService final : public pb::Liasse::Service {
   std::function<void()> on_requeue_;
   const LlmChain* llm_;
   Collector* collector_;
+  OAuthTokens* oauth_;
   std::atomic<int> followers_{0};
 
   // "" = now; "2026-12-10" = that day at noon, firm time (outside quiet

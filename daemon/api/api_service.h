@@ -58,6 +58,7 @@ class Archive;
 class LlmChain;
 class Collector;
 class Intake;
+class OAuthTokens;
 class TokenTable;
 
 // What the service works with; everything must outlive it.
@@ -72,6 +73,7 @@ struct ServiceDeps {
   std::function<void()> on_requeue;  // a reviewed document awaits the pipeline
   const LlmChain* llm = nullptr;     // GetStatus counters; null: no providers
   Collector* collector = nullptr;    // items, bank, reminders, export
+  OAuthTokens* oauth = nullptr;      // GetStatus, OAuthLogin; null: no profiles
 };
 
 std::unique_ptr<grpc::Service> NewLiasseService(const ServiceDeps& deps);

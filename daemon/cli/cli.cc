@@ -140,7 +140,66 @@ class Cli {
                   l.breaker_open() ? ", circuit OPEN" : "");
       if (!l.last_error().empty()) std::printf("           last error: %s\n", l.last_error().c_str());
     }
+    for (const pb::OAuthProfileStatus& o : out.oauth_profiles()) PrintOAuthProfile(o);
     return 0;
+  }
+
+  void PrintOAuthProfile(const pb::OAuthProfileStatus& o) {
+    std::printf("oauth      %s (%s): %s%s\n", o.name().c_str(), o.grant().c_str(),
+                o.has_token() ? absl::StrCat("token valid until ", FormatTs(o.valid_until())).c_str()
+                              : "no token",
+                o.has_last_renewal() ? absl::StrCat(", renewed ", FormatTs(o.last_renewal())).c_str()
+                                     : "");
+    if (!o.last_error().empty()) {
+      std::printf("           %s%s\n", o.needs_person() ? "NEEDS A PERSON: " : "last error: ",
+                  o.last_error().c_str());
+    }
+  }
+
+  // `liasse oauth status`: the profiles only (no tokens are ever shown).
+  int OAuthStatus() {
+    pb::Status out;
+    auto ctx = Context();
+    grpc::Status st = stub_->GetStatus(ctx.get(), pb::GetStatusRequest(), &out);
+    if (!st.ok()) return Report(st);
+    if (out.oauth_profiles().empty() && !conn_.json) std::printf("no [[oauth]] profile\n");
+    for (const pb::OAuthProfileStatus& o : out.oauth_profiles()) {
+      if (conn_.json) {
+        PrintJson(o);
+      } else {
+        PrintOAuthProfile(o);
+      }
+    }
+    return 0;
+  }
+
+  // `liasse oauth login PROFILE`: the daemon runs the device login and keeps
+  // the tokens; this prints where to go and waits for the person.
+  int OAuthLogin(const std::string& profile) {
+    pb::OAuthLoginRequest req;
+    req.set_profile(profile);
+    grpc::ClientContext ctx;
+    if (!token_.empty()) ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(30));
+    auto reader = stub_->OAuthLogin(&ctx, req);
+    pb::OAuthLoginProgress p;
+    while (reader->Read(&p)) {
+      if (conn_.json) {
+        PrintJson(p);
+      } else if (p.done()) {
+        std::printf("Signed in: profile %s has a token valid until %s; the daemon renews it.\n",
+                    profile.c_str(), FormatTs(p.valid_until()).c_str());
+      } else {
+        std::printf("On any device, open %s and enter the code %s (valid until %s).\n",
+                    p.verification_uri().c_str(), p.user_code().c_str(),
+                    FormatTs(p.code_expires_at()).c_str());
+        if (!p.message().empty()) std::printf("%s\n", p.message().c_str());
+        std::printf("Waiting for the sign-in...\n");
+      }
+      std::fflush(stdout);
+    }
+    grpc::Status st = reader->Finish();
+    return st.ok() ? 0 : Report(st);
   }
 
   int Clients() {
@@ -754,8 +813,16 @@ int LiasseMain(int argc, char** argv) {
   export_cmd->add_option("CLIENT", export_client)->required();
   export_cmd->add_option("PERIOD", export_period, "2026-10, 2026-Q4 or FY2026")->required();
   export_cmd->add_option("DIR", export_dir)->required();
+  auto* oauth = app.add_subcommand("oauth", "mailbox sign-in ([[oauth]] profiles)");
+  oauth->require_subcommand(1);
+  std::string oauth_profile;
+  auto* oauth_login = oauth->add_subcommand(
+      "login", "sign a device_code profile in: prints a code to enter, waits (admin)");
+  oauth_login->add_option("PROFILE", oauth_profile)->required();
+  auto* oauth_status = oauth->add_subcommand("status", "each profile's token state (never the token)");
   for (CLI::App* sub : {status, clients, client, documents, document, events, extract, submit,
-                        review, missing, remind, waive, import_bank, export_cmd}) {
+                        review, missing, remind, waive, import_bank, export_cmd, oauth_login,
+                        oauth_status}) {
     sub->add_flag("--json", conn.json, "one JSON object per line");
   }
 
@@ -771,6 +838,8 @@ int LiasseMain(int argc, char** argv) {
   Cli cli(conn);
   if (!cli.Connect()) return 1;
   if (*status) return cli.Status();
+  if (*oauth_login) return cli.OAuthLogin(oauth_profile);
+  if (*oauth_status) return cli.OAuthStatus();
   if (*clients) return cli.Clients();
   if (*client) return cli.Client(client_id);
   if (*documents) return cli.Documents(doc_client, doc_status);

@@ -24,11 +24,13 @@
 #include "absl/strings/str_cat.h"
 #include "tests/ocr/fixtures.h"
 #include "tests/testing/dovecot.h"  // FreePort
+#include "tests/testing/oauth_server.h"
 #include "tests/testing/temp_dir.h"
 
 namespace liasse {
 namespace {
 
+using ::liasse::testing::OAuthServer;
 using ::liasse::testing::TempDir;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -297,6 +299,54 @@ TEST(LiassedProcessTest, SighupWithBrokenConfigKeepsServingOldOne) {
   ASSERT_EQ(client.exit_code, 0) << client.err;
   EXPECT_TRUE(absl::StrContains(client.out, "NewCo SAS"));
 
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.WaitForExit(std::chrono::seconds(10)), 0) << daemon.Log();
+}
+
+// A delegated mailbox signed in through the CLI: the daemon runs the device
+// login against a real token endpoint and keeps the tokens; no token is
+// ever printed or logged.
+TEST(LiassedProcessTest, OAuthLoginThroughTheCliKeepsTokensTheDaemonNeverLogs) {
+  OAuthServer server;
+  ASSERT_TRUE(server.ready());
+  server.SetPollInterval(1);
+  server.Set("approve");
+  TempDir dir;
+  std::string config = dir.Join("liasse.toml");
+  std::ofstream(config) << "[daemon]\nstate_dir = \"state\"\ninbox_root = \"clients\"\n"
+                           "listen = \"unix:state/l.sock\"\n\n"
+                           "[[oauth]]\nname = \"boite\"\nprovider = \"custom\"\n"
+                           "grant = \"device_code\"\nclient_id = \"" << OAuthServer::kClientId << "\"\n"
+                        << "token_url = \"" << server.token_url() << "\"\n"
+                        << "device_url = \"" << server.device_url() << "\"\n";
+  Liassed daemon(dir.path(), {"--config", config});
+  ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30))) << daemon.Log();
+  std::string socket = dir.Join("state/l.sock");
+  CommandResult before = Cli(dir.path(), {"--socket", socket, "oauth", "status", "--json"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_FALSE(nlohmann::json::parse(before.out).value("has_token", false)) << before.out;
+
+  CommandResult login = Cli(dir.path(), {"--socket", socket, "oauth", "login", "boite"});
+  ASSERT_EQ(login.exit_code, 0) << login.err << daemon.Log();
+  EXPECT_TRUE(absl::StrContains(login.out, "open https://login.example/device and enter the code WDJB-MJHT"))
+      << login.out;
+  EXPECT_TRUE(absl::StrContains(login.out, "Signed in")) << login.out;
+
+  CommandResult after = Cli(dir.path(), {"--socket", socket, "oauth", "status", "--json"});
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  nlohmann::json profile = nlohmann::json::parse(after.out);
+  EXPECT_EQ(profile["name"], "boite");
+  EXPECT_EQ(profile["has_token"], true);
+  nlohmann::json saved = nlohmann::json::parse(ReadAll(dir.Join("state/oauth/boite.json")));
+  std::string access = saved["access_token"], refresh = saved["refresh_token"];
+  ASSERT_FALSE(access.empty());
+  for (const std::string& text : {daemon.Log(), login.out, login.err, after.out}) {
+    EXPECT_FALSE(absl::StrContains(text, access));
+    EXPECT_FALSE(absl::StrContains(text, refresh));
+  }
+  CommandResult wrong = Cli(dir.path(), {"--socket", socket, "oauth", "login", "nope"});
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_TRUE(absl::StrContains(wrong.err, "no [[oauth]] profile named nope")) << wrong.err;
   daemon.Signal(SIGTERM);
   EXPECT_EQ(daemon.WaitForExit(std::chrono::seconds(10)), 0) << daemon.Log();
 }

@@ -36,6 +36,8 @@ class OAuthServer {
   // "deny", "slow_down", "revoke_refresh" (see the script).
   void Set(const std::string& flag) const { std::ofstream(dir_.Join(flag)) << "1"; }
   void Clear(const std::string& flag) const { std::filesystem::remove(dir_.Join(flag)); }
+  // Device logins ask to be polled every `seconds` instead of 5.
+  void SetPollInterval(int seconds) const { std::ofstream(dir_.Join("interval")) << seconds; }
 
   std::vector<nlohmann::json> TokenRequests() const { return Log("token_requests.jsonl"); }
   std::vector<nlohmann::json> SmtpLogins() const { return Log("smtp_auth.jsonl"); }

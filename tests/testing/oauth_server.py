@@ -8,7 +8,8 @@ Prints "HTTP_PORT SMTP_PORT" (127.0.0.1), then serves:
                     Microsoft's AADSTS7000222 text when DIR/secret_expired exists.
                     RFC 8628 device_code polls, and refresh_token (rotated at
                     each use; the old one then fails with invalid_grant).
-  POST /devicecode  RFC 8628 §3.2: a device code, user code WDJB-MJHT, interval 5 s.
+  POST /devicecode  RFC 8628 §3.2: a device code, user code WDJB-MJHT, interval 5 s
+                    (or the number of seconds in DIR/interval).
   POST /introspect  RFC 7662 for dovecot's oauth2 passdb: {"active", "username"}.
   SMTP              AUTH XOAUTH2 (SASL initial response or 334 challenge);
                     a bad token gets the 334 base64 JSON error challenge, then
@@ -55,6 +56,14 @@ def flag(name):
     return os.path.exists(os.path.join(DIR, name))
 
 
+def interval():
+    try:
+        with open(os.path.join(DIR, "interval")) as f:
+            return int(f.read())
+    except FileNotFoundError:
+        return 5
+
+
 def valid(token):
     if flag("expire_tokens"):
         with lock:
@@ -97,7 +106,7 @@ class Http(BaseHTTPRequestHandler):
                                          "scope": form.get("scope")})
             return self.answer(200, {"device_code": code, "user_code": "WDJB-MJHT",
                                      "verification_uri": "https://login.example/device",
-                                     "expires_in": 900, "interval": 5})
+                                     "expires_in": 900, "interval": interval()})
         if self.path != "/token":
             return self.answer(404, {"error": "not_found"})
         log("token_requests.jsonl", {"grant_type": form.get("grant_type"),
