@@ -7,6 +7,11 @@
 
 namespace liasse {
 
+// CURLOPT_LOGIN_OPTIONS for a bearer token (IMAP and SMTP): SASL
+// OAUTHBEARER (RFC 7628) when the server offers it, else XOAUTH2 (Microsoft
+// offers only XOAUTH2; Gmail and dovecot both). Never a password mechanism.
+inline constexpr char kBearerMechanisms[] = "AUTH=OAUTHBEARER;AUTH=XOAUTH2";
+
 // An HTTP answer's body, refused past `max_bytes` (the transfer then fails
 // with CURLE_WRITE_ERROR and `too_large` is set).
 struct CappedBody {

@@ -206,7 +206,7 @@ void SetImapSessionOptions(void* handle, const std::string& url,
   curl_easy_setopt(curl, CURLOPT_USERNAME, credentials.username.c_str());
   if (!credentials.bearer_token.empty()) {
     curl_easy_setopt(curl, CURLOPT_XOAUTH2_BEARER, credentials.bearer_token.c_str());
-    curl_easy_setopt(curl, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+    curl_easy_setopt(curl, CURLOPT_LOGIN_OPTIONS, kBearerMechanisms);
   } else {
     curl_easy_setopt(curl, CURLOPT_PASSWORD, credentials.password.c_str());
   }

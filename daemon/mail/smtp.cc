@@ -64,7 +64,7 @@ absl::Status SmtpSend(const SmtpTarget& target, const std::string& from,
     curl_easy_setopt(c, CURLOPT_USERNAME, target.username.c_str());
     if (!target.bearer_token.empty()) {
       curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, target.bearer_token.c_str());
-      curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+      curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS, kBearerMechanisms);
     } else {
       curl_easy_setopt(c, CURLOPT_PASSWORD, target.password.c_str());
     }

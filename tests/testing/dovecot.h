@@ -53,9 +53,14 @@ class Dovecot {
   // `dir` must be empty and owned by the test; user "alice", password "secret".
   explicit Dovecot(const std::string& dir) : dir_(dir), port_(FreePort()) {}
 
-  // Also takes OAuth2 bearer tokens (SASL XOAUTH2 and OAUTHBEARER) for
-  // alice, checked by RFC 7662 introspection at `url` (before Start()).
-  void AcceptOAuth(const std::string& introspection_url) { introspection_url_ = introspection_url; }
+  // Also takes OAuth2 bearer tokens for alice by the SASL `mechanisms`
+  // ("xoauth2 oauthbearer", or one of them), checked by RFC 7662
+  // introspection at `url` (before Start()).
+  void AcceptOAuth(const std::string& introspection_url,
+                   const std::string& mechanisms = "xoauth2 oauthbearer") {
+    introspection_url_ = introspection_url;
+    oauth_mechanisms_ = mechanisms;
+  }
 
   bool Start() {
     namespace fs = std::filesystem;
@@ -75,7 +80,7 @@ class Dovecot {
          << "instance_name = test-" << port_ << "\n"
          << "protocols = imap\nlisten = 127.0.0.1\nssl = no\n"
          << "disable_plaintext_auth = no\nauth_mechanisms = plain login"
-         << (introspection_url_.empty() ? "" : " xoauth2 oauthbearer") << "\n"
+         << (introspection_url_.empty() ? "" : " " + oauth_mechanisms_) << "\n"
          << "auth_failure_delay = 0\n"
          << "log_path = " << dir_ << "/dovecot.log\n"
          << "default_internal_user = " << user_ << "\n"
@@ -94,7 +99,7 @@ class Dovecot {
          << "service stats {\n  unix_listener stats-reader {\n    mode = 0666\n  }\n"
          << "  unix_listener stats-writer {\n    mode = 0666\n  }\n}\n";
     if (!introspection_url_.empty()) {
-      conf << "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = " << dir_
+      conf << "passdb {\n  driver = oauth2\n  mechanisms = " << oauth_mechanisms_ << "\n  args = " << dir_
            << "/oauth2.conf.ext\n}\n";
       std::ofstream(dir_ + "/oauth2.conf.ext")
           << "introspection_mode = post\nintrospection_url = " << introspection_url_ << "\n"
@@ -151,6 +156,7 @@ class Dovecot {
   int port_;
   std::string user_;
   std::string introspection_url_;
+  std::string oauth_mechanisms_;
 };
 
 }  // namespace liasse::testing
