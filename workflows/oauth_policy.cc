@@ -89,6 +89,21 @@ TokenErrorMeaning ExplainTokenError(const TokenError& e) {
                               error.empty() ? "" : absl::StrCat(", ", error), ")")};
 }
 
+std::string SaslRefusalInPlainWords(absl::string_view status, absl::string_view scope) {
+  std::string s = absl::AsciiStrToLower(status);
+  if (s == "401" || s == "invalid_token") {
+    return "le serveur dit que le jeton est invalide ou expiré";
+  }
+  if (s == "403" || s == "insufficient_scope") {
+    return absl::StrCat("le jeton n'a pas le droit d'accéder à cette boîte",
+                        scope.empty() ? "" : absl::StrCat(" (droit attendu : ", scope, ")"));
+  }
+  if (s == "400" || s == "invalid_request") {
+    return "le serveur n'a pas compris la connexion (nom d'utilisateur ?)";
+  }
+  return absl::StrCat("le serveur refuse le jeton (", status, ")");
+}
+
 DevicePollDecision AfterDevicePoll(const TokenError& e, absl::Duration interval) {
   if (e.error == "authorization_pending") return {true, interval};
   if (e.error == "slow_down") return {true, interval + absl::Seconds(5)};

@@ -64,6 +64,11 @@ struct TokenErrorMeaning {
 
 TokenErrorMeaning ExplainTokenError(const TokenError& error);
 
+// A mail server's SASL error challenge (RFC 7628 §3.2.2; XOAUTH2 uses HTTP
+// codes) in plain French: "400"/"invalid_request", "401"/"invalid_token",
+// "403"/"insufficient_scope" (with the scope the server wants).
+std::string SaslRefusalInPlainWords(absl::string_view status, absl::string_view scope);
+
 // The error a profile gets when it needs a person to sign in first (a
 // delegated grant with no refresh token yet).
 inline constexpr char kLoginRequired[] = "login_required";

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "daemon/base/curl_init.h"
+#include "daemon/mail/sasl_error.h"
 #include "workflows/identifiers.h"
 
 namespace liasse {
@@ -160,12 +161,14 @@ class CurlImap final : public ImapConnection {
     sink.max_bytes = max_bytes;
     curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
     SetImapSessionOptions(curl_, url, credentials_);
+    if (!credentials_.bearer_token.empty()) sasl_.Attach(curl_);
     curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_TIME, 60L);
     curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &Sink::Write);
     curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &sink);
     if (!custom.empty()) curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, custom.c_str());
+    sasl_.Clear();
     CURLcode rc = curl_easy_perform(curl_);
     if (sink.overflow) {
       return absl::ResourceExhaustedError(
@@ -175,7 +178,7 @@ class CurlImap final : public ImapConnection {
       case CURLE_OK:
         return sink.data;
       case CURLE_LOGIN_DENIED:
-        return absl::PermissionDeniedError("IMAP login refused");
+        return LoginRefused(sasl_);
       case CURLE_COULDNT_CONNECT:
       case CURLE_COULDNT_RESOLVE_HOST:
       case CURLE_OPERATION_TIMEDOUT:
@@ -196,9 +199,16 @@ class CurlImap final : public ImapConnection {
   std::string base_;
   ImapCredentials credentials_;
   CURL* curl_;
+  SaslErrorCapture sasl_;  // bearer logins: why the server refused the token
 };
 
 }  // namespace
+
+absl::Status LoginRefused(const SaslErrorCapture& sasl) {
+  std::string reason = sasl.Reason();
+  return absl::PermissionDeniedError(
+      reason.empty() ? "IMAP login refused" : absl::StrCat("IMAP login refused: ", reason));
+}
 
 void SetImapSessionOptions(void* handle, const std::string& url,
                            const ImapCredentials& credentials) {

@@ -49,6 +49,11 @@ class ImapConnection {
 
 inline constexpr char kProcessedKeyword[] = "$LiasseProcessed";
 
+class SaslErrorCapture;
+// PermissionDenied "IMAP login refused", with the server's reason when it
+// gave one (a bearer token's SASL error challenge).
+absl::Status LoginRefused(const SaslErrorCapture& sasl);
+
 // Sets login, TLS policy (imaps://, or STARTTLS required on imap:// except to
 // loopback) and timeouts on a curl easy handle (a CURL*) for `url`.
 void SetImapSessionOptions(void* curl, const std::string& url,

@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "daemon/base/curl_init.h"
+#include "daemon/mail/imap_connection.h"
+#include "daemon/mail/sasl_error.h"
 
 namespace liasse {
 namespace {
@@ -27,9 +29,10 @@ class CurlIdler final : public ImapIdler {
     std::string base = path == std::string::npos ? url : url.substr(0, path);
     curl_easy_setopt(curl_, CURLOPT_URL, (base + "/").c_str());
     SetImapSessionOptions(curl_, url, c);
+    if (!c.bearer_token.empty()) sasl_.Attach(curl_);
     curl_easy_setopt(curl_, CURLOPT_CONNECT_ONLY, 1L);  // greeting, TLS, login
     CURLcode rc = curl_easy_perform(curl_);
-    if (rc == CURLE_LOGIN_DENIED) return absl::PermissionDeniedError("IMAP login refused");
+    if (rc == CURLE_LOGIN_DENIED) return LoginRefused(sasl_);
     if (rc != CURLE_OK) {
       return absl::UnavailableError(absl::StrCat("IMAP: ", curl_easy_strerror(rc)));
     }
@@ -163,6 +166,7 @@ class CurlIdler final : public ImapIdler {
   }
 
   CURL* curl_ = nullptr;
+  SaslErrorCapture sasl_;  // the destructor cleans curl_ up before this goes
   curl_socket_t socket_ = CURL_SOCKET_BAD;
   std::string buffer_;
   int tag_ = 0;

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/base/curl_init.h"
+#include "daemon/mail/sasl_error.h"
 #include "workflows/identifiers.h"    // IsLoopbackUrl
 
 namespace liasse {
@@ -44,6 +45,8 @@ absl::Status SmtpSend(const SmtpTarget& target, const std::string& from,
                       const std::vector<std::string>& recipients, const std::string& message) {
   if (recipients.empty()) return absl::FailedPreconditionError("no recipient");
   InitCurlOnce();
+  // Before the handle: curl_easy_cleanup still reports the server's QUIT reply.
+  SaslErrorCapture sasl;
   std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) return absl::InternalError("curl_easy_init failed");
   CURL* c = curl.get();
@@ -63,6 +66,7 @@ absl::Status SmtpSend(const SmtpTarget& target, const std::string& from,
   if (!target.username.empty()) {
     curl_easy_setopt(c, CURLOPT_USERNAME, target.username.c_str());
     if (!target.bearer_token.empty()) {
+      sasl.Attach(c);
       curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, target.bearer_token.c_str());
       curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS, kBearerMechanisms);
     } else {
@@ -89,7 +93,8 @@ absl::Status SmtpSend(const SmtpTarget& target, const std::string& from,
   std::string why = absl::StrCat("smtp: ", curl_easy_strerror(rc), code ? absl::StrCat(" (", code, ")") : "");
   // A refused login (535) is the account's problem, never the recipients'.
   if (rc == CURLE_LOGIN_DENIED || code == 535 || code == 534 || code == 530) {
-    return absl::UnauthenticatedError(why);
+    std::string reason = sasl.Reason();
+    return absl::UnauthenticatedError(reason.empty() ? why : absl::StrCat(why, ": ", reason));
   }
   if (code >= 500 && code < 600) return absl::FailedPreconditionError(why);
   return absl::UnavailableError(why);

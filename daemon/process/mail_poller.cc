@@ -109,7 +109,7 @@ absl::Status MailPoller::PollOnce() {
     return result;
   }
   if (absl::IsPermissionDenied(result) && !imap_token_.empty() && tokens_ != nullptr) {
-    tokens_->Refused(config_.oauth, imap_token_);
+    tokens_->Refused(config_.oauth, imap_token_, std::string(result.message()));
   }
   imap_.reset();  // reconnect next time
   int failures = ++failures_;

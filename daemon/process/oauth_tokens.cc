@@ -33,6 +33,7 @@ struct OAuthTokens::Entry {
   // once; a server accepting a token ends the episode).
   int refusal_renewals = 0;
   bool refused_for_good = false;
+  std::string refusal_reason;
   bool refusal_alerted = false;
 };
 
@@ -261,24 +262,26 @@ absl::StatusOr<absl::Time> OAuthTokens::LoginWithDeviceCode(
   }
 }
 
-void OAuthTokens::Refused(const std::string& profile, const std::string& token) {
+void OAuthTokens::Refused(const std::string& profile, const std::string& token,
+                          const std::string& why) {
   std::shared_ptr<Entry> e = Find(profile);
   if (!e) return;
   std::lock_guard<std::mutex> lock(e->mu);
   if (token != e->access_token) return;  // already replaced
   if (e->refusal_renewals == 0) {
     e->state.rejected = true;
-    spdlog::warn("event=oauth_token_refused profile={} renew=true", profile);
+    spdlog::warn("event=oauth_token_refused profile={} renew=true error=\"{}\"", profile, why);
     return;
   }
   // A token obtained because an earlier one was refused is refused too:
   // renewing again will not help (the application lacks the mailbox right,
   // SMTP AUTH is off for the mailbox, the user name is wrong...).
   e->refused_for_good = true;
-  spdlog::warn("event=oauth_token_refused profile={} renew=false", profile);
+  e->refusal_reason = why.empty() ? kRefusedForGood : absl::StrCat(kRefusedForGood, " (", why, ")");
+  spdlog::warn("event=oauth_token_refused profile={} renew=false error=\"{}\"", profile, why);
   if (!e->refusal_alerted && alert_) {
     e->refusal_alerted = true;
-    alert_(profile, kRefusedForGood);
+    alert_(profile, e->refusal_reason);
   }
 }
 
@@ -306,7 +309,7 @@ std::vector<OAuthProfileStatus> OAuthTokens::Status() const {
     s.has_token = e->state.has_token;
     s.valid_until = e->state.expires_at;
     s.last_renewal = e->last_renewal;
-    s.last_error = e->refused_for_good && e->last_error.empty() ? kRefusedForGood : e->last_error;
+    s.last_error = e->refused_for_good && e->last_error.empty() ? e->refusal_reason : e->last_error;
     s.needs_person = e->needs_person || e->refused_for_good;
     out.push_back(std::move(s));
   }

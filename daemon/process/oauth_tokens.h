@@ -51,9 +51,10 @@ class OAuthTokens {
   // can be had yet (the endpoint is down or called too recently),
   // FailedPrecondition when a person must act, NotFound for an unknown profile.
   absl::StatusOr<std::string> AccessToken(const std::string& profile);
-  // A mail server refused `token`: the next AccessToken renews it — once; a
-  // renewed token refused again raises the alert.
-  void Refused(const std::string& profile, const std::string& token);
+  // A mail server refused `token` (`why`: its error, with the reason it
+  // gave): the next AccessToken renews it — once; a renewed token refused
+  // again raises the alert, quoting `why`.
+  void Refused(const std::string& profile, const std::string& token, const std::string& why = "");
   // A mail server accepted the profile's token: the episode is over.
   void Accepted(const std::string& profile);
 

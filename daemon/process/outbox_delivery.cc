@@ -28,7 +28,7 @@ absl::Status SmtpMailer::Send(const std::string& from, const std::vector<std::st
       if (st.ok()) tokens_->Accepted(profile_);
       return st;
     }
-    tokens_->Refused(profile_, *token);
+    tokens_->Refused(profile_, *token, std::string(st.message()));
   }
   return absl::UnavailableError(st.message());
 }

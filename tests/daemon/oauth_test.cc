@@ -175,6 +175,8 @@ TEST_F(OAuthTest, ARenewedTokenRefusedAgainAlertsOnceAndBlamesNoRecipient) {
   EXPECT_EQ(Send("Relance").code(), absl::StatusCode::kUnavailable);
   ASSERT_EQ(alerts_.size(), 1u);
   EXPECT_TRUE(absl::StrContains(alerts_[0], "refuse les jetons")) << alerts_[0];
+  // The server's SASL error challenge ({"status":"401",...}), in plain words.
+  EXPECT_TRUE(absl::StrContains(alerts_[0], "le jeton est invalide ou expiré")) << alerts_[0];
   EXPECT_EQ(server_.TokenRequests().size(), 2u);  // one renewal, not a loop
   EXPECT_TRUE(server_.Messages().empty());
   EXPECT_TRUE(tokens_->Status()[0].needs_person);
@@ -397,6 +399,7 @@ TEST_F(OAuthImapTest, ATokenRefusedAtLoginIsRenewedAndNoMailIsLostOrTakenTwice) 
   Deliver(2);
   absl::Status refused = poller->PollOnce();
   EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied) << refused;
+  EXPECT_TRUE(absl::StrContains(refused.message(), "le jeton est invalide ou expiré")) << refused;
   clock_.Advance(absl::Seconds(2));
   polled = poller->PollOnce();
   ASSERT_TRUE(polled.ok()) << polled << dovecot_->Log();

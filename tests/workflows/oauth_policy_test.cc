@@ -121,5 +121,12 @@ TEST(ExplainTokenErrorTest, AProfileNobodySignedInToSaysHowTo) {
   EXPECT_NE(m.plain.find("liasse oauth login"), std::string::npos);
 }
 
+TEST(SaslRefusalInPlainWordsTest, NamesTheMissingRight) {
+  EXPECT_NE(SaslRefusalInPlainWords("403", "https://mail.google.com/").find("https://mail.google.com/"),
+            std::string::npos);
+  EXPECT_NE(SaslRefusalInPlainWords("invalid_token", "").find("expiré"), std::string::npos);
+  EXPECT_NE(SaslRefusalInPlainWords("418", "").find("418"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace liasse
