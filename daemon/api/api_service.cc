@@ -300,7 +300,7 @@ class LiasseService final : public pb::Liasse::Service {
                           grpc::ServerWriter<pb::OAuthLoginProgress>* writer) override {
     if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
     if (!oauth_) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no [[oauth]] profile");
-    absl::StatusOr<absl::Time> valid_until = oauth_->LoginWithDeviceCode(
+    absl::StatusOr<absl::Time> valid_until = oauth_->Login(
         req->profile(),
         [&](const OAuthTokens::DevicePrompt& p) {
           pb::OAuthLoginProgress progress;

@@ -189,6 +189,11 @@ class Cli {
       } else if (p.done()) {
         std::printf("Signed in: profile %s has a token valid until %s; the daemon renews it.\n",
                     profile.c_str(), FormatTs(p.valid_until()).c_str());
+      } else if (p.user_code().empty()) {
+        std::printf("Open this address in a browser and approve (until %s):\n%s\n",
+                    FormatTs(p.code_expires_at()).c_str(), p.verification_uri().c_str());
+        if (!p.message().empty()) std::printf("%s\n", p.message().c_str());
+        std::printf("Waiting for the sign-in...\n");
       } else {
         std::printf("On any device, open %s and enter the code %s (valid until %s).\n",
                     p.verification_uri().c_str(), p.user_code().c_str(),
@@ -817,7 +822,7 @@ int LiasseMain(int argc, char** argv) {
   oauth->require_subcommand(1);
   std::string oauth_profile;
   auto* oauth_login = oauth->add_subcommand(
-      "login", "sign a device_code profile in: prints a code to enter, waits (admin)");
+      "login", "sign a device_code or authorization_code profile in, and wait (admin)");
   oauth_login->add_option("PROFILE", oauth_profile)->required();
   auto* oauth_status = oauth->add_subcommand("status", "each profile's token state (never the token)");
   for (CLI::App* sub : {status, clients, client, documents, document, events, extract, submit,

@@ -68,6 +68,10 @@ struct OAuthProfile {
   std::string token_url;
   std::string device_url;
   std::string auth_url;
+  // authorization_code: the browser comes back to http://127.0.0.1:PORT/
+  // (forwarded with ssh -L when the daemon's machine has no browser); 0 =
+  // any free port.
+  int redirect_port = 8765;
 };
 
 struct Mailbox {

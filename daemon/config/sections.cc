@@ -204,15 +204,15 @@ void ParseOAuth(TableReader& r, const std::string& base, OAuthProfile* p) {
     r.Error("provider", "must be microsoft, google or custom");
   }
   r.String("grant", &p->grant);
-  if (p->grant != "client_credentials" && p->grant != "device_code") {
-    if (p->grant == "authorization_code" || p->grant == "jwt_bearer") {
-      r.Error("grant", absl::StrCat("\"", p->grant,
-                                    "\" is not available in this version: use client_credentials "
-                                    "(an application granted the mailbox) or device_code"));
+  if (p->grant != "client_credentials" && p->grant != "device_code" &&
+      p->grant != "authorization_code") {
+    if (p->grant == "jwt_bearer") {
+      r.Error("grant", "\"jwt_bearer\" is not available in this version: use authorization_code");
     } else {
-      r.Error("grant", "must be client_credentials or device_code");
+      r.Error("grant", "must be client_credentials, device_code or authorization_code");
     }
   }
+  r.Int("redirect_port", 0, 65535, &p->redirect_port);
   r.String("tenant", &p->tenant);
   if (!r.String("client_id", &p->client_id) || p->client_id.empty()) {
     r.Error("client_id", "is required (the application's id at the provider)");
@@ -273,6 +273,9 @@ void ParseOAuth(TableReader& r, const std::string& base, OAuthProfile* p) {
   }
   if (p->provider == "custom" && p->grant == "device_code" && p->device_url.empty()) {
     r.Error("device_url", "is required for device_code with a custom provider");
+  }
+  if (p->provider == "custom" && p->grant == "authorization_code" && p->auth_url.empty()) {
+    r.Error("auth_url", "is required for authorization_code with a custom provider");
   }
   r.RejectUnknownKeys();
 }

@@ -8,10 +8,16 @@
 #include <cerrno>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "daemon/base/fs_util.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "daemon/mail/loopback_redirect.h"
 #include "daemon/mail/oauth_client.h"
 
 namespace liasse {
@@ -96,6 +102,39 @@ absl::StatusOr<std::string> ClientSecret(const OAuthProfile& p) {
     return std::string(v);
   }
   return std::string();
+}
+
+// `bytes` random bytes, base64url without padding (RFC 7636 §4.1: a
+// 32-byte verifier gives the recommended 43 characters).
+absl::StatusOr<std::string> RandomToken(int bytes) {
+  std::string raw(static_cast<size_t>(bytes), '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), bytes) != 1) {
+    return absl::InternalError("RAND_bytes failed");
+  }
+  return absl::WebSafeBase64Escape(raw);
+}
+
+// RFC 7636 §4.2: BASE64URL(SHA256(verifier)).
+std::string S256(const std::string& verifier) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(verifier.data(), verifier.size(), digest, &len, EVP_sha256(), nullptr);
+  return absl::WebSafeBase64Escape(
+      absl::string_view(reinterpret_cast<const char*>(digest), len));
+}
+
+// RFC 3986 percent-encoding of a query value (upper-case hex, §2.1).
+std::string Escape(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -207,6 +246,83 @@ void OAuthTokens::Renew(Entry* e) {
     }
   }
   Save(*e);
+}
+
+absl::StatusOr<absl::Time> OAuthTokens::Login(
+    const std::string& profile, const std::function<void(const DevicePrompt&)>& prompt,
+    const std::function<bool(absl::Duration)>& wait) {
+  std::shared_ptr<Entry> e = Find(profile);
+  if (!e) return absl::NotFoundError(absl::StrCat("no [[oauth]] profile named ", profile));
+  std::string grant;
+  {
+    std::lock_guard<std::mutex> lock(e->mu);
+    grant = e->profile.grant;
+  }
+  if (grant == "authorization_code") return LoginWithAuthorizationCode(profile, prompt, wait);
+  return LoginWithDeviceCode(profile, prompt, wait);
+}
+
+absl::StatusOr<absl::Time> OAuthTokens::LoginWithAuthorizationCode(
+    const std::string& profile, const std::function<void(const DevicePrompt&)>& prompt,
+    const std::function<bool(absl::Duration)>& wait) {
+  std::shared_ptr<Entry> e = Find(profile);
+  if (!e) return absl::NotFoundError(absl::StrCat("no [[oauth]] profile named ", profile));
+  OAuthProfile p;
+  {
+    std::lock_guard<std::mutex> lock(e->mu);
+    p = e->profile;
+  }
+  if (p.grant != "authorization_code") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("profile ", profile, " uses grant ", p.grant, ", not authorization_code"));
+  }
+  absl::StatusOr<std::string> secret = ClientSecret(p);
+  if (!secret.ok()) return secret.status();
+  absl::StatusOr<std::string> verifier = RandomToken(32);
+  absl::StatusOr<std::string> state = RandomToken(16);
+  if (!verifier.ok()) return verifier.status();
+  if (!state.ok()) return state.status();
+  absl::StatusOr<LoopbackRedirect> redirect = LoopbackRedirect::Listen(p.redirect_port);
+  if (!redirect.ok()) return redirect.status();
+  std::string uri = absl::StrCat(
+      p.auth_url, absl::StrContains(p.auth_url, "?") ? "&" : "?", "response_type=code",
+      "&client_id=", Escape(p.client_id), "&redirect_uri=", Escape(redirect->redirect_uri()),
+      "&scope=", Escape(absl::StrJoin(p.scopes, " ")), "&state=", Escape(*state),
+      "&code_challenge=", S256(*verifier), "&code_challenge_method=S256",
+      // Google returns a refresh token only with these two.
+      "&access_type=offline&prompt=consent");
+  absl::Duration allowed = absl::Minutes(10);
+  prompt({uri, "",
+          absl::StrCat("Le navigateur revient ensuite sur ", redirect->redirect_uri(),
+                       " : si la machine du démon n'a pas de navigateur, ouvrez d'abord un tunnel "
+                       "depuis votre poste (ssh -L ", redirect->port(), ":127.0.0.1:",
+                       redirect->port(), " MACHINE_DU_DEMON) puis ouvrez l'adresse chez vous."),
+          clock_->Now() + allowed});
+  absl::StatusOr<RedirectAnswer> answer =
+      redirect->Wait(absl::Now() + allowed, [&] { return wait(absl::ZeroDuration()); });
+  if (!answer.ok()) return answer.status();
+  if (answer->state != *state) {
+    return absl::InvalidArgumentError("the sign-in answer is not this login's (state differs)");
+  }
+  if (!answer->error.empty()) {
+    return absl::PermissionDeniedError(ExplainTokenError({400, answer->error, ""}).plain);
+  }
+  FormFields form = {{"grant_type", "authorization_code"},
+                     {"code", answer->code},
+                     {"redirect_uri", redirect->redirect_uri()},
+                     {"client_id", p.client_id},
+                     {"code_verifier", *verifier}};
+  if (!secret->empty()) form.push_back({"client_secret", *secret});
+  TokenResponse r = RequestToken(p.token_url, form);
+  if (!r.ok) {
+    TokenErrorMeaning m = ExplainTokenError(r.error);
+    return m.needs_person ? absl::PermissionDeniedError(m.plain) : absl::UnavailableError(m.plain);
+  }
+  std::lock_guard<std::mutex> lock(e->mu);
+  Keep(e.get(), r, clock_->Now());
+  e->state.last_attempt = clock_->Now();
+  Save(*e);
+  return e->state.expires_at;
 }
 
 absl::StatusOr<absl::Time> OAuthTokens::LoginWithDeviceCode(

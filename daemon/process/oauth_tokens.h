@@ -60,13 +60,27 @@ class OAuthTokens {
 
   std::vector<OAuthProfileStatus> Status() const;
 
-  // What a person must do to approve a device login.
+  // What a person must do to sign in: open `verification_uri` and enter
+  // `user_code` (device code), or open it and approve (authorization code).
   struct DevicePrompt {
     std::string verification_uri;
-    std::string user_code;
-    std::string message;  // the provider's own words, if any
+    std::string user_code;  // empty for authorization_code
+    std::string message;    // the provider's own words, or how to forward the port
     absl::Time expires_at;
   };
+  // Signs a device_code or authorization_code profile in, whichever its
+  // grant is (the two functions below); `wait` as for LoginWithDeviceCode.
+  absl::StatusOr<absl::Time> Login(const std::string& profile,
+                                   const std::function<void(const DevicePrompt&)>& prompt,
+                                   const std::function<bool(absl::Duration)>& wait);
+  // Authorization code with PKCE (RFC 7636, S256) and a loopback redirect
+  // (RFC 8252): `prompt` gets the address to open; the browser comes back to
+  // 127.0.0.1:redirect_port within 10 minutes. `wait(0)` is asked every
+  // 250 ms whether to go on. PermissionDenied when refused, InvalidArgument
+  // when the answer's state is not this login's.
+  absl::StatusOr<absl::Time> LoginWithAuthorizationCode(
+      const std::string& profile, const std::function<void(const DevicePrompt&)>& prompt,
+      const std::function<bool(absl::Duration)>& wait);
   // Signs a device_code profile in (RFC 8628): asks for a code, calls
   // `prompt` once, then polls the token endpoint, calling `wait(interval)`
   // between polls (false: the caller gave up: Cancelled). Keeps the tokens

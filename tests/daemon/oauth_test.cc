@@ -2,12 +2,14 @@
 // XOAUTH2 (tests/testing/oauth_server.py); time is the fake clock's.
 #include "daemon/process/oauth_tokens.h"
 
+#include <curl/curl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "daemon/process/archive.h"
@@ -294,6 +296,70 @@ TEST_F(DeviceLoginTest, RevokedConsentAlertsOnceAndNamesIt) {
   ASSERT_EQ(alerts_.size(), 1u);
   EXPECT_TRUE(absl::StrContains(alerts_[0], "révoquée")) << alerts_[0];
   EXPECT_TRUE(tokens_->Status()[0].needs_person);
+}
+
+// Google's flow: authorization code with PKCE, the browser coming back to
+// a loopback port. The "browser" is libcurl following the sign-in page's
+// redirect, on its own thread.
+class AuthorizationCodeTest : public OAuthTest {
+ protected:
+  void SetUp() override {
+    OAuthTest::SetUp();
+    profile_.grant = "authorization_code";
+    profile_.auth_url = server_.auth_url();
+    profile_.redirect_port = 0;
+    tokens_ = NewTokens();
+  }
+  void TearDown() override {
+    if (browser_.joinable()) browser_.join();
+  }
+
+  absl::StatusOr<absl::Time> Login() {
+    return tokens_->Login(
+        "app",
+        [this](const OAuthTokens::DevicePrompt& p) {
+          prompts_.push_back(p);
+          std::string url = p.verification_uri;
+          browser_ = std::thread([url] {
+            CURL* c = curl_easy_init();
+            curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+            curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION,
+                             +[](char*, size_t size, size_t n, void*) { return size * n; });
+            curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+            curl_easy_perform(c);
+            curl_easy_cleanup(c);
+          });
+        },
+        [](absl::Duration) { return true; });
+  }
+
+  std::vector<OAuthTokens::DevicePrompt> prompts_;
+  std::thread browser_;
+};
+
+TEST_F(AuthorizationCodeTest, SignsInThroughTheBrowserWithPkce) {
+  absl::StatusOr<absl::Time> valid_until = Login();
+  ASSERT_OK(valid_until);
+  ASSERT_EQ(prompts_.size(), 1u);
+  const std::string& url = prompts_[0].verification_uri;
+  EXPECT_TRUE(absl::StrContains(url, "code_challenge_method=S256")) << url;
+  EXPECT_TRUE(absl::StrContains(url, "redirect_uri=http%3A%2F%2F127.0.0.1%3A")) << url;
+  EXPECT_TRUE(absl::StrContains(prompts_[0].message, "ssh -L")) << prompts_[0].message;
+  std::vector<nlohmann::json> requests = server_.TokenRequests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1]["grant_type"], "authorization_code");  // the server checked the verifier
+  EXPECT_OK(tokens_->AccessToken("app"));
+  clock_.Advance(absl::Seconds(85));
+  EXPECT_OK(tokens_->AccessToken("app"));  // renewed with the refresh token
+  EXPECT_EQ(server_.TokenRequests().back()["grant_type"], "refresh_token");
+}
+
+TEST_F(AuthorizationCodeTest, ARefusalOnTheSignInPageEndsTheLogin) {
+  server_.Set("deny");
+  absl::StatusOr<absl::Time> refused = Login();
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied) << refused.status();
+  EXPECT_FALSE(tokens_->Status()[0].has_token);
 }
 
 // IMAP: a real dovecot whose oauth2 passdb asks the same token server

@@ -29,10 +29,11 @@ class OAuthServer {
   bool ready() const { return server_.port(1) > 0; }
   std::string token_url() const { return Http("/token"); }
   std::string device_url() const { return Http("/devicecode"); }
+  std::string auth_url() const { return Http("/authorize"); }
   std::string introspection_url() const { return Http("/introspect"); }
   std::string smtp_url() const { return "smtp://127.0.0.1:" + std::to_string(server_.port(1)); }
 
-  // Control: "secret_expired", "expire_tokens", "refuse_smtp", "approve",
+  // Control: "secret_expired", "expire_tokens", "refuse_smtp", "approve" (device),
   // "deny", "slow_down", "revoke_refresh" (see the script).
   void Set(const std::string& flag) const { std::ofstream(dir_.Join(flag)) << "1"; }
   void Clear(const std::string& flag) const { std::filesystem::remove(dir_.Join(flag)); }

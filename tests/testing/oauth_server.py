@@ -8,6 +8,9 @@ Prints "HTTP_PORT SMTP_PORT" (127.0.0.1), then serves:
                     Microsoft's AADSTS7000222 text when DIR/secret_expired exists.
                     RFC 8628 device_code polls, and refresh_token (rotated at
                     each use; the old one then fails with invalid_grant).
+  GET /authorize    the sign-in page a browser opens (authorization code, PKCE S256):
+                    redirects at once to redirect_uri with a code and the state,
+                    or error=access_denied when DIR/deny exists.
   POST /devicecode  RFC 8628 §3.2: a device code, user code WDJB-MJHT, interval 5 s
                     (or the number of seconds in DIR/interval).
   POST /introspect  RFC 7662 for dovecot's oauth2 passdb: {"active", "username"}.
@@ -27,6 +30,7 @@ Standard library and Debian's python3-aiosmtpd only.
 """
 import asyncio
 import base64
+import hashlib
 import json
 import os
 import secrets
@@ -35,7 +39,7 @@ import threading
 import time
 import mailbox
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode, urlparse
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
@@ -45,6 +49,7 @@ lock = threading.Lock()
 tokens = {}  # token -> expiry (time.time())
 refresh_tokens = set()
 device_codes = {}  # device_code -> {"slowed": bool}
+auth_codes = {}  # code -> {"challenge", "redirect_uri"}
 
 
 def log(name, record):
@@ -91,6 +96,26 @@ class Http(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def do_GET(self):
+        url = urlparse(self.path)
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path != "/authorize" or q.get("client_id") != CLIENT_ID:
+            return self.answer(404, {"error": "not_found"})
+        log("token_requests.jsonl", {"grant_type": "authorize", "client_id": q.get("client_id"),
+                                     "scope": q.get("scope"),
+                                     "code_challenge_method": q.get("code_challenge_method")})
+        if flag("deny"):
+            target = q["redirect_uri"] + "?" + urlencode({"error": "access_denied", "state": q.get("state", "")})
+        else:
+            code = secrets.token_urlsafe(16)
+            with lock:
+                auth_codes[code] = {"challenge": q.get("code_challenge"), "redirect_uri": q.get("redirect_uri")}
+            target = q["redirect_uri"] + "?" + urlencode({"code": code, "state": q.get("state", "")})
+        self.send_response(302)
+        self.send_header("Location", target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
@@ -135,6 +160,14 @@ class Http(BaseHTTPRequestHandler):
             if not flag("approve"):
                 return self.answer(400, {"error": "authorization_pending"})
             del device_codes[form["device_code"]]
+            return self.issue(True)
+        if grant == "authorization_code":
+            with lock:
+                code = auth_codes.pop(form.get("code"), None)
+            verifier = form.get("code_verifier", "")
+            challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+            if code is None or code["redirect_uri"] != form.get("redirect_uri") or code["challenge"] != challenge:
+                return self.answer(400, {"error": "invalid_grant"})
             return self.issue(True)
         if grant == "refresh_token":
             old = form.get("refresh_token")
