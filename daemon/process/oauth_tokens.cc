@@ -251,31 +251,40 @@ void OAuthTokens::Renew(Entry* e) {
 absl::StatusOr<absl::Time> OAuthTokens::Login(
     const std::string& profile, const std::function<void(const DevicePrompt&)>& prompt,
     const std::function<bool(absl::Duration)>& wait) {
+  absl::StatusOr<OAuthProfile> p = ProfileFor(profile, "");
+  if (!p.ok()) return p.status();
+  if (p->grant == "authorization_code") return LoginWithAuthorizationCode(profile, prompt, wait);
+  return LoginWithDeviceCode(profile, prompt, wait);
+}
+
+absl::StatusOr<OAuthProfile> OAuthTokens::ProfileFor(const std::string& profile,
+                                                     const std::string& grant) const {
   std::shared_ptr<Entry> e = Find(profile);
   if (!e) return absl::NotFoundError(absl::StrCat("no [[oauth]] profile named ", profile));
-  std::string grant;
-  {
-    std::lock_guard<std::mutex> lock(e->mu);
-    grant = e->profile.grant;
+  std::lock_guard<std::mutex> lock(e->mu);
+  if (!grant.empty() && e->profile.grant != grant) {
+    return absl::FailedPreconditionError(absl::StrCat("profile ", profile, " uses grant ",
+                                                      e->profile.grant, ": it needs no login"));
   }
-  if (grant == "authorization_code") return LoginWithAuthorizationCode(profile, prompt, wait);
-  return LoginWithDeviceCode(profile, prompt, wait);
+  return e->profile;
+}
+
+absl::StatusOr<absl::Time> OAuthTokens::KeepLogin(const std::string& profile, TokenResponse& r) {
+  std::shared_ptr<Entry> e = Find(profile);
+  if (!e) return absl::NotFoundError(absl::StrCat("no [[oauth]] profile named ", profile));
+  std::lock_guard<std::mutex> lock(e->mu);
+  Keep(e.get(), r, clock_->Now());
+  e->state.last_attempt = clock_->Now();
+  Save(*e);
+  return e->state.expires_at;
 }
 
 absl::StatusOr<absl::Time> OAuthTokens::LoginWithAuthorizationCode(
     const std::string& profile, const std::function<void(const DevicePrompt&)>& prompt,
     const std::function<bool(absl::Duration)>& wait) {
-  std::shared_ptr<Entry> e = Find(profile);
-  if (!e) return absl::NotFoundError(absl::StrCat("no [[oauth]] profile named ", profile));
-  OAuthProfile p;
-  {
-    std::lock_guard<std::mutex> lock(e->mu);
-    p = e->profile;
-  }
-  if (p.grant != "authorization_code") {
-    return absl::FailedPreconditionError(
-        absl::StrCat("profile ", profile, " uses grant ", p.grant, ", not authorization_code"));
-  }
+  absl::StatusOr<OAuthProfile> found = ProfileFor(profile, "authorization_code");
+  if (!found.ok()) return found.status();
+  const OAuthProfile& p = *found;
   absl::StatusOr<std::string> secret = ClientSecret(p);
   if (!secret.ok()) return secret.status();
   absl::StatusOr<std::string> verifier = RandomToken(32);
@@ -318,27 +327,15 @@ absl::StatusOr<absl::Time> OAuthTokens::LoginWithAuthorizationCode(
     TokenErrorMeaning m = ExplainTokenError(r.error);
     return m.needs_person ? absl::PermissionDeniedError(m.plain) : absl::UnavailableError(m.plain);
   }
-  std::lock_guard<std::mutex> lock(e->mu);
-  Keep(e.get(), r, clock_->Now());
-  e->state.last_attempt = clock_->Now();
-  Save(*e);
-  return e->state.expires_at;
+  return KeepLogin(profile, r);
 }
 
 absl::StatusOr<absl::Time> OAuthTokens::LoginWithDeviceCode(
     const std::string& profile, const std::function<void(const DevicePrompt&)>& prompt,
     const std::function<bool(absl::Duration)>& wait) {
-  std::shared_ptr<Entry> e = Find(profile);
-  if (!e) return absl::NotFoundError(absl::StrCat("no [[oauth]] profile named ", profile));
-  OAuthProfile p;
-  {
-    std::lock_guard<std::mutex> lock(e->mu);
-    p = e->profile;
-  }
-  if (p.grant != "device_code") {
-    return absl::FailedPreconditionError(
-        absl::StrCat("profile ", profile, " uses grant ", p.grant, ", not device_code: it needs no login"));
-  }
+  absl::StatusOr<OAuthProfile> found = ProfileFor(profile, "device_code");
+  if (!found.ok()) return found.status();
+  const OAuthProfile& p = *found;
   absl::StatusOr<std::string> secret = ClientSecret(p);
   if (!secret.ok()) return secret.status();
   FormFields ask = {{"client_id", p.client_id}};
@@ -361,13 +358,7 @@ absl::StatusOr<absl::Time> OAuthTokens::LoginWithDeviceCode(
     }
     if (!wait(interval)) return absl::CancelledError("login abandoned");
     TokenResponse r = RequestToken(p.token_url, poll);
-    if (r.ok) {
-      std::lock_guard<std::mutex> lock(e->mu);
-      Keep(e.get(), r, clock_->Now());
-      e->state.last_attempt = clock_->Now();
-      Save(*e);
-      return e->state.expires_at;
-    }
+    if (r.ok) return KeepLogin(profile, r);
     DevicePollDecision next = AfterDevicePoll(r.error, interval);
     if (!next.again) {
       TokenErrorMeaning m = ExplainTokenError(r.error);

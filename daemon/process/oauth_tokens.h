@@ -95,6 +95,12 @@ class OAuthTokens {
   struct Entry;
   std::shared_ptr<Entry> Find(const std::string& profile) const;
   void Renew(Entry* e);
+  // The profile's settings; FailedPrecondition when `grant` is given and
+  // the profile has another.
+  absl::StatusOr<OAuthProfile> ProfileFor(const std::string& profile,
+                                          const std::string& grant) const;
+  // Keeps and saves the tokens a login obtained; when they expire.
+  absl::StatusOr<absl::Time> KeepLogin(const std::string& profile, TokenResponse& r);
   // Records a successful call to the token endpoint (under e->mu).
   void Keep(Entry* e, TokenResponse& r, absl::Time now);
   void Save(const Entry& e);
