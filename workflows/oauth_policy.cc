@@ -33,7 +33,7 @@ TokenDecision DecideToken(const TokenState& state, absl::Time now) {
   return {TokenAction::kWait, allowed};
 }
 
-TokenErrorMeaning ExplainTokenError(const TokenError& e) {
+TokenErrorMeaning ExplainTokenError(const TokenError& e, absl::string_view grant) {
   const std::string error = absl::AsciiStrToLower(e.error);
   const std::string& d = e.error_description;
   auto person = [](std::string text) { return TokenErrorMeaning{true, std::move(text)}; };
@@ -54,6 +54,17 @@ TokenErrorMeaning ExplainTokenError(const TokenError& e) {
   }
   if (absl::StrContains(d, "AADSTS700016") || absl::StrContains(d, "AADSTS90002")) {
     return person("application ou tenant inconnu : vérifiez client_id et tenant");
+  }
+  if (grant == "jwt_bearer" && (error == "invalid_grant" || error == "unauthorized_client" ||
+                                error == "access_denied")) {
+    return person(
+        "Google refuse que le compte de service agisse pour la boîte : dans la console "
+        "d'administration Workspace (Sécurité > Contrôle des API > Délégation au niveau du "
+        "domaine), autorisez l'ID client du compte de service pour https://mail.google.com/, "
+        "et vérifiez subject");
+  }
+  if (grant == "jwt_bearer" && error == "invalid_client") {
+    return person("la clé du compte de service est illisible, supprimée ou refusée : vérifiez key_file");
   }
   if (error == kLoginRequired) {
     return person("personne ne s'est encore connecté avec ce profil : lancez liasse oauth login");

@@ -62,7 +62,9 @@ struct TokenErrorMeaning {
   std::string plain;
 };
 
-TokenErrorMeaning ExplainTokenError(const TokenError& error);
+// `grant` (the profile's) sharpens the words: with jwt_bearer, a refusal is
+// about domain-wide delegation, not a login to redo.
+TokenErrorMeaning ExplainTokenError(const TokenError& error, absl::string_view grant = "");
 
 // A mail server's SASL error challenge (RFC 7628 §3.2.2; XOAUTH2 uses HTTP
 // codes) in plain French: "400"/"invalid_request", "401"/"invalid_token",

@@ -273,6 +273,7 @@ std::vector<std::string> ExposedSecretFiles(const Config& config) {
   }
   for (const OAuthProfile& p : config.oauth) {
     files.push_back({absl::StrCat("[[oauth]] ", p.name, " client_secret_file"), p.client_secret_file});
+    files.push_back({absl::StrCat("[[oauth]] ", p.name, " key_file"), p.key_file});
   }
   std::vector<std::string> warnings;
   for (const auto& [key, path] : files) {

@@ -72,6 +72,10 @@ struct OAuthProfile {
   // (forwarded with ssh -L when the daemon's machine has no browser); 0 =
   // any free port.
   int redirect_port = 8765;
+  // jwt_bearer: the service account's key file (JSON from the Google Cloud
+  // console) and the mailbox it acts as (domain-wide delegation).
+  std::string key_file;
+  std::string subject;
 };
 
 struct Mailbox {

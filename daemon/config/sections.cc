@@ -205,16 +205,23 @@ void ParseOAuth(TableReader& r, const std::string& base, OAuthProfile* p) {
   }
   r.String("grant", &p->grant);
   if (p->grant != "client_credentials" && p->grant != "device_code" &&
-      p->grant != "authorization_code") {
-    if (p->grant == "jwt_bearer") {
-      r.Error("grant", "\"jwt_bearer\" is not available in this version: use authorization_code");
-    } else {
-      r.Error("grant", "must be client_credentials, device_code or authorization_code");
+      p->grant != "authorization_code" && p->grant != "jwt_bearer") {
+    r.Error("grant", "must be client_credentials, device_code, authorization_code or jwt_bearer");
+  }
+  r.String("key_file", &p->key_file);
+  r.String("subject", &p->subject);
+  p->key_file = Resolve(base, p->key_file);
+  CheckSecretFile(r, "key_file", p->key_file);
+  if (p->grant == "jwt_bearer") {
+    if (p->key_file.empty()) r.Error("key_file", "jwt_bearer needs the service account's key file");
+    if (!IsPlausibleEmail(p->subject)) {
+      r.Error("subject", "jwt_bearer needs the mailbox the service account acts as, e.g. collecte@cabinet.fr");
     }
+    if (p->provider == "microsoft") r.Error("grant", "jwt_bearer is Google's service-account grant");
   }
   r.Int("redirect_port", 0, 65535, &p->redirect_port);
   r.String("tenant", &p->tenant);
-  if (!r.String("client_id", &p->client_id) || p->client_id.empty()) {
+  if ((!r.String("client_id", &p->client_id) || p->client_id.empty()) && p->grant != "jwt_bearer") {
     r.Error("client_id", "is required (the application's id at the provider)");
   }
   r.String("client_secret_file", &p->client_secret_file);

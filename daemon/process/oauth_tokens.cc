@@ -19,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "daemon/mail/loopback_redirect.h"
 #include "daemon/mail/oauth_client.h"
+#include "daemon/process/jwt_assertion.h"
 
 namespace liasse {
 
@@ -63,7 +64,8 @@ absl::Time FromUnix(const json& j, const char* key) {
 
 bool SameSettings(const OAuthProfile& a, const OAuthProfile& b) {
   return a.provider == b.provider && a.grant == b.grant && a.tenant == b.tenant &&
-         a.client_id == b.client_id && a.scopes == b.scopes && a.token_url == b.token_url;
+         a.client_id == b.client_id && a.scopes == b.scopes && a.token_url == b.token_url &&
+         a.subject == b.subject && a.key_file == b.key_file;
 }
 
 // Writes `text` to DIR/NAME through a 0600 temporary file, synced and
@@ -215,6 +217,17 @@ void OAuthTokens::Renew(Entry* e) {
   if (!secret.ok()) {
     r.error.error = "invalid_client";
     r.error.error_description = std::string(secret.status().message());
+  } else if (p.grant == "jwt_bearer") {
+    absl::StatusOr<ServiceAccountKey> key = ReadServiceAccountKey(p.key_file);
+    absl::StatusOr<std::string> assertion =
+        key.ok() ? SignJwtAssertion(*key, p.subject, p.token_url, p.scopes, now) : key.status();
+    if (!assertion.ok()) {
+      r.error.error = "invalid_client";
+      r.error.error_description = std::string(assertion.status().message());
+    } else {
+      r = RequestToken(p.token_url, {{"grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"},
+                                     {"assertion", *assertion}});
+    }
   } else if (p.grant != "client_credentials" && e->refresh_token.empty()) {
     r.error.error = kLoginRequired;
   } else {
@@ -234,7 +247,7 @@ void OAuthTokens::Renew(Entry* e) {
     Keep(e, r, now);
   } else {
     ++e->state.failures_in_row;
-    TokenErrorMeaning m = ExplainTokenError(r.error);
+    TokenErrorMeaning m = ExplainTokenError(r.error, p.grant);
     e->last_error = m.plain;
     e->needs_person = m.needs_person;
     spdlog::warn("event=oauth_failed profile={} http={} error={} needs_person={} description=\"{}\"",

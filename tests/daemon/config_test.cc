@@ -340,6 +340,13 @@ INSTANTIATE_TEST_SUITE_P(
                   "client_secret_env = \"S\"\ntoken_url = \"https://id.example.fr/token\"\n"
                   "[smtp]\nurl = \"smtps://h\"\nfrom = \"a@b.fr\"\noauth = \"a\"\n",
                   "[smtp] username: is required with oauth"},
+        ErrorCase{"JwtBearerNeedsASubject",
+                  "[[oauth]]\nname = \"g\"\nprovider = \"google\"\ngrant = \"jwt_bearer\"\n",
+                  "[[oauth]] #1 subject: jwt_bearer needs the mailbox the service account acts as"},
+        ErrorCase{"GoogleRefusesTheDeviceFlow",
+                  "[[oauth]]\nname = \"g\"\nprovider = \"google\"\ngrant = \"device_code\"\n"
+                  "client_id = \"c\"\n",
+                  "Google does not allow the Gmail scope through the device flow"},
         ErrorCase{"DuplicateClient",
                   "[[client]]\nid = \"a\"\n[[client]]\nid = \"a\"\n",
                   "[[client]] id: \"a\" is used twice"},

@@ -3,6 +3,8 @@
 #include "daemon/process/oauth_tokens.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -360,6 +362,68 @@ TEST_F(AuthorizationCodeTest, ARefusalOnTheSignInPageEndsTheLogin) {
   absl::StatusOr<absl::Time> refused = Login();
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied) << refused.status();
   EXPECT_FALSE(tokens_->Status()[0].has_token);
+}
+
+// Google Workspace without a person: a service account with domain-wide
+// delegation signs an RS256 assertion (checked by the server with openssl).
+class JwtBearerTest : public OAuthTest {
+ protected:
+  void SetUp() override {
+    OAuthTest::SetUp();
+    clock_.Set(absl::Now());  // the server checks iat/exp on its own clock
+    std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> key(EVP_RSA_gen(2048), EVP_PKEY_free);
+    ASSERT_TRUE(key);
+    std::unique_ptr<BIO, void (*)(BIO*)> priv(BIO_new(BIO_s_mem()), BIO_free_all);
+    std::unique_ptr<BIO, void (*)(BIO*)> pub(BIO_new(BIO_s_mem()), BIO_free_all);
+    ASSERT_EQ(PEM_write_bio_PrivateKey(priv.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr), 1);
+    ASSERT_EQ(PEM_write_bio_PUBKEY(pub.get(), key.get()), 1);
+    server_.WriteFile("jwt_public.pem", Drain(pub.get()));
+    server_.WriteFile("jwt_issuer", "liasse@cabinet-123.iam.gserviceaccount.com");
+    nlohmann::json sa = {{"type", "service_account"},
+                         {"client_email", "liasse@cabinet-123.iam.gserviceaccount.com"},
+                         {"private_key", Drain(priv.get())},
+                         {"token_uri", server_.token_url()}};
+    std::ofstream(state_.Join("sa.json")) << sa.dump();
+    profile_.grant = "jwt_bearer";
+    profile_.client_id.clear();
+    profile_.client_secret_file.clear();
+    profile_.key_file = state_.Join("sa.json");
+    profile_.subject = "collecte@cabinet.fr";
+    profile_.scopes = {"https://mail.google.com/"};
+    tokens_ = NewTokens();
+  }
+
+  static std::string Drain(BIO* bio) {
+    char* data = nullptr;
+    long len = BIO_get_mem_data(bio, &data);
+    return std::string(data, static_cast<size_t>(len));
+  }
+};
+
+TEST_F(JwtBearerTest, ActsAsTheMailboxWithASignedAssertion) {
+  ASSERT_OK(tokens_->AccessToken("app"));
+  std::vector<nlohmann::json> requests = server_.TokenRequests();
+  ASSERT_EQ(requests.size(), 2u);  // the grant, then the verified claims
+  EXPECT_EQ(requests[1]["grant_type"], "jwt_claims");
+  EXPECT_EQ(requests[1]["sub"], "collecte@cabinet.fr");
+  EXPECT_EQ(requests[1]["scope"], "https://mail.google.com/");
+  ASSERT_OK(Send("Relance"));
+  EXPECT_EQ(server_.Messages().size(), 1u);
+}
+
+TEST_F(JwtBearerTest, RefusedDelegationAlertsWithWhereToGrantIt) {
+  server_.Set("deny_delegation");
+  EXPECT_EQ(tokens_->AccessToken("app").status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_EQ(alerts_.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(alerts_[0], "Délégation au niveau du domaine")) << alerts_[0];
+}
+
+TEST_F(JwtBearerTest, AnUnreadableKeyFileSaysSo) {
+  std::ofstream(state_.Join("sa.json")) << "{}";
+  EXPECT_EQ(tokens_->AccessToken("app").status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_EQ(alerts_.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(alerts_[0], "key_file")) << alerts_[0];
+  EXPECT_TRUE(server_.TokenRequests().empty());
 }
 
 // IMAP: a real dovecot whose oauth2 passdb asks the same token server

@@ -34,9 +34,13 @@ class OAuthServer {
   std::string smtp_url() const { return "smtp://127.0.0.1:" + std::to_string(server_.port(1)); }
 
   // Control: "secret_expired", "expire_tokens", "refuse_smtp", "approve" (device),
-  // "deny", "slow_down", "revoke_refresh" (see the script).
+  // "deny", "slow_down", "revoke_refresh", "deny_delegation" (see the script).
   void Set(const std::string& flag) const { std::ofstream(dir_.Join(flag)) << "1"; }
   void Clear(const std::string& flag) const { std::filesystem::remove(dir_.Join(flag)); }
+  // A file in the server's dir (jwt_public.pem, jwt_issuer).
+  void WriteFile(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_.Join(name)) << text;
+  }
   // Device logins ask to be polled every `seconds` instead of 5.
   void SetPollInterval(int seconds) const { std::ofstream(dir_.Join("interval")) << seconds; }
 

@@ -11,6 +11,10 @@ Prints "HTTP_PORT SMTP_PORT" (127.0.0.1), then serves:
   GET /authorize    the sign-in page a browser opens (authorization code, PKCE S256):
                     redirects at once to redirect_uri with a code and the state,
                     or error=access_denied when DIR/deny exists.
+                    RFC 7523 jwt-bearer assertions, RS256-checked with
+                    `openssl dgst` against DIR/jwt_public.pem, iss = the
+                    contents of DIR/jwt_issuer; unauthorized_client when
+                    DIR/deny_delegation exists. Logs the assertion's "sub".
   POST /devicecode  RFC 8628 §3.2: a device code, user code WDJB-MJHT, interval 5 s
                     (or the number of seconds in DIR/interval).
   POST /introspect  RFC 7662 for dovecot's oauth2 passdb: {"active", "username"}.
@@ -34,6 +38,8 @@ import hashlib
 import json
 import os
 import secrets
+import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -80,6 +86,37 @@ def valid(token):
     with lock:
         expiry = tokens.get(token)
     return expiry is not None and expiry > time.time()
+
+
+def b64url(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def check_assertion(assertion, audience):
+    """The claims of a valid RS256 assertion for this server, else None."""
+    parts = assertion.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        header, claims, signature = json.loads(b64url(parts[0])), json.loads(b64url(parts[1])), b64url(parts[2])
+        with open(os.path.join(DIR, "jwt_issuer")) as f:
+            issuer = f.read().strip()
+    except (ValueError, OSError):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        data, sig = os.path.join(tmp, "data"), os.path.join(tmp, "sig")
+        with open(data, "w") as f:
+            f.write(parts[0] + "." + parts[1])
+        with open(sig, "wb") as f:
+            f.write(signature)
+        ok = subprocess.run(["openssl", "dgst", "-sha256", "-verify", os.path.join(DIR, "jwt_public.pem"),
+                             "-signature", sig, data], capture_output=True).returncode == 0
+    now = time.time()
+    if (not ok or header.get("alg") != "RS256" or claims.get("iss") != issuer
+            or claims.get("aud") != audience or not claims.get("sub")
+            or not claims.get("iat", 0) - 60 <= now < claims.get("exp", 0)):
+        return None
+    return claims
 
 
 class Http(BaseHTTPRequestHandler):
@@ -138,7 +175,9 @@ class Http(BaseHTTPRequestHandler):
                                      "client_id": form.get("client_id"),
                                      "scope": form.get("scope")})
         grant = form.get("grant_type")
-        if grant != "client_credentials":
+        if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            pass  # the assertion's signature identifies the client
+        elif grant != "client_credentials":
             if form.get("client_id") != CLIENT_ID:
                 return self.answer(400, {"error": "invalid_client"})
         else:
@@ -161,6 +200,17 @@ class Http(BaseHTTPRequestHandler):
                 return self.answer(400, {"error": "authorization_pending"})
             del device_codes[form["device_code"]]
             return self.issue(True)
+        if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            claims = check_assertion(form.get("assertion", ""), "http://127.0.0.1:%d/token" % self.server.server_address[1])
+            if claims is None:
+                return self.answer(400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."})
+            log("token_requests.jsonl", {"grant_type": "jwt_claims", "sub": claims.get("sub"),
+                                         "scope": claims.get("scope")})
+            if flag("deny_delegation"):
+                return self.answer(401, {"error": "unauthorized_client",
+                                         "error_description": "Client is unauthorized to retrieve access "
+                                                              "tokens using this method."})
+            return self.issue(False)
         if grant == "authorization_code":
             with lock:
                 code = auth_codes.pop(form.get("code"), None)
