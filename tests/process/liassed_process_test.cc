@@ -318,7 +318,12 @@ TEST(LiassedProcessTest, OAuthLoginThroughTheCliKeepsTokensTheDaemonNeverLogs) {
                            "[[oauth]]\nname = \"boite\"\nprovider = \"custom\"\n"
                            "grant = \"device_code\"\nclient_id = \"" << OAuthServer::kClientId << "\"\n"
                         << "token_url = \"" << server.token_url() << "\"\n"
-                        << "device_url = \"" << server.device_url() << "\"\n";
+                        << "device_url = \"" << server.device_url() << "\"\n"
+                        // A mailbox on the profile: before the login it cannot
+                        // have a token, which staff hear of once.
+                        << "\n[[mailbox]]\nname = \"collecte\"\nurl = \"imap://127.0.0.1:"
+                        << liasse::testing::FreePort() << "/\"\nusername = \"collecte@cabinet.fr\"\n"
+                        << "oauth = \"boite\"\n";
   Liassed daemon(dir.path(), {"--config", config});
   ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30))) << daemon.Log();
   std::string socket = dir.Join("state/l.sock");
@@ -326,6 +331,9 @@ TEST(LiassedProcessTest, OAuthLoginThroughTheCliKeepsTokensTheDaemonNeverLogs) {
   ASSERT_EQ(before.exit_code, 0) << before.err;
   EXPECT_FALSE(nlohmann::json::parse(before.out).value("has_token", false)) << before.out;
 
+  ASSERT_TRUE(WaitForCliOutput(dir.path(), {"--socket", socket, "events"},
+                               "connexion OAuth « boite » bloquée", std::chrono::seconds(20)))
+      << daemon.Log();
   CommandResult login = Cli(dir.path(), {"--socket", socket, "oauth", "login", "boite"});
   ASSERT_EQ(login.exit_code, 0) << login.err << daemon.Log();
   EXPECT_TRUE(absl::StrContains(login.out, "open https://login.example/device and enter the code WDJB-MJHT"))
@@ -344,6 +352,12 @@ TEST(LiassedProcessTest, OAuthLoginThroughTheCliKeepsTokensTheDaemonNeverLogs) {
     EXPECT_FALSE(absl::StrContains(text, access));
     EXPECT_FALSE(absl::StrContains(text, refresh));
   }
+  CommandResult events = Cli(dir.path(), {"--socket", socket, "events"});
+  int escalations = 0;
+  for (size_t at = 0; (at = events.out.find("connexion OAuth", at)) != std::string::npos; ++at) {
+    ++escalations;
+  }
+  EXPECT_EQ(escalations, 1) << events.out;  // once, though the mailbox keeps asking
   CommandResult wrong = Cli(dir.path(), {"--socket", socket, "oauth", "login", "nope"});
   EXPECT_NE(wrong.exit_code, 0);
   EXPECT_TRUE(absl::StrContains(wrong.err, "no [[oauth]] profile named nope")) << wrong.err;
