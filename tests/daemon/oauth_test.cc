@@ -501,6 +501,32 @@ TEST_F(OAuthImapTest, ReadsMailAcrossManyRenewalsPreferringOAuthBearer) {
   EXPECT_TRUE(alerts_.empty());
 }
 
+// The IDLE connection logs in with the token too.
+TEST_F(OAuthImapTest, IdleWithATokenTakesNewMailAtOnce) {
+  Mailbox m;
+  m.name = "collecte";
+  m.url = dovecot_->url();
+  m.username = "alice";
+  m.oauth = "app";
+  m.poll_seconds = 3600;  // only IDLE can bring the mail in time
+  MailPoller poller(m, [] { return std::vector<ClientIdentity>{{"cafe", {}, {"cafe-du-port.fr"}}}; },
+                    store_.get(), intake_.get(), tokens_.get());
+  poller.Start();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!poller.idling() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(poller.idling()) << dovecot_->Log();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // IDLE under way
+  Deliver(1);
+  while (Documents() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(Documents(), 1u);
+  poller.Stop();
+  EXPECT_FALSE(absl::StrContains(dovecot_->Log(), "method=PLAIN"));
+}
+
 // Exchange Online offers XOAUTH2 only.
 class OAuthImapXOAuth2OnlyTest : public OAuthImapTest {
  protected:
