@@ -15,12 +15,14 @@
 #include "daemon/process/intake.h"
 #include "daemon/mail/mail_message.h"
 #include "daemon/process/mail_poller.h"
+#include "daemon/process/oauth_tokens.h"
 #include "daemon/process/pipeline.h"
 #include "daemon/store/store.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/ocr/fixtures.h"
 #include "tests/testing/dovecot.h"
 #include "tests/testing/mail_builder.h"
+#include "tests/testing/oauth_server.h"
 #include "tests/testing/smtp_sink.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -299,6 +301,45 @@ TEST_F(CollectTest, DryRunAsOfPreviewsWithoutSendingAndSendingRowsBecomeUnknown)
   auto alert = ParseMailMessage(sent[0]);
   EXPECT_EQ(alert->to, std::vector<std::string>{"staff@cabinet.fr"});
   EXPECT_TRUE(absl::StrContains(alert->subject, "URGENT")) << alert->subject;
+}
+
+// [smtp] on an [[oauth]] profile: reminders go out with XOAUTH2, and the
+// one after the provider expired the token goes out after a renewal.
+TEST_F(CollectTest, RemindersGoOutThroughAnOAuthMailboxAcrossATokenExpiry) {
+  testing::OAuthServer server;
+  ASSERT_TRUE(server.ready());
+  std::ofstream(dir_.Join("app.secret")) << testing::OAuthServer::kClientSecret;
+  OAuthProfile profile;
+  profile.name = "app";
+  profile.provider = "custom";
+  profile.client_id = testing::OAuthServer::kClientId;
+  profile.client_secret_file = dir_.Join("app.secret");
+  profile.token_url = server.token_url();
+  std::vector<std::string> alerts;
+  OAuthTokens tokens(dir_.Join("oauth"), &clock_,
+                     [&](const std::string& name, const std::string& why) { alerts.push_back(name + why); });
+  tokens.SetProfiles({profile});
+  Collector::Options o = options_;
+  o.smtp.url = server.smtp_url();
+  o.smtp.username = "collecte@cabinet.fr";
+  o.smtp.oauth = "app";
+  o.oauth_tokens = &tokens;
+  collector_->Reconfigure(o);
+  ASSERT_OK(collector_->RefreshItems(clock_.Now()));
+  ASSERT_OK(collector_->ImportBankStatement(client_.id, "octobre.csv", kStatementCsv, "").status());
+  ASSERT_OK(collector_->RunReminders(clock_.Now(), false, "").status());
+  ASSERT_OK(collector_->Deliver());
+  ASSERT_EQ(server.Messages().size(), 1u);
+  server.Set("expire_tokens");
+  clock_.Advance(absl::Hours(24 * 7 + 1));  // the next reminder is due
+  ASSERT_OK(collector_->RunReminders(clock_.Now(), false, "").status());
+  ASSERT_OK(collector_->Deliver());
+  EXPECT_EQ(server.Messages().size(), 2u);
+  EXPECT_EQ(server.TokenRequests().size(), 2u);
+  EXPECT_TRUE(alerts.empty());
+  for (const nlohmann::json& login : server.SmtpLogins()) {
+    EXPECT_EQ(login["user"], "collecte@cabinet.fr");
+  }
 }
 
 // SIGHUP hands the collector new settings: the next reminder is written with

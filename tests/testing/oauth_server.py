@@ -23,7 +23,8 @@ Prints "HTTP_PORT SMTP_PORT" (127.0.0.1), then serves:
                     535, as Gmail and Exchange do. Messages go to DIR/Maildir.
 Control files in DIR, checked at each request:
   secret_expired    the token endpoint refuses the client;
-  expire_tokens     every token issued so far is invalid (then the file is removed);
+  expire_tokens     every token issued before the next request is invalid (then the
+                    file is removed);
   refuse_smtp       SMTP refuses every token;
   approve / deny    the person approved / refused pending device logins;
   slow_down         the first poll of each device code gets slow_down;
@@ -75,7 +76,8 @@ def interval():
         return 5
 
 
-def valid(token):
+def apply_expiry():
+    """expire_tokens takes effect at the first request after it was set."""
     if flag("expire_tokens"):
         with lock:
             tokens.clear()
@@ -83,6 +85,10 @@ def valid(token):
             os.remove(os.path.join(DIR, "expire_tokens"))
         except FileNotFoundError:
             pass
+
+
+def valid(token):
+    apply_expiry()
     with lock:
         expiry = tokens.get(token)
     return expiry is not None and expiry > time.time()
@@ -232,6 +238,7 @@ class Http(BaseHTTPRequestHandler):
         return self.answer(400, {"error": "unsupported_grant_type"})
 
     def issue(self, with_refresh):
+        apply_expiry()  # tokens issued after the flag was set stay good
         token = secrets.token_urlsafe(24)
         body = {"access_token": token, "token_type": "Bearer", "expires_in": LIFETIME}
         with lock:
