@@ -139,6 +139,13 @@ std::string Escape(const std::string& text) {
   return out;
 }
 
+// A login step the endpoint refused: PermissionDenied when a person must
+// act, else Unavailable (try again later); in plain words either way.
+absl::Status LoginFailure(const TokenError& error) {
+  TokenErrorMeaning m = ExplainTokenError(error);
+  return m.needs_person ? absl::PermissionDeniedError(m.plain) : absl::UnavailableError(m.plain);
+}
+
 }  // namespace
 
 OAuthTokens::OAuthTokens(std::string dir, const Clock* clock, Alert alert)
@@ -337,8 +344,7 @@ absl::StatusOr<absl::Time> OAuthTokens::LoginWithAuthorizationCode(
   if (!secret->empty()) form.push_back({"client_secret", *secret});
   TokenResponse r = RequestToken(p.token_url, form);
   if (!r.ok) {
-    TokenErrorMeaning m = ExplainTokenError(r.error);
-    return m.needs_person ? absl::PermissionDeniedError(m.plain) : absl::UnavailableError(m.plain);
+    return LoginFailure(r.error);
   }
   return KeepLogin(profile, r);
 }
@@ -355,8 +361,7 @@ absl::StatusOr<absl::Time> OAuthTokens::LoginWithDeviceCode(
   if (!p.scopes.empty()) ask.push_back({"scope", absl::StrJoin(p.scopes, " ")});
   DeviceCodeResponse code = RequestDeviceCode(p.device_url, ask);
   if (!code.ok) {
-    TokenErrorMeaning m = ExplainTokenError(code.error);
-    return m.needs_person ? absl::PermissionDeniedError(m.plain) : absl::UnavailableError(m.plain);
+    return LoginFailure(code.error);
   }
   absl::Time expires_at = clock_->Now() + code.expires_in;
   prompt({code.verification_uri, code.user_code, code.message, expires_at});

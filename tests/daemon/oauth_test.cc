@@ -448,16 +448,22 @@ class OAuthImapTest : public OAuthTest {
     ASSERT_TRUE(dovecot_->Start()) << dovecot_->Log();
   }
 
-  std::unique_ptr<MailPoller> Poller() {
+  // The collection mailbox on the profile "app" (dovecot's user alice).
+  Mailbox MailboxConfig() {
     Mailbox m;
     m.name = "collecte";
     m.url = dovecot_->url();
     m.username = "alice";
     m.oauth = "app";
+    return m;
+  }
+
+  std::unique_ptr<MailPoller> Poller(const Mailbox& m) {
     return std::make_unique<MailPoller>(
         m, [] { return std::vector<ClientIdentity>{{"cafe", {}, {"cafe-du-port.fr"}}}; },
         store_.get(), intake_.get(), tokens_.get());
   }
+  std::unique_ptr<MailPoller> Poller() { return Poller(MailboxConfig()); }
 
   void Deliver(int n) {
     dovecot_->Deliver(absl::StrCat(n, ".m"),
@@ -503,27 +509,22 @@ TEST_F(OAuthImapTest, ReadsMailAcrossManyRenewalsPreferringOAuthBearer) {
 
 // The IDLE connection logs in with the token too.
 TEST_F(OAuthImapTest, IdleWithATokenTakesNewMailAtOnce) {
-  Mailbox m;
-  m.name = "collecte";
-  m.url = dovecot_->url();
-  m.username = "alice";
-  m.oauth = "app";
+  Mailbox m = MailboxConfig();
   m.poll_seconds = 3600;  // only IDLE can bring the mail in time
-  MailPoller poller(m, [] { return std::vector<ClientIdentity>{{"cafe", {}, {"cafe-du-port.fr"}}}; },
-                    store_.get(), intake_.get(), tokens_.get());
-  poller.Start();
+  std::unique_ptr<MailPoller> poller = Poller(m);
+  poller->Start();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!poller.idling() && std::chrono::steady_clock::now() < deadline) {
+  while (!poller->idling() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ASSERT_TRUE(poller.idling()) << dovecot_->Log();
+  ASSERT_TRUE(poller->idling()) << dovecot_->Log();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // IDLE under way
   Deliver(1);
   while (Documents() == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(Documents(), 1u);
-  poller.Stop();
+  poller->Stop();
   EXPECT_FALSE(absl::StrContains(dovecot_->Log(), "method=PLAIN"));
 }
 
