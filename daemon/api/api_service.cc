@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "daemon/api/auth.h"
 #include "daemon/llm/llm_chain.h"
 #include "daemon/process/archive.h"
@@ -88,6 +89,34 @@ absl::StatusOr<int64_t> DocumentId(absl::string_view name) {
         absl::StrCat("\"", name, "\" is not a document name (documents/ID)"));
   }
   return id;
+}
+
+// ListMissing's page tokens: "k.DUE.CLIENT.ID" (a keyset position; client
+// ids hold no dot) or "f.N" (a position in a forecast); "" = the start.
+std::string MissingToken(const MissingCursor& c) {
+  if (c.key.id != 0) {
+    return absl::StrCat("k.", FormatIsoDate(c.key.due_date), ".", c.key.client_id, ".", c.key.id);
+  }
+  return c.offset != 0 ? absl::StrCat("f.", c.offset) : std::string();
+}
+
+absl::StatusOr<MissingCursor> ParseMissingToken(const std::string& token) {
+  MissingCursor c;
+  if (token.empty()) return c;
+  std::vector<std::string> parts = absl::StrSplit(token, '.');
+  bool ok = false;
+  if (parts.size() == 4 && parts[0] == "k") {
+    absl::StatusOr<Date> due = ParseIsoDate(parts[1]);
+    ok = due.ok() && !parts[2].empty() && absl::SimpleAtoi(parts[3], &c.key.id) && c.key.id > 0;
+    if (ok) {
+      c.key.due_date = *due;
+      c.key.client_id = parts[2];
+    }
+  } else if (parts.size() == 2 && parts[0] == "f") {
+    ok = absl::SimpleAtoi(parts[1], &c.offset) && c.offset > 0;
+  }
+  if (!ok) return absl::InvalidArgumentError("bad page_token");
+  return c;
 }
 
 int PageSize(int32_t requested) {
@@ -249,13 +278,10 @@ class LiasseService final : public pb::Liasse::Service {
       total += n;
     }
     out->set_document_count(total);
-    auto clients = store_->ListClients("", "", kMaxPageSize);
+    // Totals only: listing clients is ListClients' job.
+    auto clients = store_->CountClients();
     if (!clients.ok()) return ToGrpc(clients.status());
-    for (const ClientRecord& c : *clients) {
-      if (!c.in_config) continue;
-      out->add_client_ids(c.id);
-    }
-    out->set_client_count(out->client_ids_size());
+    out->set_client_count(*clients);
     out->set_last_event_seq(store_->LastEventSeq());
     if (auto words = store_->CountEvents("client_message"); words.ok()) {
       out->set_unanswered_messages(*words);
@@ -377,8 +403,8 @@ class LiasseService final : public pb::Liasse::Service {
         bool open = v.item.state == ItemState::kOpen && v.status != "expected";
         if (v.item.period == period || open) FillItem(v, out->add_checklist());
       }
-      auto sent = store_->ListOutbox(id, "reminder", OutboxState::kSent, 100000);
-      if (sent.ok()) out->set_reminders_sent(static_cast<int32_t>(sent->size()));
+      auto sent = store_->CountOutbox(id, "reminder", OutboxState::kSent);
+      if (sent.ok()) out->set_reminders_sent(static_cast<int32_t>(*sent));
       auto next = collector_->NextReminderAt(id, now);
       if (next.ok() && *next != absl::InfiniteFuture()) {
         out->set_next_reminder_date(absl::FormatTime("%Y-%m-%d %H:%M", *next, collector_->timezone()));
@@ -682,28 +708,13 @@ class LiasseService final : public pb::Liasse::Service {
     if (!collector_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collection not running");
     auto as_of = AsOf(req->as_of());
     if (!as_of.ok()) return ToGrpc(as_of.status());
-    auto items = collector_->Items(ResourceId(req->client(), "clients"), "", *as_of, true);
-    if (!items.ok()) return ToGrpc(items.status());
-    std::vector<ItemView> missing;
-    for (const ItemView& v : *items) {
-      if (v.status == "missing" || v.status == "overdue") missing.push_back(v);
-    }
-    // Overdue first, then by due date, client, id.
-    std::stable_sort(missing.begin(), missing.end(), [](const ItemView& a, const ItemView& b) {
-      bool ao = a.status == "overdue", bo = b.status == "overdue";
-      if (ao != bo) return ao;
-      return std::tie(a.item.due_date, a.item.client_id, a.item.id) <
-             std::tie(b.item.due_date, b.item.client_id, b.item.id);
-    });
-    size_t start = 0;
-    if (!req->page_token().empty() && !absl::SimpleAtoi(req->page_token(), &start)) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad page_token");
-    }
-    size_t size = static_cast<size_t>(PageSize(req->page_size()));
-    for (size_t i = start; i < missing.size() && i < start + size; ++i) {
-      FillItem(missing[i], out->add_items());
-    }
-    if (start + size < missing.size()) out->set_next_page_token(absl::StrCat(start + size));
+    absl::StatusOr<MissingCursor> after = ParseMissingToken(req->page_token());
+    if (!after.ok()) return ToGrpc(after.status());
+    auto page = collector_->Missing(ResourceId(req->client(), "clients"), *as_of, *after,
+                                    PageSize(req->page_size()));
+    if (!page.ok()) return ToGrpc(page.status());
+    for (const ItemView& v : page->items) FillItem(v, out->add_items());
+    out->set_next_page_token(MissingToken(page->next));
     return grpc::Status::OK;
   }
 

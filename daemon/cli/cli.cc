@@ -124,8 +124,8 @@ class Cli {
       std::printf("  %-13s %lld\n", StatusName(q.status()).c_str(),
                   static_cast<long long>(q.count()));
     }
-    std::printf("clients    %lld: %s\n", static_cast<long long>(out.client_count()),
-                absl::StrJoin(out.client_ids(), ", ").c_str());
+    std::printf("clients    %lld (liasse clients lists them)\n",
+                static_cast<long long>(out.client_count()));
     if (out.llm_providers().empty()) {
       std::printf("llm        none (built-in rules only)\n");
     }

@@ -148,11 +148,14 @@ absl::Status Collector::Tick() {
   absl::Time now = clock_->Now();
   Date today = LocalDate(now, cfg->tz);
   if (clients_changed_.exchange(false) || items_planned_on_ != today) {
+    planned_day_ = -1;  // RunReminders plans per client meanwhile
     if (absl::Status st = RefreshItems(now); !st.ok()) {
       clients_changed_ = true;
+      planned_day_ = -1;
       return st;
     }
     items_planned_on_ = today;
+    planned_day_ = DayNumber(today);
   }
   if (absl::Status st = FollowEvents(); !st.ok()) return st;
   if (cfg->options.reminders.enabled) {
@@ -186,6 +189,7 @@ absl::Status Collector::Recover() {
 void Collector::SetClients(std::vector<ClientConfig> clients) {
   std::lock_guard<std::mutex> lock(clients_mu_);
   clients_ = std::move(clients);
+  planned_day_ = -1;
   clients_changed_ = true;
 }
 
@@ -233,13 +237,19 @@ std::vector<ItemRecord> Collector::PlannedItems(const ClientConfig& c, absl::Tim
 }
 
 absl::Status Collector::RefreshItems(absl::Time as_of) {
+  // A few hundred items per transaction: thousands of clients are planned
+  // in seconds, not one commit (and fsync) per item.
+  constexpr size_t kBatch = 500;
+  std::vector<ItemRecord> batch;
   for (const ClientConfig& c : Clients()) {
-    for (const ItemRecord& item : PlannedItems(c, as_of)) {
-      absl::StatusOr<std::pair<int64_t, bool>> made = store_->EnsureItem(item);
-      if (!made.ok()) return made.status();
-    }
+    for (ItemRecord& item : PlannedItems(c, as_of)) batch.push_back(std::move(item));
+    if (batch.size() < kBatch) continue;
+    if (absl::StatusOr<int> made = store_->EnsureItems(batch); !made.ok()) return made.status();
+    batch.clear();
   }
-  return absl::OkStatus();
+  if (batch.empty()) return absl::OkStatus();
+  absl::StatusOr<int> made = store_->EnsureItems(batch);
+  return made.ok() ? absl::OkStatus() : made.status();
 }
 
 absl::StatusOr<std::vector<ItemView>> Collector::Items(const std::string& client_id,
@@ -264,16 +274,60 @@ absl::StatusOr<std::vector<ItemView>> Collector::Items(const std::string& client
   }
   Date today = LocalDate(as_of, cfg->tz);
   std::vector<ItemView> out;
-  for (ItemRecord& i : all) {
-    Date d = i.due_date;
-    ItemView v;
-    v.status = ItemStatus(d, cfg->options.reminders.grace_days, today, i.state == ItemState::kReceived,
-                          i.state == ItemState::kWaived);
-    if (i.kind == "redo" && i.state == ItemState::kOpen) v.status = "missing";
-    v.item = std::move(i);
-    out.push_back(std::move(v));
-  }
+  for (ItemRecord& i : all) out.push_back(View(std::move(i), today, cfg->options.reminders.grace_days));
   return out;
+}
+
+ItemView Collector::View(ItemRecord item, Date today, int grace_days) {
+  ItemView v;
+  v.status = ItemStatus(item.due_date, grace_days, today, item.state == ItemState::kReceived,
+                        item.state == ItemState::kWaived);
+  if (item.kind == "redo" && item.state == ItemState::kOpen) v.status = "missing";
+  v.item = std::move(item);
+  return v;
+}
+
+absl::StatusOr<MissingPage> Collector::Missing(const std::string& client_id, absl::Time as_of,
+                                               const MissingCursor& after, int limit) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  int grace = cfg->options.reminders.grace_days;
+  Date today = LocalDate(as_of, cfg->tz);
+  MissingPage page;
+  if (today <= LocalDate(clock_->Now(), cfg->tz)) {
+    // Every item due by today is stored (RefreshItems, AskAgain): one
+    // index range, one page.
+    if (after.offset != 0) return absl::InvalidArgumentError("bad page_token");
+    absl::StatusOr<std::vector<ItemRecord>> rows =
+        store_->ListOpenItemsDue(client_id, today, after.key, limit + 1);
+    if (!rows.ok()) return rows.status();
+    for (ItemRecord& i : *rows) {
+      if (static_cast<int>(page.items.size()) == limit) {
+        const ItemRecord& last = page.items.back().item;
+        page.next.key = ItemCursor{last.due_date, last.client_id, last.id};
+        break;
+      }
+      page.items.push_back(View(std::move(i), today, grace));
+    }
+    return page;
+  }
+  // A later day: items that will exist by then are not stored yet, so the
+  // forecast is computed whole and paged by position.
+  if (after.key.id != 0) return absl::InvalidArgumentError("bad page_token");
+  absl::StatusOr<std::vector<ItemView>> items = Items(client_id, "", as_of, true);
+  if (!items.ok()) return items.status();
+  std::vector<ItemView> missing;
+  for (ItemView& v : *items) {
+    if (v.status == "missing" || v.status == "overdue") missing.push_back(std::move(v));
+  }
+  std::stable_sort(missing.begin(), missing.end(), [](const ItemView& a, const ItemView& b) {
+    return std::tie(a.item.due_date, a.item.client_id, a.item.id) <
+           std::tie(b.item.due_date, b.item.client_id, b.item.id);
+  });
+  size_t start = static_cast<size_t>(after.offset);
+  size_t end = std::min(missing.size(), start + static_cast<size_t>(limit));
+  for (size_t i = start; i < end; ++i) page.items.push_back(std::move(missing[i]));
+  if (end < missing.size()) page.next.offset = static_cast<int64_t>(end);
+  return page;
 }
 
 absl::Status Collector::SendToReview(const DocumentRecord& doc, const Check& failed,

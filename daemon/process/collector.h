@@ -62,6 +62,19 @@ struct ReminderRun {
   int escalations = 0;
 };
 
+// Where a page of missing items starts: a keyset position (what is due by
+// today, read through an index), or a position in a forecast (a later day).
+struct MissingCursor {
+  ItemCursor key;      // key.id 0 = not a keyset position
+  int64_t offset = 0;  // 0 = not a forecast position
+  bool empty() const { return key.id == 0 && offset == 0; }
+};
+
+struct MissingPage {
+  std::vector<ItemView> items;
+  MissingCursor next;  // empty() = last page
+};
+
 class Collector : public Escalator {
  public:
   struct Options {
@@ -119,6 +132,10 @@ class Collector : public Escalator {
   absl::StatusOr<std::vector<ItemView>> Items(const std::string& client_id,
                                               const std::string& period, absl::Time as_of,
                                               bool open_only);
+  // Items missing or overdue on the day of `as_of`, by due date, client,
+  // id; `limit` per page.
+  absl::StatusOr<MissingPage> Missing(const std::string& client_id, absl::Time as_of,
+                                      const MissingCursor& after, int limit);
   // Evaluates the policy at `as_of`. dry_run: renders only. Otherwise writes
   // reminders and escalations to the outbox (sent by the next Deliver).
   absl::StatusOr<ReminderRun> RunReminders(absl::Time as_of, bool dry_run,
@@ -147,6 +164,11 @@ class Collector : public Escalator {
   absl::StatusOr<ClientConfig> ClientById(const std::string& id);
   std::chrono::year_month StartPeriod(const ClientConfig& c);
   std::vector<ItemRecord> PlannedItems(const ClientConfig& c, absl::Time as_of);
+  // The item as it stands on `today` (expected, missing, overdue...).
+  static ItemView View(ItemRecord item, Date today, int grace_days);
+  static int64_t DayNumber(Date d) {
+    return std::chrono::sys_days(d).time_since_epoch().count();
+  }
   // Documents waiting for review only because their type was unsure, that
   // an open debit of the client now confirms: done and filed against it.
   absl::Status ConfirmWaitingDocuments(const std::string& client_id);
@@ -200,6 +222,8 @@ class Collector : public Escalator {
   // Items are planned once a day (and again after a config change), not on
   // every tick: hundreds of clients would mean a write per item each time.
   std::optional<Date> items_planned_on_;  // collector thread only
+  // The day (DayNumber) every client's items were last stored for; -1 none.
+  std::atomic<int64_t> planned_day_{-1};
   std::atomic<bool> clients_changed_{true};
 
   std::mutex mu_;

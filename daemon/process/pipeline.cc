@@ -18,6 +18,10 @@
 namespace liasse {
 namespace {
 
+// An idle worker looks for work at least this often even when nothing is
+// due, in case the wall clock jumped.
+constexpr absl::Duration kIdleRecheck = absl::Minutes(1);
+
 using nlohmann::json;
 
 std::string StatusPayload(DocumentStatus from, DocumentStatus to,
@@ -115,9 +119,15 @@ void Pipeline::ThreadLoop(int index) {
       seen = wakeups_;
     }
     if (ProcessNext(index)) continue;
+    // Idle: sleep until the earliest retry comes due (one index lookup), or
+    // until Wake() — intake, a requeue, another worker done with a document
+    // (what is due now but not picked is in another worker's hands). The
+    // cap only guards against the wall clock jumping.
+    absl::Duration wait = kIdleRecheck;
+    absl::StatusOr<absl::Time> next = store_->NextDueTime();
+    if (next.ok() && *next > clock_->Now()) wait = std::min(wait, *next - clock_->Now());
     std::unique_lock<std::mutex> lock(mu_);
-    // Idle: wait for new work, or re-check for retries coming due.
-    cv_.wait_for(lock, std::chrono::seconds(1),
+    cv_.wait_for(lock, absl::ToChronoMilliseconds(wait + absl::Milliseconds(1)),
                  [&] { return stopping_ || wakeups_ != seen; });
     if (stopping_) return;
   }
@@ -148,7 +158,9 @@ bool Pipeline::ProcessNext(int index) {
     std::lock_guard<std::mutex> lock(mu_);
     in_flight_.erase(picked->id);
     busy_since_[static_cast<size_t>(index)] = absl::InfiniteFuture();
+    ++wakeups_;  // idle workers look again: this one held a due document
   }
+  cv_.notify_all();
   return true;
 }
 

@@ -5,7 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <limits>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
@@ -257,18 +259,39 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
                                                     const std::string& client_id) {
   const std::shared_ptr<const Settings> cfg = Current();
   ReminderRun run;
+  // Every client, on the day whose items are all stored: what is missing
+  // comes from one index range over open items, not one query per client.
+  Date today = LocalDate(as_of, cfg->tz);
+  std::optional<std::map<std::string, std::vector<ItemView>>> missing_by_client;
+  if (client_id.empty() && !clients_changed_ && planned_day_ == DayNumber(today)) {
+    absl::StatusOr<std::vector<ItemRecord>> due =
+        store_->ListOpenItemsDue("", today, ItemCursor{}, std::numeric_limits<int>::max());
+    if (!due.ok()) return due.status();
+    missing_by_client.emplace();
+    for (ItemRecord& i : *due) {
+      std::string id = i.client_id;
+      (*missing_by_client)[id].push_back(View(std::move(i), today, cfg->options.reminders.grace_days));
+    }
+  }
   for (const ClientConfig& c : Clients()) {
     if (!client_id.empty() && c.id != client_id) continue;
-    absl::StatusOr<std::vector<ItemView>> items = Items(c.id, "", as_of, true);
-    if (!items.ok()) return items.status();
     std::vector<ItemView> open;
-    for (const ItemView& v : *items) {
-      if (v.status == "missing" || v.status == "overdue") open.push_back(v);
+    if (missing_by_client) {
+      auto it = missing_by_client->find(c.id);
+      if (it != missing_by_client->end()) open = std::move(it->second);
+    } else {
+      absl::StatusOr<std::vector<ItemView>> items = Items(c.id, "", as_of, true);
+      if (!items.ok()) return items.status();
+      for (const ItemView& v : *items) {
+        if (v.status == "missing" || v.status == "overdue") open.push_back(v);
+      }
     }
     if (open.empty() && cfg->options.reminders.thank_you && !c.paused) {
       // Everything the last reminder asked for is in: thank the client, once.
       if (absl::Status st = MaybeThank(c, as_of, dry_run, &run); !st.ok()) return st;
     }
+    // Nothing missing: nothing to decide (DecideReminder would say so).
+    if (open.empty()) continue;
     absl::StatusOr<ContactState> contact = store_->GetContactState(c.id);
     if (!contact.ok()) return contact.status();
     absl::StatusOr<ClientReminderState> state = ReminderState(c, open, *contact, as_of);

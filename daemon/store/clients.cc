@@ -77,14 +77,26 @@ absl::StatusOr<std::vector<ClientRecord>> SqliteStore::ListClients(
     const std::string& filter, const std::string& after_id,
     int limit) {
   ReadConn conn(this);
-  Stmt s(conn.db,
-         absl::StrCat("SELECT ", kClientColumns,
-                      " FROM client WHERE id > ?1 AND (?2 = '' OR "
-                      "instr(lower(id), lower(?2)) > 0 OR instr(lower(name), "
-                      "lower(?2)) > 0) ORDER BY id LIMIT ?3")
-             .c_str());
-  s.Bind(1, after_id).Bind(2, filter).Bind(3, int64_t{limit});
+  Where where;
+  where.Add("id > ?", {after_id});
+  if (!filter.empty()) {
+    where.Add("(instr(lower(id), lower(?)) > 0 OR instr(lower(name), lower(?)) > 0)",
+              {filter, filter});
+  }
+  Stmt s(conn.db, absl::StrCat("SELECT ", kClientColumns, " FROM client", where.Sql(),
+                               " ORDER BY id LIMIT ?", where.next())
+                      .c_str());
+  where.BindTo(s);
+  s.Bind(where.next(), int64_t{limit});
   return ReadAll<ClientRecord>(s, ReadClient);
+}
+
+absl::StatusOr<int64_t> SqliteStore::CountClients() {
+  ReadConn conn(this);
+  Stmt s(conn.db, "SELECT COUNT(*) FROM client WHERE in_config = 1");
+  absl::StatusOr<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  return s.Int(0);
 }
 
 absl::StatusOr<ClientRecord> SqliteStore::GetClient(const std::string& id) {

@@ -22,15 +22,52 @@ absl::StatusOr<std::pair<int64_t, bool>> SqliteStore::EnsureItem(const ItemRecor
   return r;
 }
 
+absl::StatusOr<int> SqliteStore::EnsureItems(const std::vector<ItemRecord>& items) {
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  int created = 0;
+  for (const ItemRecord& item : items) {
+    absl::StatusOr<std::pair<int64_t, bool>> r = EnsureItemLocked(txn.now, item);
+    if (!r.ok()) return r.status();
+    if (r->second) ++created;
+  }
+  if (absl::Status st = txn.Commit(); !st.ok()) return st;
+  return created;
+}
+
 absl::StatusOr<std::vector<ItemRecord>> SqliteStore::ListItems(const std::string& client_id,
                                                   const std::string& period,
                                                   bool open_only) {
   ReadConn conn(this);
-  Stmt s(conn.db, absl::StrCat("SELECT ", kItemColumns,
-                               " FROM item WHERE (?1 = '' OR client_id = ?1) AND (?2 = '' OR "
-                               "period = ?2) AND (?3 = 0 OR state = 'open') ORDER BY due_date, id")
+  Where where;
+  if (open_only) where.Add("state = 'open'");
+  where.AddIfSet("client_id = ?", client_id);
+  where.AddIfSet("period = ?", period);
+  Stmt s(conn.db, absl::StrCat("SELECT ", kItemColumns, " FROM item", where.Sql(),
+                               " ORDER BY due_date, id")
                       .c_str());
-  s.Bind(1, client_id).Bind(2, period).Bind(3, int64_t{open_only ? 1 : 0});
+  where.BindTo(s);
+  return ReadAll<ItemRecord>(s, ReadItem);
+}
+
+absl::StatusOr<std::vector<ItemRecord>> SqliteStore::ListOpenItemsDue(
+    const std::string& client_id, Date due_by, const ItemCursor& after, int limit) {
+  ReadConn conn(this);
+  // Keyset on the order of the index item_open_by_due (state, due_date,
+  // client_id, id); for one client, item_open (state, client_id, due_date, id).
+  Where where;
+  where.Add("state = 'open'");
+  where.AddIfSet("client_id = ?", client_id);
+  where.Add("due_date <= ?", {FormatIsoDate(due_by)});
+  if (after.id != 0) {
+    where.Add("(due_date, client_id, id) > (?, ?, ?)",
+              {FormatIsoDate(after.due_date), after.client_id, after.id});
+  }
+  Stmt s(conn.db, absl::StrCat("SELECT ", kItemColumns, " FROM item", where.Sql(),
+                               " ORDER BY due_date, client_id, id LIMIT ?", where.next())
+                      .c_str());
+  where.BindTo(s);
+  s.Bind(where.next(), int64_t{limit});
   return ReadAll<ItemRecord>(s, ReadItem);
 }
 

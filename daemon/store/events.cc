@@ -13,11 +13,12 @@ namespace liasse {
 
 absl::StatusOr<int64_t> SqliteStore::CountEvents(const std::string& kind) {
   ReadConn conn(this);
-  Stmt s(conn.db, "SELECT COUNT(*) FROM event WHERE kind = ?1");
+  // Kept by triggers (schema version 7).
+  Stmt s(conn.db, "SELECT n FROM event_count WHERE kind = ?1");
   s.Bind(1, kind);
   absl::StatusOr<bool> row = s.Step();
   if (!row.ok()) return row.status();
-  return s.Int(0);
+  return *row ? s.Int(0) : 0;
 }
 
 absl::StatusOr<int64_t> SqliteStore::AppendEvent(const EventRecord& event) {
@@ -38,11 +39,14 @@ absl::StatusOr<int64_t> SqliteStore::AppendEvent(const EventRecord& event) {
 absl::StatusOr<std::vector<EventRecord>> SqliteStore::ListEvents(
     int64_t after_seq, const std::string& client_id, int limit) {
   ReadConn conn(this);
-  Stmt s(conn.db,
-         "SELECT seq, ts, kind, client_id, document_id, payload FROM event "
-         "WHERE seq > ?1 AND (?2 = '' OR client_id = ?2) ORDER BY seq LIMIT "
-         "?3");
-  s.Bind(1, after_seq).Bind(2, client_id).Bind(3, int64_t{limit});
+  Where where;
+  where.AddIfSet("client_id = ?", client_id);
+  where.Add("seq > ?", {after_seq});
+  Stmt s(conn.db, absl::StrCat("SELECT seq, ts, kind, client_id, document_id, payload FROM event",
+                               where.Sql(), " ORDER BY seq LIMIT ?", where.next())
+                      .c_str());
+  where.BindTo(s);
+  s.Bind(where.next(), int64_t{limit});
   return ReadAll<EventRecord>(s, ReadEvent);
 }
 
@@ -50,10 +54,12 @@ absl::StatusOr<std::vector<EventRecord>> SqliteStore::ListEventsOfKindSince(cons
                                                                absl::Time since,
                                                                int limit) {
   ReadConn conn(this);
-  // Timestamps are sortable text (FormatStoreTime).
+  // Timestamps are sortable text (FormatStoreTime). In the order of the
+  // index event_by_kind (kind, ts, seq), so that no plan prefers walking
+  // the whole log in seq order.
   Stmt s(conn.db,
          "SELECT seq, ts, kind, client_id, document_id, payload FROM event "
-         "WHERE kind = ?1 AND ts >= ?2 ORDER BY seq LIMIT ?3");
+         "WHERE kind = ?1 AND ts >= ?2 ORDER BY ts, seq LIMIT ?3");
   s.Bind(1, kind).Bind(2, FormatStoreTime(since)).Bind(3, int64_t{limit});
   return ReadAll<EventRecord>(s, ReadEvent);
 }

@@ -10,6 +10,20 @@
 #include "daemon/store/rows.h"
 
 namespace liasse {
+namespace {
+
+// Only the filters given (indexes outbox_by_client, outbox_by_kind,
+// outbox_by_state serve each combination).
+Where OutboxWhere(const std::string& client_id, const std::string& kind,
+                  std::optional<OutboxState> state) {
+  Where where;
+  where.AddIfSet("client_id = ?", client_id);
+  where.AddIfSet("kind = ?", kind);
+  if (state) where.Add("state = ?", {std::string(OutboxStateName(*state))});
+  return where;
+}
+
+}  // namespace
 
 absl::StatusOr<int64_t> SqliteStore::InsertOutbox(const OutboxRecord& r) {
   WriteTxn txn(this);
@@ -81,14 +95,25 @@ absl::StatusOr<std::vector<OutboxRecord>> SqliteStore::ListOutbox(const std::str
                                                      std::optional<OutboxState> state,
                                                      int limit) {
   ReadConn conn(this);
-  Stmt s(conn.db, absl::StrCat("SELECT ", kOutboxColumns,
-                               " FROM outbox WHERE (?1 = '' OR client_id = ?1) AND (?2 = '' "
-                               "OR kind = ?2) AND (?3 = '' OR state = ?3) ORDER BY id DESC "
-                               "LIMIT ?4")
+  Where where = OutboxWhere(client_id, kind, state);
+  Stmt s(conn.db, absl::StrCat("SELECT ", kOutboxColumns, " FROM outbox", where.Sql(),
+                               " ORDER BY id DESC LIMIT ?", where.next())
                       .c_str());
-  s.Bind(1, client_id).Bind(2, kind);
-  s.Bind(3, state ? std::string(OutboxStateName(*state)) : std::string()).Bind(4, int64_t{limit});
+  where.BindTo(s);
+  s.Bind(where.next(), int64_t{limit});
   return ReadAll<OutboxRecord>(s, ReadOutbox);
+}
+
+absl::StatusOr<int64_t> SqliteStore::CountOutbox(const std::string& client_id,
+                                                 const std::string& kind,
+                                                 std::optional<OutboxState> state) {
+  ReadConn conn(this);
+  Where where = OutboxWhere(client_id, kind, state);
+  Stmt s(conn.db, absl::StrCat("SELECT COUNT(*) FROM outbox", where.Sql()).c_str());
+  where.BindTo(s);
+  absl::StatusOr<bool> row = s.Step();
+  if (!row.ok()) return row.status();
+  return s.Int(0);
 }
 
 absl::StatusOr<std::string> SqliteStore::ClientOfMessageId(const std::string& message_id) {

@@ -7,6 +7,9 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <initializer_list>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -78,6 +81,48 @@ class Stmt {
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
   int rc_;
+};
+
+// A WHERE clause naming only the filters given, so that SQLite's planner
+// sees the predicates an index serves (a "(?1 = '' OR col = ?1)" pattern
+// keeps it from using any). Values are bound in the order they were added.
+class Where {
+ public:
+  using Value = std::variant<std::string, int64_t>;
+  // `clause` is a predicate with one "?" per value, in order, e.g.
+  // "client_id = ?" or "(due_date, id) > (?, ?)".
+  Where& Add(const char* clause, std::initializer_list<Value> values = {}) {
+    sql_ += sql_.empty() ? " WHERE " : " AND ";
+    size_t n = values_.size();
+    for (const char* c = clause; *c != '\0'; ++c) {
+      sql_ += *c;
+      if (*c == '?') sql_ += std::to_string(++n);
+    }
+    values_.insert(values_.end(), values);
+    return *this;
+  }
+  // Adds `clause` only when `value` is not empty.
+  Where& AddIfSet(const char* clause, const std::string& value) {
+    return value.empty() ? *this : Add(clause, {value});
+  }
+  // " WHERE a = ?1 AND b = ?2", or "" when no filter was added.
+  const std::string& Sql() const { return sql_; }
+  // The next free parameter number, for a LIMIT after the filters.
+  int next() const { return static_cast<int>(values_.size()) + 1; }
+  void BindTo(Stmt& s) const {
+    for (size_t i = 0; i < values_.size(); ++i) {
+      int n = static_cast<int>(i) + 1;
+      if (const std::string* t = std::get_if<std::string>(&values_[i])) {
+        s.Bind(n, *t);
+      } else {
+        s.Bind(n, std::get<int64_t>(values_[i]));
+      }
+    }
+  }
+
+ private:
+  std::string sql_;
+  std::vector<Value> values_;
 };
 
 // Calls `on_row` for each row of `s`; the first stepping error stops it.

@@ -19,6 +19,17 @@ absl::Status SqliteStore::Init() {
   return absl::OkStatus();
 }
 
+void SqliteStore::TraceStatements(std::function<void(const std::string&)> trace) {
+  trace_ = std::move(trace);
+  auto on_statement = [](unsigned, void* ctx, void* stmt, void*) -> int {
+    const char* sql = sqlite3_sql(static_cast<sqlite3_stmt*>(stmt));
+    if (sql != nullptr) (*static_cast<std::function<void(const std::string&)>*>(ctx))(sql);
+    return 0;
+  };
+  for (sqlite3* db : all_readers_) sqlite3_trace_v2(db, SQLITE_TRACE_STMT, on_statement, &trace_);
+  sqlite3_trace_v2(writer_, SQLITE_TRACE_STMT, on_statement, &trace_);
+}
+
 absl::StatusOr<std::string> SqliteStore::ClientIfStateLocked(const std::string& table,
                                                              const std::string& state_column,
                                                              int64_t id,
@@ -76,6 +87,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   if (absl::Status st = Migrate(*writer, target); !st.ok()) {
     return close_writer(st);
   }
+  // Statistics for the planner where they are missing or stale (cheap: it
+  // analyses only tables that need it, with a bounded sample).
+  if (absl::Status st = Exec(*writer, "PRAGMA analysis_limit = 1000; PRAGMA optimize");
+      !st.ok()) {
+    return close_writer(st);
+  }
   std::vector<sqlite3*> readers;
   for (int i = 0; i < std::max(1, options.read_connections); ++i) {
     absl::StatusOr<sqlite3*> r = OpenConnection(path, false, options.busy_timeout);
@@ -89,6 +106,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   if (target == LatestSchema()) {
     if (absl::Status st = store->Init(); !st.ok()) return st;
   }
+  if (options.trace_statements) store->TraceStatements(std::move(options.trace_statements));
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -22,11 +22,16 @@ class SqliteStore final : public Store {
   }
 
   ~SqliteStore() override {
+    // Lets SQLite refresh the statistics its planner needs, as its
+    // documentation asks of long-lived connections at close.
+    (void)Exec(writer_, "PRAGMA optimize");
     for (sqlite3* db : all_readers_) sqlite3_close_v2(db);
     sqlite3_close_v2(writer_);
   }
 
   absl::Status Init();
+  // Calls `trace` with each statement's text, on every connection.
+  void TraceStatements(std::function<void(const std::string&)> trace);
   absl::StatusOr<int> SchemaVersion() override;
   absl::StatusOr<std::string> JournalMode() override;
   absl::Status SyncClients(const std::vector<ClientRecord>& wanted) override;
@@ -99,6 +104,14 @@ class SqliteStore final : public Store {
   absl::Status SetPausedUntil(const std::string& client_id, absl::Time until) override;
   absl::Status MarkBadAddress(const std::string& client_id, const std::string& address) override;
   absl::StatusOr<int64_t> CountEvents(const std::string& kind) override;
+  absl::StatusOr<int64_t> CountClients() override;
+  absl::StatusOr<int> EnsureItems(const std::vector<ItemRecord>& items) override;
+  absl::StatusOr<absl::Time> NextDueTime() override;
+  absl::StatusOr<std::vector<ItemRecord>> ListOpenItemsDue(const std::string& client_id,
+                                                           Date due_by, const ItemCursor& after,
+                                                           int limit) override;
+  absl::StatusOr<int64_t> CountOutbox(const std::string& client_id, const std::string& kind,
+                                      std::optional<OutboxState> state) override;
   absl::StatusOr<DocumentRecord> GetDocument(int64_t id) override;
   absl::StatusOr<std::vector<DocumentRecord>> ListDocuments(
       const DocumentFilter& filter) override;
@@ -200,6 +213,7 @@ class SqliteStore final : public Store {
   void PublishPendingEvents();
   const Clock* clock_;
   std::mutex write_mu_;
+  std::function<void(const std::string&)> trace_;
   sqlite3* writer_;
   int64_t pending_seq_ = 0;  // guarded by write_mu_
   std::mutex read_mu_;

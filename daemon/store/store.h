@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -139,6 +140,13 @@ struct ItemRecord {
   std::string reason;  // why a document must be sent again, or why waived
 };
 
+// A position in a list of items ordered by due date, client, id.
+struct ItemCursor {
+  Date due_date{};
+  std::string client_id;
+  int64_t id = 0;  // 0 = the start
+};
+
 struct BankTxnRecord {
   int64_t id = 0;
   std::string client_id;
@@ -199,6 +207,8 @@ class ClientTable {
   virtual absl::StatusOr<std::vector<ClientRecord>> ListClients(
       const std::string& filter, const std::string& after_id, int limit) = 0;
   virtual absl::StatusOr<ClientRecord> GetClient(const std::string& id) = 0;
+  // Clients the config names (the unknown pseudo-client is not one).
+  virtual absl::StatusOr<int64_t> CountClients() = 0;
   // Deletes a client no longer in the config with its documents, events and
   // seen files, and appends a `purged` audit event; one transaction. Returns
   // the hashes no other client holds (the caller deletes those originals).
@@ -236,6 +246,9 @@ class DocumentTable {
   // oldest first.
   virtual absl::StatusOr<std::vector<DocumentRecord>> ListDueDocuments(
       absl::Time now, int limit) = 0;
+  // When the earliest document not in a final state is due (InfiniteFuture
+  // when none; a time in the past when one is due now).
+  virtual absl::StatusOr<absl::Time> NextDueTime() = 0;
   virtual absl::StatusOr<int64_t> CountPendingDocuments() = 0;
   virtual absl::StatusOr<std::string> GetDocumentText(int64_t id) = 0;
   // The client's other documents whose fields carry this invoice number.
@@ -299,10 +312,20 @@ class CollectionTables {
   // and bank transaction exists; returns the id either way, and whether it
   // was created.
   virtual absl::StatusOr<std::pair<int64_t, bool>> EnsureItem(const ItemRecord& item) = 0;
+  // EnsureItem for many items in one transaction; returns how many were
+  // created.
+  virtual absl::StatusOr<int> EnsureItems(const std::vector<ItemRecord>& items) = 0;
   // client "" = all; open_only: state = open. Ordered by due date, id.
   virtual absl::StatusOr<std::vector<ItemRecord>> ListItems(const std::string& client_id,
                                                             const std::string& period,
                                                             bool open_only) = 0;
+  // Open items due on or before `due_by` (client "" = all), ordered by due
+  // date, client, id, after the cursor `after` (id 0 = from the start), at
+  // most `limit`: pages of what is missing, read through an index.
+  virtual absl::StatusOr<std::vector<ItemRecord>> ListOpenItemsDue(const std::string& client_id,
+                                                                   Date due_by,
+                                                                   const ItemCursor& after,
+                                                                   int limit) = 0;
   virtual absl::StatusOr<ItemRecord> GetItem(int64_t id) = 0;
   // open → received with the document, and an `item_received` event.
   virtual absl::Status ReceiveItem(int64_t item_id, int64_t document_id) = 0;
@@ -342,6 +365,10 @@ class OutboxTable {
                                                                const std::string& kind,
                                                                std::optional<OutboxState> state,
                                                                int limit) = 0;
+  // How many rows match (same filters as ListOutbox).
+  virtual absl::StatusOr<int64_t> CountOutbox(const std::string& client_id,
+                                              const std::string& kind,
+                                              std::optional<OutboxState> state) = 0;
   // The client an outbox message was written for, by its Message-ID
   // (without angle brackets); "" when none.
   virtual absl::StatusOr<std::string> ClientOfMessageId(const std::string& message_id) = 0;
@@ -359,7 +386,7 @@ class EventLog {
   // Events with seq > after_seq in order, at most `limit`; client "" = all.
   virtual absl::StatusOr<std::vector<EventRecord>> ListEvents(
       int64_t after_seq, const std::string& client_id, int limit) = 0;
-  // Events of one kind stamped at or after `since`, in order, at most `limit`.
+  // Events of one kind stamped at or after `since`, by time, at most `limit`.
   virtual absl::StatusOr<std::vector<EventRecord>> ListEventsOfKindSince(
       const std::string& kind, absl::Time since, int limit) = 0;
   // The sequence number of the last committed event (0 when none).
@@ -388,6 +415,9 @@ class Store : public ClientTable,
     int target_version = -1;
     int read_connections = 4;
     std::chrono::milliseconds busy_timeout{5000};
+    // Diagnostics: called with the text of each statement the store runs,
+    // from the calling thread (tests check the query plans of these).
+    std::function<void(const std::string& sql)> trace_statements;
   };
 
   // Opens or creates the database at `path` and migrates it. The Clock

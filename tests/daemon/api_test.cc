@@ -147,7 +147,6 @@ TEST_F(ApiTest, GetStatusReportsVersionUptimeQueuesAndClients) {
   EXPECT_EQ(status.uptime_seconds(), 90);
   EXPECT_EQ(status.document_count(), 5);
   EXPECT_EQ(status.client_count(), 3);  // the unknown pseudo-client is not one
-  EXPECT_EQ(status.client_ids_size(), 3);
   EXPECT_EQ(status.config_source(), "embedded default");
   int64_t received = -1;
   for (const auto& q : status.queue()) {

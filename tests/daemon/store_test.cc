@@ -11,6 +11,7 @@
 #include "workflows/date.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_store.h"
 
 namespace liasse {
 namespace {
@@ -64,12 +65,20 @@ TEST(StoreTest, MigratesEmptyFileToLatestInWalMode) {
   EXPECT_EQ((*store)->JournalMode().value(), "wal");
   EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "table"),
             (std::vector<std::string>{"bank_txn", "client", "contact_state", "document",
-                                      "event", "item", "llm_cache", "mailbox_state", "outbox",
-                                      "seen_file", "supplier_type"}));
+                                      "document_count", "event", "event_count", "item",
+                                      "llm_cache", "mailbox_state", "outbox", "seen_file",
+                                      "supplier_type"}));
   EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "index"),
-            (std::vector<std::string>{"document_by_client", "document_by_status",
-                                      "document_due", "event_by_client", "item_open",
-                                      "outbox_by_state"}));
+            (std::vector<std::string>{
+                "client_in_config", "document_by_client", "document_by_client_status",
+                "document_by_number", "document_by_sha", "document_by_status", "document_pending",
+                "event_by_client", "event_by_kind", "item_by_client", "item_open",
+                "item_open_by_due", "outbox_by_client", "outbox_by_kind",
+                "outbox_by_message_id", "outbox_by_state"}));
+  EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "trigger"),
+            (std::vector<std::string>{"document_count_delete", "document_count_insert",
+                                      "document_count_update", "event_count_delete",
+                                      "event_count_insert"}));
 }
 
 // Each earlier version, with data written at that version, migrates to the
@@ -99,6 +108,10 @@ TEST(StoreTest, MigratesFromEveryEarlierVersion) {
     EXPECT_EQ((*store)->GetClient("acme")->emails,
               std::vector<std::string>{"acme@example.fr"});
     EXPECT_EQ((*store)->LastEventSeq(), 2);  // client_added, received
+    // The counters start from what the older schema held.
+    EXPECT_EQ((*store)->CountDocumentsByStatus("acme")->at(DocumentStatus::kReceived), 1);
+    EXPECT_EQ((*store)->CountDocumentsByStatus("")->at(DocumentStatus::kReceived), 1);
+    EXPECT_EQ((*store)->CountEvents("received").value(), 1);
   }
 }
 
@@ -403,6 +416,148 @@ TEST(StoreTest, PurgeLeavesNoRowOfTheClientInAnyTable) {
     EXPECT_GT(count(table, "stays"), 0) << table;
   }
   EXPECT_EQ(s.GetClient("gone").status().code(), absl::StatusCode::kNotFound);
+}
+
+// The counters status calls read follow every way a document changes:
+// intake, status updates, moves between clients, purges.
+TEST(StoreTest, DocumentCountersFollowIntakeUpdatesMovesAndPurges) {
+  TempDir dir;
+  FakeClock clock;
+  std::unique_ptr<Store> opened = testing::OpenTestStore(dir.path(), &clock, {Client("acme"), Client("bolt"), Client("gone")});
+  ASSERT_NE(opened, nullptr);
+  Store& s = *opened;
+  std::vector<int64_t> ids;
+  for (int n = 1; n <= 6; ++n) {
+    auto id = s.InsertDocument(Doc(n <= 4 ? "acme" : "gone", n));
+    ASSERT_OK(id);
+    ids.push_back(*id);
+  }
+  ASSERT_OK(s.IngestDocument(Doc("acme", 1)));  // a duplicate adds nothing
+  DocumentUpdate done;
+  done.status = DocumentStatus::kDone;
+  ASSERT_OK(s.UpdateDocument(ids[0], DocumentStatus::kReceived, done, "status", "{}"));
+  ASSERT_OK(s.UpdateDocument(ids[1], DocumentStatus::kReceived, done, "status", "{}"));
+  DocumentUpdate reason_only;  // no status change: counts stay
+  reason_only.status_reason = "checked";
+  ASSERT_OK(s.UpdateDocument(ids[1], DocumentStatus::kDone, reason_only, "", ""));
+  ASSERT_OK(s.MoveDocument(ids[1], "bolt", "wrong client"));
+  ASSERT_OK(s.SyncClients({Client("acme"), Client("bolt")}));
+  int deleted = 0;
+  ASSERT_OK(s.PurgeClient("gone", &deleted));
+  ASSERT_EQ(deleted, 2);
+
+  auto acme = s.CountDocumentsByStatus("acme");
+  ASSERT_OK(acme);
+  EXPECT_EQ(acme->at(DocumentStatus::kDone), 1);
+  EXPECT_EQ(acme->at(DocumentStatus::kReceived), 2);
+  auto bolt = s.CountDocumentsByStatus("bolt");
+  ASSERT_OK(bolt);
+  EXPECT_EQ(bolt->at(DocumentStatus::kDone), 1);
+  EXPECT_EQ(bolt->at(DocumentStatus::kReceived), 0);
+  EXPECT_EQ(s.CountDocumentsByStatus("gone")->at(DocumentStatus::kReceived), 0);
+  auto all = s.CountDocumentsByStatus("");
+  ASSERT_OK(all);
+  EXPECT_EQ(all->at(DocumentStatus::kDone), 2);
+  EXPECT_EQ(all->at(DocumentStatus::kReceived), 2);
+  EXPECT_EQ(s.CountPendingDocuments().value(), 2);
+  EXPECT_EQ(s.CountClients().value(), 2);  // gone left the config; unknown is none
+  // Events: six intakes and one duplicate; the purged client's went with it.
+  EXPECT_EQ(s.CountEvents("received").value(), 4);
+  EXPECT_EQ(s.CountEvents("duplicate").value(), 1);
+  EXPECT_EQ(s.CountEvents("purged").value(), 1);
+}
+
+// Only documents due by now, and the earliest retry to wake up for.
+TEST(StoreTest, DueDocumentsAndNextDueTimeIgnoreFinalStates) {
+  TempDir dir;
+  FakeClock clock;
+  std::unique_ptr<Store> opened = testing::OpenTestStore(dir.path(), &clock, {Client("acme")});
+  ASSERT_NE(opened, nullptr);
+  Store& s = *opened;
+  EXPECT_EQ(s.NextDueTime().value(), absl::InfiniteFuture());
+  auto a = s.InsertDocument(Doc("acme", 1));
+  auto b = s.InsertDocument(Doc("acme", 2));
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  EXPECT_LE(s.NextDueTime().value(), clock.Now());  // received: due at once
+  DocumentUpdate later;
+  later.next_attempt_at = clock.Now() + absl::Minutes(5);
+  ASSERT_OK(s.UpdateDocument(*a, DocumentStatus::kReceived, later, "", ""));
+  DocumentUpdate done;
+  done.status = DocumentStatus::kDone;
+  ASSERT_OK(s.UpdateDocument(*b, DocumentStatus::kReceived, done, "", ""));
+  EXPECT_EQ(s.NextDueTime().value(), clock.Now() + absl::Minutes(5));
+  EXPECT_TRUE(s.ListDueDocuments(clock.Now(), 10)->empty());
+  clock.Advance(absl::Minutes(5));
+  auto due = s.ListDueDocuments(clock.Now(), 10);
+  ASSERT_OK(due);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].id, *a);
+}
+
+// Invoice numbers are found through their own column, set with the fields.
+TEST(StoreTest, DocumentsWithNumberFindsTheClientsOtherDocuments) {
+  TempDir dir;
+  FakeClock clock;
+  std::unique_ptr<Store> opened = testing::OpenTestStore(dir.path(), &clock, {Client("acme"), Client("bolt")});
+  ASSERT_NE(opened, nullptr);
+  Store& s = *opened;
+  std::vector<int64_t> ids;
+  for (auto [client, n] : std::vector<std::pair<std::string, int>>{
+           {"acme", 1}, {"acme", 2}, {"bolt", 3}, {"acme", 4}}) {
+    auto id = s.InsertDocument(Doc(client, n));
+    ASSERT_OK(id);
+    ids.push_back(*id);
+    DocumentUpdate u;
+    u.fields = Fields();
+    u.fields->invoice_number = n == 4 ? "F-9" : "F-1";
+    ASSERT_OK(s.UpdateDocument(*id, DocumentStatus::kReceived, u, "", ""));
+  }
+  auto same = s.DocumentsWithNumber("acme", "F-1", ids[0]);
+  ASSERT_OK(same);
+  ASSERT_EQ(same->size(), 1u);
+  EXPECT_EQ((*same)[0].id, ids[1]);
+  EXPECT_TRUE(s.DocumentsWithNumber("acme", "", ids[0])->empty());
+}
+
+// Pages of what is missing follow (due date, client, id) without gaps or
+// repeats, for one client or all.
+TEST(StoreTest, OpenItemsDuePageByKeyset) {
+  TempDir dir;
+  FakeClock clock;
+  std::unique_ptr<Store> opened = testing::OpenTestStore(dir.path(), &clock, {});
+  ASSERT_NE(opened, nullptr);
+  Store& s = *opened;
+  std::vector<ItemRecord> items;
+  for (const char* client : {"bolt", "acme"}) {
+    for (int month = 1; month <= 5; ++month) {
+      ItemRecord i;
+      i.client_id = client;
+      i.kind = "bank_statement";
+      i.period = absl::StrCat("2026-0", month);
+      i.due_date = Date{std::chrono::year{2026}, std::chrono::month(month + 1), std::chrono::day{10}};
+      items.push_back(i);
+    }
+  }
+  ASSERT_EQ(s.EnsureItems(items).value(), 10);
+  ASSERT_EQ(s.EnsureItems(items).value(), 0);  // already there
+  Date due_by{std::chrono::year{2026}, std::chrono::May, std::chrono::day{10}};
+  std::vector<std::string> seen;
+  ItemCursor after;
+  while (true) {
+    auto page = s.ListOpenItemsDue("", due_by, after, 3);
+    ASSERT_OK(page);
+    for (const ItemRecord& i : *page) seen.push_back(absl::StrCat(i.client_id, " ", i.period));
+    if (page->size() < 3) break;
+    after = {page->back().due_date, page->back().client_id, page->back().id};
+  }
+  // Due by 10 May: January to April, both clients, by due date then client.
+  EXPECT_EQ(seen, (std::vector<std::string>{"acme 2026-01", "bolt 2026-01", "acme 2026-02",
+                                            "bolt 2026-02", "acme 2026-03", "bolt 2026-03",
+                                            "acme 2026-04", "bolt 2026-04"}));
+  auto one = s.ListOpenItemsDue("bolt", due_by, ItemCursor{}, 100);
+  ASSERT_OK(one);
+  EXPECT_EQ(one->size(), 4u);
 }
 
 }  // namespace

@@ -37,8 +37,9 @@ grep -q '^grpc.health.v1.Health/Check$' <<<"$methods" || { echo "no grpc.health.
 
 status=$(call -d '{}' http://localhost/liasse.v1.Liasse/GetStatus)
 echo "$status"
-grep -q '"clientIds": *\[' <<<"$status" || { echo "GetStatus lacks clientIds"; exit 1; }
-grep -q '"acme"' <<<"$status" || { echo "GetStatus lacks client acme"; exit 1; }
+grep -q '"clientCount": *"1"' <<<"$status" || { echo "GetStatus lacks clientCount"; exit 1; }
+clients=$(call -d '{}' http://localhost/liasse.v1.Liasse/ListClients)
+grep -q '"acme"' <<<"$clients" || { echo "ListClients lacks client acme"; exit 1; }
 
 health=$(call -d '{}' http://localhost/grpc.health.v1.Health/Check)
 echo "$health"

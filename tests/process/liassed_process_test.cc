@@ -217,14 +217,14 @@ TEST(LiassedProcessTest, EmbeddedDefaultServesStatusAndStopsCleanly) {
   ASSERT_EQ(status.exit_code, 0) << status.err;
   nlohmann::json j = nlohmann::json::parse(status.out);
   EXPECT_FALSE(j["version"].get<std::string>().empty());
-  EXPECT_EQ(j["client_ids"], nlohmann::json::array({"acme"}));
+  EXPECT_EQ(j["client_count"], "1");  // int64 is a string in proto JSON
   EXPECT_EQ(j["config_source"], "embedded default");
   EXPECT_TRUE(j.contains("uptime_seconds"));
   EXPECT_EQ(j["queue"].size(), 8u);
 
   CommandResult table = Cli(dir.path(), {"status"});
   ASSERT_EQ(table.exit_code, 0);
-  EXPECT_TRUE(absl::StrContains(table.out, "clients    1: acme")) << table.out;
+  EXPECT_TRUE(absl::StrContains(table.out, "clients    1 ")) << table.out;
 
   // A folder created while running is a new client.
   fs::create_directories(dir.Join("var/inbox/bolt"));
@@ -284,8 +284,7 @@ TEST(LiassedProcessTest, SighupWithBrokenConfigKeepsServingOldOne) {
       << daemon.Log();
   CommandResult status = Cli(dir.path(), {"--socket", socket, "status", "--json"});
   ASSERT_EQ(status.exit_code, 0) << status.err;
-  EXPECT_EQ(nlohmann::json::parse(status.out)["client_ids"],
-            nlohmann::json::array({"acme"}));
+  EXPECT_EQ(nlohmann::json::parse(status.out)["client_count"], "1");
 
   // A valid new config is applied: a new client appears.
   std::ofstream(config) << "[daemon]\nstate_dir = \"state\"\ninbox_root = "
