@@ -165,6 +165,9 @@ absl::StatusOr<Config> ParseConfig(absl::string_view toml_text,
                                   "\" is inside inbox_root \"", inbox,
                                   "\": the archive would be taken for a client folder"));
   }
+  // Folders as "path/", sorted: a folder and every folder below it are then
+  // neighbours, so overlaps are found in O(n log n) (firms have thousands).
+  std::vector<std::pair<std::string, size_t>> folders;
   for (size_t i = 0; i < config.clients.size(); ++i) {
     const ClientConfig& c = config.clients[i];
     const std::string folder = NormalPath(c.folder);
@@ -174,14 +177,24 @@ absl::StatusOr<Config> ParseConfig(absl::string_view toml_text,
       errors.push_back(absl::StrCat(source_name, ": [[client]] ", c.id, " folder: \"", folder,
                                     "\" overlaps state_dir \"", state, "\""));
     }
-    for (size_t j = 0; j < i; ++j) {
-      const std::string other = NormalPath(config.clients[j].folder);
-      if (IsWithin(folder, other) || IsWithin(other, folder)) {
-        errors.push_back(absl::StrCat(source_name, ": [[client]] ", c.id, " folder: \"", folder,
-                                      "\" overlaps the folder of ", config.clients[j].id, " (\"",
-                                      other, "\"): one file would belong to two clients"));
-      }
+    folders.emplace_back(folder == "/" ? folder : folder + "/", i);
+  }
+  std::sort(folders.begin(), folders.end());
+  std::vector<std::pair<size_t, size_t>> overlaps;  // (later, earlier) in config order
+  for (size_t a = 0; a < folders.size(); ++a) {
+    for (size_t b = a + 1;
+         b < folders.size() && absl::StartsWith(folders[b].first, folders[a].first); ++b) {
+      overlaps.emplace_back(std::max(folders[a].second, folders[b].second),
+                            std::min(folders[a].second, folders[b].second));
     }
+  }
+  std::sort(overlaps.begin(), overlaps.end());
+  for (const auto& [i, j] : overlaps) {
+    errors.push_back(absl::StrCat(source_name, ": [[client]] ", config.clients[i].id,
+                                  " folder: \"", NormalPath(config.clients[i].folder),
+                                  "\" overlaps the folder of ", config.clients[j].id, " (\"",
+                                  NormalPath(config.clients[j].folder),
+                                  "\"): one file would belong to two clients"));
   }
   if (config.reminders.enabled && !config.smtp.configured) {
     errors.push_back(absl::StrCat(

@@ -71,7 +71,7 @@ Collector::Collector(Store* store, const Archive* archive, const Clock* clock, O
       archive_(archive),
       clock_(clock),
       settings_(MakeSettings(std::move(options))),
-      clients_(std::move(clients)),
+      clients_(MakeClientList(std::move(clients))),
       delivery_(store, store, clock) {}
 
 std::shared_ptr<const Collector::Settings> Collector::MakeSettings(Options options) {
@@ -186,22 +186,42 @@ absl::Status Collector::Recover() {
   return absl::OkStatus();
 }
 
+std::shared_ptr<const Collector::ClientList> Collector::MakeClientList(
+    std::vector<ClientConfig> clients) {
+  auto list = std::make_shared<ClientList>();
+  list->all = std::move(clients);
+  for (size_t i = 0; i < list->all.size(); ++i) list->by_id.emplace(list->all[i].id, i);
+  return list;
+}
+
+std::vector<const ClientConfig*> Collector::ClientList::Select(const std::string& id) const {
+  std::vector<const ClientConfig*> out;
+  if (!id.empty()) {
+    auto it = by_id.find(id);
+    if (it != by_id.end()) out.push_back(&all[it->second]);
+    return out;
+  }
+  for (const ClientConfig& c : all) out.push_back(&c);
+  return out;
+}
+
 void Collector::SetClients(std::vector<ClientConfig> clients) {
+  std::shared_ptr<const ClientList> list = MakeClientList(std::move(clients));
   std::lock_guard<std::mutex> lock(clients_mu_);
-  clients_ = std::move(clients);
+  clients_ = std::move(list);
   planned_day_ = -1;
   clients_changed_ = true;
 }
 
-std::vector<ClientConfig> Collector::Clients() {
+std::shared_ptr<const Collector::ClientList> Collector::Clients() {
   std::lock_guard<std::mutex> lock(clients_mu_);
   return clients_;
 }
 
 absl::StatusOr<ClientConfig> Collector::ClientById(const std::string& id) {
-  for (const ClientConfig& c : Clients()) {
-    if (c.id == id) return c;
-  }
+  std::shared_ptr<const ClientList> clients = Clients();
+  std::vector<const ClientConfig*> found = clients->Select(id);
+  if (!id.empty() && !found.empty()) return *found.front();
   return absl::NotFoundError(absl::StrCat("client ", id, " is not in the config"));
 }
 
@@ -241,7 +261,8 @@ absl::Status Collector::RefreshItems(absl::Time as_of) {
   // in seconds, not one commit (and fsync) per item.
   constexpr size_t kBatch = 500;
   std::vector<ItemRecord> batch;
-  for (const ClientConfig& c : Clients()) {
+  std::shared_ptr<const ClientList> clients = Clients();
+  for (const ClientConfig& c : clients->all) {
     for (ItemRecord& item : PlannedItems(c, as_of)) batch.push_back(std::move(item));
     if (batch.size() < kBatch) continue;
     if (absl::StatusOr<int> made = store_->EnsureItems(batch); !made.ok()) return made.status();
@@ -265,9 +286,9 @@ absl::StatusOr<std::vector<ItemView>> Collector::Items(const std::string& client
     have.insert({i.client_id, i.kind, i.period, i.account});
     if (!open_only || i.state == ItemState::kOpen) all.push_back(i);
   }
-  for (const ClientConfig& c : Clients()) {
-    if (!client_id.empty() && c.id != client_id) continue;
-    for (ItemRecord& i : PlannedItems(c, as_of)) {
+  std::shared_ptr<const ClientList> clients = Clients();
+  for (const ClientConfig* c : clients->Select(client_id)) {
+    for (ItemRecord& i : PlannedItems(*c, as_of)) {
       if (!period.empty() && i.period != period) continue;
       if (have.insert({i.client_id, i.kind, i.period, i.account}).second) all.push_back(i);
     }
@@ -593,7 +614,8 @@ absl::Status Collector::FollowEvents() {
       for (const auto& addr : p["failed_recipients"]) {
         if (addr.is_string()) failed.push_back(addr.get<std::string>());
       }
-      for (const ClientConfig& c : Clients()) {
+      std::shared_ptr<const ClientList> clients = Clients();
+      for (const ClientConfig& c : clients->all) {
         for (const BounceFollowUp& bounce : AfterBounce(failed, c.emails)) {
           if (absl::Status st = store_->MarkBadAddress(c.id, bounce.address); !st.ok()) return st;
           if (absl::Status st = Escalate(c.id, bounce.title, bounce.text, true,

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -160,7 +161,16 @@ class Collector : public Escalator {
   bool RemindersEnabled() const;
 
  private:
-  std::vector<ClientConfig> Clients();
+  // The config's clients, shared with readers while SetClients swaps in a
+  // new list (hold the pointer while iterating).
+  struct ClientList {
+    std::vector<ClientConfig> all;
+    std::map<std::string, size_t> by_id;
+    // `id` "" = every client; else that one (none when unknown).
+    std::vector<const ClientConfig*> Select(const std::string& id) const;
+  };
+  static std::shared_ptr<const ClientList> MakeClientList(std::vector<ClientConfig> clients);
+  std::shared_ptr<const ClientList> Clients();
   absl::StatusOr<ClientConfig> ClientById(const std::string& id);
   std::chrono::year_month StartPeriod(const ClientConfig& c);
   std::vector<ItemRecord> PlannedItems(const ClientConfig& c, absl::Time as_of);
@@ -216,7 +226,7 @@ class Collector : public Escalator {
   mutable std::mutex settings_mu_;
   std::shared_ptr<const Settings> settings_;  // guarded by settings_mu_
   std::mutex clients_mu_;
-  std::vector<ClientConfig> clients_;
+  std::shared_ptr<const ClientList> clients_;
   OutboxDelivery delivery_;
   int64_t events_seen_ = 0;
   // Items are planned once a day (and again after a config change), not on

@@ -273,8 +273,9 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
       (*missing_by_client)[id].push_back(View(std::move(i), today, cfg->options.reminders.grace_days));
     }
   }
-  for (const ClientConfig& c : Clients()) {
-    if (!client_id.empty() && c.id != client_id) continue;
+  std::shared_ptr<const ClientList> clients = Clients();
+  for (const ClientConfig* client : clients->Select(client_id)) {
+    const ClientConfig& c = *client;
     std::vector<ItemView> open;
     if (missing_by_client) {
       auto it = missing_by_client->find(c.id);

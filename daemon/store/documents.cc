@@ -130,13 +130,16 @@ absl::Status SqliteStore::UpdateDocument(int64_t id, DocumentStatus expected,
 
 // The WHERE of the partial index document_pending, word for word: SQLite
 // uses a partial index only when the query's terms imply its condition.
+// Due documents come in the index's order (due time, id), so that no plan
+// prefers walking every document in id order — with nothing pending, the
+// partial index has no statistics and the planner would.
 constexpr char kPending[] = "status NOT IN ('done', 'needs_review', 'quarantined')";
 
 absl::StatusOr<std::vector<DocumentRecord>> SqliteStore::ListDueDocuments(
     absl::Time now, int limit) {
   ReadConn conn(this);
   Stmt s(conn.db, absl::StrCat("SELECT ", kDocumentColumns, " FROM document WHERE ", kPending,
-                               " AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2")
+                               " AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2")
                       .c_str());
   s.Bind(1, FormatStoreTime(now)).Bind(2, int64_t{limit});
   return ReadAll<DocumentRecord>(s, ReadDocument);

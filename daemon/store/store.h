@@ -243,7 +243,7 @@ class DocumentTable {
                                       absl::string_view event_kind,
                                       const std::string& payload_json) = 0;
   // Documents not in a final state whose next attempt is due by `now`,
-  // oldest first.
+  // the longest due first (then by id).
   virtual absl::StatusOr<std::vector<DocumentRecord>> ListDueDocuments(
       absl::Time now, int limit) = 0;
   // When the earliest document not in a final state is due (InfiniteFuture

@@ -43,7 +43,9 @@ void Fill(const std::string& path) {
     int docs = c == 0 ? 6000 : 60;
     for (int d = 0; d < docs; ++d) {
       ++doc;
-      const char* status = d % 50 == 7 ? "needs_review" : d % 200 == 3 ? "received" : "done";
+      // Nothing waiting, as most of the time: the pipeline's partial index
+      // is then empty and has no statistics, and must still be used.
+      const char* status = d % 50 == 7 ? "needs_review" : "done";
       Run(db, absl::StrCat("INSERT INTO document (client_id, sha256, source, received_at, status, "
                            "updated_at, invoice_number) VALUES ('", id, "', 'h", doc,
                            "', 'folder', '", now, "', '", status, "', '", now, "', 'F-", doc,
