@@ -22,11 +22,12 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def make_pdfs(work, n):
-    """Small distinct text PDFs, written by hand (no dependency)."""
+def make_pdfs(work, n, tag=""):
+    """Small distinct text PDFs, written by hand (no dependency); `tag`
+    makes them differ from another run's."""
     paths = []
     for i in range(n):
-        text = "(FACTURE BENCH-%d Total TTC %d,00 EUR) Tj" % (i, i)
+        text = "(FACTURE BENCH-%s%d Total TTC %d,00 EUR) Tj" % (tag, i, i)
         stream = "BT /F1 14 Tf 72 720 Td %s ET" % text
         objs = [
             "<< /Type /Catalog /Pages 2 0 R >>",

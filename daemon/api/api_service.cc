@@ -456,6 +456,24 @@ class LiasseService final : public pb::Liasse::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status ListEvents(grpc::ServerContext* ctx, const pb::ListEventsRequest* req,
+                          pb::ListEventsResponse* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    int64_t after = req->after_seq();
+    if (!req->page_token().empty() && !absl::SimpleAtoi(req->page_token(), &after)) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad page_token");
+    }
+    if (after < 0) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "after_seq must be >= 0");
+    int size = PageSize(req->page_size());
+    auto events = store_->ListEvents(after, ResourceId(req->client(), "clients"), size);
+    if (!events.ok()) return ToGrpc(events.status());
+    for (const EventRecord& e : *events) FillEvent(e, out->add_events());
+    if (static_cast<int>(events->size()) == size) {
+      out->set_next_page_token(absl::StrCat(events->back().seq));
+    }
+    return grpc::Status::OK;
+  }
+
   grpc::Status WatchEvents(grpc::ServerContext* ctx,
                            const pb::WatchEventsRequest* req,
                            grpc::ServerWriter<pb::Event>* writer) override {

@@ -96,6 +96,7 @@ void Collector::Reconfigure(Options options) {
     std::lock_guard<std::mutex> lock(settings_mu_);
     settings_ = std::move(fresh);
   }
+  quiet_reset_ = true;
   Wake();  // reminders may be due under the new settings
 }
 
@@ -159,7 +160,7 @@ absl::Status Collector::Tick() {
   }
   if (absl::Status st = FollowEvents(); !st.ok()) return st;
   if (cfg->options.reminders.enabled) {
-    absl::StatusOr<ReminderRun> run = RunReminders(now, false, "");
+    absl::StatusOr<ReminderRun> run = RunReminders(now, false, "", /*from_tick=*/true);
     if (!run.ok()) return run.status();
   }
   if (absl::Status st = Deliver(); !st.ok()) return st;
@@ -210,6 +211,7 @@ void Collector::SetClients(std::vector<ClientConfig> clients) {
   std::lock_guard<std::mutex> lock(clients_mu_);
   clients_ = std::move(list);
   planned_day_ = -1;
+  quiet_reset_ = true;
   clients_changed_ = true;
 }
 
@@ -595,6 +597,8 @@ absl::Status Collector::FollowEvents() {
   if (!events.ok()) return events.status();
   for (const EventRecord& e : *events) {
     events_seen_ = e.seq;
+    // Something happened to the client: its reminders are decided again.
+    if (!e.client_id.empty()) quiet_until_.erase(e.client_id);
     json p = json::parse(e.payload_json, nullptr, false);
     if (e.kind == "client_message" && !e.client_id.empty() && e.client_id != kUnknownClientId) {
       // A reply in words: a person answers it, and the reminders wait.

@@ -140,7 +140,9 @@ class Collector : public Escalator {
   // Evaluates the policy at `as_of`. dry_run: renders only. Otherwise writes
   // reminders and escalations to the outbox (sent by the next Deliver).
   absl::StatusOr<ReminderRun> RunReminders(absl::Time as_of, bool dry_run,
-                                           const std::string& client_id);
+                                           const std::string& client_id) {
+    return RunReminders(as_of, dry_run, client_id, /*from_tick=*/false);
+  }
   // Sends scheduled outbox rows that are due, at most max_per_minute.
   absl::Status Deliver();
   // The digest for the day of `now`, once a day at digest_time.
@@ -171,6 +173,10 @@ class Collector : public Escalator {
   };
   static std::shared_ptr<const ClientList> MakeClientList(std::vector<ClientConfig> clients);
   std::shared_ptr<const ClientList> Clients();
+  // from_tick: the background loop's run, which skips clients known to
+  // have nothing due (quiet_until_).
+  absl::StatusOr<ReminderRun> RunReminders(absl::Time as_of, bool dry_run,
+                                           const std::string& client_id, bool from_tick);
   absl::StatusOr<ClientConfig> ClientById(const std::string& id);
   std::chrono::year_month StartPeriod(const ClientConfig& c);
   std::vector<ItemRecord> PlannedItems(const ClientConfig& c, absl::Time as_of);
@@ -234,6 +240,12 @@ class Collector : public Escalator {
   std::optional<Date> items_planned_on_;  // collector thread only
   // The day (DayNumber) every client's items were last stored for; -1 none.
   std::atomic<int64_t> planned_day_{-1};
+  // Clients the loop's last reminder run had nothing to do for, and until
+  // when that holds unless one of their events arrives (at most the next
+  // day, when more items fall due): the loop then skips them, so a tick
+  // costs one query, not a few per client. Collector thread only.
+  std::map<std::string, absl::Time> quiet_until_;
+  std::atomic<bool> quiet_reset_{false};  // new clients or settings: forget
   std::atomic<bool> clients_changed_{true};
 
   std::mutex mu_;

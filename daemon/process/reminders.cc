@@ -256,9 +256,18 @@ absl::Status Collector::Escalate(const std::string& client_id, const std::string
 }
 
 absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_run,
-                                                    const std::string& client_id) {
+                                                    const std::string& client_id,
+                                                    bool from_tick) {
   const std::shared_ptr<const Settings> cfg = Current();
   ReminderRun run;
+  if (from_tick && quiet_reset_.exchange(false)) quiet_until_.clear();
+  // Once decided "nothing", a client is looked at again after its next
+  // event, its next reminder time, or midnight (items fall due by day).
+  auto quiet = [&](const std::string& id, absl::Time until) {
+    if (!from_tick) return;
+    Date tomorrow = AddDays(LocalDate(as_of, cfg->tz), 1);
+    quiet_until_[id] = std::min(until, StartOfDay(tomorrow, cfg->tz));
+  };
   // Every client, on the day whose items are all stored: what is missing
   // comes from one index range over open items, not one query per client.
   Date today = LocalDate(as_of, cfg->tz);
@@ -276,6 +285,10 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
   std::shared_ptr<const ClientList> clients = Clients();
   for (const ClientConfig* client : clients->Select(client_id)) {
     const ClientConfig& c = *client;
+    if (from_tick) {
+      auto q = quiet_until_.find(c.id);
+      if (q != quiet_until_.end() && as_of < q->second) continue;
+    }
     std::vector<ItemView> open;
     if (missing_by_client) {
       auto it = missing_by_client->find(c.id);
@@ -292,13 +305,19 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
       if (absl::Status st = MaybeThank(c, as_of, dry_run, &run); !st.ok()) return st;
     }
     // Nothing missing: nothing to decide (DecideReminder would say so).
-    if (open.empty()) continue;
+    if (open.empty()) {
+      quiet(c.id, absl::InfiniteFuture());
+      continue;
+    }
     absl::StatusOr<ContactState> contact = store_->GetContactState(c.id);
     if (!contact.ok()) return contact.status();
     absl::StatusOr<ClientReminderState> state = ReminderState(c, open, *contact, as_of);
     if (!state.ok()) return state.status();
     ReminderDecision d = DecideReminder(*state, cfg->options.reminders.cadence, as_of, cfg->tz);
-    if (d.action == ReminderDecision::Action::kNothing) continue;
+    if (d.action == ReminderDecision::Action::kNothing) {
+      quiet(c.id, d.next_at);
+      continue;
+    }
     absl::StatusOr<RenderedReminder> mail;
     std::string slot = d.slot;
     if (d.action == ReminderDecision::Action::kSend) {
