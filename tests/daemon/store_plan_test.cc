@@ -123,6 +123,9 @@ TEST(StorePlanTest, RequestPathStatementsUseIndexesOnAFilledDatabase) {
     ASSERT_OK(s.CountOutbox(client, "reminder", OutboxState::kSent));
   }
   ASSERT_OK(s.ListItems("big", "2026-11", false));
+  ASSERT_OK(s.ListItems("big", "", false));
+  ASSERT_OK(s.GetContactState("big"));
+  ASSERT_OK(s.ListUnmatchedDebits("big"));
   ASSERT_OK(s.ListOutbox("big", "reminder", std::nullopt, 1000));
   ASSERT_OK(s.ListOutbox("", "", OutboxState::kSending, 1000));
   ASSERT_OK(s.ClientOfMessageId("m3-4"));
