@@ -484,29 +484,49 @@ class Cli {
   }
 
   int Events(bool follow, int64_t after, const std::string& client) {
+    // What is already in the log comes in pages (one call per 1,000
+    // events, each with the usual deadline); then, when following, the
+    // stream from the last one.
+    pb::ListEventsRequest page_req;
+    page_req.set_after_seq(after);
+    page_req.set_page_size(1000);
+    if (!client.empty()) page_req.set_client(absl::StrCat("clients/", client));
+    while (true) {
+      pb::ListEventsResponse page;
+      auto ctx = Context();
+      grpc::Status st = stub_->ListEvents(ctx.get(), page_req, &page);
+      if (!st.ok()) return Report(st);
+      for (const pb::Event& e : page.events()) {
+        PrintEvent(e);
+        after = e.seq();
+      }
+      if (page.next_page_token().empty()) break;
+      page_req.set_page_token(page.next_page_token());
+    }
+    if (!follow) return 0;
     pb::WatchEventsRequest req;
     req.set_after_seq(after);
-    req.set_follow(follow);
+    req.set_follow(true);
     if (!client.empty()) req.set_client(absl::StrCat("clients/", client));
     grpc::ClientContext ctx;
     if (!token_.empty()) ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
-    if (!follow) ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     auto reader = stub_->WatchEvents(&ctx, req);
     pb::Event e;
-    while (reader->Read(&e)) {
-      if (conn_.json) {
-        PrintJson(e);
-      } else {
-        std::printf("%-6lld %s %-16s %-12s %s %s\n", static_cast<long long>(e.seq()),
-                    FormatTs(e.ts()).c_str(), e.kind().c_str(), e.client().c_str(),
-                    e.document_id() ? absl::StrCat("doc=", e.document_id()).c_str()
-                                    : "",
-                    e.payload_json() == "{}" ? "" : e.payload_json().c_str());
-      }
-      std::fflush(stdout);
-    }
+    while (reader->Read(&e)) PrintEvent(e);
     grpc::Status st = reader->Finish();
     return st.ok() ? 0 : Report(st);
+  }
+
+  void PrintEvent(const pb::Event& e) {
+    if (conn_.json) {
+      PrintJson(e);
+    } else {
+      std::printf("%-6lld %s %-16s %-12s %s %s\n", static_cast<long long>(e.seq()),
+                  FormatTs(e.ts()).c_str(), e.kind().c_str(), e.client().c_str(),
+                  e.document_id() ? absl::StrCat("doc=", e.document_id()).c_str() : "",
+                  e.payload_json() == "{}" ? "" : e.payload_json().c_str());
+    }
+    std::fflush(stdout);
   }
 
   int Submit(const std::string& client, const std::vector<std::string>& files) {
