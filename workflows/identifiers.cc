@@ -62,6 +62,14 @@ std::string NormalizeIdentifier(absl::string_view text) {
   return out;
 }
 
+std::string DigitsOf(absl::string_view text) {
+  std::string digits;
+  for (char c : text) {
+    if (absl::ascii_isdigit(static_cast<unsigned char>(c))) digits.push_back(c);
+  }
+  return digits;
+}
+
 bool IsValidFrenchVat(absl::string_view vat) {
   if (vat.size() != 13 || vat.substr(0, 2) != "FR") return false;
   absl::string_view key = vat.substr(2, 2);

@@ -24,6 +24,9 @@ bool IsValidVat(absl::string_view vat);
 bool IsValidIban(absl::string_view iban);
 // Removes spaces and upper-cases, for IBANs and VAT numbers.
 std::string NormalizeIdentifier(absl::string_view text);
+// The ASCII digits of `text`, in order ("FR 12-345" → "12345"; an amount
+// as printed, "1 234,50" → "123450").
+std::string DigitsOf(absl::string_view text);
 
 // local@domain.tld, no spaces or control characters; deliberately simple.
 bool IsPlausibleEmail(absl::string_view email);

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "workflows/identifiers.h"
 #include "workflows/text_fields.h"
 
 namespace liasse {
@@ -58,14 +59,6 @@ size_t Utf8Floor(absl::string_view s, size_t n) {
   if (n >= s.size()) return s.size();
   while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
   return n;
-}
-
-std::string DigitsOf(absl::string_view token) {
-  std::string digits;
-  for (char c : token) {
-    if (absl::ascii_isdigit(static_cast<unsigned char>(c))) digits.push_back(c);
-  }
-  return digits;
 }
 
 std::string WithoutSpaces(absl::string_view s) {

@@ -353,16 +353,6 @@ std::pair<DocType, double> ClassifyText(absl::string_view text) {
 
 namespace {
 
-// The digits of a word, or of an amount as printed ("1 234,50" → 123450;
-// cents below one unit keep their leading zero: 0,50 → 050).
-std::string DigitsOf(absl::string_view word) {
-  std::string digits;
-  for (char c : word) {
-    if (absl::ascii_isdigit(static_cast<unsigned char>(c))) digits.push_back(c);
-  }
-  return digits;
-}
-
 bool ReadFromUnsureWord(Money amount, const std::vector<std::string>& unsure_words) {
   std::string digits = absl::StrCat(amount.cents < 0 ? -amount.cents : amount.cents);
   if (digits.size() < 3) digits.insert(0, 3 - digits.size(), '0');

@@ -29,6 +29,12 @@ TEST(IdentifiersTest, FrenchVatKeyMatchesSiren) {
   EXPECT_FALSE(IsValidVat("D1"));
 }
 
+TEST(IdentifiersTest, DigitsOfKeepsOnlyAsciiDigitsInOrder) {
+  EXPECT_EQ(DigitsOf("FR 12-345"), "12345");
+  EXPECT_EQ(DigitsOf("1 234,50 €"), "123450");
+  EXPECT_EQ(DigitsOf("TOTAL"), "");
+}
+
 TEST(IdentifiersTest, IbanMod97) {
   EXPECT_TRUE(IsValidIban("FR76 3000 6000 0112 3456 7890 189"));
   EXPECT_TRUE(IsValidIban("DE89370400440532013000"));
