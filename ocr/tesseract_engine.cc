@@ -32,6 +32,9 @@ constexpr float kMinOsdConfidence = 2.0f;
 // (a receipt on a table) is never blank.
 constexpr int kInkContrast = 60;
 constexpr double kBlankInkShare = 0.0002;
+// Paper is lighter than this grey level (0–255); a darker median is a photo
+// of something on a background, never a blank page.
+constexpr int kMinPaperGrey = 160;
 
 bool BlankPage(Pix* grey) {
   PixPtr half(pixScaleAreaMap2(grey));
@@ -52,7 +55,7 @@ bool BlankPage(Pix* grey) {
   int median = 0;
   for (int64_t seen = 0; median < levels && (seen += count[median]) * 2 < total; ++median) {
   }
-  if (median < 160) return false;
+  if (median < kMinPaperGrey) return false;
   int64_t ink = 0;
   for (int i = 0; i < median - kInkContrast; ++i) ink += count[i];
   return ink < kBlankInkShare * total;
