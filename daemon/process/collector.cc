@@ -156,7 +156,6 @@ absl::Status Collector::Tick() {
       return st;
     }
     items_planned_on_ = today;
-    planned_day_ = DayNumber(today);
   }
   if (absl::Status st = FollowEvents(); !st.ok()) return st;
   if (cfg->options.reminders.enabled) {
@@ -270,9 +269,16 @@ absl::Status Collector::RefreshItems(absl::Time as_of) {
     if (absl::StatusOr<int> made = store_->EnsureItems(batch); !made.ok()) return made.status();
     batch.clear();
   }
-  if (batch.empty()) return absl::OkStatus();
-  absl::StatusOr<int> made = store_->EnsureItems(batch);
-  return made.ok() ? absl::OkStatus() : made.status();
+  if (!batch.empty()) {
+    if (absl::StatusOr<int> made = store_->EnsureItems(batch); !made.ok()) return made.status();
+  }
+  // Every client's items through that day are stored (unless the clients
+  // changed meanwhile: SetClients resets this).
+  if (!clients_changed_) {
+    int64_t day = DayNumber(LocalDate(as_of, Current()->tz));
+    if (planned_day_ < day) planned_day_ = day;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<ItemView>> Collector::Items(const std::string& client_id,
@@ -316,8 +322,8 @@ absl::StatusOr<MissingPage> Collector::Missing(const std::string& client_id, abs
   int grace = cfg->options.reminders.grace_days;
   Date today = LocalDate(as_of, cfg->tz);
   MissingPage page;
-  if (today <= LocalDate(clock_->Now(), cfg->tz)) {
-    // Every item due by today is stored (RefreshItems, AskAgain): one
+  if (planned_day_ >= DayNumber(today) && !clients_changed_) {
+    // Every item due by that day is stored (RefreshItems, AskAgain): one
     // index range, one page.
     if (after.offset != 0) return absl::InvalidArgumentError("bad page_token");
     absl::StatusOr<std::vector<ItemRecord>> rows =
@@ -333,8 +339,8 @@ absl::StatusOr<MissingPage> Collector::Missing(const std::string& client_id, abs
     }
     return page;
   }
-  // A later day: items that will exist by then are not stored yet, so the
-  // forecast is computed whole and paged by position.
+  // A later day, or clients whose items are not planned yet: the items
+  // are computed whole (stored and still to create) and paged by position.
   if (after.key.id != 0) return absl::InvalidArgumentError("bad page_token");
   absl::StatusOr<std::vector<ItemView>> items = Items(client_id, "", as_of, true);
   if (!items.ok()) return items.status();

@@ -238,7 +238,8 @@ class Collector : public Escalator {
   // Items are planned once a day (and again after a config change), not on
   // every tick: hundreds of clients would mean a write per item each time.
   std::optional<Date> items_planned_on_;  // collector thread only
-  // The day (DayNumber) every client's items were last stored for; -1 none.
+  // The last day (DayNumber) through which every client's items are
+  // stored; -1 none.
   std::atomic<int64_t> planned_day_{-1};
   // Clients the loop's last reminder run had nothing to do for, and until
   // when that holds unless one of their events arrives (at most the next

@@ -272,7 +272,7 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
   // comes from one index range over open items, not one query per client.
   Date today = LocalDate(as_of, cfg->tz);
   std::optional<std::map<std::string, std::vector<ItemView>>> missing_by_client;
-  if (client_id.empty() && !clients_changed_ && planned_day_ == DayNumber(today)) {
+  if (client_id.empty() && !clients_changed_ && planned_day_ >= DayNumber(today)) {
     absl::StatusOr<std::vector<ItemRecord>> due =
         store_->ListOpenItemsDue("", today, ItemCursor{}, std::numeric_limits<int>::max());
     if (!due.ok()) return due.status();
