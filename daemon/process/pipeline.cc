@@ -125,7 +125,8 @@ void Pipeline::ThreadLoop(int index) {
     // cap only guards against the wall clock jumping.
     absl::Duration wait = kIdleRecheck;
     absl::StatusOr<absl::Time> next = store_->NextDueTime();
-    if (next.ok() && *next > clock_->Now()) wait = std::min(wait, *next - clock_->Now());
+    absl::Time now = clock_->Now();
+    if (next.ok() && *next > now) wait = std::min(wait, *next - now);
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait_for(lock, absl::ToChronoMilliseconds(wait + absl::Milliseconds(1)),
                  [&] { return stopping_ || wakeups_ != seen; });
