@@ -477,38 +477,25 @@ class LiasseService final : public pb::Liasse::Service {
   grpc::Status WatchEvents(grpc::ServerContext* ctx,
                            const pb::WatchEventsRequest* req,
                            grpc::ServerWriter<pb::Event>* writer) override {
-    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
-    if (req->after_seq() < 0) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "after_seq must be >= 0");
-    }
-    // Each follower holds a server thread: a bounded number of them, so the
-    // other calls always find one.
-    FollowerSlot slot(&followers_, req->follow() ? kMaxFollowers : -1);
-    if (!slot.ok()) {
-      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                          absl::StrCat("too many event followers (", kMaxFollowers,
-                                       "); try again later"));
-    }
-    std::string client = ResourceId(req->client(), "clients");
-    int64_t seq = req->after_seq();
-    while (!ctx->IsCancelled()) {
-      // Read before listing, so an event committed meanwhile wakes the wait.
-      int64_t watermark = store_->LastEventSeq();
-      auto events = store_->ListEvents(seq, client, 500);
-      if (!events.ok()) return ToGrpc(events.status());
-      for (const EventRecord& e : *events) {
+    return FollowEvents(ctx, *req, 500, [writer](const std::vector<EventRecord>& events) {
+      for (const EventRecord& e : events) {
         pb::Event event;
         FillEvent(e, &event);
-        if (!writer->Write(event)) return grpc::Status::OK;  // client gone
-        seq = e.seq;
+        if (!writer->Write(event)) return false;
       }
-      if (!events->empty()) continue;
-      if (!req->follow() || info_->stopping()) return grpc::Status::OK;
-      // Wake up at least every 250 ms to notice cancellation and shutdown.
-      store_->WaitForEventsAfter(watermark, absl::Milliseconds(250));
-    }
-    return grpc::Status::OK;
+      return true;
+    });
+  }
+
+  grpc::Status WatchEventBatches(grpc::ServerContext* ctx,
+                                 const pb::WatchEventsRequest* req,
+                                 grpc::ServerWriter<pb::EventBatch>* writer) override {
+    return FollowEvents(ctx, *req, kMaxPageSize,
+                        [writer](const std::vector<EventRecord>& events) {
+                          pb::EventBatch batch;
+                          for (const EventRecord& e : events) FillEvent(e, batch.add_events());
+                          return writer->Write(batch);
+                        });
   }
 
   // Mutating calls need the admin role before anything else.
@@ -782,6 +769,42 @@ class LiasseService final : public pb::Liasse::Service {
   Collector* collector_;
   OAuthTokens* oauth_;
   std::atomic<int> followers_{0};
+
+  // The event feed behind both watch calls: `emit` sends one listing of up
+  // to `batch` events (false: the client is gone).
+  grpc::Status FollowEvents(grpc::ServerContext* ctx, const pb::WatchEventsRequest& req,
+                            int batch,
+                            const std::function<bool(const std::vector<EventRecord>&)>& emit) {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    if (req.after_seq() < 0) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "after_seq must be >= 0");
+    }
+    // Each follower holds a server thread: a bounded number of them, so the
+    // other calls always find one.
+    FollowerSlot slot(&followers_, req.follow() ? kMaxFollowers : -1);
+    if (!slot.ok()) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrCat("too many event followers (", kMaxFollowers,
+                                       "); try again later"));
+    }
+    std::string client = ResourceId(req.client(), "clients");
+    int64_t seq = req.after_seq();
+    while (!ctx->IsCancelled()) {
+      // Read before listing, so an event committed meanwhile wakes the wait.
+      int64_t watermark = store_->LastEventSeq();
+      auto events = store_->ListEvents(seq, client, batch);
+      if (!events.ok()) return ToGrpc(events.status());
+      if (!events->empty()) {
+        if (!emit(*events)) return grpc::Status::OK;  // client gone
+        seq = events->back().seq;
+        continue;
+      }
+      if (!req.follow() || info_->stopping()) return grpc::Status::OK;
+      // Wake up at least every 250 ms to notice cancellation and shutdown.
+      store_->WaitForEventsAfter(watermark, absl::Milliseconds(250));
+    }
+    return grpc::Status::OK;
+  }
 
   // "" = now; "2026-12-10" = that day at noon, firm time (outside quiet
   // hours); or a full RFC 3339 time.

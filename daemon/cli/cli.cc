@@ -486,7 +486,7 @@ class Cli {
   int Events(bool follow, int64_t after, const std::string& client) {
     // What is already in the log comes in pages (one call per 1,000
     // events, each with the usual deadline); then, when following, the
-    // stream from the last one.
+    // batched stream from the last one.
     pb::ListEventsRequest page_req;
     page_req.set_after_seq(after);
     page_req.set_page_size(1000);
@@ -510,9 +510,11 @@ class Cli {
     if (!client.empty()) req.set_client(absl::StrCat("clients/", client));
     grpc::ClientContext ctx;
     if (!token_.empty()) ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
-    auto reader = stub_->WatchEvents(&ctx, req);
-    pb::Event e;
-    while (reader->Read(&e)) PrintEvent(e);
+    auto reader = stub_->WatchEventBatches(&ctx, req);
+    pb::EventBatch batch;
+    while (reader->Read(&batch)) {
+      for (const pb::Event& e : batch.events()) PrintEvent(e);
+    }
     grpc::Status st = reader->Finish();
     return st.ok() ? 0 : Report(st);
   }

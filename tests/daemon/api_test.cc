@@ -312,6 +312,50 @@ TEST_F(ApiTest, WatchEventsReplaysThenFollowsAndResumes) {
   EXPECT_EQ(follower->Finish().error_code(), grpc::StatusCode::CANCELLED);
 }
 
+TEST_F(ApiTest, WatchEventBatchesCarriesTheLogInFewMessagesThenFollows) {
+  StartServer(false);
+  auto stub = InProcessStub();
+  // 3 client_added + 5 received so far, then 1,200 more: two batches
+  // (1,000 + 208) while catching up.
+  for (int i = 0; i < 1200; ++i) {
+    EventRecord event;
+    event.kind = "note";
+    event.client_id = "acme";
+    ASSERT_OK(store_->AppendEvent(event));
+  }
+  pb::WatchEventsRequest req;
+  req.set_after_seq(0);
+  req.set_follow(true);
+  auto ctx = Ctx();
+  auto reader = stub->WatchEventBatches(ctx.get(), req);
+  std::vector<int64_t> seqs;
+  pb::EventBatch batch;
+  int messages = 0;
+  while (seqs.size() < 1208u && reader->Read(&batch)) {
+    ++messages;
+    for (const pb::Event& e : batch.events()) seqs.push_back(e.seq());
+  }
+  ASSERT_EQ(seqs.size(), 1208u);
+  EXPECT_EQ(messages, 2);
+  for (size_t i = 0; i < seqs.size(); ++i) ASSERT_EQ(seqs[i], static_cast<int64_t>(i + 1));
+
+  std::thread writer([&] {
+    EventRecord event;
+    event.kind = "escalation";
+    event.client_id = "acme";
+    ASSERT_OK(store_->AppendEvent(event));
+  });
+  ASSERT_TRUE(reader->Read(&batch));
+  writer.join();
+  ASSERT_EQ(batch.events_size(), 1);
+  EXPECT_EQ(batch.events(0).seq(), 1209);
+  EXPECT_EQ(batch.events(0).kind(), "escalation");
+  ctx->TryCancel();
+  while (reader->Read(&batch)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
 TEST_F(ApiTest, SubmitThenReadBackContent) {
   StartServer(false);
   auto stub = InProcessStub();

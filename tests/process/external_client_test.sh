@@ -33,6 +33,7 @@ methods=$(call --list-methods http://localhost)
 echo "$methods"
 grep -q '^liasse.v1.Liasse/GetStatus$' <<<"$methods" || { echo "no liasse.v1.Liasse"; exit 1; }
 grep -q '^liasse.v1.Liasse/WatchEvents$' <<<"$methods" || { echo "no WatchEvents"; exit 1; }
+grep -q '^liasse.v1.Liasse/WatchEventBatches$' <<<"$methods" || { echo "no WatchEventBatches"; exit 1; }
 grep -q '^grpc.health.v1.Health/Check$' <<<"$methods" || { echo "no grpc.health.v1.Health"; exit 1; }
 
 status=$(call -d '{}' http://localhost/liasse.v1.Liasse/GetStatus)
