@@ -87,6 +87,13 @@ Date LocalDate(absl::Time t, absl::TimeZone tz) {
   return FromCivil(absl::CivilDay(absl::ToCivilSecond(t, tz)));
 }
 
+absl::Time LocalTime(Date d, int minute, absl::TimeZone tz) {
+  return absl::FromCivil(absl::CivilMinute(static_cast<int>(d.year()),
+                                           static_cast<unsigned>(d.month()),
+                                           static_cast<unsigned>(d.day()), minute / 60, minute % 60),
+                         tz);
+}
+
 Period PeriodContaining(const std::string& every, Date d, std::chrono::month_day fye) {
   if (every == "quarter") {
     unsigned q = (static_cast<unsigned>(d.month()) - 1) / 3 + 1;

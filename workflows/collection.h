@@ -46,6 +46,8 @@ bool IsFrenchPublicHoliday(Date day);
 bool IsBusinessDay(Date day);  // Monday–Friday, not a French public holiday
 
 Date LocalDate(absl::Time t, absl::TimeZone tz);
+// `minute` minutes after local midnight of `d` (0: the day's start).
+absl::Time LocalTime(Date d, int minute, absl::TimeZone tz);
 Date AddDays(Date d, int days);
 int DaysBetween(Date from, Date to);  // to - from
 

@@ -558,6 +558,17 @@ class LiasseService final : public pb::Liasse::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status CheckStore(grpc::ServerContext* ctx, const pb::CheckStoreRequest* req,
+                          pb::CheckStoreResponse* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    absl::StatusOr<StoreCheck> check = store_->CheckStore(req->repair());
+    if (!check.ok()) return ToGrpc(check.status());
+    for (const std::string& line : check->integrity) out->add_integrity(line);
+    for (const std::string& line : check->wrong_counts) out->add_wrong_counts(line);
+    out->set_repaired(check->repaired);
+    return grpc::Status::OK;
+  }
+
   // Staff decisions: move to a client (from `unknown`, say), set the type or
   // fields, accept. A document moved out of `unknown` goes through the
   // pipeline's conclusion again; an accepted one is done.

@@ -668,6 +668,36 @@ class Cli {
     return 0;
   }
 
+  // Exit 0 when the store is sound (or its counts were just rebuilt), 1
+  // when something is wrong.
+  int Doctor(bool repair) {
+    pb::CheckStoreRequest req;
+    req.set_repair(repair);
+    pb::CheckStoreResponse resp;
+    // Reads the whole file: minutes for a large firm, not the usual 15 s.
+    auto ctx = Context(std::chrono::minutes(30));
+    grpc::Status st = stub_->CheckStore(ctx.get(), req, &resp);
+    if (!st.ok()) return Report(st);
+    if (conn_.json) {
+      PrintJson(resp);
+    } else {
+      bool file_ok = resp.integrity_size() == 1 && resp.integrity(0) == "ok";
+      std::printf("database file: %s\n", file_ok ? "ok" : "DAMAGED");
+      if (!file_ok) {
+        for (const std::string& line : resp.integrity()) std::printf("  %s\n", line.c_str());
+      }
+      if (resp.wrong_counts().empty()) {
+        std::printf("counts: ok\n");
+      } else {
+        std::printf("counts: %d wrong%s\n", resp.wrong_counts_size(),
+                    resp.repaired() ? ", rebuilt from the rows" : " (liasse doctor --repair rebuilds them)");
+        for (const std::string& line : resp.wrong_counts()) std::printf("  %s\n", line.c_str());
+      }
+    }
+    bool file_ok = resp.integrity_size() == 1 && resp.integrity(0) == "ok";
+    return file_ok && (resp.wrong_counts().empty() || resp.repaired()) ? 0 : 1;
+  }
+
   int Backup(const std::string& dest) {
     pb::Status status;
     auto ctx = Context();
@@ -686,9 +716,10 @@ class Cli {
   }
 
  private:
-  std::unique_ptr<grpc::ClientContext> Context() {
+  std::unique_ptr<grpc::ClientContext> Context(
+      std::chrono::seconds deadline = std::chrono::seconds(15)) {
     auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
+    ctx->set_deadline(std::chrono::system_clock::now() + deadline);
     if (!token_.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
     return ctx;
   }
@@ -797,6 +828,9 @@ int LiasseMain(int argc, char** argv) {
   open->add_option("DOC", open_id)->required();
   open->add_option("-o,--output", open_output, "file to write (default: its name)");
   std::string backup_dir;
+  bool doctor_repair = false;
+  auto* doctor = app.add_subcommand("doctor", "check the database file and its kept counts (admin)");
+  doctor->add_flag("--repair", doctor_repair, "rebuild counts that disagree with the rows");
   auto* backup = app.add_subcommand("backup", "consistent copy of the database and archive");
   backup->add_option("DIR", backup_dir)->required();
   std::string review_id, review_type, review_client, review_note;
@@ -876,6 +910,7 @@ int LiasseMain(int argc, char** argv) {
   if (*open) return cli.Open(open_id, open_output);
   if (*backup) return cli.Backup(backup_dir);
   if (*purge) return cli.Purge(purge_client, purge_confirm);
+  if (*doctor) return cli.Doctor(doctor_repair);
   if (*missing) return cli.Missing(missing_client, missing_as_of);
   if (*remind) return cli.Remind(remind_dry, remind_as_of, remind_client);
   if (*waive) return cli.Waive(waive_item, waive_reason);

@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -110,10 +113,20 @@ absl::Status Collector::Start() {
   if (absl::Status st = Recover(); !st.ok()) return st;
   events_seen_ = store_->LastEventSeq();
   thread_ = std::thread([this] { Loop(); });
+  std::thread::id loop_thread = thread_.get_id();
+  store_->OnEventsCommitted([this, loop_thread] {
+    if (std::this_thread::get_id() == loop_thread) return;  // its own: seen next pass
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      events_arrived_ = true;
+    }
+    cv_.notify_all();
+  });
   return absl::OkStatus();
 }
 
 void Collector::Stop() {
+  if (thread_.joinable()) store_->OnEventsCommitted(nullptr);
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
@@ -132,21 +145,53 @@ void Collector::Wake() {
 
 void Collector::Loop() {
   while (true) {
+    auto started = std::chrono::steady_clock::now();
     if (absl::Status st = Tick(); !st.ok()) {
       spdlog::warn("event=collector_error error=\"{}\"", std::string(st.message()));
     }
-    absl::Duration tick = Current()->options.tick;
+    // Asleep until something is due, an event is committed or Wake().
+    absl::Duration wait = std::clamp(NextPassAt() - clock_->Now(), absl::ZeroDuration(), kMaxSleep);
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, absl::ToChronoMilliseconds(tick),
-                 [this] { return stopping_ || woken_; });
+    cv_.wait_for(lock, absl::ToChronoMilliseconds(wait),
+                 [this] { return stopping_ || woken_ || events_arrived_; });
+    if (!woken_ && events_arrived_) {
+      // Let a burst of events settle: one pass for many.
+      cv_.wait_until(lock, started + absl::ToChronoMilliseconds(kEventSettle),
+                     [this] { return stopping_ || woken_; });
+    }
     woken_ = false;
+    events_arrived_ = false;
     if (stopping_) return;
   }
 }
 
-absl::Status Collector::Tick() {
+absl::Time Collector::NextPassAt() const { return absl::FromUnixMicros(next_pass_at_); }
+
+absl::Time Collector::ComputeNextPass(absl::Time now) const {
   const std::shared_ptr<const Settings> cfg = Current();
+  Date today = LocalDate(now, cfg->tz);
+  absl::Time next = LocalTime(AddDays(today, 1), 0, cfg->tz);
+  if (cfg->options.reminders.enabled) next = std::min(next, reminders_next_);
+  next = std::min(next, delivery_.NextDue());
+  absl::StatusOr<int> at = ParseClockTime(cfg->options.reminders.digest_time);
+  if (!cfg->options.reminders.escalate_to.empty() && at.ok()) {
+    // Once its time has passed today's digest is sent (or the pass failed).
+    absl::Time digest = LocalTime(today, *at, cfg->tz);
+    if (now < digest) next = std::min(next, digest);
+  }
+  // One that acted, or something due already: look again after a tick.
+  return next <= now ? now + cfg->options.tick : next;
+}
+
+absl::Status Collector::Tick() {
   absl::Time now = clock_->Now();
+  absl::Status st = Pass(now);
+  next_pass_at_ = absl::ToUnixMicros(st.ok() ? ComputeNextPass(now) : now + Current()->options.tick);
+  return st;
+}
+
+absl::Status Collector::Pass(absl::Time now) {
+  const std::shared_ptr<const Settings> cfg = Current();
   Date today = LocalDate(now, cfg->tz);
   if (clients_changed_.exchange(false) || items_planned_on_ != today) {
     planned_day_ = -1;  // RunReminders plans per client meanwhile

@@ -106,6 +106,16 @@ class Collector : public Escalator {
   void Wake();
   // One pass of the background loop, on the calling thread (tests).
   absl::Status Tick();
+  // When the loop's next pass is due if no event or Wake() comes first:
+  // the earliest of the next local midnight (items fall due by day), the
+  // next reminder time of any client, the outbox's next retry, today's
+  // digest; `tick` after a pass that failed or acted.
+  absl::Time NextPassAt() const;
+  // A committed event wakes the loop at most this often (a burst of
+  // intake is one pass); events the loop writes itself do not wake it.
+  static constexpr absl::Duration kEventSettle = absl::Seconds(1);
+  // The longest the loop sleeps, whatever is due (against wall-clock jumps).
+  static constexpr absl::Duration kMaxSleep = absl::Hours(1);
   absl::Status Recover();
 
   void SetClients(std::vector<ClientConfig> clients);
@@ -217,6 +227,7 @@ class Collector : public Escalator {
   std::string MessageId(const std::string& client_id, const std::string& kind,
                         const std::string& slot) const;
   void Loop();
+  absl::Status Pass(absl::Time now);  // Tick's work
 
   // The settings in force, replaced as a whole by Reconfigure.
   struct Settings {
@@ -247,12 +258,18 @@ class Collector : public Escalator {
   // costs one query, not a few per client. Collector thread only.
   std::map<std::string, absl::Time> quiet_until_;
   std::atomic<bool> quiet_reset_{false};  // new clients or settings: forget
+  // The earliest quiet_until_ of the clients, or `now` when one acted
+  // (set by the loop's reminder run).
+  absl::Time reminders_next_ = absl::InfinitePast();  // collector thread only
+  std::atomic<int64_t> next_pass_at_{0};  // absl::ToUnixMicros
+  absl::Time ComputeNextPass(absl::Time now) const;
   std::atomic<bool> clients_changed_{true};
 
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
   bool woken_ = false;
+  bool events_arrived_ = false;  // guarded by mu_
   std::thread thread_;
 };
 

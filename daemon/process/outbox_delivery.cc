@@ -39,13 +39,20 @@ absl::Status OutboxDelivery::Deliver(Mailer* mailer, const std::string& from,
   absl::Time now = clock_->Now();
   absl::StatusOr<std::vector<OutboxRecord>> rows = outbox_->ListOutbox("", "", OutboxState::kScheduled, 10000);
   if (!rows.ok()) return rows.status();
+  next_due_ = absl::InfiniteFuture();
   for (auto it = rows->rbegin(); it != rows->rend(); ++it) {  // oldest first
     const OutboxRecord& r = *it;
-    if (r.next_attempt_at > now) continue;
+    if (r.next_attempt_at > now) {
+      next_due_ = std::min(next_due_, r.next_attempt_at);
+      continue;
+    }
     while (!recent_sends_.empty() && recent_sends_.front() <= now - absl::Minutes(1)) {
       recent_sends_.pop_front();
     }
-    if (static_cast<int>(recent_sends_.size()) >= std::max(1, max_per_minute)) break;
+    if (static_cast<int>(recent_sends_.size()) >= std::max(1, max_per_minute)) {
+      next_due_ = std::min(next_due_, recent_sends_.front() + absl::Minutes(1));
+      break;
+    }
     if (absl::Status st = outbox_->SetOutboxState(r.id, OutboxState::kScheduled, OutboxState::kSending, "",
                                                   absl::InfinitePast());
         !st.ok()) {
@@ -75,6 +82,7 @@ absl::Status OutboxDelivery::Deliver(Mailer* mailer, const std::string& from,
         !st.ok()) {
       return st;
     }
+    if (!next.give_up) next_due_ = std::min(next_due_, next.retry_at);
     spdlog::warn("event=mail_failed client={} kind={} permanent={} error=\"{}\"", r.client_id,
                  r.kind, next.give_up, why);
     if (next.warn_staff) {
@@ -104,6 +112,11 @@ absl::Status OutboxDelivery::Deliver(Mailer* mailer, const std::string& from,
     }
   }
   return absl::OkStatus();
+}
+
+absl::Time OutboxDelivery::NextDue() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return next_due_;
 }
 
 }  // namespace liasse

@@ -68,13 +68,17 @@ class OutboxDelivery {
   // race: the loop and SendReminders).
   absl::Status Deliver(Mailer* mailer, const std::string& from, int max_per_minute,
                        Escalator* escalator);
+  // When the last Deliver left a row to send later (a retry, or the
+  // per-minute limit reached); InfiniteFuture when it left none.
+  absl::Time NextDue() const;
 
  private:
   OutboxTable* outbox_;
   ClientTable* clients_;
   const Clock* clock_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::deque<absl::Time> recent_sends_;  // guarded by mu_
+  absl::Time next_due_ = absl::InfiniteFuture();  // guarded by mu_
 };
 
 }  // namespace liasse

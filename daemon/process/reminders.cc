@@ -38,12 +38,6 @@ std::string PeriodLabel(const std::string& key, const std::string& lang) {
   return absl::StrCat(lang == "en" ? kEn[m - 1] : kFr[m - 1], " ", static_cast<int>(ym->year()));
 }
 
-absl::Time StartOfDay(Date d, absl::TimeZone tz) {
-  return absl::FromCivil(absl::CivilDay(static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                                        static_cast<unsigned>(d.day())),
-                         tz);
-}
-
 // The client's addresses that have not bounced.
 std::vector<std::string> UsableAddresses(const ClientConfig& c, const std::vector<std::string>& bad) {
   std::vector<std::string> out;
@@ -71,7 +65,7 @@ absl::StatusOr<ClientReminderState> Collector::ReminderState(const ClientConfig&
     if (oldest == Date{} || due < oldest) oldest = due;
   }
   if (s.open_due_dates.empty()) return s;
-  absl::Time since = StartOfDay(oldest, cfg->tz);
+  absl::Time since = LocalTime(oldest, 0, cfg->tz);
   absl::StatusOr<std::vector<OutboxRecord>> rows = store_->ListOutbox(c.id, "reminder", std::nullopt, 1000);
   if (!rows.ok()) return rows.status();
   for (auto it = rows->rbegin(); it != rows->rend(); ++it) {  // oldest first
@@ -229,6 +223,8 @@ absl::Status Collector::Schedule(const RenderedReminder& mail, const std::string
   if (absl::IsAlreadyExists(id.status())) return absl::OkStatus();  // this slot is written already
   if (!id.ok()) return id.status();
   *created = true;
+  // The loop's next pass sends it (a pass computed its sleep before).
+  if (row.state == OutboxState::kScheduled) Wake();
   return absl::OkStatus();
 }
 
@@ -266,7 +262,7 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
   auto quiet = [&](const std::string& id, absl::Time until) {
     if (!from_tick) return;
     Date tomorrow = AddDays(LocalDate(as_of, cfg->tz), 1);
-    quiet_until_[id] = std::min(until, StartOfDay(tomorrow, cfg->tz));
+    quiet_until_[id] = std::min(until, LocalTime(tomorrow, 0, cfg->tz));
   };
   // Every client, on the day whose items are all stored: what is missing
   // comes from one index range over open items, not one query per client.
@@ -351,7 +347,16 @@ absl::StatusOr<ReminderRun> Collector::RunReminders(absl::Time as_of, bool dry_r
       if (auto seq = store_->AppendEvent(e); !seq.ok()) return seq.status();
     }
   }
-  if (!dry_run && (run.scheduled > 0 || run.escalations > 0)) Wake();
+  if (from_tick) {
+    // The loop's next look: the first client whose quiet time ends (one
+    // that acted now has none, and is looked at after a tick).
+    absl::Time next = absl::InfiniteFuture();
+    for (const ClientConfig* c : clients->Select(client_id)) {
+      auto q = quiet_until_.find(c->id);
+      next = std::min(next, q == quiet_until_.end() ? as_of : q->second);
+    }
+    reminders_next_ = next;
+  }
   return run;
 }
 

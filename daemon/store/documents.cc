@@ -58,7 +58,38 @@ absl::Status SqliteStore::UpdateDocument(int64_t id, DocumentStatus expected,
                             const std::string& payload) {
   WriteTxn txn(this);
   if (!txn.status().ok()) return txn.status();
-  const std::string& now = txn.now;
+  if (absl::Status st = UpdateDocumentLocked(txn.now, id, expected, u, event_kind, payload);
+      !st.ok()) {
+    return st;
+  }
+  return txn.Commit();
+}
+
+absl::StatusOr<int> SqliteStore::ImportDocuments(const std::vector<ImportedDocument>& docs) {
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  int added = 0;
+  for (const ImportedDocument& d : docs) {
+    absl::StatusOr<int64_t> first = FindSameBytesLocked(d.doc);
+    if (!first.ok()) return first.status();
+    if (*first != 0) continue;
+    absl::StatusOr<int64_t> id = InsertReceivedLocked(txn.now, d.doc);
+    if (!id.ok()) return id.status();
+    if (absl::Status st = UpdateDocumentLocked(txn.now, *id, DocumentStatus::kReceived, d.update,
+                                               d.event_kind, d.event_payload);
+        !st.ok()) {
+      return st;
+    }
+    ++added;
+  }
+  if (absl::Status st = txn.Commit(); !st.ok()) return st;
+  return added;
+}
+
+absl::Status SqliteStore::UpdateDocumentLocked(const std::string& now, int64_t id,
+                                               DocumentStatus expected, const DocumentUpdate& u,
+                                               absl::string_view event_kind,
+                                               const std::string& payload) {
   absl::StatusOr<std::string> client =
       ClientIfStateLocked("document", "status", id, std::string(DocumentStatusName(expected)));
   if (!client.ok()) return client.status();
@@ -119,13 +150,9 @@ absl::Status SqliteStore::UpdateDocument(int64_t id, DocumentStatus expected,
   s.Bind(15, u.fields ? u.fields->invoice_number : std::string());
   if (absl::Status st = s.Run(); !st.ok()) return st;
   if (!event_kind.empty()) {
-    if (absl::Status st = InsertEventLocked(now, event_kind, *client, id,
-                                            payload.empty() ? "{}" : payload);
-        !st.ok()) {
-      return st;
-    }
+    return InsertEventLocked(now, event_kind, *client, id, payload.empty() ? "{}" : payload);
   }
-  return txn.Commit();
+  return absl::OkStatus();
 }
 
 // The WHERE of the partial index document_pending, word for word: SQLite

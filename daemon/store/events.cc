@@ -98,6 +98,13 @@ void SqliteStore::PublishPendingEvents() {
   }
   pending_seq_ = 0;
   event_cv_.notify_all();
+  std::lock_guard<std::mutex> lock(hook_mu_);
+  if (event_hook_) event_hook_();
+}
+
+void SqliteStore::OnEventsCommitted(std::function<void()> hook) {
+  std::lock_guard<std::mutex> lock(hook_mu_);
+  event_hook_ = std::move(hook);
 }
 
 }  // namespace liasse

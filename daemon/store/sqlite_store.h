@@ -34,6 +34,7 @@ class SqliteStore final : public Store {
   void TraceStatements(std::function<void(const std::string&)> trace);
   absl::StatusOr<int> SchemaVersion() override;
   absl::StatusOr<std::string> JournalMode() override;
+  absl::StatusOr<StoreCheck> CheckStore(bool repair) override;
   absl::Status SyncClients(const std::vector<ClientRecord>& wanted) override;
   absl::StatusOr<std::vector<ClientRecord>> ListClients(
       const std::string& filter, const std::string& after_id,
@@ -41,6 +42,7 @@ class SqliteStore final : public Store {
   absl::StatusOr<ClientRecord> GetClient(const std::string& id) override;
   absl::StatusOr<int64_t> InsertDocument(const NewDocument& doc) override;
   absl::StatusOr<IntakeResult> IngestDocument(const NewDocument& doc) override;
+  absl::StatusOr<int> ImportDocuments(const std::vector<ImportedDocument>& docs) override;
   absl::Status UpdateDocument(int64_t id, DocumentStatus expected,
                               const DocumentUpdate& u,
                               absl::string_view event_kind,
@@ -126,6 +128,7 @@ class SqliteStore final : public Store {
   int64_t LastEventSeq() const override;
   bool WaitForEventsAfter(int64_t after_seq,
                           absl::Duration timeout) const override;
+  void OnEventsCommitted(std::function<void()> hook) override;
 
  private:
   // Borrows a read connection from the pool for one call.
@@ -206,6 +209,9 @@ class SqliteStore final : public Store {
 
   // A new document in state `received` and its `received` event.
   absl::StatusOr<int64_t> InsertReceivedLocked(const std::string& now, const NewDocument& doc);
+  absl::Status UpdateDocumentLocked(const std::string& now, int64_t id, DocumentStatus expected,
+                                    const DocumentUpdate& u, absl::string_view event_kind,
+                                    const std::string& payload);
   absl::Status InsertEventLocked(const std::string& now, absl::string_view kind,
                                  const std::string& client_id,
                                  int64_t document_id,
@@ -223,6 +229,8 @@ class SqliteStore final : public Store {
   mutable std::mutex event_mu_;
   mutable std::condition_variable event_cv_;
   int64_t last_seq_ = 0;
+  std::mutex hook_mu_;  // held while the hook runs, so replacing it waits
+  std::function<void()> event_hook_;  // guarded by hook_mu_
 };
 
 }  // namespace liasse

@@ -109,6 +109,15 @@ struct DocumentUpdate {
   bool increment_attempts = false;
 };
 
+// A document already read: what intake would record, then the pipeline's
+// update (Store::ImportDocuments).
+struct ImportedDocument {
+  NewDocument doc;
+  DocumentUpdate update;
+  std::string event_kind = "status";
+  std::string event_payload = "{}";
+};
+
 struct MailboxState {
   int64_t uidvalidity = 0;  // 0 = never seen
   int64_t last_uid = 0;     // highest UID taken in (or skipped for good)
@@ -235,6 +244,11 @@ class DocumentTable {
   // `received` event, or — when the client already has these bytes — a
   // `duplicate` event pointing at the first document.
   virtual absl::StatusOr<IntakeResult> IngestDocument(const NewDocument& doc) = 0;
+  // Documents read elsewhere (an earlier archive, the firm-scale
+  // benchmark), many in one transaction: each is received (its `received`
+  // event) and then updated as UpdateDocument would, with `event_kind`.
+  // Bytes the client already has are skipped. Returns how many were added.
+  virtual absl::StatusOr<int> ImportDocuments(const std::vector<ImportedDocument>& docs) = 0;
   // Applies `update` only if the document is still `expected` (else
   // FailedPrecondition), and appends an event `event_kind` (none if empty) —
   // one transaction, so a state change and its event are never apart.
@@ -395,12 +409,25 @@ class EventLog {
   // passes; returns whether one was.
   virtual bool WaitForEventsAfter(int64_t after_seq,
                                   absl::Duration timeout) const = 0;
+  // `hook` runs on the committing thread after each commit that appended
+  // events (null: none). It must be quick and must not write to the store;
+  // once this returns, a hook it replaced no longer runs.
+  virtual void OnEventsCommitted(std::function<void()> hook) = 0;
   virtual absl::StatusOr<int64_t> CountEvents(const std::string& kind) = 0;
 };
 
 // All of the tables, as the daemon opens them. Components take the narrower
 // interface they use, so that another SQL engine can be added a table group
 // at a time.
+struct StoreCheck {
+  // "ok", or what SQLite's quick_check found (at most 20 lines).
+  std::vector<std::string> integrity;
+  // One line per count that disagrees with the rows, e.g.
+  // "documents of acme, done: 12 kept, 13 in the table".
+  std::vector<std::string> wrong_counts;
+  bool repaired = false;  // the counts were rebuilt
+};
+
 class Store : public ClientTable,
               public DocumentTable,
               public MailboxTable,
@@ -435,6 +462,10 @@ class Store : public ClientTable,
 
   virtual absl::StatusOr<int> SchemaVersion() = 0;
   virtual absl::StatusOr<std::string> JournalMode() = 0;
+  // `liasse doctor`: SQLite's own check of the file, then the kept counts
+  // (documents per client and status, events per kind) against the rows;
+  // with `repair`, wrong counts are rebuilt from the rows.
+  virtual absl::StatusOr<StoreCheck> CheckStore(bool repair) = 0;
 };
 
 // Storage timestamps: "2026-11-28T14:29:03.123456Z" (UTC, sortable).

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
@@ -578,6 +579,51 @@ TEST_F(CollectTest, AWaitingTicketIsFiledWhenTheStatementThatConfirmsItArrives) 
     EXPECT_NE(v.item.amount, Money{4520}) << v.item.label << " still chased";
   }
   EXPECT_EQ(store_->ListUnmatchedDebits(client_.id)->size(), 2u);  // Shell and URSSAF
+}
+
+TEST_F(CollectTest, TheLoopSleepsUntilTheEarliestDueActionNotATick) {
+  // The first pass acts (sends a reminder, writes the digest): it looks
+  // again after a tick.
+  ASSERT_OK(collector_->Tick());
+  EXPECT_EQ(smtp_->Messages().size(), 1u);
+  EXPECT_EQ(collector_->NextPassAt(), clock_.Now() + absl::Seconds(30));
+  // The next sends the digest and has nothing else to do: the next
+  // reminder is a week away, so next is tomorrow's start, when items fall
+  // due.
+  ASSERT_OK(collector_->Tick());
+  EXPECT_EQ(smtp_->Messages().size(), 2u);
+  EXPECT_EQ(collector_->NextPassAt(), Paris(2026, 11, 10, 0, 0));
+  // Early the next day, the digest comes first.
+  clock_.Set(Paris(2026, 11, 10, 7, 0));
+  ASSERT_OK(collector_->Tick());
+  EXPECT_EQ(collector_->NextPassAt(), Paris(2026, 11, 10, 8, 30));
+}
+
+// The running loop, on its own thread: asleep until something is due, woken
+// by an event another thread commits, not by those it writes itself.
+TEST_F(CollectTest, AnEventCommittedElsewhereWakesTheLoopItsOwnDoNot) {
+  auto next_pass_becomes = [&](absl::Time want) {
+    for (int i = 0; i < 1000 && collector_->NextPassAt() != want; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return collector_->NextPassAt() == want;
+  };
+  ASSERT_OK(collector_->Start());
+  // Reminder and digest sent (events written by the loop), then quiet
+  // until tomorrow.
+  ASSERT_TRUE(next_pass_becomes(Paris(2026, 11, 10, 0, 0)));
+  EXPECT_EQ(smtp_->Messages().size(), 2u);
+  clock_.Set(Paris(2026, 11, 10, 7, 0));
+  // Its own events would have woken it within kEventSettle: a pass at 7:00
+  // would make the next one the digest's.
+  std::this_thread::sleep_for(absl::ToChronoMilliseconds(2 * Collector::kEventSettle));
+  EXPECT_EQ(collector_->NextPassAt(), Paris(2026, 11, 10, 0, 0));
+  EventRecord e;
+  e.kind = "note";
+  e.client_id = client_.id;
+  ASSERT_OK(store_->AppendEvent(e));
+  EXPECT_TRUE(next_pass_becomes(Paris(2026, 11, 10, 8, 30)));
+  collector_->Stop();
 }
 
 }  // namespace

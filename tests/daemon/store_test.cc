@@ -241,6 +241,75 @@ TEST(StoreTest, WaitForEventsWakesOnCommit) {
   EXPECT_EQ((*store)->LastEventSeq(), before + 1);
 }
 
+TEST(StoreTest, TheEventHookRunsOncePerCommitThatAppendedEvents) {
+  TempDir dir;
+  FakeClock clock;
+  auto store = Store::Open(dir.Join("liasse.db"), &clock);
+  ASSERT_OK(store);
+  Store& s = **store;
+  int calls = 0;
+  s.OnEventsCommitted([&calls] { ++calls; });
+  ASSERT_OK(s.SyncClients({Client("acme"), Client("bolt")}));  // two events, one commit
+  EXPECT_EQ(calls, 1);
+  EventRecord e;
+  e.kind = "test";
+  ASSERT_OK(s.AppendEvent(e));
+  EXPECT_EQ(calls, 2);
+  ItemRecord item;
+  item.client_id = "acme";
+  item.period = "2026-10";
+  item.kind = "bank_statement";
+  item.due_date = ParseIsoDate("2026-11-10").value();
+  ASSERT_OK(s.EnsureItems({item}));  // a commit without events
+  EXPECT_EQ(calls, 2);
+  s.OnEventsCommitted(nullptr);
+  ASSERT_OK(s.AppendEvent(e));
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(StoreTest, CheckStoreFindsCountsOffFromTheRowsAndRebuildsThem) {
+  TempDir dir;
+  FakeClock clock;
+  std::string path = dir.Join("liasse.db");
+  auto store = Store::Open(path, &clock);
+  ASSERT_OK(store);
+  Store& s = **store;
+  ASSERT_OK(s.SyncClients({Client("acme"), Client("bolt")}));
+  ASSERT_OK(s.InsertDocument(Doc("acme", 1)));
+  ASSERT_OK(s.InsertDocument(Doc("bolt", 2)));
+  auto sound = s.CheckStore(false);
+  ASSERT_OK(sound);
+  EXPECT_EQ(sound->integrity, std::vector<std::string>({"ok"}));
+  EXPECT_TRUE(sound->wrong_counts.empty());
+
+  // Counts changed behind the triggers' back (an old build, a hand edit).
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other,
+                         "DELETE FROM document_count WHERE client_id = 'bolt';"
+                         "UPDATE event_count SET n = 7 WHERE kind = 'received'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(other);
+  auto found = s.CheckStore(false);
+  ASSERT_OK(found);
+  EXPECT_EQ(found->wrong_counts,
+            std::vector<std::string>({"documents of bolt, received: 0 kept, 1 in the table",
+                                      "events received: 7 kept, 2 in the table"}));
+  EXPECT_FALSE(found->repaired);
+  EXPECT_EQ(s.CountDocumentsByStatus("bolt")->at(DocumentStatus::kReceived), 0);
+
+  auto repaired = s.CheckStore(true);
+  ASSERT_OK(repaired);
+  EXPECT_TRUE(repaired->repaired);
+  EXPECT_EQ(repaired->wrong_counts.size(), 2u);
+  EXPECT_EQ(s.CountDocumentsByStatus("bolt")->at(DocumentStatus::kReceived), 1);
+  EXPECT_EQ(*s.CountEvents("received"), 2);
+  auto again = s.CheckStore(false);
+  ASSERT_OK(again);
+  EXPECT_TRUE(again->wrong_counts.empty());
+}
+
 // A reader is never blocked by an open write transaction: it sees the last
 // committed snapshot at once.
 TEST(StoreTest, ReaderIsNotBlockedByOpenWriteTransaction) {

@@ -2,6 +2,7 @@
 // NOTIFY_SOCKET, the real `liasse` CLI calling it, signals sent to it.
 #include <fcntl.h>
 #include <pwd.h>
+#include <sqlite3.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
@@ -197,6 +198,45 @@ bool WaitForCliOutput(const std::string& cwd, const std::vector<std::string>& ar
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
+}
+
+// `liasse doctor`: a count the triggers keep, put wrong behind the daemon's
+// back, is reported (exit 1) and rebuilt from the rows by --repair.
+TEST(LiassedProcessTest, DoctorReportsAWrongCountAndRepairRebuildsIt) {
+  TempDir dir;
+  fs::create_directories(dir.Join("var/inbox/acme"));
+  Liassed daemon(dir.path(), {});
+  ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30))) << daemon.Log();
+  CommandResult healthy = Cli(dir.path(), {"doctor"});
+  EXPECT_EQ(healthy.exit_code, 0) << healthy.out << healthy.err;
+  EXPECT_TRUE(absl::StrContains(healthy.out, "database file: ok\ncounts: ok")) << healthy.out;
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.Join("var/liasse.db").c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 10000);
+  EXPECT_EQ(sqlite3_exec(db,
+                         "UPDATE event_count SET n = n + 5 WHERE kind = 'client_added';"
+                         "INSERT INTO document_count (client_id, status, n) VALUES ('acme', 'done', 2)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  CommandResult sick = Cli(dir.path(), {"doctor"});
+  EXPECT_EQ(sick.exit_code, 1) << sick.out << sick.err;
+  EXPECT_TRUE(absl::StrContains(sick.out, "counts: 2 wrong")) << sick.out;
+  EXPECT_TRUE(absl::StrContains(sick.out, "documents of acme, done: 2 kept, 0 in the table"))
+      << sick.out;
+  EXPECT_TRUE(absl::StrContains(sick.out, "events client_added: 6 kept, 1 in the table"))
+      << sick.out;
+  CommandResult repair = Cli(dir.path(), {"doctor", "--repair"});
+  EXPECT_EQ(repair.exit_code, 0) << repair.out << repair.err;
+  EXPECT_TRUE(absl::StrContains(repair.out, "rebuilt from the rows")) << repair.out;
+  CommandResult after = Cli(dir.path(), {"doctor"});
+  EXPECT_EQ(after.exit_code, 0) << after.out;
+  EXPECT_TRUE(absl::StrContains(after.out, "counts: ok")) << after.out;
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.WaitForExit(std::chrono::seconds(10)), 0) << daemon.Log();
 }
 
 TEST(LiassedProcessTest, EmbeddedDefaultServesStatusAndStopsCleanly) {
