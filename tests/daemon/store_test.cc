@@ -267,6 +267,45 @@ TEST(StoreTest, TheEventHookRunsOncePerCommitThatAppendedEvents) {
   EXPECT_EQ(calls, 2);
 }
 
+TEST(StoreTest, ImportDocumentsRecordsEachAsIntakeAndThePipelineWouldSkippingKnownBytes) {
+  TempDir dir;
+  FakeClock clock;
+  auto store = Store::Open(dir.Join("liasse.db"), &clock);
+  ASSERT_OK(store);
+  Store& s = **store;
+  ASSERT_OK(s.SyncClients({Client("acme")}));
+  ASSERT_OK(s.InsertDocument(Doc("acme", 1)));
+  std::vector<ImportedDocument> docs;
+  for (int n : {1, 2, 3}) {  // 1: bytes the client already has
+    ImportedDocument d;
+    d.doc = Doc("acme", n);
+    d.update.status = n == 3 ? DocumentStatus::kNeedsReview : DocumentStatus::kDone;
+    d.update.doc_type = DocType::kInvoice;
+    Fields f;
+    f.invoice_number = absl::StrCat("F-", n);
+    d.update.fields = f;
+    docs.push_back(d);
+  }
+  int64_t events_before = s.LastEventSeq();
+  auto added = s.ImportDocuments(docs);
+  ASSERT_OK(added);
+  EXPECT_EQ(*added, 2);
+  auto counts = s.CountDocumentsByStatus("acme");
+  ASSERT_OK(counts);
+  EXPECT_EQ(counts->at(DocumentStatus::kReceived), 1);
+  EXPECT_EQ(counts->at(DocumentStatus::kDone), 1);
+  EXPECT_EQ(counts->at(DocumentStatus::kNeedsReview), 1);
+  auto events = s.ListEvents(events_before, "acme", 10);
+  ASSERT_OK(events);
+  std::vector<std::string> kinds;
+  for (const EventRecord& e : *events) kinds.push_back(e.kind);
+  EXPECT_EQ(kinds, std::vector<std::string>({"received", "status", "received", "status"}));
+  auto same_number = s.DocumentsWithNumber("acme", "F-3", 0);
+  ASSERT_OK(same_number);
+  EXPECT_EQ(same_number->size(), 1u);
+  EXPECT_TRUE(s.CheckStore(false)->wrong_counts.empty());
+}
+
 TEST(StoreTest, CheckStoreFindsCountsOffFromTheRowsAndRebuildsThem) {
   TempDir dir;
   FakeClock clock;
