@@ -1,0 +1,229 @@
+#include "workflows/entries.h"
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+
+namespace liasse {
+namespace {
+
+using std::chrono::day;
+using std::chrono::month;
+using std::chrono::year;
+
+TaxLine Rate(int64_t rate, int64_t base, int64_t amount, std::string category = "S") {
+  TaxLine t;
+  t.rate = rate;
+  t.base = Money{base};
+  t.amount = Money{amount};
+  t.category = std::move(category);
+  return t;
+}
+
+EntryDocument Purchase(int64_t total, std::vector<TaxLine> taxes) {
+  EntryDocument d;
+  d.id = 42;
+  d.type = DocType::kInvoice;
+  d.fields.supplier_name = "Fournitures Dupont SARL";
+  d.fields.supplier_siren = "552 100 554";
+  d.fields.invoice_number = "F-2026-118";
+  d.fields.issue_date = std::chrono::year_month_day(year(2026), month(10), day(14));
+  d.fields.currency = "EUR";
+  d.fields.total_incl_tax = Money{total};
+  d.fields.direction = Direction::kPurchase;
+  d.fields.tax_breakdown = std::move(taxes);
+  return d;
+}
+
+int64_t Debits(const Entry& e) {
+  int64_t n = 0;
+  for (const EntryLine& l : e.lines) n += l.debit.cents;
+  return n;
+}
+int64_t Credits(const Entry& e) {
+  int64_t n = 0;
+  for (const EntryLine& l : e.lines) n += l.credit.cents;
+  return n;
+}
+
+// account → (debit, credit) in cents; the auxiliary account after a slash.
+std::map<std::string, std::pair<int64_t, int64_t>> Lines(const Entry& e) {
+  std::map<std::string, std::pair<int64_t, int64_t>> out;
+  for (const EntryLine& l : e.lines) {
+    auto& [d, c] = out[l.aux.empty() ? l.account : l.account + "/" + l.aux];
+    d += l.debit.cents;
+    c += l.credit.cents;
+  }
+  return out;
+}
+
+using LineMap = std::map<std::string, std::pair<int64_t, int64_t>>;
+
+TEST(ProposeEntryTest, APurchaseAtOneRateCreditsTheSupplierForTheTotal) {
+  EntryProposal p = ProposeEntry(Purchase(12000, {Rate(2000, 10000, 2000)}), AccountPlan{});
+  ASSERT_TRUE(p.entry) << (p.review.empty() ? "" : p.review[0]);
+  EXPECT_TRUE(p.review.empty());
+  EXPECT_EQ(p.entry->journal, "HA");
+  EXPECT_EQ(p.entry->piece_ref, "F-2026-118");
+  EXPECT_EQ(p.entry->label, "Fournitures Dupont SARL F-2026-118");
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"401/F552100554", {0, 12000}},
+                                      {"607", {10000, 0}},
+                                      {"44566", {2000, 0}}}));
+}
+
+TEST(ProposeEntryTest, ThreeRatesGiveOneBaseAndOneVatLinePerRate) {
+  EntryProposal p = ProposeEntry(
+      Purchase(13520, {Rate(2000, 5000, 1000), Rate(1000, 3000, 300), Rate(550, 4000, 220)}),
+      AccountPlan{});
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(p.entry->lines.size(), 7u);  // supplier + 3 bases + 3 VAT
+  EXPECT_EQ(Debits(*p.entry), 13520);
+  EXPECT_EQ(Credits(*p.entry), 13520);
+  int vat_lines = 0;
+  for (const EntryLine& l : p.entry->lines) vat_lines += l.account == "44566";
+  EXPECT_EQ(vat_lines, 3);
+}
+
+TEST(ProposeEntryTest, ACreditNoteIsTheInvoiceTheOtherWayRound) {
+  EntryDocument by_type = Purchase(12000, {Rate(2000, 10000, 2000)});
+  by_type.type = DocType::kCreditNote;
+  EntryDocument negative = Purchase(-12000, {Rate(2000, -10000, -2000)});  // a 380 in minus
+  LineMap want = {{"401/F552100554", {12000, 0}}, {"607", {0, 10000}}, {"44566", {0, 2000}}};
+  for (const EntryDocument& d : {by_type, negative}) {
+    EntryProposal p = ProposeEntry(d, AccountPlan{});
+    ASSERT_TRUE(p.entry);
+    EXPECT_EQ(Lines(*p.entry), want);
+  }
+}
+
+TEST(ProposeEntryTest, ASaleDebitsTheCustomerAndCreditsRevenueAndCollectedVat) {
+  EntryDocument d = Purchase(24000, {Rate(2000, 20000, 4000)});
+  d.fields.direction = Direction::kSale;
+  d.fields.buyer_name = "Garage Martin";
+  d.fields.buyer_vat = "FR 40 303 265 045";
+  EntryProposal p = ProposeEntry(d, AccountPlan{});
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(p.entry->journal, "VT");
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"411/CFR40303265045", {24000, 0}},
+                                      {"706", {0, 20000}},
+                                      {"44571", {0, 4000}}}));
+}
+
+TEST(ProposeEntryTest, ReverseChargeBooksTheVatOwedAndDeductedBothWays) {
+  // A cloud subscription invoiced from Ireland without VAT (category AE).
+  EntryProposal p = ProposeEntry(Purchase(5000, {Rate(2000, 5000, 0, "AE")}), AccountPlan{});
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"401/F552100554", {0, 5000}},
+                                      {"607", {5000, 0}},
+                                      {"445662", {1000, 0}},
+                                      {"4452", {0, 1000}}}));
+}
+
+TEST(ProposeEntryTest, AReceiptWithATotalAndItsVatIsSplitWithoutARate) {
+  EntryDocument d = Purchase(4520, {});
+  d.type = DocType::kReceipt;
+  d.fields.direction = Direction::kUnknown;  // tickets name no buyer
+  d.fields.total_tax = Money{236};
+  EntryProposal p = ProposeEntry(d, AccountPlan{});
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"401/F552100554", {0, 4520}},
+                                      {"606", {4284, 0}},
+                                      {"44566", {236, 0}}}));
+}
+
+TEST(ProposeEntryTest, ACardSlipWithoutVatIsBookedForItsTotal) {
+  EntryDocument d = Purchase(6000, {});
+  d.type = DocType::kReceipt;
+  EntryProposal p = ProposeEntry(d, AccountPlan{});
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"401/F552100554", {0, 6000}}, {"606", {6000, 0}}}));
+}
+
+TEST(ProposeEntryTest, AOneCentRoundingGoesToTheRoundingAccount) {
+  // Lines of 10.00 + 2.00, a total printed 12.01.
+  EntryProposal p = ProposeEntry(Purchase(1201, {Rate(2000, 1000, 200)}), AccountPlan{});
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(Lines(*p.entry)["658"], std::make_pair(int64_t{1}, int64_t{0}));
+  EXPECT_EQ(Debits(*p.entry), Credits(*p.entry));
+}
+
+TEST(ProposeEntryTest, LinesThatDoNotMakeTheTotalAreForAPerson) {
+  EntryProposal p = ProposeEntry(Purchase(12500, {Rate(2000, 10000, 2000)}), AccountPlan{});
+  EXPECT_FALSE(p.entry);
+  ASSERT_EQ(p.review.size(), 1u);
+  EXPECT_EQ(p.review[0], "the lines add up to 120.00, the total is 125.00");
+}
+
+TEST(ProposeEntryTest, ARateWithoutAVatAccountIsForAPerson) {
+  // Corsica's 13 %: no account in the default plan.
+  EntryProposal p = ProposeEntry(Purchase(11300, {Rate(1300, 10000, 1300)}), AccountPlan{});
+  EXPECT_FALSE(p.entry);
+  ASSERT_EQ(p.review.size(), 1u);
+  EXPECT_EQ(p.review[0], "no VAT account for 13 %");
+}
+
+TEST(ProposeEntryTest, AForeignCurrencyWaitsForTheAmountInEuros) {
+  EntryDocument d = Purchase(12000, {Rate(2000, 10000, 2000)});
+  d.fields.currency = "USD";
+  EntryProposal p = ProposeEntry(d, AccountPlan{});
+  EXPECT_FALSE(p.entry);
+  ASSERT_EQ(p.review.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(p.review[0], "USD"));
+}
+
+TEST(ProposeEntryTest, TheClientsOwnAccountsAreUsed) {
+  AccountPlan plan;
+  plan.purchases_journal = "AC";
+  plan.suppliers = "40100000";
+  plan.expense = "60610000";
+  plan.vat_deductible = {{2000, "44566100"}};
+  EntryProposal p = ProposeEntry(Purchase(12000, {Rate(2000, 10000, 2000)}), plan);
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(p.entry->journal, "AC");
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"40100000/F552100554", {0, 12000}},
+                                      {"60610000", {10000, 0}},
+                                      {"44566100", {2000, 0}}}));
+}
+
+TEST(AuxAccountTest, SirenThenVatThenName) {
+  EXPECT_EQ(AuxAccount(Direction::kPurchase, "552100554", "FR40303265045", "X"), "F552100554");
+  EXPECT_EQ(AuxAccount(Direction::kSale, "", "IE 6388047V", "Y"), "CIE6388047V");
+  EXPECT_EQ(AuxAccount(Direction::kPurchase, "", "", "Boulangerie l'Épi d'or & Fils, Paris"),
+            "FBOULANGERIELPIDOR");
+  EXPECT_EQ(AuxAccount(Direction::kPurchase, "", "", ""), "FDIVERS");
+}
+
+TEST(FormatFecTest, EighteenTabSeparatedColumnsNumberedPerEntryWithDecimalCommas) {
+  EntryProposal a = ProposeEntry(Purchase(12000, {Rate(2000, 10000, 2000)}), AccountPlan{});
+  EntryDocument other = Purchase(5000, {Rate(2000, 5000, 0, "AE")});
+  other.fields.supplier_name = "Cloud\tLtd";  // a tab in a label never splits a field
+  EntryProposal b = ProposeEntry(other, AccountPlan{});
+  ASSERT_TRUE(a.entry && b.entry);
+  std::string fec = FormatFec({*a.entry, *b.entry});
+  std::vector<std::string> rows = absl::StrSplit(fec, "\r\n", absl::SkipEmpty());
+  ASSERT_EQ(rows.size(), 1u + 3u + 4u);
+  EXPECT_EQ(rows[0],
+            "JournalCode\tJournalLib\tEcritureNum\tEcritureDate\tCompteNum\tCompteLib\t"
+            "CompAuxNum\tCompAuxLib\tPieceRef\tPieceDate\tEcritureLib\tDebit\tCredit\t"
+            "EcritureLet\tDateLet\tValidDate\tMontantdevise\tIdevise");
+  for (const std::string& row : rows) {
+    EXPECT_EQ(std::vector<std::string>(absl::StrSplit(row, '\t')).size(), 18u) << row;
+  }
+  EXPECT_EQ(rows[1],
+            "HA\tAchats\t1\t20261014\t401\tFournisseurs\tF552100554\tFournitures Dupont SARL\t"
+            "F-2026-118\t20261014\tFournitures Dupont SARL F-2026-118\t0,00\t120,00\t\t\t\t\t");
+  EXPECT_TRUE(absl::StartsWith(rows[4], "HA\tAchats\t2\t")) << rows[4];
+  EXPECT_TRUE(absl::StrContains(rows[4], "\tCloud Ltd F-2026-118\t")) << rows[4];
+}
+
+TEST(ToLatin9Test, FrenchTextAndTheEuroSignFitUnknownCharactersDoNot) {
+  EXPECT_EQ(ToLatin9("Épicerie œuf 5 €"), "\xC9picerie \xBD" "uf 5 \xA4");
+  EXPECT_EQ(ToLatin9("日本"), "??");
+  EXPECT_EQ(ToLatin9(std::string("a\xFF" "b")), "a?b");
+  EXPECT_EQ(FecFileName("552100554", std::chrono::year_month_day(year(2026), month(12), day(31))),
+            "552100554FEC20261231.txt");
+}
+
+}  // namespace
+}  // namespace liasse

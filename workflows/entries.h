@@ -1,0 +1,107 @@
+// Proposed accounting entries: what a filed invoice, credit note or receipt
+// means in the client's books (French plan comptable général), and the FEC
+// layout (article A47 A-1 of the Livre des procédures fiscales) they are
+// exported in for import by accounting software. Pure: a document's typed
+// fields and the client's accounts in; one balanced entry out, or the
+// reasons a person must decide.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "workflows/doc_type.h"
+#include "workflows/fields.h"
+#include "workflows/money.h"
+
+namespace liasse {
+
+// The client's accounts ([accounting], firm defaults a client may
+// override). Rates are in hundredths of a percent (2000 = 20 %).
+struct AccountPlan {
+  std::string purchases_journal = "HA";
+  std::string sales_journal = "VT";
+  std::string suppliers = "401";  // control accounts; the third party
+  std::string customers = "411";  // goes in the auxiliary account
+  // VAT by rate; a rate with no account sends the document to review.
+  std::map<int64_t, std::string> vat_deductible = {
+      {2000, "44566"}, {1000, "44566"}, {850, "44566"}, {550, "44566"}, {210, "44566"}};
+  std::map<int64_t, std::string> vat_collected = {
+      {2000, "44571"}, {1000, "44571"}, {850, "44571"}, {550, "44571"}, {210, "44571"}};
+  // Reverse charge (VAT category AE or K on a purchase): the client
+  // declares the VAT and deducts it, both lines.
+  std::string vat_reverse_charge_due = "4452";
+  std::string vat_reverse_charge_deductible = "445662";
+  // A purchase's charge account by document type (invoice, receipt,
+  // credit_note); `expense` otherwise.
+  std::map<std::string, std::string> expense_by_type = {{"receipt", "606"}};
+  std::string expense = "607";
+  std::string revenue = "706";
+  // Differences of at most a cent per VAT rate between the total and its
+  // lines (rounding by the issuer).
+  std::string rounding_charge = "658";
+  std::string rounding_product = "758";
+};
+
+struct EntryLine {
+  std::string account;        // CompteNum
+  std::string account_label;  // CompteLib
+  std::string aux;            // CompAuxNum: the third party, on 401/411 only
+  std::string aux_label;      // CompAuxLib
+  Money debit;
+  Money credit;
+  std::optional<int64_t> vat_rate;  // on base and VAT lines
+};
+
+struct Entry {
+  std::string journal;
+  std::string journal_label;
+  std::chrono::year_month_day date{};  // the document's date (EcritureDate, PieceDate)
+  std::string piece_ref;               // the invoice number, else "DOC<id>"
+  std::string label;                   // EcritureLib: third party and number
+  int64_t document_id = 0;
+  std::vector<EntryLine> lines;
+};
+
+struct EntryDocument {
+  int64_t id = 0;
+  DocType type = DocType::kUnknown;
+  Fields fields;
+};
+
+struct EntryProposal {
+  // Balanced to the cent; none when the document does not say enough.
+  std::optional<Entry> entry;
+  // Why a person must look (there may still be an entry to check).
+  std::vector<std::string> review;
+};
+
+// The one entry a document gives: the third party for the total including
+// VAT (BT-112, not the amount due after a deposit), one charge or revenue
+// line per VAT rate's base, one VAT line per rate; a credit note (its type,
+// or negative totals) the other way round.
+EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan);
+
+// The third party's auxiliary account: "F" (supplier) or "C" (customer)
+// then its SIREN, else its VAT number, else its name in capitals (letters
+// and digits, at most 17 characters). Stable: the same party, the same
+// account.
+std::string AuxAccount(Direction direction, const std::string& siren, const std::string& vat,
+                       const std::string& name);
+
+// The FEC layout's 18 columns for `entries`, in order: header line, then one
+// line per entry line, tab-separated, CRLF, dates AAAAMMJJ, amounts with a
+// decimal comma; EcritureNum numbered 1, 2… per export in the order given;
+// ValidDate empty (proposed, not validated). UTF-8; see ToLatin9.
+std::string FormatFec(const std::vector<Entry>& entries);
+
+// `utf8` in ISO 8859-15 (Latin-9: é, €, œ…); characters it lacks become '?'.
+std::string ToLatin9(const std::string& utf8);
+
+// "SIRENFECAAAAMMJJ.txt" for the fiscal year ending `year_end`.
+std::string FecFileName(const std::string& siren, std::chrono::year_month_day year_end);
+
+}  // namespace liasse
