@@ -652,6 +652,9 @@ class Daemon::Impl {
     std::vector<std::string> invalid;
     clients_ = ClientsFromFolders() ? DiscoverFolderClients(config_.daemon.inbox_root, &invalid)
                                     : config_.clients;
+    if (ClientsFromFolders()) {
+      for (ClientConfig& c : clients_) c.accounting = config_.accounting;  // the firm's accounts
+    }
     for (const std::string& name : invalid) {
       if (!reported_folder_names_.insert(name).second) continue;
       SayIgnored("", name, "folder_name_invalid",

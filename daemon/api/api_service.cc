@@ -711,10 +711,14 @@ class LiasseService final : public pb::Liasse::Service {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "directory must be an absolute path on the daemon's machine");
     }
-    auto n = collector_->Export(ResourceId(req->client(), "clients"), req->period(), req->directory());
+    auto n = collector_->Export(ResourceId(req->client(), "clients"), req->period(),
+                                req->directory(), req->format());
     if (!n.ok()) return ToGrpc(n.status());
-    out->set_documents(*n);
-    out->set_index_path(req->directory() + "/index.csv");
+    out->set_documents(n->documents);
+    out->set_path(n->path);
+    if (req->format().empty() || req->format() == "csv") out->set_index_path(n->path);
+    out->set_entries(n->entries);
+    out->set_to_review(n->to_review);
     return grpc::Status::OK;
   }
 

@@ -358,17 +358,28 @@ class Cli {
     return 0;
   }
 
-  int Export(const std::string& client, const std::string& period, const std::string& dir) {
+  int Export(const std::string& client, const std::string& period, const std::string& dir,
+             const std::string& format) {
     pb::ExportPeriodRequest req;
     req.set_client(client);
     req.set_period(period);
     req.set_directory(std::filesystem::absolute(dir).string());
+    req.set_format(format);
     pb::ExportPeriodResponse out;
     auto ctx = Context();
     grpc::Status st = stub_->ExportPeriod(ctx.get(), req, &out);
     if (!st.ok()) return Report(st);
     if (conn_.json) return PrintJson(out);
-    std::printf("%d document(s) exported; index: %s\n", out.documents(), out.index_path().c_str());
+    if (format == "fec") {
+      std::printf("%d entr%s proposed: %s\n", out.entries(), out.entries() == 1 ? "y" : "ies",
+                  out.path().c_str());
+      if (out.to_review() > 0) {
+        std::printf("%d document(s) to book or check by hand: %s/a_revoir.csv\n",
+                    out.to_review(), req.directory().c_str());
+      }
+      return 0;
+    }
+    std::printf("%d document(s) exported; index: %s\n", out.documents(), out.path().c_str());
     return 0;
   }
 
@@ -874,6 +885,10 @@ int LiasseMain(int argc, char** argv) {
   export_cmd->add_option("CLIENT", export_client)->required();
   export_cmd->add_option("PERIOD", export_period, "2026-10, 2026-Q4 or FY2026")->required();
   export_cmd->add_option("DIR", export_dir)->required();
+  std::string export_format = "csv";
+  export_cmd->add_option("--format", export_format,
+                         "csv: the documents and index.csv; fec: proposed entries (FEC layout)")
+      ->check(CLI::IsMember({"csv", "fec"}));
   auto* oauth = app.add_subcommand("oauth", "mailbox sign-in ([[oauth]] profiles)");
   oauth->require_subcommand(1);
   std::string oauth_profile;
@@ -915,7 +930,7 @@ int LiasseMain(int argc, char** argv) {
   if (*remind) return cli.Remind(remind_dry, remind_as_of, remind_client);
   if (*waive) return cli.Waive(waive_item, waive_reason);
   if (*import_bank) return cli.ImportBank(bank_client, bank_file, bank_format);
-  if (*export_cmd) return cli.Export(export_client, export_period, export_dir);
+  if (*export_cmd) return cli.Export(export_client, export_period, export_dir, export_format);
   if (*review) {
     return cli.Review(review_id, review_type, review_sets, review_client, review_accept,
                       review_note);

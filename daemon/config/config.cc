@@ -110,10 +110,12 @@ absl::StatusOr<Config> ParseConfig(absl::string_view toml_text,
           [&](TableReader& r) { ParseReminders(r, base, &config.reminders); });
   section("matching",
           [&](TableReader& r) { ParseMatching(r, &config.matching); });
+  section("accounting",
+          [&](TableReader& r) { ParseAccounting(r, &config.accounting); });
   ForEachTable(top, "client", [&](const toml::table& t, int i) {
     TableReader cr(t, absl::StrCat("[[client]] #", i), source_name, &errors);
     ClientConfig c;
-    ParseClient(cr, source_name, config.daemon.inbox_root, t, &errors, &c);
+    ParseClient(cr, source_name, config.accounting, config.daemon.inbox_root, t, &errors, &c);
     config.clients.push_back(std::move(c));
   });
   top.RejectUnknownKeys();

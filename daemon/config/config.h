@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "ocr/options.h"
 #include "workflows/collection.h"
+#include "workflows/entries.h"
 #include "workflows/money.h"
 
 namespace liasse {
@@ -154,6 +155,8 @@ struct ClientConfig {
   std::string fiscal_year_end = "12-31";
   std::string start_period;
   std::vector<Expectation> expects;
+  // [accounting] with the client's own `accounting` table over it.
+  AccountPlan accounting;
 };
 
 struct Config {
@@ -167,6 +170,7 @@ struct Config {
   SmtpSection smtp;
   RemindersSection reminders;
   MatchingSection matching;
+  AccountPlan accounting;  // [accounting]: the firm's accounts
   // Clients named by the config. When none are, every subfolder of
   // daemon.inbox_root is a client (see DiscoverFolderClients).
   std::vector<ClientConfig> clients;

@@ -245,6 +245,10 @@ class TableReader {
     }
   }
 
+  // For a reader of a table inside this one.
+  const std::string& file() const { return file_; }
+  std::vector<std::string>* errors() const { return errors_; }
+
  private:
   const toml::table& table_;
   std::string section_;

@@ -1,6 +1,10 @@
 // The sections of liasse.toml, one reader each.
 #include "daemon/config/sections.h"
 
+#include <functional>
+#include <map>
+
+#include "absl/strings/ascii.h"
 #include "absl/time/time.h"
 #include "workflows/date.h"
 #include "workflows/identifiers.h"
@@ -426,6 +430,97 @@ void ParseMatching(TableReader& r, MatchingSection* m) {
   r.RejectUnknownKeys();
 }
 
+namespace {
+
+// An account number as accounting software takes it: letters and digits.
+bool IsAccount(const std::string& a) {
+  if (a.empty() || a.size() > 20) return false;
+  for (char c : a) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+void Account(TableReader& r, const char* key, std::string* out) {
+  std::string value;
+  if (!r.String(key, &value)) return;
+  if (!IsAccount(value)) {
+    r.Error(key, "must be an account number: letters and digits, at most 20");
+    return;
+  }
+  *out = value;
+}
+
+// A table { NAME = "ACCOUNT", ... }; `key_ok` checks each name.
+bool AccountTable(TableReader& r, const char* key, const char* example,
+                  const std::function<bool(const std::string&)>& key_ok,
+                  std::map<std::string, std::string>* out) {
+  const toml::node* node = r.Use(key);
+  if (!node) return false;
+  const toml::table* t = node->as_table();
+  std::map<std::string, std::string> values;
+  bool ok = t != nullptr;
+  if (t) {
+    for (const auto& [name, value] : *t) {
+      std::optional<std::string> account = value.value<std::string>();
+      if (!value.is_string() || !IsAccount(*account) || !key_ok(std::string(name.str()))) {
+        ok = false;
+        break;
+      }
+      values[std::string(name.str())] = *account;
+    }
+  }
+  if (!ok) {
+    r.Error(key, absl::StrCat("must be a table of account numbers, e.g. ", example));
+    return false;
+  }
+  *out = std::move(values);
+  return true;
+}
+
+// { "20" = "44566", "5.5" = "44566" }: rates in percent.
+void VatAccounts(TableReader& r, const char* key, std::map<int64_t, std::string>* out) {
+  std::map<std::string, std::string> by_text;
+  auto is_rate = [](const std::string& text) {
+    absl::StatusOr<int64_t> rate = ParseScaledDecimal(text, 2);
+    return rate.ok() && *rate >= 0 && *rate <= 10000;
+  };
+  if (!AccountTable(r, key, "{ \"20\" = \"44566\", \"5.5\" = \"44566\" }", is_rate, &by_text)) {
+    return;
+  }
+  out->clear();
+  for (const auto& [text, account] : by_text) (*out)[*ParseScaledDecimal(text, 2)] = account;
+}
+
+}  // namespace
+
+void ParseAccounting(TableReader& r, AccountPlan* plan) {
+  if (const toml::node* node = r.Use("journals")) {
+    const toml::table* t = node->as_table();
+    if (!t) {
+      r.Error("journals", "must be a table, e.g. { purchases = \"HA\", sales = \"VT\" }");
+    } else {
+      TableReader jr(*t, "[accounting] journals", r.file(), r.errors());
+      Account(jr, "purchases", &plan->purchases_journal);
+      Account(jr, "sales", &plan->sales_journal);
+      jr.RejectUnknownKeys();
+    }
+  }
+  Account(r, "suppliers", &plan->suppliers);
+  Account(r, "customers", &plan->customers);
+  Account(r, "expense", &plan->expense);
+  Account(r, "revenue", &plan->revenue);
+  Account(r, "reverse_charge_due", &plan->vat_reverse_charge_due);
+  Account(r, "reverse_charge_deductible", &plan->vat_reverse_charge_deductible);
+  Account(r, "rounding_charge", &plan->rounding_charge);
+  Account(r, "rounding_product", &plan->rounding_product);
+  VatAccounts(r, "vat_deductible", &plan->vat_deductible);
+  VatAccounts(r, "vat_collected", &plan->vat_collected);
+  AccountTable(r, "expense_by_type", "{ receipt = \"606\", invoice = \"607\" }",
+               [](const std::string& type) { return IsDocType(type); }, &plan->expense_by_type);
+  r.RejectUnknownKeys();
+}
+
 void ParseExpectation(TableReader& r, Expectation* e) {
   if (!r.String("kind", &e->kind) || !IsDocType(e->kind)) {
     r.Error("kind", "must be a document type such as bank_statement or payslip");
@@ -443,7 +538,7 @@ void ParseExpectation(TableReader& r, Expectation* e) {
   r.RejectUnknownKeys();
 }
 
-void ParseClient(TableReader& r, const std::string& file,
+void ParseClient(TableReader& r, const std::string& file, const AccountPlan& accounting,
                  const std::string& inbox_root, const toml::table& table,
                  std::vector<std::string>* errors, ClientConfig* c) {
   if (!r.String("id", &c->id) || !IsValidClientId(c->id)) {
@@ -537,6 +632,15 @@ void ParseClient(TableReader& r, const std::string& file,
         ParseExpectation(er, &e);
         c->expects.push_back(std::move(e));
       }
+    }
+  }
+  c->accounting = accounting;
+  if (const toml::node* node = r.Use("accounting")) {
+    if (const toml::table* t = node->as_table()) {
+      TableReader ar(*t, absl::StrCat("[[client]] \"", c->id, "\" accounting"), file, errors);
+      ParseAccounting(ar, &c->accounting);
+    } else {
+      r.Error("accounting", "must be a table, e.g. { suppliers = \"4010000\" }");
     }
   }
   (void)table;

@@ -19,8 +19,11 @@ void ParseSmtp(TableReader& r, const std::string& base, SmtpSection* s);
 void ParseReminders(TableReader& r, const std::string& base,
                     RemindersSection* m);
 void ParseMatching(TableReader& r, MatchingSection* m);
+// [accounting], or a client's `accounting` table over the firm's plan.
+void ParseAccounting(TableReader& r, AccountPlan* plan);
 void ParseExpectation(TableReader& r, Expectation* e);
-void ParseClient(TableReader& r, const std::string& file,
+// `accounting` is the firm's plan, which the client's own table overrides.
+void ParseClient(TableReader& r, const std::string& file, const AccountPlan& accounting,
                  const std::string& inbox_root, const toml::table& table,
                  std::vector<std::string>* errors, ClientConfig* c);
 

@@ -685,8 +685,10 @@ absl::Status Collector::FollowEvents() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> Collector::Export(const std::string& client_id, const std::string& period,
-                                      const std::string& dir) {
+absl::StatusOr<Collector::ExportResult> Collector::Export(const std::string& client_id,
+                                                         const std::string& period,
+                                                         const std::string& dir,
+                                                         const std::string& format) {
   const std::shared_ptr<const Settings> cfg = Current();
   absl::StatusOr<ClientConfig> client = ClientById(client_id);
   std::chrono::month_day fye = client.ok() ? FiscalYearEnd(*client)
@@ -694,7 +696,38 @@ absl::StatusOr<int> Collector::Export(const std::string& client_id, const std::s
                                                                     std::chrono::day{31}};
   absl::StatusOr<Period> p = ParsePeriodKey(period, fye);
   if (!p.ok()) return p.status();
-  return ExportPeriod(store_, store_, *archive_, client_id, *p, cfg->tz, dir);
+  ExportResult result;
+  if (format.empty() || format == "csv") {
+    absl::StatusOr<int> n = ExportPeriod(store_, store_, *archive_, client_id, *p, cfg->tz, dir);
+    if (!n.ok()) return n.status();
+    result.documents = *n;
+    result.path = (std::filesystem::path(dir) / "index.csv").string();
+    return result;
+  }
+  if (format != "fec") {
+    return absl::InvalidArgumentError(absl::StrCat("unknown export format \"", format,
+                                                   "\": csv or fec"));
+  }
+  if (!client.ok()) return client.status();
+  // The SIREN names the file: the client's, or the one inside its French VAT number.
+  std::string siren = DigitsOf(client->siren);
+  std::string vat = NormalizeIdentifier(client->vat);
+  if (siren.size() != 9 && IsValidFrenchVat(vat)) siren = vat.substr(4, 9);
+  if (siren.size() != 9) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "client ", client_id, " has no SIREN: set siren (or a French vat) in its [[client]]"));
+  }
+  // The end of the fiscal year the period belongs to.
+  Date year_end{p->first.year(), fye.month(), fye.day()};
+  if (year_end < p->first) year_end = Date{p->first.year() + std::chrono::years(1), fye.month(), fye.day()};
+  absl::StatusOr<EntriesExport> fec = ExportEntries(store_, client_id, *p, cfg->tz,
+                                                    client->accounting, siren, year_end, dir);
+  if (!fec.ok()) return fec.status();
+  result.entries = fec->entries;
+  result.documents = fec->entries;
+  result.to_review = fec->to_review;
+  result.path = fec->path;
+  return result;
 }
 
 }  // namespace liasse

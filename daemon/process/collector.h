@@ -160,9 +160,17 @@ class Collector : public Escalator {
   // When the client's next reminder is due (InfiniteFuture: none).
   absl::StatusOr<absl::Time> NextReminderAt(const std::string& client_id, absl::Time as_of);
   // Copies the period's documents to `dir` as YYYY-MM-DD_Supplier_TTC.ext
-  // with an index.csv; returns the number of documents.
-  absl::StatusOr<int> Export(const std::string& client_id, const std::string& period,
-                             const std::string& dir);
+  // with an index.csv (format "csv"; documents = how many), or writes
+  // their proposed entries in the FEC layout (format "fec", with the
+  // client's accounts; needs its SIREN or French VAT number).
+  struct ExportResult {
+    int documents = 0;
+    int entries = 0;
+    int to_review = 0;
+    std::string path;  // index.csv or the FEC file
+  };
+  absl::StatusOr<ExportResult> Export(const std::string& client_id, const std::string& period,
+                                      const std::string& dir, const std::string& format);
 
   // Takes new settings (SIGHUP): reminders, matching, SMTP, time zone. Each
   // operation works on the settings in force when it began; the next one

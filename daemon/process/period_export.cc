@@ -6,7 +6,9 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -40,16 +42,22 @@ absl::Status CopyOriginal(const Archive& archive, const std::string& sha256, con
   }
 }
 
+// The client's `done` documents, once `dir` exists.
+absl::StatusOr<std::vector<DocumentRecord>> DoneDocuments(DocumentTable* documents,
+                                                          const std::string& client_id,
+                                                          const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  return documents->ListDocuments({client_id, DocumentStatus::kDone, 0, 100000});
+}
+
 }  // namespace
 
 absl::StatusOr<int> ExportPeriod(DocumentTable* documents, CollectionTables* bank,
                                  const Archive& archive, const std::string& client_id,
                                  const Period& period, absl::TimeZone tz, const std::string& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
-  absl::StatusOr<std::vector<DocumentRecord>> docs =
-      documents->ListDocuments({client_id, DocumentStatus::kDone, 0, 100000});
+  absl::StatusOr<std::vector<DocumentRecord>> docs = DoneDocuments(documents, client_id, dir);
   if (!docs.ok()) return docs.status();
   std::string index =
       "date;supplier;siren;type;direction;total_excl_tax;vat_by_rate;total_tax;total_incl_tax;"
@@ -104,6 +112,51 @@ absl::StatusOr<int> ExportPeriod(DocumentTable* documents, CollectionTables* ban
   out << index;
   if (!out.flush()) return absl::InternalError("cannot write index.csv");
   return count;
+}
+
+absl::StatusOr<EntriesExport> ExportEntries(DocumentTable* documents, const std::string& client_id,
+                                            const Period& period, absl::TimeZone tz,
+                                            const AccountPlan& plan, const std::string& siren,
+                                            Date fiscal_year_end, const std::string& dir) {
+  absl::StatusOr<std::vector<DocumentRecord>> docs = DoneDocuments(documents, client_id, dir);
+  if (!docs.ok()) return docs.status();
+  std::vector<Entry> entries;
+  std::string review = "document_id;date;supplier;type;total_incl_tax;reason\r\n";
+  EntriesExport out;
+  for (const DocumentRecord& d : *docs) {
+    Fields fields = d.fields.value_or(Fields());
+    Date day = fields.issue_date ? *fields.issue_date : LocalDate(d.received_at, tz);
+    if (day < period.first || day > period.last) continue;
+    if (d.doc_type != DocType::kInvoice && d.doc_type != DocType::kCreditNote &&
+        d.doc_type != DocType::kReceipt) {
+      continue;  // statements, payslips…: no purchase or sale entry
+    }
+    EntryProposal p = ProposeEntry({d.id, d.doc_type, fields}, plan);
+    if (p.entry) entries.push_back(std::move(*p.entry));
+    if (!p.entry || !p.review.empty()) {
+      std::vector<std::string> row = {
+          absl::StrCat(d.id), FormatIsoDate(day), fields.supplier_name,
+          std::string(DocTypeName(d.doc_type)),
+          fields.total_incl_tax ? FormatDecimal(*fields.total_incl_tax) : "",
+          absl::StrJoin(p.review, " ; ")};
+      for (std::string& cell : row) cell = CsvCell(cell);
+      review += absl::StrJoin(row, ";") + "\r\n";
+      ++out.to_review;
+    }
+  }
+  // Chronological, then by journal and document: numbering follows it.
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.date, a.journal, a.document_id) < std::tie(b.date, b.journal, b.document_id);
+  });
+  out.entries = static_cast<int>(entries.size());
+  out.path = (fs::path(dir) / FecFileName(siren, fiscal_year_end)).string();
+  for (const auto& [name, text] : {std::pair{out.path, ToLatin9(FormatFec(entries))},
+                                   std::pair{(fs::path(dir) / "a_revoir.csv").string(), review}}) {
+    std::ofstream file(name, std::ios::binary | std::ios::trunc);
+    file << text;
+    if (!file.flush()) return absl::InternalError(absl::StrCat("cannot write ", name));
+  }
+  return out;
 }
 
 }  // namespace liasse

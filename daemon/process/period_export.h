@@ -1,7 +1,8 @@
 // A period's documents for the firm's accounting: each `done` document of
 // the client dated in the period, copied from the archive as
 // YYYY-MM-DD_Supplier_TTC.ext, with an index.csv (one row per document: its
-// fields, VAT by rate, the bank movement it justifies).
+// fields, VAT by rate, the bank movement it justifies); or their proposed
+// entries in the FEC layout.
 #pragma once
 
 #include <string>
@@ -11,6 +12,7 @@
 #include "daemon/process/archive.h"
 #include "daemon/store/store.h"
 #include "workflows/collection.h"
+#include "workflows/entries.h"
 
 namespace liasse {
 
@@ -18,5 +20,19 @@ namespace liasse {
 absl::StatusOr<int> ExportPeriod(DocumentTable* documents, CollectionTables* bank,
                                  const Archive& archive, const std::string& client_id,
                                  const Period& period, absl::TimeZone tz, const std::string& dir);
+
+// The period's proposed entries in the FEC layout, written to
+// `dir`/SIRENFECAAAAMMJJ.txt (ISO 8859-15; the date is the fiscal year's
+// end), and the `done` documents that got no entry, with why, in
+// `dir`/a_revoir.csv.
+struct EntriesExport {
+  std::string path;
+  int entries = 0;
+  int to_review = 0;
+};
+absl::StatusOr<EntriesExport> ExportEntries(DocumentTable* documents, const std::string& client_id,
+                                            const Period& period, absl::TimeZone tz,
+                                            const AccountPlan& plan, const std::string& siren,
+                                            Date fiscal_year_end, const std::string& dir);
 
 }  // namespace liasse

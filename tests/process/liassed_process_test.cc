@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +24,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "tests/ocr/fixtures.h"
 #include "tests/testing/dovecot.h"  // FreePort
 #include "tests/testing/oauth_server.h"
@@ -684,6 +686,117 @@ TEST(LiassedProcessTest, AnOversizedFileStaysAndIsReportedOnce) {
   EXPECT_EQ(count("not_a_regular_file"), 1u) << events;
   EXPECT_TRUE(fs::exists(dir.Join("var/inbox/acme/huge.pdf")));
   EXPECT_TRUE(JsonLines(Cli(dir.path(), {"documents", "--json"}).out).empty());
+}
+
+// A CII e-invoice: `taxes` are (rate %, base, VAT) as printed.
+std::string CiiInvoice(const std::string& number, const std::string& type_code,
+                       const std::string& date, const std::string& seller,
+                       const std::string& seller_siren, const std::string& buyer,
+                       const std::string& buyer_siren,
+                       const std::vector<std::array<std::string, 3>>& taxes,
+                       const std::string& net, const std::string& tax, const std::string& total) {
+  auto party = [](const std::string& role, const std::string& name, const std::string& siren) {
+    int key = static_cast<int>((12 + 3 * (std::stoll(siren) % 97)) % 97);
+    return absl::StrCat("<ram:", role, "><ram:Name>", name, "</ram:Name>",
+                        "<ram:SpecifiedLegalOrganization><ram:ID schemeID=\"0002\">", siren,
+                        "</ram:ID></ram:SpecifiedLegalOrganization>",
+                        "<ram:PostalTradeAddress><ram:LineOne>1 rue de la Paix</ram:LineOne>"
+                        "<ram:CityName>Paris</ram:CityName><ram:PostcodeCode>75002</ram:PostcodeCode>"
+                        "<ram:CountryID>FR</ram:CountryID></ram:PostalTradeAddress>",
+                        "<ram:SpecifiedTaxRegistration><ram:ID schemeID=\"VA\">FR",
+                        absl::StrFormat("%02d", key), siren,
+                        "</ram:ID></ram:SpecifiedTaxRegistration></ram:", role, ">");
+  };
+  std::string tax_xml;
+  for (const auto& [rate, base, amount] : taxes) {
+    absl::StrAppend(&tax_xml, "<ram:ApplicableTradeTax><ram:CalculatedAmount>", amount,
+                    "</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode><ram:BasisAmount>",
+                    base, "</ram:BasisAmount><ram:CategoryCode>S</ram:CategoryCode>"
+                    "<ram:RateApplicablePercent>", rate,
+                    "</ram:RateApplicablePercent></ram:ApplicableTradeTax>");
+  }
+  return absl::StrCat(
+      R"(<?xml version="1.0"?>
+<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+ xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+ xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">
+<rsm:ExchangedDocument><ram:ID>)", number, "</ram:ID><ram:TypeCode>", type_code,
+      R"(</ram:TypeCode><ram:IssueDateTime><udt:DateTimeString format="102">)", date,
+      R"(</udt:DateTimeString></ram:IssueDateTime></rsm:ExchangedDocument>
+<rsm:SupplyChainTradeTransaction><ram:ApplicableHeaderTradeAgreement>)",
+      party("SellerTradeParty", seller, seller_siren), party("BuyerTradeParty", buyer, buyer_siren),
+      R"(</ram:ApplicableHeaderTradeAgreement><ram:ApplicableHeaderTradeSettlement>
+<ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>)",
+      tax_xml,
+      "<ram:SpecifiedTradeSettlementHeaderMonetarySummation><ram:LineTotalAmount>", net,
+      "</ram:LineTotalAmount><ram:TaxBasisTotalAmount>", net,
+      R"(</ram:TaxBasisTotalAmount><ram:TaxTotalAmount currencyID="EUR">)", tax,
+      "</ram:TaxTotalAmount><ram:GrandTotalAmount>", total,
+      "</ram:GrandTotalAmount><ram:DuePayableAmount>", total,
+      "</ram:DuePayableAmount></ram:SpecifiedTradeSettlementHeaderMonetarySummation>"
+      "</ram:ApplicableHeaderTradeSettlement></rsm:SupplyChainTradeTransaction>"
+      "</rsm:CrossIndustryInvoice>\n");
+}
+
+// A month's purchases, a credit note and a sale, exported as proposed
+// entries in the FEC layout and read back by an independent parser
+// (tests/process/fec_check.py: Python's csv module).
+TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentParser) {
+  TempDir dir;
+  fs::create_directories(dir.Join("var/inbox/acme"));
+  testing::WriteFile(dir.Join("liasse.toml"),
+                     "[daemon]\nstate_dir = \"var\"\ninbox_root = \"var/inbox\"\n"
+                     "listen = \"unix:var/liasse.sock\"\n"
+                     "[accounting]\njournals = { purchases = \"AC\" }\nsuppliers = \"4010000\"\n"
+                     "[[client]]\nid = \"acme\"\nname = \"ACME SAS\"\nvat = \"FR44732829320\"\n"
+                     "legal_names = [\"ACME SAS\"]\n"
+                     "accounting = { expense = \"6060000\" }\n");
+  const std::string client = "732829320", supplier = "552100554", customer = "542065479";
+  std::map<std::string, std::string> files = {
+      {"f1.xml", CiiInvoice("F-1", "380", "20261005", "Fournitures Dupont", supplier, "ACME SAS",
+                            client, {{"20", "100.00", "20.00"}}, "100.00", "20.00", "120.00")},
+      {"f2.xml", CiiInvoice("F-2", "380", "20261012", "Épicerie Martin", supplier, "ACME SAS", client,
+                            {{"20", "50.00", "10.00"}, {"5.5", "40.00", "2.20"}}, "90.00", "12.20",
+                            "102.20")},
+      {"a1.xml", CiiInvoice("A-1", "381", "20261020", "Fournitures Dupont", supplier, "ACME SAS",
+                            client, {{"20", "10.00", "2.00"}}, "10.00", "2.00", "12.00")},
+      {"v1.xml", CiiInvoice("V-1", "380", "20261025", "ACME SAS", client, "Garage Durand", customer,
+                            {{"20", "200.00", "40.00"}}, "200.00", "40.00", "240.00")},
+      {"nov.xml", CiiInvoice("F-9", "380", "20261103", "Fournitures Dupont", supplier, "ACME SAS",
+                             client, {{"20", "10.00", "2.00"}}, "10.00", "2.00", "12.00")}};
+  for (const auto& [name, xml] : files) testing::WriteFile(dir.Join("var/inbox/acme/" + name), xml);
+  Liassed daemon(dir.path(), {"--config", dir.Join("liasse.toml")});
+  ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30))) << daemon.Log();
+  auto done = [&] {
+    return JsonLines(Cli(dir.path(), {"documents", "--status", "done", "--json"}).out).size();
+  };
+  for (int i = 0; i < 300 && done() < files.size(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(done(), files.size()) << Cli(dir.path(), {"documents"}).out << daemon.Log();
+
+  CommandResult r = Cli(dir.path(), {"export", "acme", "2026-10", "out", "--format", "fec"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "4 entries proposed")) << r.out;
+  std::string fec = dir.Join("out/732829320FEC20261231.txt");
+  ASSERT_TRUE(fs::exists(fec)) << r.out;
+  CommandResult check = RunCommand({"/usr/bin/python3", LIASSE_SOURCE_DIR "/tests/process/fec_check.py", fec},
+                                   dir.path());
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  // 3 lines + 5 (two rates) + 3 + 3; 120 + 102.20 + 12 + 240 on each side.
+  EXPECT_EQ(check.out, "entries 4 lines 14 debit 474.20\n");
+  std::ifstream in(fec, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The client's accounts, Latin-9 text, and the credit note the other way round.
+  EXPECT_TRUE(absl::StrContains(text, "AC\tAchats\t1\t20261005\t4010000\tFournisseurs\tF552100554\t"))
+      << text;
+  EXPECT_TRUE(absl::StrContains(text, "\t6060000\t")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "\xC9picerie Martin F-2")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "\tA-1\t20261020\tFournitures Dupont A-1\t12,00\t0,00\t"))
+      << text;
+  EXPECT_TRUE(absl::StrContains(text, "VT\tVentes\t4\t20261025\t411\tClients\tC542065479\t")) << text;
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.WaitForExit(std::chrono::seconds(10)), 0) << daemon.Log();
 }
 
 // Directories that exist keep their mode: the socket's parent (here a
