@@ -56,6 +56,26 @@ std::string AuxAccount(Direction direction, const std::string& siren, const std:
   return prefix + (key.empty() ? std::string("DIVERS") : key);
 }
 
+bool IsAccountNumber(const std::string& account) {
+  if (account.empty() || account.size() > 20) return false;
+  for (char c : account) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+std::string ThirdPartyAccount(DocType type, const Fields& f) {
+  Direction direction = f.direction;
+  if (direction == Direction::kUnknown && type == DocType::kReceipt) direction = Direction::kPurchase;
+  if (direction == Direction::kPurchase) {
+    return AuxAccount(direction, f.supplier_siren, f.supplier_vat, f.supplier_name);
+  }
+  if (direction == Direction::kSale) {
+    return AuxAccount(direction, f.buyer_siren, f.buyer_vat, f.buyer_name);
+  }
+  return "";
+}
+
 EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
   const Fields& f = doc.fields;
   EntryProposal out;
@@ -97,7 +117,9 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
       it != plan.expense_by_type.end()) {
     charge = it->second;
   }
-  const std::string& base_account = purchase ? charge : plan.revenue;
+  const std::string& base_account = !doc.account.empty() ? doc.account
+                                    : purchase            ? charge
+                                                          : plan.revenue;
   const std::string base_label = purchase ? "Achats et charges" : "Ventes";
   const std::map<int64_t, std::string>& vat_accounts =
       purchase ? plan.vat_deductible : plan.vat_collected;
@@ -196,8 +218,7 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
   EntryLine third;
   third.account = purchase ? plan.suppliers : plan.customers;
   third.account_label = purchase ? "Fournisseurs" : "Clients";
-  third.aux = purchase ? AuxAccount(direction, f.supplier_siren, f.supplier_vat, f.supplier_name)
-                       : AuxAccount(direction, f.buyer_siren, f.buyer_vat, f.buyer_name);
+  third.aux = ThirdPartyAccount(doc.type, f);
   third.aux_label = OneLine(party.empty() ? std::string("Divers") : party);
   (purchase ? third.credit : third.debit) = total;
   e.lines.insert(e.lines.begin(), std::move(third));

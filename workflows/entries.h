@@ -70,6 +70,9 @@ struct EntryDocument {
   int64_t id = 0;
   DocType type = DocType::kUnknown;
   Fields fields;
+  // The charge or revenue account staff chose for this third party (see
+  // ThirdPartyAccount); "" = the plan's.
+  std::string account;
 };
 
 struct EntryProposal {
@@ -91,6 +94,16 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan);
 // account.
 std::string AuxAccount(Direction direction, const std::string& siren, const std::string& vat,
                        const std::string& name);
+
+// An account number as accounting software takes it: 1 to 20 letters and
+// digits.
+bool IsAccountNumber(const std::string& account);
+
+// The auxiliary account of the document's third party (the supplier of a
+// purchase, the customer of a sale; a receipt is a purchase): the key under
+// which staff's account choices are remembered. "" when the document does
+// not say whether it is a purchase or a sale.
+std::string ThirdPartyAccount(DocType type, const Fields& fields);
 
 // The FEC layout's 18 columns for `entries`, in order: header line, then one
 // line per entry line, tab-separated, CRLF, dates AAAAMMJJ, amounts with a

@@ -23,6 +23,7 @@
 #include "workflows/collection.h"
 #include "workflows/date.h"
 #include "workflows/doc_type.h"
+#include "workflows/entries.h"
 #include "workflows/fields.h"
 
 namespace liasse {
@@ -589,6 +590,21 @@ class LiasseService final : public pb::Liasse::Service {
       if (absl::Status st = SetField(&fields, key, value); !st.ok()) return ToGrpc(st);
     }
     std::string moved_to = ResourceId(req->move_to_client(), "clients");
+    // An account is remembered for the document's third party.
+    std::string third_party;
+    if (!req->account().empty()) {
+      if (!IsAccountNumber(req->account())) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "account: letters and digits, at most 20 (e.g. 6063000)");
+      }
+      DocType type = !req->doc_type().empty() ? *ParseDocType(req->doc_type()) : doc->doc_type;
+      third_party = ThirdPartyAccount(type, fields);
+      if (third_party.empty()) {
+        return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                            absl::StrCat("document ", *id, ": purchase or sale is unknown; set "
+                                         "direction first (--set direction=purchase)"));
+      }
+    }
     if (!moved_to.empty() && moved_to != doc->client_id) {
       if (auto st = store_->MoveDocument(*id, moved_to, "review"); !st.ok()) return ToGrpc(st);
     }
@@ -613,6 +629,10 @@ class LiasseService final : public pb::Liasse::Service {
                               {"move_to", moved_to},
                               {"accept", req->accept()},
                               {"note", req->note()}};
+    if (!third_party.empty()) {
+      payload["account"] = req->account();
+      payload["third_party"] = third_party;
+    }
     if (!req->set_fields().empty()) {
       nlohmann::json set = nlohmann::json::object();
       for (const auto& [key, value] : req->set_fields()) set[key] = value;
@@ -633,6 +653,11 @@ class LiasseService final : public pb::Liasse::Service {
         if (auto st = store_->LearnSupplierType(owner, key, confirmed); !st.ok()) {
           return ToGrpc(st);
         }
+      }
+    }
+    if (!third_party.empty()) {
+      if (auto st = store_->LearnSupplierAccount(owner, third_party, req->account()); !st.ok()) {
+        return ToGrpc(st);
       }
     }
     if (update.status == DocumentStatus::kExtracted && on_requeue_) on_requeue_();

@@ -640,7 +640,7 @@ class Cli {
 
   int Review(const std::string& id, const std::string& type,
              const std::vector<std::string>& sets, const std::string& client, bool accept,
-             const std::string& note) {
+             const std::string& note, const std::string& account) {
     pb::ReviewDocumentRequest req;
     req.set_name(absl::StrCat("documents/", id));
     req.set_doc_type(type);
@@ -655,6 +655,7 @@ class Cli {
     if (!client.empty()) req.set_move_to_client(absl::StrCat("clients/", client));
     req.set_accept(accept);
     req.set_note(note);
+    req.set_account(account);
     pb::Document out;
     auto ctx = Context();
     grpc::Status st = stub_->ReviewDocument(ctx.get(), req, &out);
@@ -844,7 +845,7 @@ int LiasseMain(int argc, char** argv) {
   doctor->add_flag("--repair", doctor_repair, "rebuild counts that disagree with the rows");
   auto* backup = app.add_subcommand("backup", "consistent copy of the database and archive");
   backup->add_option("DIR", backup_dir)->required();
-  std::string review_id, review_type, review_client, review_note;
+  std::string review_id, review_type, review_client, review_note, review_account;
   std::vector<std::string> review_sets;
   bool review_accept = false;
   auto* review = app.add_subcommand("review", "staff decision on a document (admin)");
@@ -854,6 +855,8 @@ int LiasseMain(int argc, char** argv) {
   review->add_option("--client", review_client, "move to this client");
   review->add_flag("--accept", review_accept, "accept as is: done");
   review->add_option("--note", review_note, "why, for the audit trail");
+  review->add_option("--account", review_account,
+                     "charge or revenue account for this supplier (or customer) from now on");
   std::string purge_client;
   bool purge_confirm = false;
   auto* purge = app.add_subcommand("purge", "delete a departed client's originals and rows (admin)");
@@ -933,7 +936,7 @@ int LiasseMain(int argc, char** argv) {
   if (*export_cmd) return cli.Export(export_client, export_period, export_dir, export_format);
   if (*review) {
     return cli.Review(review_id, review_type, review_sets, review_client, review_accept,
-                      review_note);
+                      review_note, review_account);
   }
   return 2;
 }

@@ -432,19 +432,10 @@ void ParseMatching(TableReader& r, MatchingSection* m) {
 
 namespace {
 
-// An account number as accounting software takes it: letters and digits.
-bool IsAccount(const std::string& a) {
-  if (a.empty() || a.size() > 20) return false;
-  for (char c : a) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
 void Account(TableReader& r, const char* key, std::string* out) {
   std::string value;
   if (!r.String(key, &value)) return;
-  if (!IsAccount(value)) {
+  if (!IsAccountNumber(value)) {
     r.Error(key, "must be an account number: letters and digits, at most 20");
     return;
   }
@@ -463,7 +454,7 @@ bool AccountTable(TableReader& r, const char* key, const char* example,
   if (t) {
     for (const auto& [name, value] : *t) {
       std::optional<std::string> account = value.value<std::string>();
-      if (!value.is_string() || !IsAccount(*account) || !key_ok(std::string(name.str()))) {
+      if (!value.is_string() || !IsAccountNumber(*account) || !key_ok(std::string(name.str()))) {
         ok = false;
         break;
       }

@@ -720,8 +720,12 @@ absl::StatusOr<Collector::ExportResult> Collector::Export(const std::string& cli
   // The end of the fiscal year the period belongs to.
   Date year_end{p->first.year(), fye.month(), fye.day()};
   if (year_end < p->first) year_end = Date{p->first.year() + std::chrono::years(1), fye.month(), fye.day()};
+  absl::StatusOr<std::map<std::string, std::string>> learned =
+      store_->LearnedSupplierAccounts(client_id);
+  if (!learned.ok()) return learned.status();
   absl::StatusOr<EntriesExport> fec = ExportEntries(store_, client_id, *p, cfg->tz,
-                                                    client->accounting, siren, year_end, dir);
+                                                    client->accounting, *learned, siren,
+                                                    year_end, dir);
   if (!fec.ok()) return fec.status();
   result.entries = fec->entries;
   result.documents = fec->entries;

@@ -116,8 +116,10 @@ absl::StatusOr<int> ExportPeriod(DocumentTable* documents, CollectionTables* ban
 
 absl::StatusOr<EntriesExport> ExportEntries(DocumentTable* documents, const std::string& client_id,
                                             const Period& period, absl::TimeZone tz,
-                                            const AccountPlan& plan, const std::string& siren,
-                                            Date fiscal_year_end, const std::string& dir) {
+                                            const AccountPlan& plan,
+                                            const std::map<std::string, std::string>& learned,
+                                            const std::string& siren, Date fiscal_year_end,
+                                            const std::string& dir) {
   absl::StatusOr<std::vector<DocumentRecord>> docs = DoneDocuments(documents, client_id, dir);
   if (!docs.ok()) return docs.status();
   std::vector<Entry> entries;
@@ -131,7 +133,11 @@ absl::StatusOr<EntriesExport> ExportEntries(DocumentTable* documents, const std:
         d.doc_type != DocType::kReceipt) {
       continue;  // statements, payslips…: no purchase or sale entry
     }
-    EntryProposal p = ProposeEntry({d.id, d.doc_type, fields}, plan);
+    EntryDocument entry_doc{d.id, d.doc_type, fields, ""};
+    if (auto it = learned.find(ThirdPartyAccount(d.doc_type, fields)); it != learned.end()) {
+      entry_doc.account = it->second;
+    }
+    EntryProposal p = ProposeEntry(entry_doc, plan);
     if (p.entry) entries.push_back(std::move(*p.entry));
     if (!p.entry || !p.review.empty()) {
       std::vector<std::string> row = {

@@ -5,6 +5,7 @@
 // entries in the FEC layout.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -23,7 +24,7 @@ absl::StatusOr<int> ExportPeriod(DocumentTable* documents, CollectionTables* ban
 
 // The period's proposed entries in the FEC layout, written to
 // `dir`/SIRENFECAAAAMMJJ.txt (ISO 8859-15; the date is the fiscal year's
-// end), and the `done` documents that got no entry, with why, in
+// end; `learned`: the accounts staff chose per third party), and the `done` documents that got no entry, with why, in
 // `dir`/a_revoir.csv.
 struct EntriesExport {
   std::string path;
@@ -32,7 +33,9 @@ struct EntriesExport {
 };
 absl::StatusOr<EntriesExport> ExportEntries(DocumentTable* documents, const std::string& client_id,
                                             const Period& period, absl::TimeZone tz,
-                                            const AccountPlan& plan, const std::string& siren,
-                                            Date fiscal_year_end, const std::string& dir);
+                                            const AccountPlan& plan,
+                                            const std::map<std::string, std::string>& learned,
+                                            const std::string& siren, Date fiscal_year_end,
+                                            const std::string& dir);
 
 }  // namespace liasse

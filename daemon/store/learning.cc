@@ -53,4 +53,28 @@ absl::StatusOr<DocType> SqliteStore::LearnedSupplierType(const std::string& clie
   return *row ? ParseDocType(s.Text(0)).value_or(DocType::kUnknown) : DocType::kUnknown;
 }
 
+absl::Status SqliteStore::LearnSupplierAccount(const std::string& client_id,
+                                               const std::string& supplier_key,
+                                               const std::string& account) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  Stmt s(writer_,
+         "INSERT INTO supplier_account (client_id, supplier_key, account, updated_at) "
+         "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (client_id, supplier_key) DO UPDATE "
+         "SET account = ?3, updated_at = ?4");
+  s.Bind(1, client_id).Bind(2, supplier_key).Bind(3, account);
+  s.Bind(4, FormatStoreTime(clock_->Now()));
+  return s.Run();
+}
+
+absl::StatusOr<std::map<std::string, std::string>> SqliteStore::LearnedSupplierAccounts(
+    const std::string& client_id) {
+  ReadConn conn(this);
+  Stmt s(conn.db, "SELECT supplier_key, account FROM supplier_account WHERE client_id = ?1");
+  s.Bind(1, client_id);
+  std::map<std::string, std::string> out;
+  absl::Status st = ForEachRow(s, [&] { out[s.Text(0)] = s.Text(1); });
+  if (!st.ok()) return st;
+  return out;
+}
+
 }  // namespace liasse

@@ -235,6 +235,17 @@ CREATE INDEX outbox_by_message_id ON outbox (message_id);
 DROP INDEX outbox_by_state;
 CREATE INDEX outbox_by_state ON outbox (state, id);
 )sql",
+    // 8: the charge or revenue account staff chose per third party (its
+    // auxiliary account), for the entries of its next documents.
+    R"sql(
+CREATE TABLE supplier_account (
+  client_id TEXT NOT NULL,
+  supplier_key TEXT NOT NULL,
+  account TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (client_id, supplier_key)
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr int kLatestVersion =

@@ -75,6 +75,10 @@ class SqliteStore final : public Store {
                                  DocType doc_type) override;
   absl::StatusOr<DocType> LearnedSupplierType(const std::string& client_id,
                                                   const std::string& supplier_key) override;
+  absl::Status LearnSupplierAccount(const std::string& client_id, const std::string& supplier_key,
+                                    const std::string& account) override;
+  absl::StatusOr<std::map<std::string, std::string>> LearnedSupplierAccounts(
+      const std::string& client_id) override;
 
   // ---------- collection
   absl::StatusOr<std::pair<int64_t, bool>> EnsureItem(const ItemRecord& item) override;

@@ -315,6 +315,13 @@ class LearningTable {
                                          const std::string& supplier_key, DocType doc_type) = 0;
   virtual absl::StatusOr<DocType> LearnedSupplierType(const std::string& client_id,
                                                       const std::string& supplier_key) = 0;
+  // The charge or revenue account staff chose for a third party (its
+  // auxiliary account, ThirdPartyAccount), and all of a client's.
+  virtual absl::Status LearnSupplierAccount(const std::string& client_id,
+                                            const std::string& supplier_key,
+                                            const std::string& account) = 0;
+  virtual absl::StatusOr<std::map<std::string, std::string>> LearnedSupplierAccounts(
+      const std::string& client_id) = 0;
 };
 
 // What clients owe (items) and their bank movements.

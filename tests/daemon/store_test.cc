@@ -67,7 +67,7 @@ TEST(StoreTest, MigratesEmptyFileToLatestInWalMode) {
             (std::vector<std::string>{"bank_txn", "client", "contact_state", "document",
                                       "document_count", "event", "event_count", "item",
                                       "llm_cache", "mailbox_state", "outbox", "seen_file",
-                                      "supplier_type"}));
+                                      "supplier_account", "supplier_type"}));
   EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "index"),
             (std::vector<std::string>{
                 "client_in_config", "document_by_client", "document_by_client_status",
@@ -306,6 +306,23 @@ TEST(StoreTest, ImportDocumentsRecordsEachAsIntakeAndThePipelineWouldSkippingKno
   EXPECT_TRUE(s.CheckStore(false)->wrong_counts.empty());
 }
 
+TEST(StoreTest, AccountsChosenPerThirdPartyAreKeptPerClientAndReplaced) {
+  TempDir dir;
+  FakeClock clock;
+  auto store = Store::Open(dir.Join("liasse.db"), &clock);
+  ASSERT_OK(store);
+  Store& s = **store;
+  ASSERT_OK(s.SyncClients({Client("acme"), Client("bolt")}));
+  ASSERT_OK(s.LearnSupplierAccount("acme", "F552100554", "6063000"));
+  ASSERT_OK(s.LearnSupplierAccount("acme", "F552100554", "6064000"));  // staff changed their mind
+  ASSERT_OK(s.LearnSupplierAccount("bolt", "F552100554", "6226000"));
+  auto acme = s.LearnedSupplierAccounts("acme");
+  ASSERT_OK(acme);
+  EXPECT_EQ(*acme, (std::map<std::string, std::string>{{"F552100554", "6064000"}}));
+  EXPECT_EQ(s.LearnedSupplierAccounts("bolt")->at("F552100554"), "6226000");
+  EXPECT_TRUE(s.LearnedSupplierAccounts("other")->empty());
+}
+
 TEST(StoreTest, CheckStoreFindsCountsOffFromTheRowsAndRebuildsThem) {
   TempDir dir;
   FakeClock clock;
@@ -467,6 +484,7 @@ TEST(StoreTest, PurgeLeavesNoRowOfTheClientInAnyTable) {
     ASSERT_OK(doc);
     ASSERT_OK(s.RememberFile(client, "/srv/" + client + "/f.pdf", 10, 1, "sha", doc->document_id));
     ASSERT_OK(s.LearnSupplierType(client, "acme", DocType::kInvoice));
+    ASSERT_OK(s.LearnSupplierAccount(client, "F552100554", "6063000"));
     ItemRecord item;
     item.client_id = client;
     item.period = "2026-10";

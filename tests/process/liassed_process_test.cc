@@ -751,11 +751,12 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
                      "[[client]]\nid = \"acme\"\nname = \"ACME SAS\"\nvat = \"FR44732829320\"\n"
                      "legal_names = [\"ACME SAS\"]\n"
                      "accounting = { expense = \"6060000\" }\n");
-  const std::string client = "732829320", supplier = "552100554", customer = "542065479";
+  const std::string client = "732829320", supplier = "552100554", customer = "542065479",
+                    grocer = "443061841";
   std::map<std::string, std::string> files = {
       {"f1.xml", CiiInvoice("F-1", "380", "20261005", "Fournitures Dupont", supplier, "ACME SAS",
                             client, {{"20", "100.00", "20.00"}}, "100.00", "20.00", "120.00")},
-      {"f2.xml", CiiInvoice("F-2", "380", "20261012", "Épicerie Martin", supplier, "ACME SAS", client,
+      {"f2.xml", CiiInvoice("F-2", "380", "20261012", "Épicerie Martin", grocer, "ACME SAS", client,
                             {{"20", "50.00", "10.00"}, {"5.5", "40.00", "2.20"}}, "90.00", "12.20",
                             "102.20")},
       {"a1.xml", CiiInvoice("A-1", "381", "20261020", "Fournitures Dupont", supplier, "ACME SAS",
@@ -775,6 +776,18 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
   }
   ASSERT_EQ(done(), files.size()) << Cli(dir.path(), {"documents"}).out << daemon.Log();
 
+  // Staff book one of Dupont's invoices on 6063000: its other documents follow.
+  std::string f1;
+  for (const nlohmann::json& d : JsonLines(Cli(dir.path(), {"documents", "--json"}).out)) {
+    if (d["original_name"] == "f1.xml") f1 = d["id"].get<std::string>();
+  }
+  ASSERT_FALSE(f1.empty());
+  CommandResult bad = Cli(dir.path(), {"review", f1, "--account", "606 3"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_TRUE(absl::StrContains(bad.err, "letters and digits")) << bad.err;
+  CommandResult reviewed = Cli(dir.path(), {"review", f1, "--account", "6063000"});
+  ASSERT_EQ(reviewed.exit_code, 0) << reviewed.out << reviewed.err;
+
   CommandResult r = Cli(dir.path(), {"export", "acme", "2026-10", "out", "--format", "fec"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(absl::StrContains(r.out, "4 entries proposed")) << r.out;
@@ -790,7 +803,9 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
   // The client's accounts, Latin-9 text, and the credit note the other way round.
   EXPECT_TRUE(absl::StrContains(text, "AC\tAchats\t1\t20261005\t4010000\tFournisseurs\tF552100554\t"))
       << text;
-  EXPECT_TRUE(absl::StrContains(text, "\t6060000\t")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "\t2\t20261012\t6060000\t")) << text;  // the client's
+  EXPECT_TRUE(absl::StrContains(text, "\t1\t20261005\t6063000\t")) << text;  // staff's, learned
+  EXPECT_TRUE(absl::StrContains(text, "\t3\t20261020\t6063000\t")) << text;  // the next one
   EXPECT_TRUE(absl::StrContains(text, "\xC9picerie Martin F-2")) << text;
   EXPECT_TRUE(absl::StrContains(text, "\tA-1\t20261020\tFournitures Dupont A-1\t12,00\t0,00\t"))
       << text;

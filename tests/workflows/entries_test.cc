@@ -186,6 +186,24 @@ TEST(ProposeEntryTest, TheClientsOwnAccountsAreUsed) {
                                       {"44566100", {2000, 0}}}));
 }
 
+TEST(ProposeEntryTest, TheAccountStaffChoseForTheThirdPartyIsUsed) {
+  EntryDocument d = Purchase(12000, {Rate(2000, 10000, 2000)});
+  EXPECT_EQ(ThirdPartyAccount(d.type, d.fields), "F552100554");
+  d.account = "6063000";
+  EntryProposal p = ProposeEntry(d, AccountPlan{});
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"401/F552100554", {0, 12000}},
+                                      {"6063000", {10000, 0}},
+                                      {"44566", {2000, 0}}}));
+  d.fields.direction = Direction::kUnknown;
+  EXPECT_EQ(ThirdPartyAccount(d.type, d.fields), "");  // an invoice must say
+  d.type = DocType::kReceipt;
+  EXPECT_EQ(ThirdPartyAccount(d.type, d.fields), "F552100554");  // a ticket is a purchase
+  EXPECT_TRUE(IsAccountNumber("6063000"));
+  EXPECT_FALSE(IsAccountNumber("606 3"));
+  EXPECT_FALSE(IsAccountNumber(""));
+}
+
 TEST(AuxAccountTest, SirenThenVatThenName) {
   EXPECT_EQ(AuxAccount(Direction::kPurchase, "552100554", "FR40303265045", "X"), "F552100554");
   EXPECT_EQ(AuxAccount(Direction::kSale, "", "IE 6388047V", "Y"), "CIE6388047V");
