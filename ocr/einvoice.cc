@@ -168,6 +168,9 @@ void SetParties(const CiiParty& seller, const CiiParty& buyer, Fields* f) {
 EInvoice ParseCii(const pugi::xml_node& root, bool zugferd1) {
   EInvoice inv;
   inv.syntax = zugferd1 ? "CrossIndustryDocument" : "CrossIndustryInvoice";
+  inv.profile = Text(Path(root, {zugferd1 ? "SpecifiedExchangedDocumentContext"
+                                          : "ExchangedDocumentContext",
+                                 "GuidelineSpecifiedDocumentContextParameter", "ID"}));
   Fields& f = inv.fields;
   pugi::xml_node doc = Child(root, zugferd1 ? "HeaderExchangedDocument"
                                             : "ExchangedDocument");
@@ -252,6 +255,7 @@ CiiParty ReadUblParty(const pugi::xml_node& party) {
 EInvoice ParseUbl(const pugi::xml_node& root, bool credit_note) {
   EInvoice inv;
   inv.syntax = credit_note ? "CreditNote" : "Invoice";
+  inv.profile = Text(Child(root, "CustomizationID"));
   Fields& f = inv.fields;
   f.invoice_number = Text(Child(root, "ID"));
   f.type_code = Text(Child(root, credit_note ? "CreditNoteTypeCode" : "InvoiceTypeCode"));

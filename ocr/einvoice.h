@@ -16,6 +16,10 @@ struct EInvoice {
   // Root element: CrossIndustryInvoice, CrossIndustryDocument, Invoice or
   // CreditNote.
   std::string syntax;
+  // BT-24, the specification the invoice follows, as written: e.g.
+  // "urn:cen.eu:en16931:2017", "urn:factur-x.eu:1p0:minimum",
+  // "urn:factur-x.eu:1p0:basicwl"; "" when absent.
+  std::string profile;
   Fields fields;
 };
 

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <map>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "workflows/identifiers.h"
@@ -172,6 +174,29 @@ Check DuplicateCheck(const Fields& fields, const std::vector<Fields>& others) {
     }
   }
   return Make("duplicate", true, "error", "Pas de doublon.", "No duplicate.");
+}
+
+std::optional<Check> EInvoiceProfileCheck(const std::string& profile) {
+  if (profile.empty()) return std::nullopt;
+  std::string p = absl::AsciiStrToLower(profile);
+  std::string name = absl::StrContains(p, "minimum")   ? "MINIMUM"
+                     : absl::StrContains(p, "basicwl") ? "BASIC WL"
+                                                       : "";
+  Check c;
+  c.code = "einvoice_profile";
+  c.severity = "warning";
+  c.ok = name.empty();
+  if (c.ok) {
+    c.message_fr = absl::StrCat("Profil de facture électronique : ", profile);
+    c.message_en = absl::StrCat("E-invoice profile: ", profile);
+  } else {
+    c.message_fr = absl::StrCat("Profil ", name,
+                                " : pas de lignes de facture, ce n'est pas une facture complète "
+                                "(la page imprimée fait foi pour le détail)");
+    c.message_en = absl::StrCat(name, " profile: no invoice lines, not a complete invoice (the "
+                                      "printed page holds the detail)");
+  }
+  return c;
 }
 
 bool HasBlockingFailure(const std::vector<Check>& checks) {

@@ -38,6 +38,12 @@ std::vector<Check> Validate(const ValidationInput& input);
 // `others` are that client's other documents with the same number.
 Check DuplicateCheck(const Fields& fields, const std::vector<Fields>& others);
 
+// `einvoice_profile`, for an e-invoice whose profile (BT-24) is known: a
+// MINIMUM or BASIC WL Factur-X carries no invoice lines and is not a
+// complete invoice (a warning; the printed page is the invoice). nullopt
+// when the profile is not given.
+std::optional<Check> EInvoiceProfileCheck(const std::string& profile);
+
 // True when a check of severity "error" failed.
 bool HasBlockingFailure(const std::vector<Check>& checks);
 

@@ -198,6 +198,7 @@ json AnalysisToJson(const DocumentAnalysis& a) {
             {"einvoice_file", a.einvoice_file}};
   if (a.einvoice) {
     j["einvoice"] = {{"syntax", a.einvoice->syntax},
+                     {"profile", a.einvoice->profile},
                      {"fields", FieldsToJson(a.einvoice->fields)}};
   }
   return j;
@@ -226,6 +227,7 @@ absl::StatusOr<DocumentAnalysis> AnalysisFromJson(const json& j) {
   if (j.contains("einvoice") && j["einvoice"].is_object()) {
     EInvoice inv;
     inv.syntax = j["einvoice"].value("syntax", "");
+    inv.profile = j["einvoice"].value("profile", "");
     absl::StatusOr<Fields> f = FieldsFromJson(j["einvoice"].value("fields", json::object()));
     if (!f.ok()) return f.status();
     inv.fields = std::move(*f);

@@ -828,6 +828,9 @@ int LiasseMain(int argc, char** argv) {
   extract->add_option("--config", extract_args.config_path,
                       "the daemon's config file (OCR settings)");
   extract->add_flag("--text", extract_args.text, "include the text read");
+  extract->add_option("--direction", extract_args.direction,
+                      "purchase or sale: whose document, for the proposed entry")
+      ->check(CLI::IsMember({"purchase", "sale"}));
   extract->add_flag("--ignore-einvoice", extract_args.ignore_einvoice,
                     "read the printed page of an e-invoice PDF with the rules (evaluation)");
   std::string submit_client;

@@ -16,20 +16,53 @@
 #include "daemon/llm/llm_chain.h"
 #include "daemon/base/system_clock.h"
 #include "daemon/process/understand.h"
+#include "workflows/date.h"
+#include "workflows/entries.h"
 
 namespace liasse {
 namespace {
 
 using nlohmann::json;
 
+// The entry the document proposes with `plan`: its lines, and why a person
+// must look (entry null when it cannot be made).
+json EntryJson(const Understanding& u, const AccountPlan& plan, const std::string& direction) {
+  EntryDocument doc;
+  doc.type = u.doc_type;
+  doc.fields = u.fields;
+  if (direction == "purchase") doc.fields.direction = Direction::kPurchase;
+  if (direction == "sale") doc.fields.direction = Direction::kSale;
+  EntryProposal p = ProposeEntry(doc, plan);
+  json j = {{"review", p.review}};
+  if (!p.entry) {
+    j["journal"] = nullptr;
+    j["lines"] = nullptr;
+    return j;
+  }
+  j["journal"] = p.entry->journal;
+  j["date"] = FormatIsoDate(p.entry->date);
+  j["piece_ref"] = p.entry->piece_ref;
+  j["label"] = p.entry->label;
+  json lines = json::array();
+  for (const EntryLine& l : p.entry->lines) {
+    lines.push_back({{"account", l.account},
+                     {"aux", l.aux},
+                     {"debit", FormatDecimal(l.debit)},
+                     {"credit", FormatDecimal(l.credit)},
+                     {"vat_rate", l.vat_rate ? json(FormatRate(*l.vat_rate)) : json(nullptr)}});
+  }
+  j["lines"] = lines;
+  return j;
+}
+
 json Describe(const std::string& file, absl::StatusOr<ExtractedDocument> doc, int64_t ms,
               bool with_text, bool ignore_einvoice, const UnderstandOptions& options,
-              LlmChain* llm) {
+              LlmChain* llm, const AccountPlan& plan, const std::string& direction) {
   if (doc.ok() && ignore_einvoice) doc->analysis.einvoice.reset();
   json j = {{"file", file}, {"ok", doc.ok()}, {"ms", ms}};
   if (!doc.ok()) {
     j["error"] = ErrorToJson(doc.status());
-    for (const char* key : {"source", "pages", "ocr_confidence", "doc_type", "fields"}) {
+    for (const char* key : {"source", "pages", "ocr_confidence", "doc_type", "fields", "entry"}) {
       j[key] = nullptr;
     }
     j["checks"] = json::array();
@@ -55,6 +88,7 @@ json Describe(const std::string& file, absl::StatusOr<ExtractedDocument> doc, in
   if (!u.llm_errors.empty()) j["llm_errors"] = u.llm_errors;
   j["fields"] = FieldsToJson(u.fields);
   j["checks"] = ChecksToJson(u.checks);
+  j["entry"] = EntryJson(u, plan, direction);
   if (with_text) {
     j["text"] = doc->text.text;
     std::vector<OcrWord> unsure;
@@ -137,7 +171,7 @@ int RunExtractCommand(const ExtractArgs& args) {
                      std::chrono::steady_clock::now() - start)
                      .count();
     return Describe(args.files[i], std::move(doc), ms, args.text, args.ignore_einvoice,
-                    understand, &llm);
+                    understand, &llm, config->accounting, args.direction);
   };
   std::vector<std::promise<json>> promises(args.files.size());
   for (size_t i = 0; i < args.files.size(); ++i) results[i] = promises[i].get_future();

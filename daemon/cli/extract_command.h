@@ -16,6 +16,10 @@ struct ExtractArgs {
   // were attached: measures the rules on text-layer invoices against the
   // XML's figures (bench/eval).
   bool ignore_einvoice = false;
+  // Whose document: "purchase" (the client bought), "sale" (it sold), or ""
+  // (the document's own direction, unknown without a client). The proposed
+  // entry of an invoice needs it.
+  std::string direction;
 };
 
 // Exit status: 0 all read, 3 some could not be read (see "error"), 2 bad

@@ -58,6 +58,9 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
     u.decided_by = "einvoice";
     u.checks = CheckDocument(u.doc_type, u.fields, doc.text.ocr_confidence,
                              options.min_ocr_confidence, now_unix_seconds);
+    if (std::optional<Check> profile = EInvoiceProfileCheck(doc.analysis.einvoice->profile)) {
+      u.checks.push_back(std::move(*profile));
+    }
     return finish(u);
   }
   std::vector<std::string> unsure_words;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "ocr/einvoice.h"
@@ -17,6 +18,7 @@
 #include "ocr/reader.h"
 #include "tests/testing/status_matchers.h"
 #include "workflows/entries.h"
+#include "workflows/validate.h"
 #include "workflows/date.h"
 
 namespace liasse {
@@ -301,6 +303,34 @@ TEST(EInvoiceSamplesTest, VatCategoryAndExemptionReasonAreReadInBothSyntaxes) {
     EXPECT_EQ(exempt->exemption_reason, "Exempt New Means of Transport");
     EXPECT_GE(standard, 1);
   }
+}
+
+// BT-24 in each syntax: a BASIC WL Factur-X is flagged as incomplete (no
+// invoice lines), an EN 16931 UBL invoice is not.
+TEST(EInvoiceSamplesTest, TheProfileIsReadAndMinimumOrBasicWlIsFlagged) {
+  const std::string root = SamplesDir();
+  std::string basic_wl = root +
+      "/zugferd_corpus/files/ZUGFeRDv2/correct/symtrax/Beispiele/BASIC WL/"
+      "zugferd_2p1_BASIC-WL_Einfach.pdf";
+  std::string ubl = root + "/facturx_akretion/files/xml/ubl-21-en16931.xml";
+  if (!fs::exists(basic_wl) || !fs::exists(ubl)) GTEST_SKIP() << "no ../shared/samples here";
+  absl::StatusOr<DocumentAnalysis> wl = AnalyzeDocument(ReadAll(basic_wl), OcrOptions());
+  ASSERT_OK(wl);
+  ASSERT_TRUE(wl->einvoice.has_value());
+  EXPECT_EQ(wl->einvoice->profile, "urn:factur-x.eu:1p0:basicwl");
+  std::optional<Check> flagged = EInvoiceProfileCheck(wl->einvoice->profile);
+  ASSERT_TRUE(flagged.has_value());
+  EXPECT_EQ(flagged->code, "einvoice_profile");
+  EXPECT_FALSE(flagged->ok);
+  EXPECT_EQ(flagged->severity, "warning");
+  EXPECT_TRUE(absl::StrContains(flagged->message_en, "BASIC WL")) << flagged->message_en;
+
+  absl::StatusOr<EInvoice> full = ParseEInvoiceXml(ReadAll(ubl));
+  ASSERT_OK(full);
+  EXPECT_TRUE(absl::StrContains(full->profile, "en16931")) << full->profile;
+  std::optional<Check> fine = EInvoiceProfileCheck(full->profile);
+  ASSERT_TRUE(fine.has_value());
+  EXPECT_TRUE(fine->ok);
 }
 
 TEST(EInvoiceTest, RefusesDtdsAndEntities) {

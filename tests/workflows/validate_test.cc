@@ -52,6 +52,25 @@ TEST(ValidateTest, ACorrectFrenchInvoicePassesEveryCheck) {
   EXPECT_NE(Find(checks, "mandatory_mentions"), nullptr);
 }
 
+TEST(ValidateTest, AMinimumOrBasicWlEInvoiceIsNotACompleteInvoice) {
+  for (const char* profile : {"urn:factur-x.eu:1p0:minimum", "urn:factur-x.eu:1p0:basicwl",
+                              "urn:zugferd.de:2p0:minimum"}) {
+    std::optional<Check> c = EInvoiceProfileCheck(profile);
+    ASSERT_TRUE(c.has_value()) << profile;
+    EXPECT_EQ(c->code, "einvoice_profile");
+    EXPECT_FALSE(c->ok) << profile;
+    EXPECT_EQ(c->severity, "warning");
+  }
+  for (const char* profile : {"urn:cen.eu:en16931:2017",
+                              "urn:cen.eu:en16931:2017#compliant#urn:factur-x.eu:1p0:basic",
+                              "urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended"}) {
+    std::optional<Check> c = EInvoiceProfileCheck(profile);
+    ASSERT_TRUE(c.has_value()) << profile;
+    EXPECT_TRUE(c->ok) << profile;
+  }
+  EXPECT_FALSE(EInvoiceProfileCheck("").has_value());
+}
+
 TEST(ValidateTest, InconsistentTotalsBlock) {
   ValidationInput in = FrenchInvoice();
   in.fields.total_incl_tax = Money{141120};
