@@ -142,8 +142,13 @@ std::vector<Check> Validate(const ValidationInput& in) {
     if (!f.total_excl_tax && !simplified) missing.push_back("total HT / net");
     if (!f.total_tax) missing.push_back("TVA / VAT");
     if (!f.total_incl_tax) missing.push_back("TTC / total");
-    // 2026 reform: the buyer's SIREN on invoices between businesses.
-    if (f.buyer_siren.empty() && !simplified) missing.push_back("SIREN acheteur / buyer SIREN");
+    // 2026 reform: the buyer's SIREN on invoices between French businesses;
+    // a buyer whose VAT number is another country's has none.
+    std::string buyer_vat = NormalizeIdentifier(f.buyer_vat);
+    bool foreign_buyer = buyer_vat.size() >= 2 && buyer_vat.substr(0, 2) != "FR";
+    if (f.buyer_siren.empty() && !simplified && !foreign_buyer) {
+      missing.push_back("SIREN acheteur / buyer SIREN");
+    }
     std::string list = absl::StrJoin(missing, ", ");
     checks.push_back(Make("mandatory_mentions", missing.empty(), "warning",
                           missing.empty() ? "Mentions obligatoires présentes."
@@ -174,6 +179,24 @@ Check DuplicateCheck(const Fields& fields, const std::vector<Fields>& others) {
     }
   }
   return Make("duplicate", true, "error", "Pas de doublon.", "No duplicate.");
+}
+
+std::optional<Check> HybridTotalCheck(const Fields& xml, const std::optional<Money>& printed_total,
+                                      bool printed_sure) {
+  if (!printed_sure || !printed_total || !xml.total_incl_tax) return std::nullopt;
+  auto same = [&](const std::optional<Money>& m) {
+    return m && std::llabs(m->cents) == std::llabs(printed_total->cents);
+  };
+  bool ok = same(xml.total_incl_tax) || same(xml.amount_due);
+  std::string printed = FormatDecimal(*printed_total);
+  std::string in_xml = FormatDecimal(*xml.total_incl_tax);
+  return Make("einvoice_printed_total", ok, "error",
+              ok ? absl::StrCat("Le total imprimé (", printed, ") est celui du XML.")
+                 : absl::StrCat("Le total imprimé (", printed, ") diffère du total du XML (",
+                                in_xml, ") : le XML est l'original légal, à vérifier."),
+              ok ? absl::StrCat("The printed total (", printed, ") is the XML's.")
+                 : absl::StrCat("The printed total (", printed, ") differs from the XML's (",
+                                in_xml, "): the XML is the legal original, to be checked."));
 }
 
 std::optional<Check> EInvoiceProfileCheck(const std::string& profile) {

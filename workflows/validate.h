@@ -44,6 +44,14 @@ Check DuplicateCheck(const Fields& fields, const std::vector<Fields>& others);
 // when the profile is not given.
 std::optional<Check> EInvoiceProfileCheck(const std::string& profile);
 
+// `einvoice_printed_total`, for a hybrid e-invoice (Factur-X: XML inside a
+// printed PDF) whose printed total the rules read with confidence
+// (`printed_sure`): an error when it is neither the XML's total (BT-112) nor
+// its amount due (BT-115) — the XML is the legal original, a person
+// compares. nullopt when there is no confident printed total to compare.
+std::optional<Check> HybridTotalCheck(const Fields& xml, const std::optional<Money>& printed_total,
+                                      bool printed_sure);
+
 // True when a check of severity "error" failed.
 bool HasBlockingFailure(const std::vector<Check>& checks);
 

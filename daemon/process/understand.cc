@@ -61,6 +61,16 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
     if (std::optional<Check> profile = EInvoiceProfileCheck(doc.analysis.einvoice->profile)) {
       u.checks.push_back(std::move(*profile));
     }
+    // A Factur-X is also a printed invoice: its total, when the rules read
+    // it with confidence, must be the XML's.
+    if (!doc.text.text.empty()) {
+      TextFields printed = ExtractFieldsFromText(doc.text.text, {});
+      if (std::optional<Check> hybrid =
+              HybridTotalCheck(u.fields, printed.fields.total_incl_tax,
+                               printed.fields_confidence >= options.rules_confidence)) {
+        u.checks.push_back(std::move(*hybrid));
+      }
+    }
     return finish(u);
   }
   std::vector<std::string> unsure_words;

@@ -43,6 +43,42 @@ TEST(UnderstandTest, AnEInvoicesFieldsAreTakenAsTheyAreAndSure) {
   EXPECT_FALSE(u.llm_needed);
 }
 
+// A Factur-X whose printed page says 150.00 where its XML says 120.00:
+// the XML's figures stand, and a person compares (an error check).
+TEST(UnderstandTest, AHybridWhosePrintedTotalDiffersFromItsXmlGoesToAPerson) {
+  std::string edited = kInvoice;
+  edited.replace(edited.find("Total TTC 120,00"), 16, "Total TTC 150,00");
+  edited.replace(edited.find("TVA 20 % 20,00"), 14, "TVA 20 % 50,00");
+  for (const auto& [text, ok] : {std::pair{std::string(kInvoice), true}, std::pair{edited, false}}) {
+    ExtractedDocument d = TextDocument(text);
+    EInvoice inv;
+    inv.syntax = "CrossIndustryInvoice";
+    inv.fields.invoice_number = "FA-2026-118";
+    inv.fields.type_code = "380";
+    inv.fields.issue_date = std::chrono::year_month_day{std::chrono::year{2026},
+                                                        std::chrono::November, std::chrono::day{28}};
+    inv.fields.total_excl_tax = Money{10000};
+    inv.fields.total_tax = Money{2000};
+    inv.fields.total_incl_tax = Money{12000};
+    d.analysis.einvoice = inv;
+    d.text.source = "einvoice";
+    Understanding u = Understand(d, UnderstandOptions(), kNow);
+    EXPECT_EQ(u.fields.total_incl_tax, Money{12000});  // the XML's, always
+    const Check* hybrid = nullptr;
+    for (const Check& c : u.checks) {
+      if (c.code == "einvoice_printed_total") hybrid = &c;
+    }
+    ASSERT_NE(hybrid, nullptr) << text;
+    EXPECT_EQ(hybrid->ok, ok) << hybrid->message_en;
+    EXPECT_EQ(HasBlockingFailure(u.checks), !ok);
+    if (!ok) {
+      EXPECT_EQ(hybrid->message_en,
+                "The printed total (150.00) differs from the XML's (120.00): the XML is the "
+                "legal original, to be checked.");
+    }
+  }
+}
+
 TEST(UnderstandTest, AnInvoiceTheRulesAreSureOfNeedsNoModel) {
   Understanding u = Understand(TextDocument(kInvoice), UnderstandOptions(), kNow);
   EXPECT_EQ(u.doc_type, DocType::kInvoice);

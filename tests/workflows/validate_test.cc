@@ -71,6 +71,24 @@ TEST(ValidateTest, AMinimumOrBasicWlEInvoiceIsNotACompleteInvoice) {
   EXPECT_FALSE(EInvoiceProfileCheck("").has_value());
 }
 
+TEST(ValidateTest, TheBuyerSirenIsAskedOfFrenchBuyersOnly) {
+  ValidationInput spanish = FrenchInvoice();
+  spanish.fields.buyer_siren.clear();
+  spanish.fields.buyer_vat = "ES B12345674";
+  std::vector<Check> spanish_checks = Validate(spanish);
+  const Check* abroad = Find(spanish_checks, "mandatory_mentions");
+  ASSERT_NE(abroad, nullptr);
+  EXPECT_TRUE(abroad->ok) << abroad->message_en;
+
+  ValidationInput french = spanish;
+  french.fields.buyer_vat.clear();  // a French business without its SIREN
+  std::vector<Check> french_checks = Validate(french);
+  const Check* missing = Find(french_checks, "mandatory_mentions");
+  ASSERT_NE(missing, nullptr);
+  EXPECT_FALSE(missing->ok);
+  EXPECT_EQ(missing->message_en, "Missing mentions: SIREN acheteur / buyer SIREN");
+}
+
 TEST(ValidateTest, InconsistentTotalsBlock) {
   ValidationInput in = FrenchInvoice();
   in.fields.total_incl_tax = Money{141120};
