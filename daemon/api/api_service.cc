@@ -744,6 +744,9 @@ class LiasseService final : public pb::Liasse::Service {
     if (req->format().empty() || req->format() == "csv") out->set_index_path(n->path);
     out->set_entries(n->entries);
     out->set_to_review(n->to_review);
+    out->set_added(n->added);
+    out->set_changed(n->changed);
+    out->set_removed(n->removed);
     return grpc::Status::OK;
   }
 

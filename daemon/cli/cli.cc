@@ -373,6 +373,9 @@ class Cli {
     if (format == "fec") {
       std::printf("%d entr%s proposed: %s\n", out.entries(), out.entries() == 1 ? "y" : "ies",
                   out.path().c_str());
+      std::printf("since the last export of %s: %d added, %d changed, %d removed (%s/changes.csv)\n",
+                  period.c_str(), out.added(), out.changed(), out.removed(),
+                  req.directory().c_str());
       if (out.to_review() > 0) {
         std::printf("%d document(s) to book or check by hand: %s/a_revoir.csv\n",
                     out.to_review(), req.directory().c_str());

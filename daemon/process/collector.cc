@@ -727,6 +727,35 @@ absl::StatusOr<Collector::ExportResult> Collector::Export(const std::string& cli
                                                     client->accounting, *learned, siren,
                                                     year_end, dir);
   if (!fec.ok()) return fec.status();
+  // What changed since this period's last export, by document.
+  absl::StatusOr<std::map<int64_t, std::string>> before = store_->ExportedEntries(client_id, period);
+  if (!before.ok()) return before.status();
+  std::string changes = "document_id;change\r\n";
+  for (const auto& [id, lines] : fec->by_document) {
+    auto it = before->find(id);
+    if (it == before->end()) {
+      ++result.added;
+      absl::StrAppend(&changes, id, ";added\r\n");
+    } else if (it->second != lines) {
+      ++result.changed;
+      absl::StrAppend(&changes, id, ";changed\r\n");
+    }
+  }
+  for (const auto& [id, lines] : *before) {
+    if (fec->by_document.count(id) == 0) {
+      ++result.removed;
+      absl::StrAppend(&changes, id, ";removed\r\n");
+    }
+  }
+  {
+    std::ofstream out(std::filesystem::path(dir) / "changes.csv", std::ios::binary | std::ios::trunc);
+    out << changes;
+    if (!out.flush()) return absl::InternalError("cannot write changes.csv");
+  }
+  if (absl::Status st = store_->RecordExportedEntries(client_id, period, fec->by_document);
+      !st.ok()) {
+    return st;
+  }
   result.entries = fec->entries;
   result.documents = fec->entries;
   result.to_review = fec->to_review;

@@ -162,12 +162,16 @@ class Collector : public Escalator {
   // Copies the period's documents to `dir` as YYYY-MM-DD_Supplier_TTC.ext
   // with an index.csv (format "csv"; documents = how many), or writes
   // their proposed entries in the FEC layout (format "fec", with the
-  // client's accounts; needs its SIREN or French VAT number).
+  // client's accounts; needs its SIREN or French VAT number), with
+  // changes.csv: the entries added, changed or gone since the period's
+  // last export.
   struct ExportResult {
     int documents = 0;
     int entries = 0;
     int to_review = 0;
     std::string path;  // index.csv or the FEC file
+    // fec: against the last export of the period (listed in changes.csv).
+    int added = 0, changed = 0, removed = 0;
   };
   absl::StatusOr<ExportResult> Export(const std::string& client_id, const std::string& period,
                                       const std::string& dir, const std::string& format);

@@ -155,6 +155,10 @@ absl::StatusOr<EntriesExport> ExportEntries(DocumentTable* documents, const std:
     return std::tie(a.date, a.journal, a.document_id) < std::tie(b.date, b.journal, b.document_id);
   });
   out.entries = static_cast<int>(entries.size());
+  for (const Entry& e : entries) {
+    std::string lines = FormatFec({e});
+    out.by_document[e.document_id] = lines.substr(lines.find("\r\n") + 2);  // no header
+  }
   out.path = (fs::path(dir) / FecFileName(siren, fiscal_year_end)).string();
   for (const auto& [name, text] : {std::pair{out.path, ToLatin9(FormatFec(entries))},
                                    std::pair{(fs::path(dir) / "a_revoir.csv").string(), review}}) {

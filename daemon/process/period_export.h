@@ -30,6 +30,9 @@ struct EntriesExport {
   std::string path;
   int entries = 0;
   int to_review = 0;
+  // Each exported entry, by document id, as its FEC lines (for comparing
+  // with the next export).
+  std::map<int64_t, std::string> by_document;
 };
 absl::StatusOr<EntriesExport> ExportEntries(DocumentTable* documents, const std::string& client_id,
                                             const Period& period, absl::TimeZone tz,

@@ -258,4 +258,36 @@ absl::Status SqliteStore::ReceiveItemLocked(const std::string& now, int64_t item
   return InsertEventLocked(now, "item_received", client, document_id, payload.dump());
 }
 
+absl::StatusOr<std::map<int64_t, std::string>> SqliteStore::ExportedEntries(
+    const std::string& client_id, const std::string& period) {
+  ReadConn conn(this);
+  Stmt s(conn.db,
+         "SELECT document_id, entry FROM exported_entry WHERE client_id = ?1 AND period = ?2");
+  s.Bind(1, client_id).Bind(2, period);
+  std::map<int64_t, std::string> out;
+  absl::Status st = ForEachRow(s, [&] { out[s.Int(0)] = s.Text(1); });
+  if (!st.ok()) return st;
+  return out;
+}
+
+absl::Status SqliteStore::RecordExportedEntries(const std::string& client_id,
+                                                const std::string& period,
+                                                const std::map<int64_t, std::string>& entries) {
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  {
+    Stmt s(writer_, "DELETE FROM exported_entry WHERE client_id = ?1 AND period = ?2");
+    s.Bind(1, client_id).Bind(2, period);
+    if (absl::Status st = s.Run(); !st.ok()) return st;
+  }
+  for (const auto& [id, entry] : entries) {
+    Stmt s(writer_,
+           "INSERT INTO exported_entry (client_id, period, document_id, entry, exported_at) "
+           "VALUES (?1, ?2, ?3, ?4, ?5)");
+    s.Bind(1, client_id).Bind(2, period).Bind(3, id).Bind(4, entry).Bind(5, txn.now);
+    if (absl::Status st = s.Run(); !st.ok()) return st;
+  }
+  return txn.Commit();
+}
+
 }  // namespace liasse

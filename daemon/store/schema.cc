@@ -246,6 +246,18 @@ CREATE TABLE supplier_account (
   PRIMARY KEY (client_id, supplier_key)
 ) WITHOUT ROWID;
 )sql",
+    // 9: what each export of a period's entries held, per document (the
+    // entry as exported), so the next export says what changed since.
+    R"sql(
+CREATE TABLE exported_entry (
+  client_id TEXT NOT NULL,
+  period TEXT NOT NULL,
+  document_id INTEGER NOT NULL,
+  entry TEXT NOT NULL,
+  exported_at TEXT NOT NULL,
+  PRIMARY KEY (client_id, period, document_id)
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr int kLatestVersion =

@@ -329,6 +329,14 @@ class CollectionTables {
  public:
   virtual ~CollectionTables() = default;
 
+  // The entries (document id → the entry as exported) of the last export of
+  // a client's period, and replacing them with this export's.
+  virtual absl::StatusOr<std::map<int64_t, std::string>> ExportedEntries(
+      const std::string& client_id, const std::string& period) = 0;
+  virtual absl::Status RecordExportedEntries(const std::string& client_id,
+                                             const std::string& period,
+                                             const std::map<int64_t, std::string>& entries) = 0;
+
   // Inserts the item unless one with the same client, kind, period, account
   // and bank transaction exists; returns the id either way, and whether it
   // was created.

@@ -65,7 +65,8 @@ TEST(StoreTest, MigratesEmptyFileToLatestInWalMode) {
   EXPECT_EQ((*store)->JournalMode().value(), "wal");
   EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "table"),
             (std::vector<std::string>{"bank_txn", "client", "contact_state", "document",
-                                      "document_count", "event", "event_count", "item",
+                                      "document_count", "event", "event_count",
+                                      "exported_entry", "item",
                                       "llm_cache", "mailbox_state", "outbox", "seen_file",
                                       "supplier_account", "supplier_type"}));
   EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "index"),
@@ -485,6 +486,7 @@ TEST(StoreTest, PurgeLeavesNoRowOfTheClientInAnyTable) {
     ASSERT_OK(s.RememberFile(client, "/srv/" + client + "/f.pdf", 10, 1, "sha", doc->document_id));
     ASSERT_OK(s.LearnSupplierType(client, "acme", DocType::kInvoice));
     ASSERT_OK(s.LearnSupplierAccount(client, "F552100554", "6063000"));
+    ASSERT_OK(s.RecordExportedEntries(client, "2026-10", {{doc->document_id, "HA\t..."}}));
     ItemRecord item;
     item.client_id = client;
     item.period = "2026-10";

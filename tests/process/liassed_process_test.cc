@@ -810,6 +810,25 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
   EXPECT_TRUE(absl::StrContains(text, "\tA-1\t20261020\tFournitures Dupont A-1\t12,00\t0,00\t"))
       << text;
   EXPECT_TRUE(absl::StrContains(text, "VT\tVentes\t4\t20261025\t411\tClients\tC542065479\t")) << text;
+  EXPECT_TRUE(absl::StrContains(r.out, "since the last export of 2026-10: 4 added, 0 changed, "
+                                       "0 removed"))
+      << r.out;
+
+  // Exported again: the same numbering; after staff move one supplier to
+  // another account, the export says which entries changed.
+  CommandResult again = Cli(dir.path(), {"export", "acme", "2026-10", "out", "--format", "fec"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(absl::StrContains(again.out, "0 added, 0 changed, 0 removed")) << again.out;
+  std::ifstream in2(fec, std::ios::binary);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>()),
+            text);
+  ASSERT_EQ(Cli(dir.path(), {"review", f1, "--account", "6064000"}).exit_code, 0);
+  CommandResult moved = Cli(dir.path(), {"export", "acme", "2026-10", "out", "--format", "fec"});
+  ASSERT_EQ(moved.exit_code, 0) << moved.err;
+  EXPECT_TRUE(absl::StrContains(moved.out, "0 added, 2 changed, 0 removed")) << moved.out;  // F-1, A-1
+  std::ifstream changes(dir.Join("out/changes.csv"));
+  std::string listed((std::istreambuf_iterator<char>(changes)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(absl::StrContains(listed, f1 + ";changed")) << listed;
   daemon.Signal(SIGTERM);
   EXPECT_EQ(daemon.WaitForExit(std::chrono::seconds(10)), 0) << daemon.Log();
 }
