@@ -750,6 +750,40 @@ class LiasseService final : public pb::Liasse::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status ListEntries(grpc::ServerContext* ctx, const pb::ListEntriesRequest* req,
+                           pb::ListEntriesResponse* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
+    if (!collector_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collection not running");
+    auto proposed = collector_->Entries(ResourceId(req->client(), "clients"), req->period());
+    if (!proposed.ok()) return ToGrpc(proposed.status());
+    for (const Entry& e : proposed->entries) {
+      pb::AccountingEntry* pe = out->add_entries();
+      pe->set_document_id(e.document_id);
+      pe->set_journal(e.journal);
+      pe->set_date(FormatIsoDate(e.date));
+      pe->set_piece_ref(e.piece_ref);
+      pe->set_label(e.label);
+      for (const EntryLine& l : e.lines) {
+        pb::EntryLine* pl = pe->add_lines();
+        pl->set_account(l.account);
+        pl->set_account_label(l.account_label);
+        pl->set_aux(l.aux);
+        pl->set_aux_label(l.aux_label);
+        pl->set_debit(FormatDecimal(l.debit));
+        pl->set_credit(FormatDecimal(l.credit));
+        if (l.vat_rate) pl->set_vat_rate(FormatRate(*l.vat_rate));
+      }
+    }
+    for (const Unbooked& u : proposed->review) {
+      pb::AccountingEntry* pe = out->add_to_review();
+      pe->set_document_id(u.document_id);
+      pe->set_date(FormatIsoDate(u.date));
+      pe->set_label(u.supplier);
+      for (const std::string& why : u.reasons) pe->add_review(why);
+    }
+    return grpc::Status::OK;
+  }
+
   grpc::Status ListMissing(grpc::ServerContext* ctx, const pb::ListMissingRequest* req,
                            pb::ListMissingResponse* out) override {
     if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);

@@ -386,6 +386,35 @@ class Cli {
     return 0;
   }
 
+  int Entries(const std::string& client, const std::string& period) {
+    pb::ListEntriesRequest req;
+    req.set_client(absl::StrCat("clients/", client));
+    req.set_period(period);
+    pb::ListEntriesResponse out;
+    auto ctx = Context();
+    grpc::Status st = stub_->ListEntries(ctx.get(), req, &out);
+    if (!st.ok()) return Report(st);
+    if (conn_.json) return PrintJson(out);
+    int number = 0;
+    for (const pb::AccountingEntry& e : out.entries()) {
+      std::printf("%d  %s  %s  %s  %s (document %lld)\n", ++number, e.date().c_str(),
+                  e.journal().c_str(), e.piece_ref().c_str(), e.label().c_str(),
+                  static_cast<long long>(e.document_id()));
+      for (const pb::EntryLine& l : e.lines()) {
+        std::printf("     %-10s %-12s %12s %12s  %s\n", l.account().c_str(), l.aux().c_str(),
+                    l.debit() == "0.00" ? "" : l.debit().c_str(),
+                    l.credit() == "0.00" ? "" : l.credit().c_str(), l.account_label().c_str());
+      }
+      for (const std::string& why : e.review()) std::printf("     check: %s\n", why.c_str());
+    }
+    if (out.to_review_size() > 0) std::printf("\nfor a person:\n");
+    for (const pb::AccountingEntry& e : out.to_review()) {
+      std::printf("  document %lld  %s  %s: %s\n", static_cast<long long>(e.document_id()),
+                  e.date().c_str(), e.label().c_str(), absl::StrJoin(e.review(), "; ").c_str());
+    }
+    return 0;
+  }
+
   int Documents(const std::string& client, const std::string& status) {
     pb::ListDocumentsRequest req;
     req.set_page_size(500);
@@ -889,6 +918,10 @@ int LiasseMain(int argc, char** argv) {
   import_bank->add_option("FILE", bank_file)->required();
   import_bank->add_option("--format", bank_format,
                           "csv, ofx, cfonb120, camt053 or csv:date=1,label=2,amount=3");
+  std::string entries_client, entries_period;
+  auto* entries_cmd = app.add_subcommand("entries", "a period's proposed accounting entries");
+  entries_cmd->add_option("CLIENT", entries_client)->required();
+  entries_cmd->add_option("PERIOD", entries_period, "2026-10, 2026-Q4 or FY2026")->required();
   std::string export_client, export_period, export_dir;
   auto* export_cmd = app.add_subcommand("export", "a period's documents and index.csv (admin)");
   export_cmd->add_option("CLIENT", export_client)->required();
@@ -906,7 +939,8 @@ int LiasseMain(int argc, char** argv) {
   oauth_login->add_option("PROFILE", oauth_profile)->required();
   auto* oauth_status = oauth->add_subcommand("status", "each profile's token state (never the token)");
   for (CLI::App* sub : {status, clients, client, documents, document, events, extract, submit,
-                        review, missing, remind, waive, import_bank, export_cmd, oauth_login,
+                        review, missing, remind, waive, import_bank, export_cmd, entries_cmd,
+                        doctor, oauth_login,
                         oauth_status}) {
     sub->add_flag("--json", conn.json, "one JSON object per line");
   }
@@ -940,6 +974,7 @@ int LiasseMain(int argc, char** argv) {
   if (*waive) return cli.Waive(waive_item, waive_reason);
   if (*import_bank) return cli.ImportBank(bank_client, bank_file, bank_format);
   if (*export_cmd) return cli.Export(export_client, export_period, export_dir, export_format);
+  if (*entries_cmd) return cli.Entries(entries_client, entries_period);
   if (*review) {
     return cli.Review(review_id, review_type, review_sets, review_client, review_accept,
                       review_note, review_account);

@@ -685,6 +685,19 @@ absl::Status Collector::FollowEvents() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<PeriodEntries> Collector::Entries(const std::string& client_id,
+                                                 const std::string& period) {
+  const std::shared_ptr<const Settings> cfg = Current();
+  absl::StatusOr<ClientConfig> client = ClientById(client_id);
+  if (!client.ok()) return client.status();
+  absl::StatusOr<Period> p = ParsePeriodKey(period, FiscalYearEnd(*client));
+  if (!p.ok()) return p.status();
+  absl::StatusOr<std::map<std::string, std::string>> learned =
+      store_->LearnedSupplierAccounts(client_id);
+  if (!learned.ok()) return learned.status();
+  return ProposePeriodEntries(store_, client_id, *p, cfg->tz, client->accounting, *learned);
+}
+
 absl::StatusOr<Collector::ExportResult> Collector::Export(const std::string& client_id,
                                                          const std::string& period,
                                                          const std::string& dir,

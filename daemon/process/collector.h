@@ -30,6 +30,7 @@
 #include "absl/time/time.h"
 #include "daemon/config/config.h"
 #include "daemon/process/outbox_delivery.h"
+#include "daemon/process/period_export.h"
 #include "daemon/store/store.h"
 #include "workflows/bank_matching.h"
 #include "workflows/clock.h"
@@ -175,6 +176,9 @@ class Collector : public Escalator {
   };
   absl::StatusOr<ExportResult> Export(const std::string& client_id, const std::string& period,
                                       const std::string& dir, const std::string& format);
+  // The period's proposed entries, as an export would write them, and the
+  // documents a person must book or check.
+  absl::StatusOr<PeriodEntries> Entries(const std::string& client_id, const std::string& period);
 
   // Takes new settings (SIGHUP): reminders, matching, SMTP, time zone. Each
   // operation works on the settings in force when it began; the next one

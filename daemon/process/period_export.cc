@@ -114,17 +114,13 @@ absl::StatusOr<int> ExportPeriod(DocumentTable* documents, CollectionTables* ban
   return count;
 }
 
-absl::StatusOr<EntriesExport> ExportEntries(DocumentTable* documents, const std::string& client_id,
-                                            const Period& period, absl::TimeZone tz,
-                                            const AccountPlan& plan,
-                                            const std::map<std::string, std::string>& learned,
-                                            const std::string& siren, Date fiscal_year_end,
-                                            const std::string& dir) {
-  absl::StatusOr<std::vector<DocumentRecord>> docs = DoneDocuments(documents, client_id, dir);
+absl::StatusOr<PeriodEntries> ProposePeriodEntries(
+    DocumentTable* documents, const std::string& client_id, const Period& period,
+    absl::TimeZone tz, const AccountPlan& plan, const std::map<std::string, std::string>& learned) {
+  absl::StatusOr<std::vector<DocumentRecord>> docs =
+      documents->ListDocuments({client_id, DocumentStatus::kDone, 0, 100000});
   if (!docs.ok()) return docs.status();
-  std::vector<Entry> entries;
-  std::string review = "document_id;date;supplier;type;total_incl_tax;reason\r\n";
-  EntriesExport out;
+  PeriodEntries out;
   for (const DocumentRecord& d : *docs) {
     Fields fields = d.fields.value_or(Fields());
     Date day = fields.issue_date ? *fields.issue_date : LocalDate(d.received_at, tz);
@@ -138,22 +134,43 @@ absl::StatusOr<EntriesExport> ExportEntries(DocumentTable* documents, const std:
       entry_doc.account = it->second;
     }
     EntryProposal p = ProposeEntry(entry_doc, plan);
-    if (p.entry) entries.push_back(std::move(*p.entry));
+    if (p.entry) out.entries.push_back(std::move(*p.entry));
     if (!p.entry || !p.review.empty()) {
-      std::vector<std::string> row = {
-          absl::StrCat(d.id), FormatIsoDate(day), fields.supplier_name,
-          std::string(DocTypeName(d.doc_type)),
-          fields.total_incl_tax ? FormatDecimal(*fields.total_incl_tax) : "",
-          absl::StrJoin(p.review, " ; ")};
-      for (std::string& cell : row) cell = CsvCell(cell);
-      review += absl::StrJoin(row, ";") + "\r\n";
-      ++out.to_review;
+      out.review.push_back({d.id, day, fields.supplier_name, d.doc_type, fields.total_incl_tax,
+                            p.review});
     }
   }
   // Chronological, then by journal and document: numbering follows it.
-  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+  std::stable_sort(out.entries.begin(), out.entries.end(), [](const Entry& a, const Entry& b) {
     return std::tie(a.date, a.journal, a.document_id) < std::tie(b.date, b.journal, b.document_id);
   });
+  return out;
+}
+
+absl::StatusOr<EntriesExport> ExportEntries(DocumentTable* documents, const std::string& client_id,
+                                            const Period& period, absl::TimeZone tz,
+                                            const AccountPlan& plan,
+                                            const std::map<std::string, std::string>& learned,
+                                            const std::string& siren, Date fiscal_year_end,
+                                            const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  absl::StatusOr<PeriodEntries> proposed =
+      ProposePeriodEntries(documents, client_id, period, tz, plan, learned);
+  if (!proposed.ok()) return proposed.status();
+  const std::vector<Entry>& entries = proposed->entries;
+  std::string review = "document_id;date;supplier;type;total_incl_tax;reason\r\n";
+  for (const Unbooked& u : proposed->review) {
+    std::vector<std::string> row = {absl::StrCat(u.document_id), FormatIsoDate(u.date), u.supplier,
+                                    std::string(DocTypeName(u.type)),
+                                    u.total ? FormatDecimal(*u.total) : "",
+                                    absl::StrJoin(u.reasons, " ; ")};
+    for (std::string& cell : row) cell = CsvCell(cell);
+    review += absl::StrJoin(row, ";") + "\r\n";
+  }
+  EntriesExport out;
+  out.to_review = static_cast<int>(proposed->review.size());
   out.entries = static_cast<int>(entries.size());
   for (const Entry& e : entries) {
     std::string lines = FormatFec({e});

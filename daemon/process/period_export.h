@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -21,6 +22,26 @@ namespace liasse {
 absl::StatusOr<int> ExportPeriod(DocumentTable* documents, CollectionTables* bank,
                                  const Archive& archive, const std::string& client_id,
                                  const Period& period, absl::TimeZone tz, const std::string& dir);
+
+// The proposed entries of the client's `done` invoices, credit notes and
+// receipts dated in the period (`learned`: the accounts staff chose per
+// third party), in the order they are numbered (date, journal,
+// document); and those that got no entry, or one a person must check.
+struct Unbooked {
+  int64_t document_id = 0;
+  Date date{};
+  std::string supplier;
+  DocType type = DocType::kUnknown;
+  std::optional<Money> total;
+  std::vector<std::string> reasons;
+};
+struct PeriodEntries {
+  std::vector<Entry> entries;
+  std::vector<Unbooked> review;
+};
+absl::StatusOr<PeriodEntries> ProposePeriodEntries(
+    DocumentTable* documents, const std::string& client_id, const Period& period,
+    absl::TimeZone tz, const AccountPlan& plan, const std::map<std::string, std::string>& learned);
 
 // The period's proposed entries in the FEC layout, written to
 // `dir`/SIRENFECAAAAMMJJ.txt (ISO 8859-15; the date is the fiscal year's

@@ -814,6 +814,21 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
                                        "0 removed"))
       << r.out;
 
+  // The same entries, read over the API (liasse entries): in the file's order.
+  CommandResult listed_entries = Cli(dir.path(), {"entries", "acme", "2026-10", "--json"});
+  ASSERT_EQ(listed_entries.exit_code, 0) << listed_entries.err;
+  nlohmann::json entries = nlohmann::json::parse(listed_entries.out);
+  ASSERT_EQ(entries["entries"].size(), 4u) << listed_entries.out;
+  EXPECT_EQ(entries["entries"][0]["piece_ref"], "F-1");
+  EXPECT_EQ(entries["entries"][0]["lines"][0]["account"], "4010000");
+  EXPECT_EQ(entries["entries"][0]["lines"][0]["credit"], "120.00");
+  EXPECT_EQ(entries["entries"][1]["lines"].size(), 5u);  // two rates
+  EXPECT_EQ(entries["entries"][3]["journal"], "VT");
+  EXPECT_TRUE(entries["to_review"].empty());
+  CommandResult table = Cli(dir.path(), {"entries", "acme", "2026-10"});
+  EXPECT_TRUE(absl::StrContains(table.out, "1  2026-10-05  AC  F-1  Fournitures Dupont F-1"))
+      << table.out;
+
   // Exported again: the same numbering; after staff move one supplier to
   // another account, the export says which entries changed.
   CommandResult again = Cli(dir.path(), {"export", "acme", "2026-10", "out", "--format", "fec"});
