@@ -137,8 +137,7 @@ void SetSirenFromLegalId(const pugi::xml_node& legal, CiiParty* p) {
 
 // A French VAT number embeds the SIREN.
 void FallBackToSirenOfFrenchVat(CiiParty* p) {
-  std::string vat = NormalizeIdentifier(p->vat);
-  if (p->siren.empty() && IsValidFrenchVat(vat)) p->siren = vat.substr(4);
+  if (p->siren.empty()) p->siren = SirenOfFrenchVat(NormalizeIdentifier(p->vat));
 }
 
 CiiParty ReadCiiParty(const pugi::xml_node& party) {

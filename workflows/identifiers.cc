@@ -70,6 +70,10 @@ std::string DigitsOf(absl::string_view text) {
   return digits;
 }
 
+std::string SirenOfFrenchVat(absl::string_view vat) {
+  return IsValidFrenchVat(vat) ? std::string(vat.substr(4)) : std::string();
+}
+
 bool IsValidFrenchVat(absl::string_view vat) {
   if (vat.size() != 13 || vat.substr(0, 2) != "FR") return false;
   absl::string_view key = vat.substr(2, 2);

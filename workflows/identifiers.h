@@ -17,6 +17,9 @@ bool IsValidSiret(absl::string_view siret);
 // French VAT: "FR" + 2-character key + SIREN; a numeric key must equal
 // (12 + 3 * (SIREN mod 97)) mod 97.
 bool IsValidFrenchVat(absl::string_view vat);
+// The SIREN a valid French VAT number embeds (its last nine digits), or ""
+// (`vat` as IsValidFrenchVat takes it: normalised).
+std::string SirenOfFrenchVat(absl::string_view vat);
 // Any EU-style VAT identifier: two-letter country prefix and 2–13 letters or
 // digits; French ones are checked with their key.
 bool IsValidVat(absl::string_view vat);

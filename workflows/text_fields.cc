@@ -868,9 +868,7 @@ TextFields ExtractFieldsFromText(absl::string_view text,
       if (digits.size() == 9 && IsValidSiren(digits)) f.supplier_siren = digits;
     }
   }
-  if (f.supplier_siren.empty() && IsValidFrenchVat(f.supplier_vat)) {
-    f.supplier_siren = f.supplier_vat.substr(4);
-  }
+  if (f.supplier_siren.empty()) f.supplier_siren = SirenOfFrenchVat(f.supplier_vat);
 
   // Currency.
   static const RE2 eur(R"((€|\bEUR\b|\beuros?\b))");

@@ -724,21 +724,16 @@ absl::StatusOr<Collector::ExportResult> Collector::Export(const std::string& cli
   if (!client.ok()) return client.status();
   // The SIREN names the file: the client's, or the one inside its French VAT number.
   std::string siren = DigitsOf(client->siren);
-  std::string vat = NormalizeIdentifier(client->vat);
-  if (siren.size() != 9 && IsValidFrenchVat(vat)) siren = vat.substr(4, 9);
-  if (siren.size() != 9) {
+  if (siren.size() != 9) siren = SirenOfFrenchVat(NormalizeIdentifier(client->vat));
+  if (siren.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "client ", client_id, " has no SIREN: set siren (or a French vat) in its [[client]]"));
   }
-  // The end of the fiscal year the period belongs to.
-  Date year_end{p->first.year(), fye.month(), fye.day()};
-  if (year_end < p->first) year_end = Date{p->first.year() + std::chrono::years(1), fye.month(), fye.day()};
-  absl::StatusOr<std::map<std::string, std::string>> learned =
-      store_->LearnedSupplierAccounts(client_id);
-  if (!learned.ok()) return learned.status();
-  absl::StatusOr<EntriesExport> fec = ExportEntries(store_, client_id, *p, cfg->tz,
-                                                    client->accounting, *learned, siren,
-                                                    year_end, dir);
+  absl::StatusOr<PeriodEntries> proposed = Entries(client_id, period);
+  if (!proposed.ok()) return proposed.status();
+  // Dated the end of the fiscal year the period belongs to.
+  absl::StatusOr<EntriesExport> fec =
+      ExportEntries(*proposed, siren, PeriodContaining("year", p->first, fye).last, dir);
   if (!fec.ok()) return fec.status();
   // What changed since this period's last export, by document.
   absl::StatusOr<std::map<int64_t, std::string>> before = store_->ExportedEntries(client_id, period);

@@ -42,14 +42,36 @@ absl::Status CopyOriginal(const Archive& archive, const std::string& sha256, con
   }
 }
 
-// The client's `done` documents, once `dir` exists.
-absl::StatusOr<std::vector<DocumentRecord>> DoneDocuments(DocumentTable* documents,
-                                                          const std::string& client_id,
-                                                          const std::string& dir) {
+absl::Status MakeDirectory(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
-  return documents->ListDocuments({client_id, DocumentStatus::kDone, 0, 100000});
+  return absl::OkStatus();
+}
+
+// A `done` document of the period, with its fields and the day it counts
+// for (its date, else the day it came in).
+struct DatedDocument {
+  DocumentRecord doc;
+  Fields fields;
+  Date day;
+};
+
+// The client's `done` documents dated in `period`.
+absl::StatusOr<std::vector<DatedDocument>> DoneInPeriod(DocumentTable* documents,
+                                                        const std::string& client_id,
+                                                        const Period& period, absl::TimeZone tz) {
+  absl::StatusOr<std::vector<DocumentRecord>> docs =
+      documents->ListDocuments({client_id, DocumentStatus::kDone, 0, 100000});
+  if (!docs.ok()) return docs.status();
+  std::vector<DatedDocument> out;
+  for (DocumentRecord& d : *docs) {
+    Fields fields = d.fields.value_or(Fields());
+    Date day = fields.issue_date ? *fields.issue_date : LocalDate(d.received_at, tz);
+    if (day < period.first || day > period.last) continue;
+    out.push_back({std::move(d), std::move(fields), day});
+  }
+  return out;
 }
 
 }  // namespace
@@ -57,17 +79,15 @@ absl::StatusOr<std::vector<DocumentRecord>> DoneDocuments(DocumentTable* documen
 absl::StatusOr<int> ExportPeriod(DocumentTable* documents, CollectionTables* bank,
                                  const Archive& archive, const std::string& client_id,
                                  const Period& period, absl::TimeZone tz, const std::string& dir) {
-  absl::StatusOr<std::vector<DocumentRecord>> docs = DoneDocuments(documents, client_id, dir);
+  if (absl::Status st = MakeDirectory(dir); !st.ok()) return st;
+  absl::StatusOr<std::vector<DatedDocument>> docs = DoneInPeriod(documents, client_id, period, tz);
   if (!docs.ok()) return docs.status();
   std::string index =
       "date;supplier;siren;type;direction;total_excl_tax;vat_by_rate;total_tax;total_incl_tax;"
       "bank_date;bank_label;bank_amount;document_id;file\r\n";
   int count = 0;
   std::set<std::string> used_names;
-  for (const DocumentRecord& d : *docs) {
-    Fields fields = d.fields.value_or(Fields());
-    Date day = fields.issue_date ? *fields.issue_date : LocalDate(d.received_at, tz);
-    if (day < period.first || day > period.last) continue;
+  for (const auto& [d, fields, day] : *docs) {
     std::string ext = fs::path(d.original_name).extension().string();
     if (ext.empty() || ext.size() > 6) ext = ".bin";
     std::string ttc = fields.total_incl_tax ? FormatDecimal(*fields.total_incl_tax) : "0.00";
@@ -117,14 +137,10 @@ absl::StatusOr<int> ExportPeriod(DocumentTable* documents, CollectionTables* ban
 absl::StatusOr<PeriodEntries> ProposePeriodEntries(
     DocumentTable* documents, const std::string& client_id, const Period& period,
     absl::TimeZone tz, const AccountPlan& plan, const std::map<std::string, std::string>& learned) {
-  absl::StatusOr<std::vector<DocumentRecord>> docs =
-      documents->ListDocuments({client_id, DocumentStatus::kDone, 0, 100000});
+  absl::StatusOr<std::vector<DatedDocument>> docs = DoneInPeriod(documents, client_id, period, tz);
   if (!docs.ok()) return docs.status();
   PeriodEntries out;
-  for (const DocumentRecord& d : *docs) {
-    Fields fields = d.fields.value_or(Fields());
-    Date day = fields.issue_date ? *fields.issue_date : LocalDate(d.received_at, tz);
-    if (day < period.first || day > period.last) continue;
+  for (const auto& [d, fields, day] : *docs) {
     if (d.doc_type != DocType::kInvoice && d.doc_type != DocType::kCreditNote &&
         d.doc_type != DocType::kReceipt) {
       continue;  // statements, payslips…: no purchase or sale entry
@@ -147,21 +163,12 @@ absl::StatusOr<PeriodEntries> ProposePeriodEntries(
   return out;
 }
 
-absl::StatusOr<EntriesExport> ExportEntries(DocumentTable* documents, const std::string& client_id,
-                                            const Period& period, absl::TimeZone tz,
-                                            const AccountPlan& plan,
-                                            const std::map<std::string, std::string>& learned,
-                                            const std::string& siren, Date fiscal_year_end,
-                                            const std::string& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
-  absl::StatusOr<PeriodEntries> proposed =
-      ProposePeriodEntries(documents, client_id, period, tz, plan, learned);
-  if (!proposed.ok()) return proposed.status();
-  const std::vector<Entry>& entries = proposed->entries;
+absl::StatusOr<EntriesExport> ExportEntries(const PeriodEntries& proposed, const std::string& siren,
+                                            Date fiscal_year_end, const std::string& dir) {
+  if (absl::Status st = MakeDirectory(dir); !st.ok()) return st;
+  const std::vector<Entry>& entries = proposed.entries;
   std::string review = "document_id;date;supplier;type;total_incl_tax;reason\r\n";
-  for (const Unbooked& u : proposed->review) {
+  for (const Unbooked& u : proposed.review) {
     std::vector<std::string> row = {absl::StrCat(u.document_id), FormatIsoDate(u.date), u.supplier,
                                     std::string(DocTypeName(u.type)),
                                     u.total ? FormatDecimal(*u.total) : "",
@@ -170,7 +177,7 @@ absl::StatusOr<EntriesExport> ExportEntries(DocumentTable* documents, const std:
     review += absl::StrJoin(row, ";") + "\r\n";
   }
   EntriesExport out;
-  out.to_review = static_cast<int>(proposed->review.size());
+  out.to_review = static_cast<int>(proposed.review.size());
   out.entries = static_cast<int>(entries.size());
   for (const Entry& e : entries) {
     std::string lines = FormatFec({e});

@@ -43,9 +43,9 @@ absl::StatusOr<PeriodEntries> ProposePeriodEntries(
     DocumentTable* documents, const std::string& client_id, const Period& period,
     absl::TimeZone tz, const AccountPlan& plan, const std::map<std::string, std::string>& learned);
 
-// The period's proposed entries in the FEC layout, written to
+// `proposed` (ProposePeriodEntries) in the FEC layout, written to
 // `dir`/SIRENFECAAAAMMJJ.txt (ISO 8859-15; the date is the fiscal year's
-// end; `learned`: the accounts staff chose per third party), and the `done` documents that got no entry, with why, in
+// end), and the documents that got no entry, or one to check, with why, in
 // `dir`/a_revoir.csv.
 struct EntriesExport {
   std::string path;
@@ -55,11 +55,7 @@ struct EntriesExport {
   // with the next export).
   std::map<int64_t, std::string> by_document;
 };
-absl::StatusOr<EntriesExport> ExportEntries(DocumentTable* documents, const std::string& client_id,
-                                            const Period& period, absl::TimeZone tz,
-                                            const AccountPlan& plan,
-                                            const std::map<std::string, std::string>& learned,
-                                            const std::string& siren, Date fiscal_year_end,
-                                            const std::string& dir);
+absl::StatusOr<EntriesExport> ExportEntries(const PeriodEntries& proposed, const std::string& siren,
+                                            Date fiscal_year_end, const std::string& dir);
 
 }  // namespace liasse
