@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -35,6 +36,66 @@ std::string FecAmount(Money m) {
 std::string FecDate(std::chrono::year_month_day d) {
   return absl::StrFormat("%04d%02u%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
                          static_cast<unsigned>(d.day()));
+}
+
+// Whether `account` starts with one of `prefixes`.
+bool HasPrefix(const std::vector<std::string>& prefixes, const std::string& account) {
+  for (const std::string& p : prefixes) {
+    if (!p.empty() && absl::StartsWith(account, p)) return true;
+  }
+  return false;
+}
+
+// The deductible share of VAT on purchases booked on `account`, in
+// hundredths of a percent: the longest configured prefix's, else all.
+int64_t DeductibleShare(const AccountPlan& plan, const std::string& account) {
+  int64_t share = 10000;
+  size_t longest = 0;
+  for (const auto& [prefix, s] : plan.vat_deductible_share) {
+    if (prefix.size() > longest && absl::StartsWith(account, prefix)) {
+      longest = prefix.size();
+      share = s;
+    }
+  }
+  return share;
+}
+
+// `vat` times `share` (hundredths of a percent), to the nearest cent.
+Money Share(Money vat, int64_t share) {
+  if (share >= 10000) return vat;
+  return Money{(vat.cents * share + 5000) / 10000};
+}
+
+// Books `e`, written in `currency` for `total`, in euros for `eur`: each
+// line converted at eur/total and keeping its amount in the currency; the
+// cents the conversion leaves go to the largest line of the side that is
+// short, so the entry stays balanced and the third party gets `eur`.
+void ToEuros(const std::string& currency, Money total, Money eur, Entry* e) {
+  int64_t debit = 0, credit = 0;
+  for (EntryLine& l : e->lines) {
+    Money& amount = l.debit.cents != 0 ? l.debit : l.credit;
+    l.foreign_amount = amount;
+    l.currency = currency;
+    amount = Money{(amount.cents * eur.cents * 2 + total.cents) / (total.cents * 2)};
+    debit += l.debit.cents;
+    credit += l.credit.cents;
+  }
+  if (debit == credit) return;
+  // The largest line but the third party's (the first), which keeps `eur`.
+  EntryLine* largest = nullptr;
+  for (size_t i = 1; i < e->lines.size(); ++i) {
+    EntryLine& l = e->lines[i];
+    if (!largest || l.debit.cents + l.credit.cents > largest->debit.cents + largest->credit.cents) {
+      largest = &l;
+    }
+  }
+  if (!largest) return;
+  int64_t short_by = debit - credit;  // > 0: the credit side is short
+  if (largest->debit.cents != 0) {
+    largest->debit.cents -= short_by;
+  } else {
+    largest->credit.cents += short_by;
+  }
 }
 
 }  // namespace
@@ -100,9 +161,10 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
     out.review.push_back("no date");
     return out;
   }
-  if (!f.currency.empty() && f.currency != "EUR") {
+  const bool foreign = !f.currency.empty() && f.currency != "EUR";
+  if (foreign && (!doc.eur_total || doc.eur_total->cents == 0)) {
     out.review.push_back(absl::StrCat("amounts in ", f.currency,
-                                      ": the amount in euros is the bank's"));
+                                      ": the amount in euros is the bank's, not yet matched"));
     return out;
   }
   if (f.type_code == "386") {
@@ -117,18 +179,41 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
       it != plan.expense_by_type.end()) {
     charge = it->second;
   }
-  const std::string& base_account = !doc.account.empty() ? doc.account
-                                    : purchase            ? charge
-                                                          : plan.revenue;
+  std::string base_account = !doc.account.empty() ? doc.account
+                             : purchase            ? charge
+                                                   : plan.revenue;
+  if (purchase) {
+    Money excl = f.total_excl_tax ? Abs(*f.total_excl_tax) : Money{0};
+    if (!f.tax_breakdown.empty()) {
+      excl = Money{0};
+      for (const TaxLine& t : f.tax_breakdown) excl.cents += Abs(t.base).cents;
+    }
+    if (HasPrefix(plan.small_equipment, base_account) && !foreign &&
+        excl.cents > plan.fixed_asset_threshold.cents && !plan.fixed_assets.empty()) {
+      out.review.push_back(absl::StrCat("equipment above ", FormatDecimal(plan.fixed_asset_threshold),
+                                        " excluding VAT: a fixed asset on ", plan.fixed_assets,
+                                        ", to enter in the asset register"));
+      base_account = plan.fixed_assets;
+    } else if (!base_account.empty() && base_account[0] == '2') {
+      out.review.push_back(absl::StrCat("a fixed asset on ", base_account,
+                                        ": to enter in the asset register"));
+    }
+  }
+  const bool fixed_asset = purchase && !base_account.empty() && base_account[0] == '2';
+  // The share of the VAT that may be deducted; the rest is charged.
+  const int64_t share = purchase ? DeductibleShare(plan, base_account) : 10000;
   const std::string base_label = purchase ? "Achats et charges" : "Ventes";
-  const std::map<int64_t, std::string>& vat_accounts =
-      purchase ? plan.vat_deductible : plan.vat_collected;
+  std::map<int64_t, std::string> vat_accounts = purchase ? plan.vat_deductible : plan.vat_collected;
+  if (fixed_asset) {
+    for (auto& [rate, account] : vat_accounts) account = plan.vat_fixed_assets;
+  }
   const std::string vat_label = purchase ? "TVA déductible" : "TVA collectée";
 
   Entry e;
   e.journal = purchase ? plan.purchases_journal : plan.sales_journal;
   e.journal_label = purchase ? "Achats" : "Ventes";
   e.date = *f.issue_date;
+  e.due_date = f.due_date;
   e.document_id = doc.id;
   e.piece_ref = f.invoice_number.empty() ? absl::StrCat("DOC", doc.id) : OneLine(f.invoice_number);
   const std::string& party = purchase ? f.supplier_name : f.buyer_name;
@@ -148,13 +233,25 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
   };
   Money lines_total{0};
   int rates = 0;
-  if (!f.tax_breakdown.empty()) {
-    for (const TaxLine& t : f.tax_breakdown) {
+  std::vector<TaxLine> taxes = f.tax_breakdown;
+  if (taxes.size() == 1 && taxes[0].rate > 0 && taxes[0].base.cents == 0 &&
+      taxes[0].amount.cents == 0) {
+    // A ticket that prints its total and its one rate: split by the rate.
+    taxes[0].base = Money{(total.cents * 10000 * 2 + 10000 + taxes[0].rate) /
+                          ((10000 + taxes[0].rate) * 2)};
+    taxes[0].amount = Money{total.cents - taxes[0].base.cents};
+  }
+  if (!taxes.empty()) {
+    for (const TaxLine& t : taxes) {
       Money base = Abs(t.base);
       Money vat = Abs(t.amount);
-      add(base_account, base_label, base, true, t.rate);
-      lines_total.cents += base.cents;
-      ++rates;
+      std::string revenue = base_account;
+      if (!purchase && doc.account.empty()) {
+        if (auto it = plan.revenue_by_vat_category.find(t.category);
+            it != plan.revenue_by_vat_category.end()) {
+          revenue = it->second;
+        }
+      }
       if (purchase && (t.category == "AE" || t.category == "K")) {
         // Reverse charge: the client owes the VAT and deducts it.
         int64_t rate = t.rate;
@@ -163,18 +260,28 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
           out.review.push_back("reverse charge without a rate: 20 % assumed");
         }
         Money due = VatAt(base, rate);
-        add(plan.vat_reverse_charge_deductible, "TVA déductible autoliquidée", due, true, rate);
+        Money deducted = Share(due, share);
+        add(base_account, base_label, Money{base.cents + due.cents - deducted.cents}, true, t.rate);
+        lines_total.cents += base.cents;
+        ++rates;
+        if (deducted.cents != 0) {
+          add(plan.vat_reverse_charge_deductible, "TVA déductible autoliquidée", deducted, true, rate);
+        }
         add(plan.vat_reverse_charge_due, "TVA due autoliquidée", due, false, rate);
         continue;
       }
-      if (vat.cents == 0) continue;
+      Money deducted = Share(vat, share);
+      add(revenue, base_label, Money{base.cents + vat.cents - deducted.cents}, true, t.rate);
+      lines_total.cents += base.cents + vat.cents - deducted.cents;
+      ++rates;
+      if (deducted.cents == 0) continue;
       auto account = vat_accounts.find(t.rate);
       if (account == vat_accounts.end()) {
         out.review.push_back(absl::StrCat("no VAT account for ", FormatRate(t.rate), " %"));
         return out;
       }
-      add(account->second, vat_label, vat, true, t.rate);
-      lines_total.cents += vat.cents;
+      add(account->second, vat_label, deducted, true, t.rate);
+      lines_total.cents += deducted.cents;
     }
   } else if (f.total_tax && f.total_tax->cents != 0) {
     // VAT without its rate: bookable when every rate shares one account.
@@ -185,9 +292,10 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
       return out;
     }
     Money vat = Abs(*f.total_tax);
-    Money base{total.cents - vat.cents};
+    Money deducted = Share(vat, share);
+    Money base{total.cents - deducted.cents};
     add(base_account, base_label, base, true, std::nullopt);
-    add(*accounts.begin(), vat_label, vat, true, std::nullopt);
+    if (deducted.cents != 0) add(*accounts.begin(), vat_label, deducted, true, std::nullopt);
     lines_total = total;
     rates = 1;
   } else if (doc.type == DocType::kReceipt ||
@@ -222,6 +330,7 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
   third.aux_label = OneLine(party.empty() ? std::string("Divers") : party);
   (purchase ? third.credit : third.debit) = total;
   e.lines.insert(e.lines.begin(), std::move(third));
+  if (foreign) ToEuros(f.currency, total, Abs(*doc.eur_total), &e);
   if (credit_note) {
     for (EntryLine& l : e.lines) std::swap(l.debit, l.credit);
   }
@@ -244,10 +353,121 @@ std::string FormatFec(const std::vector<Entry>& entries) {
           OneLine(l.aux),          OneLine(l.aux_label),     OneLine(e.piece_ref),
           FecDate(e.date),         OneLine(e.label),         FecAmount(l.debit),
           FecAmount(l.credit),     "",                       "",
-          "",                      "",                       ""};
+          "",
+          l.foreign_amount ? FecAmount(*l.foreign_amount) : "",
+          l.foreign_amount ? OneLine(l.currency) : ""};
       absl::StrAppend(&out, absl::StrJoin(cells, "\t"), "\r\n");
     }
   }
+  return out;
+}
+
+std::string FecLines(const Entry& entry) {
+  std::string lines = FormatFec({entry});
+  return lines.substr(lines.find("\r\n") + 2);
+}
+
+namespace {
+
+// `text` on one line, in Latin-9, cut or padded with spaces to `width` bytes.
+std::string Fixed(const std::string& text, size_t width) {
+  std::string out = ToLatin9(OneLine(text));
+  out.resize(width, ' ');
+  return out;
+}
+
+// `text`'s last `width` characters, padded.
+std::string FixedTail(const std::string& text, size_t width) {
+  std::string out = ToLatin9(OneLine(text));
+  if (out.size() > width) out = out.substr(out.size() - width);
+  out.resize(width, ' ');
+  return out;
+}
+
+std::string QuadraDate(std::optional<std::chrono::year_month_day> d) {
+  if (!d) return "000000";
+  return absl::StrFormat("%02u%02u%02d", static_cast<unsigned>(d->day()),
+                         static_cast<unsigned>(d->month()), static_cast<int>(d->year()) % 100);
+}
+
+// A third party's code in at most 8 characters: its own when it fits, else
+// its prefix (F, C) and the first letters of its name.
+std::string QuadraCode(const std::string& aux, const std::string& name) {
+  if (aux.size() <= 8) return aux;
+  std::string code = aux.substr(0, 1);
+  for (char c : name) {
+    if (code.size() == 8) break;
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
+      code.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
+    }
+  }
+  if (code.size() == 1) code = aux.substr(0, 8);
+  return code;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> FormatQuadra(const std::vector<Entry>& entries,
+                                         const std::map<int64_t, std::string>& pieces,
+                                         std::map<std::string, std::string>* codes) {
+  // Third parties first, each with one code; codes that collide are
+  // numbered in the order of their auxiliary accounts, so an export of the
+  // same entries gives the same codes.
+  std::map<std::string, const EntryLine*> parties;  // by auxiliary account
+  for (const Entry& e : entries) {
+    for (const EntryLine& l : e.lines) {
+      if (!l.aux.empty()) parties.emplace(l.aux, &l);
+    }
+  }
+  std::map<std::string, std::string> code_of;
+  std::set<std::string> taken;
+  for (const auto& [aux, line] : parties) {
+    if (aux.size() <= 8) taken.insert(aux);
+  }
+  for (const auto& [aux, line] : parties) {
+    std::string code = QuadraCode(aux, line->aux_label);
+    if (aux.size() > 8) {
+      for (int n = 2; taken.count(code); ++n) {
+        std::string suffix = absl::StrCat(n);
+        code = QuadraCode(aux, line->aux_label).substr(0, 8 - suffix.size()) + suffix;
+      }
+      taken.insert(code);
+    }
+    code_of[aux] = code;
+  }
+  std::string out;
+  for (const auto& [aux, line] : parties) {
+    // C: the third party's code, name, alpha key and control account.
+    absl::StrAppend(&out, "C", Fixed(code_of[aux], 8), Fixed(line->aux_label, 30),
+                    Fixed(code_of[aux], 7), std::string(52, ' '), Fixed(line->account, 8),
+                    std::string(110, ' '), "2", aux[0] == 'C' ? "C" : "F", std::string(235, ' '),
+                    "\r\n");
+  }
+  int number = 0;
+  for (const Entry& e : entries) {
+    ++number;
+    auto piece = pieces.find(e.document_id);
+    std::string file = piece == pieces.end() ? "" : piece->second;
+    if (file.size() != 12) file.clear();  // the field holds an 8.3 name
+    for (const EntryLine& l : e.lines) {
+      std::string account = l.aux.empty() ? l.account : code_of[l.aux];
+      if (account.empty() || account.size() > 8) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "account ", account, " has more than 8 characters: Quadra cannot take it"));
+      }
+      bool debit = l.debit.cents != 0;
+      Money amount = debit ? l.debit : l.credit;
+      absl::StrAppend(
+          &out, "M", Fixed(account, 8), Fixed(e.journal, 2), "000", QuadraDate(e.date), " ",
+          Fixed(e.label, 20), debit ? "D" : "C", "+", absl::StrFormat("%012d", amount.cents),
+          std::string(8, ' '), QuadraDate(e.due_date), std::string(2 + 3, ' '),
+          Fixed(absl::StrCat(number), 5), std::string(10 + 10, ' '), Fixed(absl::StrCat(number), 8),
+          "EUR", Fixed(e.journal, 3),
+          std::string(3, ' '), Fixed(e.label, 30), std::string(2, ' '), FixedTail(e.piece_ref, 10),
+          std::string(10 + 13, ' '), Fixed(file, 12), std::string(38, ' '), "\r\n");
+    }
+  }
+  if (codes) *codes = std::move(code_of);
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "workflows/doc_type.h"
 #include "workflows/fields.h"
 #include "workflows/money.h"
@@ -35,11 +36,28 @@ struct AccountPlan {
   // declares the VAT and deducts it, both lines.
   std::string vat_reverse_charge_due = "4452";
   std::string vat_reverse_charge_deductible = "445662";
+  // VAT on fixed assets (a charge account of class 2).
+  std::string vat_fixed_assets = "44562";
+  // The share of VAT that may be deducted, by charge account prefix (the
+  // longest matching prefix counts), in hundredths of a percent: 8000 for
+  // diesel or petrol for passenger cars, 0 for the cars themselves,
+  // lodging, gifts above the ceiling. The rest is part of the charge.
+  std::map<std::string, int64_t> vat_deductible_share;
+  // Small equipment (accounts starting with one of `small_equipment`)
+  // above `fixed_asset_threshold` excluding VAT is a fixed asset: proposed
+  // on `fixed_assets` and sent to a person for the asset register.
+  std::vector<std::string> small_equipment = {"6063"};
+  Money fixed_asset_threshold{50000};
+  std::string fixed_assets = "2183";
   // A purchase's charge account by document type (invoice, receipt,
   // credit_note); `expense` otherwise.
   std::map<std::string, std::string> expense_by_type = {{"receipt", "606"}};
   std::string expense = "607";
   std::string revenue = "706";
+  // A sale's revenue account by VAT category (BT-118) when it differs:
+  // e.g. G (exports, sales to the DOM from mainland France) or K (intra-EU
+  // supplies of goods).
+  std::map<std::string, std::string> revenue_by_vat_category;
   // Differences of at most a cent per VAT rate between the total and its
   // lines (rounding by the issuer).
   std::string rounding_charge = "658";
@@ -54,12 +72,17 @@ struct EntryLine {
   Money debit;
   Money credit;
   std::optional<int64_t> vat_rate;  // on base and VAT lines
+  // The amount in the document's currency when it is not the euro
+  // (Montantdevise, Idevise).
+  std::optional<Money> foreign_amount;
+  std::string currency;
 };
 
 struct Entry {
   std::string journal;
   std::string journal_label;
   std::chrono::year_month_day date{};  // the document's date (EcritureDate, PieceDate)
+  std::optional<std::chrono::year_month_day> due_date;
   std::string piece_ref;               // the invoice number, else "DOC<id>"
   std::string label;                   // EcritureLib: third party and number
   int64_t document_id = 0;
@@ -73,6 +96,9 @@ struct EntryDocument {
   // The charge or revenue account staff chose for this third party (see
   // ThirdPartyAccount); "" = the plan's.
   std::string account;
+  // What the bank debited or credited for it, in euros, when the document
+  // is in another currency: the entry is booked for that amount.
+  std::optional<Money> eur_total;
 };
 
 struct EntryProposal {
@@ -110,6 +136,28 @@ std::string ThirdPartyAccount(DocType type, const Fields& fields);
 // decimal comma; EcritureNum numbered 1, 2… per export in the order given;
 // ValidDate empty (proposed, not validated). UTF-8; see ToLatin9.
 std::string FormatFec(const std::vector<Entry>& entries);
+
+// The Quadra ASCII layout (Cegid QuadraCOMPTA, "Fichier d'entrée ASCII dans
+// QuadraCOMPTA"; positions as Dolibarr's exportQuadratus, reviewed
+// 2023-10-12, writes them): one "C" line per third party (its 8-character
+// code, name, control account), then one fixed-width "M" line of 231
+// characters per entry line — account or third party code in 8, journal in
+// 2, date JJMMAA, label in 20, D/C, amount in cents on 12 digits, due date,
+// the entry's number as piece number, currency (EUR: a document in another
+// currency is written for its amount in euros; the FEC layout keeps the
+// other), journal in 3, label in 30, the invoice number's last 10
+// characters, and the piece's file name (8.3, from `pieces` by document
+// id). ISO 8859-15, CRLF.
+// Accounts longer than 8 characters cannot be written: InvalidArgument.
+// Third-party codes longer than 8 become the party's prefix and the first
+// letters of its name, numbered when two collide; `codes` receives them.
+absl::StatusOr<std::string> FormatQuadra(const std::vector<Entry>& entries,
+                                         const std::map<int64_t, std::string>& pieces,
+                                         std::map<std::string, std::string>* codes);
+
+// `entry`'s lines in the FEC layout, without the header and numbered 1:
+// what an export compares with the last one to tell what changed.
+std::string FecLines(const Entry& entry);
 
 // `utf8` in ISO 8859-15 (Latin-9: é, €, œ…); characters it lacks become '?'.
 std::string ToLatin9(const std::string& utf8);

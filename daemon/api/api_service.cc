@@ -754,10 +754,17 @@ class LiasseService final : public pb::Liasse::Service {
                            pb::ListEntriesResponse* out) override {
     if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
     if (!collector_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collection not running");
-    auto proposed = collector_->Entries(ResourceId(req->client(), "clients"), req->period());
+    std::string client = ResourceId(req->client(), "clients");
+    auto proposed = collector_->Entries(client, req->period());
     if (!proposed.ok()) return ToGrpc(proposed.status());
+    auto exported = store_->ExportedEntries(client, req->period());
+    if (!exported.ok()) return ToGrpc(exported.status());
     for (const Entry& e : proposed->entries) {
       pb::AccountingEntry* pe = out->add_entries();
+      auto before = exported->find(e.document_id);
+      pe->set_state(before == exported->end()       ? "proposed"
+                    : before->second == FecLines(e) ? "exported"
+                                                    : "changed");
       pe->set_document_id(e.document_id);
       pe->set_journal(e.journal);
       pe->set_date(FormatIsoDate(e.date));
@@ -772,6 +779,10 @@ class LiasseService final : public pb::Liasse::Service {
         pl->set_debit(FormatDecimal(l.debit));
         pl->set_credit(FormatDecimal(l.credit));
         if (l.vat_rate) pl->set_vat_rate(FormatRate(*l.vat_rate));
+        if (l.foreign_amount) {
+          pl->set_foreign_amount(FormatDecimal(*l.foreign_amount));
+          pl->set_currency(l.currency);
+        }
       }
     }
     for (const Unbooked& u : proposed->review) {

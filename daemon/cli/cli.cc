@@ -370,7 +370,7 @@ class Cli {
     grpc::Status st = stub_->ExportPeriod(ctx.get(), req, &out);
     if (!st.ok()) return Report(st);
     if (conn_.json) return PrintJson(out);
-    if (format == "fec") {
+    if (format == "fec" || format == "quadra") {
       std::printf("%d entr%s proposed: %s\n", out.entries(), out.entries() == 1 ? "y" : "ies",
                   out.path().c_str());
       std::printf("since the last export of %s: %d added, %d changed, %d removed (%s/changes.csv)\n",
@@ -397,9 +397,9 @@ class Cli {
     if (conn_.json) return PrintJson(out);
     int number = 0;
     for (const pb::AccountingEntry& e : out.entries()) {
-      std::printf("%d  %s  %s  %s  %s (document %lld)\n", ++number, e.date().c_str(),
+      std::printf("%d  %s  %s  %s  %s (document %lld, %s)\n", ++number, e.date().c_str(),
                   e.journal().c_str(), e.piece_ref().c_str(), e.label().c_str(),
-                  static_cast<long long>(e.document_id()));
+                  static_cast<long long>(e.document_id()), e.state().c_str());
       for (const pb::EntryLine& l : e.lines()) {
         std::printf("     %-10s %-12s %12s %12s  %s\n", l.account().c_str(), l.aux().c_str(),
                     l.debit() == "0.00" ? "" : l.debit().c_str(),
@@ -929,8 +929,9 @@ int LiasseMain(int argc, char** argv) {
   export_cmd->add_option("DIR", export_dir)->required();
   std::string export_format = "csv";
   export_cmd->add_option("--format", export_format,
-                         "csv: the documents and index.csv; fec: proposed entries (FEC layout)")
-      ->check(CLI::IsMember({"csv", "fec"}));
+                         "csv: the documents and index.csv; fec: proposed entries (FEC layout); "
+                         "quadra: proposed entries in Quadra ASCII with their pieces")
+      ->check(CLI::IsMember({"csv", "fec", "quadra"}));
   auto* oauth = app.add_subcommand("oauth", "mailbox sign-in ([[oauth]] profiles)");
   oauth->require_subcommand(1);
   std::string oauth_profile;

@@ -1,8 +1,10 @@
 // The sections of liasse.toml, one reader each.
 #include "daemon/config/sections.h"
 
+#include <cmath>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/time/time.h"
@@ -396,21 +398,30 @@ void ParseReminders(TableReader& r, const std::string& base,
   r.RejectUnknownKeys();
 }
 
-void ParseMatching(TableReader& r, MatchingSection* m) {
-  if (const toml::node* node = r.Use("min_amount")) {
-    absl::StatusOr<Money> amount = absl::InvalidArgumentError("");
-    if (node->is_integer()) {
-      amount = Money{*node->value<int64_t>() * 100};
-    } else if (node->is_string()) {
-      amount = ParseDecimalMoney(*node->value<std::string>());
-    }
-    if (!amount.ok() || amount->cents < 0) {
-      r.Error("min_amount",
-              "must be a non-negative amount in euros: 10 or \"10.50\"");
-    } else {
-      m->min_amount = *amount;
-    }
+namespace {
+
+// A non-negative amount in euros: an integer (10) or a decimal string
+// ("10.50").
+void Euros(TableReader& r, const char* key, Money* out) {
+  const toml::node* node = r.Use(key);
+  if (!node) return;
+  absl::StatusOr<Money> amount = absl::InvalidArgumentError("");
+  if (node->is_integer()) {
+    amount = Money{*node->value<int64_t>() * 100};
+  } else if (node->is_string()) {
+    amount = ParseDecimalMoney(*node->value<std::string>());
   }
+  if (!amount.ok() || amount->cents < 0) {
+    r.Error(key, "must be a non-negative amount in euros: 10 or \"10.50\"");
+  } else {
+    *out = *amount;
+  }
+}
+
+}  // namespace
+
+void ParseMatching(TableReader& r, MatchingSection* m) {
+  Euros(r, "min_amount", &m->min_amount);
   if (const toml::node* node = r.Use("date_window_days")) {
     const toml::array* arr = node->as_array();
     if (!arr || arr->size() != 2 || !(*arr)[0].is_integer() ||
@@ -509,6 +520,46 @@ void ParseAccounting(TableReader& r, AccountPlan* plan) {
   VatAccounts(r, "vat_collected", &plan->vat_collected);
   AccountTable(r, "expense_by_type", "{ receipt = \"606\", invoice = \"607\" }",
                [](const std::string& type) { return IsDocType(type); }, &plan->expense_by_type);
+  Account(r, "vat_fixed_assets", &plan->vat_fixed_assets);
+  Account(r, "fixed_assets", &plan->fixed_assets);
+  if (r.StringList("small_equipment", &plan->small_equipment)) {
+    for (const std::string& prefix : plan->small_equipment) {
+      if (!IsAccountNumber(prefix)) {
+        r.Error("small_equipment", "must list account numbers (prefixes), e.g. [\"6063\"]");
+      }
+    }
+  }
+  Euros(r, "fixed_asset_threshold", &plan->fixed_asset_threshold);
+  AccountTable(r, "revenue_by_vat_category", "{ G = \"7069\", K = \"7079\" }",
+               [](const std::string& category) {
+                 static const std::set<std::string> kCategories = {"S", "Z", "E", "AE", "K",
+                                                                  "G", "O", "L", "M"};
+                 return kCategories.count(category) > 0;
+               },
+               &plan->revenue_by_vat_category);
+  if (const toml::node* node = r.Use("vat_deductible_share")) {
+    const toml::table* t = node->as_table();
+    std::map<std::string, int64_t> shares;
+    bool ok = t != nullptr;
+    if (t) {
+      for (const auto& [name, value] : *t) {
+        std::optional<double> percent = value.value<double>();
+        std::string prefix(name.str());
+        if (!IsAccountNumber(prefix) || !percent || *percent < 0 || *percent > 100) {
+          ok = false;
+          break;
+        }
+        shares[prefix] = static_cast<int64_t>(std::llround(*percent * 100));
+      }
+    }
+    if (!ok) {
+      r.Error("vat_deductible_share",
+              "must be a table of account prefixes and percents, e.g. { \"60622\" = 80, "
+              "\"6251\" = 0 }");
+    } else {
+      plan->vat_deductible_share = std::move(shares);
+    }
+  }
   r.RejectUnknownKeys();
 }
 

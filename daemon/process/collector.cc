@@ -695,7 +695,7 @@ absl::StatusOr<PeriodEntries> Collector::Entries(const std::string& client_id,
   absl::StatusOr<std::map<std::string, std::string>> learned =
       store_->LearnedSupplierAccounts(client_id);
   if (!learned.ok()) return learned.status();
-  return ProposePeriodEntries(store_, client_id, *p, cfg->tz, client->accounting, *learned);
+  return ProposePeriodEntries(store_, store_, client_id, *p, cfg->tz, client->accounting, *learned);
 }
 
 absl::StatusOr<Collector::ExportResult> Collector::Export(const std::string& client_id,
@@ -717,15 +717,15 @@ absl::StatusOr<Collector::ExportResult> Collector::Export(const std::string& cli
     result.path = (std::filesystem::path(dir) / "index.csv").string();
     return result;
   }
-  if (format != "fec") {
+  if (format != "fec" && format != "quadra") {
     return absl::InvalidArgumentError(absl::StrCat("unknown export format \"", format,
-                                                   "\": csv or fec"));
+                                                   "\": csv, fec or quadra"));
   }
   if (!client.ok()) return client.status();
   // The SIREN names the file: the client's, or the one inside its French VAT number.
   std::string siren = DigitsOf(client->siren);
   if (siren.size() != 9) siren = SirenOfFrenchVat(NormalizeIdentifier(client->vat));
-  if (siren.empty()) {
+  if (siren.empty() && format == "fec") {
     return absl::FailedPreconditionError(absl::StrCat(
         "client ", client_id, " has no SIREN: set siren (or a French vat) in its [[client]]"));
   }
@@ -733,7 +733,8 @@ absl::StatusOr<Collector::ExportResult> Collector::Export(const std::string& cli
   if (!proposed.ok()) return proposed.status();
   // Dated the end of the fiscal year the period belongs to.
   absl::StatusOr<EntriesExport> fec =
-      ExportEntries(*proposed, siren, PeriodContaining("year", p->first, fye).last, dir);
+      ExportEntries(*proposed, format, siren, PeriodContaining("year", p->first, fye).last,
+                    *archive_, dir);
   if (!fec.ok()) return fec.status();
   // What changed since this period's last export, by document.
   absl::StatusOr<std::map<int64_t, std::string>> before = store_->ExportedEntries(client_id, period);

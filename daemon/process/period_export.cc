@@ -10,7 +10,9 @@
 #include <set>
 #include <tuple>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "workflows/csv.h"
 #include "workflows/date.h"
@@ -135,8 +137,9 @@ absl::StatusOr<int> ExportPeriod(DocumentTable* documents, CollectionTables* ban
 }
 
 absl::StatusOr<PeriodEntries> ProposePeriodEntries(
-    DocumentTable* documents, const std::string& client_id, const Period& period,
-    absl::TimeZone tz, const AccountPlan& plan, const std::map<std::string, std::string>& learned) {
+    DocumentTable* documents, CollectionTables* bank, const std::string& client_id,
+    const Period& period, absl::TimeZone tz, const AccountPlan& plan,
+    const std::map<std::string, std::string>& learned) {
   absl::StatusOr<std::vector<DatedDocument>> docs = DoneInPeriod(documents, client_id, period, tz);
   if (!docs.ok()) return docs.status();
   PeriodEntries out;
@@ -145,12 +148,25 @@ absl::StatusOr<PeriodEntries> ProposePeriodEntries(
         d.doc_type != DocType::kReceipt) {
       continue;  // statements, payslips…: no purchase or sale entry
     }
-    EntryDocument entry_doc{d.id, d.doc_type, fields, ""};
+    EntryDocument entry_doc;
+    entry_doc.id = d.id;
+    entry_doc.type = d.doc_type;
+    entry_doc.fields = fields;
     if (auto it = learned.find(ThirdPartyAccount(d.doc_type, fields)); it != learned.end()) {
       entry_doc.account = it->second;
     }
+    if (!fields.currency.empty() && fields.currency != "EUR") {
+      if (absl::StatusOr<int64_t> txn = bank->BankTxnOfDocument(d.id); txn.ok() && *txn != 0) {
+        if (absl::StatusOr<BankTxnRecord> t = bank->GetBankTxn(*txn); t.ok()) {
+          entry_doc.eur_total = t->amount;
+        }
+      }
+    }
     EntryProposal p = ProposeEntry(entry_doc, plan);
-    if (p.entry) out.entries.push_back(std::move(*p.entry));
+    if (p.entry) {
+      out.pieces[d.id] = {d.sha256, d.original_name};
+      out.entries.push_back(std::move(*p.entry));
+    }
     if (!p.entry || !p.review.empty()) {
       out.review.push_back({d.id, day, fields.supplier_name, d.doc_type, fields.total_incl_tax,
                             p.review});
@@ -163,8 +179,12 @@ absl::StatusOr<PeriodEntries> ProposePeriodEntries(
   return out;
 }
 
-absl::StatusOr<EntriesExport> ExportEntries(const PeriodEntries& proposed, const std::string& siren,
-                                            Date fiscal_year_end, const std::string& dir) {
+absl::StatusOr<EntriesExport> ExportEntries(const PeriodEntries& proposed, const std::string& format,
+                                            const std::string& siren, Date fiscal_year_end,
+                                            const Archive& archive, const std::string& dir) {
+  if (format != "fec" && format != "quadra") {
+    return absl::InvalidArgumentError(absl::StrCat("no entries layout \"", format, "\""));
+  }
   if (absl::Status st = MakeDirectory(dir); !st.ok()) return st;
   const std::vector<Entry>& entries = proposed.entries;
   std::string review = "document_id;date;supplier;type;total_incl_tax;reason\r\n";
@@ -179,15 +199,34 @@ absl::StatusOr<EntriesExport> ExportEntries(const PeriodEntries& proposed, const
   EntriesExport out;
   out.to_review = static_cast<int>(proposed.review.size());
   out.entries = static_cast<int>(entries.size());
-  for (const Entry& e : entries) {
-    std::string lines = FormatFec({e});
-    out.by_document[e.document_id] = lines.substr(lines.find("\r\n") + 2);  // no header
+  for (const Entry& e : entries) out.by_document[e.document_id] = FecLines(e);
+  std::string text;
+  if (format == "fec") {
+    out.path = (fs::path(dir) / FecFileName(siren, fiscal_year_end)).string();
+    text = ToLatin9(FormatFec(entries));
+  } else {
+    // Each piece as NNNNNNNN.ext, the 8.3 name Quadra's line holds.
+    std::map<int64_t, std::string> files;
+    for (const auto& [id, piece] : proposed.pieces) {
+      std::string ext = absl::AsciiStrToLower(fs::path(piece.original_name).extension().string());
+      if (ext == ".jpeg") ext = ".jpg";
+      if (ext == ".tiff") ext = ".tif";
+      if (ext.size() != 4) ext = ".bin";
+      std::string name = absl::StrFormat("%08d%s", id % 100000000, ext);
+      if (absl::Status st = CopyOriginal(archive, piece.sha256, fs::path(dir) / name); !st.ok()) {
+        return absl::Status(st.code(), absl::StrCat("copy of document ", id, ": ", st.message()));
+      }
+      files[id] = name;
+    }
+    absl::StatusOr<std::string> quadra = FormatQuadra(entries, files, nullptr);
+    if (!quadra.ok()) return quadra.status();
+    out.path = (fs::path(dir) / "quadra.txt").string();
+    text = *std::move(quadra);
   }
-  out.path = (fs::path(dir) / FecFileName(siren, fiscal_year_end)).string();
-  for (const auto& [name, text] : {std::pair{out.path, ToLatin9(FormatFec(entries))},
-                                   std::pair{(fs::path(dir) / "a_revoir.csv").string(), review}}) {
+  for (const auto& [name, content] : {std::pair{out.path, text},
+                                      std::pair{(fs::path(dir) / "a_revoir.csv").string(), review}}) {
     std::ofstream file(name, std::ios::binary | std::ios::trunc);
-    file << text;
+    file << content;
     if (!file.flush()) return absl::InternalError(absl::StrCat("cannot write ", name));
   }
   return out;

@@ -35,18 +35,29 @@ struct Unbooked {
   std::optional<Money> total;
   std::vector<std::string> reasons;
 };
+// The original a proposed entry was made from (the piece an export joins).
+struct Piece {
+  std::string sha256;
+  std::string original_name;
+};
 struct PeriodEntries {
   std::vector<Entry> entries;
   std::vector<Unbooked> review;
+  std::map<int64_t, Piece> pieces;  // by document id, for each entry
 };
+// A document in another currency is booked for the euros of the bank
+// movement it was matched with (`bank`), else goes to review.
 absl::StatusOr<PeriodEntries> ProposePeriodEntries(
-    DocumentTable* documents, const std::string& client_id, const Period& period,
-    absl::TimeZone tz, const AccountPlan& plan, const std::map<std::string, std::string>& learned);
+    DocumentTable* documents, CollectionTables* bank, const std::string& client_id,
+    const Period& period, absl::TimeZone tz, const AccountPlan& plan,
+    const std::map<std::string, std::string>& learned);
 
-// `proposed` (ProposePeriodEntries) in the FEC layout, written to
+// `proposed` (ProposePeriodEntries) for the firm's software, and the
+// documents that got no entry, or one to check, with why, in
+// `dir`/a_revoir.csv. `format` "fec": the FEC layout in
 // `dir`/SIRENFECAAAAMMJJ.txt (ISO 8859-15; the date is the fiscal year's
-// end), and the documents that got no entry, or one to check, with why, in
-// `dir`/a_revoir.csv.
+// end). "quadra": Quadra ASCII in `dir`/quadra.txt and each entry's
+// original beside it as NNNNNNNN.ext (the document id), named in its lines.
 struct EntriesExport {
   std::string path;
   int entries = 0;
@@ -55,7 +66,8 @@ struct EntriesExport {
   // with the next export).
   std::map<int64_t, std::string> by_document;
 };
-absl::StatusOr<EntriesExport> ExportEntries(const PeriodEntries& proposed, const std::string& siren,
-                                            Date fiscal_year_end, const std::string& dir);
+absl::StatusOr<EntriesExport> ExportEntries(const PeriodEntries& proposed, const std::string& format,
+                                            const std::string& siren, Date fiscal_year_end,
+                                            const Archive& archive, const std::string& dir);
 
 }  // namespace liasse

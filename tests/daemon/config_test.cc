@@ -293,6 +293,13 @@ INSTANTIATE_TEST_SUITE_P(
                   "\"hunter2\"\n",
                   "liasse.toml:4: [smtp] password: secrets are never written "
                   "in the config"},
+        ErrorCase{"DeductibleShareAboveAll",
+                  "[accounting]\nvat_deductible_share = { \"60622\" = 120 }\n",
+                  "liasse.toml:2: [accounting] vat_deductible_share: must be a table of account "
+                  "prefixes and percents"},
+        ErrorCase{"UnknownVatCategory",
+                  "[accounting]\nrevenue_by_vat_category = { X = \"706\" }\n",
+                  "[accounting] revenue_by_vat_category: must be a table of account numbers"},
         ErrorCase{"BadSiren",
                   "[[client]]\nid = \"acme\"\nsiren = \"123456789\"\n",
                   "liasse.toml:3: [[client]] #1 siren: is not a valid SIREN"},
@@ -395,6 +402,29 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<ErrorCase>& param_info) {
       return param_info.param.name;
     });
+
+TEST(ConfigTest, AccountingTakesFixedAssetsDeductibilityAndRevenueByCategory) {
+  auto config = ParseConfig(
+      "[accounting]\nvat_fixed_assets = \"445620\"\nfixed_assets = \"218300\"\n"
+      "small_equipment = [\"6063\", \"6064\"]\nfixed_asset_threshold = \"600.00\"\n"
+      "vat_deductible_share = { \"60622\" = 80, \"6251\" = 0, \"6257\" = 50.5 }\n"
+      "revenue_by_vat_category = { G = \"7069\", K = \"7079\" }\n"
+      "[[client]]\nid = \"a\"\naccounting = { fixed_asset_threshold = 1000 }\n",
+      "/etc/liasse/liasse.toml");
+  ASSERT_OK(config);
+  const AccountPlan& firm = config->accounting;
+  EXPECT_EQ(firm.vat_fixed_assets, "445620");
+  EXPECT_EQ(firm.fixed_assets, "218300");
+  EXPECT_EQ(firm.small_equipment, (std::vector<std::string>{"6063", "6064"}));
+  EXPECT_EQ(firm.fixed_asset_threshold, Money{60000});
+  EXPECT_EQ(firm.vat_deductible_share,
+            (std::map<std::string, int64_t>{{"60622", 8000}, {"6251", 0}, {"6257", 5050}}));
+  EXPECT_EQ(firm.revenue_by_vat_category,
+            (std::map<std::string, std::string>{{"G", "7069"}, {"K", "7079"}}));
+  ASSERT_EQ(config->clients.size(), 1u);
+  EXPECT_EQ(config->clients[0].accounting.fixed_asset_threshold, Money{100000});
+  EXPECT_EQ(config->clients[0].accounting.fixed_assets, "218300");  // the firm's
+}
 
 TEST(ConfigTest, AbsoluteClientFoldersOutsideTheInboxRootAreAllowed) {
   auto config = ParseConfig(

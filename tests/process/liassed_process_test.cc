@@ -17,6 +17,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -25,6 +26,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "tests/ocr/fixtures.h"
 #include "tests/testing/dovecot.h"  // FreePort
 #include "tests/testing/oauth_server.h"
@@ -825,9 +827,34 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
   EXPECT_EQ(entries["entries"][1]["lines"].size(), 5u);  // two rates
   EXPECT_EQ(entries["entries"][3]["journal"], "VT");
   EXPECT_TRUE(entries["to_review"].empty());
+  EXPECT_EQ(entries["entries"][0]["state"], "exported");
   CommandResult table = Cli(dir.path(), {"entries", "acme", "2026-10"});
-  EXPECT_TRUE(absl::StrContains(table.out, "1  2026-10-05  AC  F-1  Fournitures Dupont F-1"))
+  EXPECT_TRUE(absl::StrContains(table.out,
+                                "1  2026-10-05  AC  F-1  Fournitures Dupont F-1 (document " + f1 +
+                                    ", exported)"))
       << table.out;
+
+  // The same entries in Quadra ASCII, each with its piece.
+  CommandResult q = Cli(dir.path(), {"export", "acme", "2026-10", "quadra", "--format", "quadra"});
+  ASSERT_EQ(q.exit_code, 0) << q.out << q.err;
+  EXPECT_TRUE(absl::StrContains(q.out, "4 entries proposed")) << q.out;
+  std::ifstream qin(dir.Join("quadra/quadra.txt"), std::ios::binary);
+  std::string quadra((std::istreambuf_iterator<char>(qin)), std::istreambuf_iterator<char>());
+  std::vector<std::string> rows = absl::StrSplit(quadra, "\r\n", absl::SkipEmpty());
+  int movements = 0;
+  std::set<std::string> pieces;
+  for (const std::string& row : rows) {
+    if (row[0] != 'M') continue;
+    ++movements;
+    EXPECT_EQ(row.size(), 231u) << row;
+    pieces.insert(row.substr(181, 12));
+  }
+  EXPECT_EQ(movements, 14);
+  EXPECT_EQ(pieces.size(), 4u);
+  for (const std::string& piece : pieces) {
+    EXPECT_TRUE(fs::exists(dir.Join("quadra/" + piece))) << piece;
+  }
+  EXPECT_TRUE(fs::exists(dir.Join(absl::StrFormat("quadra/%08d.xml", std::stoll(f1)))));
 
   // Exported again: the same numbering; after staff move one supplier to
   // another account, the export says which entries changed.
@@ -838,6 +865,10 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
   EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>()),
             text);
   ASSERT_EQ(Cli(dir.path(), {"review", f1, "--account", "6064000"}).exit_code, 0);
+  nlohmann::json after_review =
+      nlohmann::json::parse(Cli(dir.path(), {"entries", "acme", "2026-10", "--json"}).out);
+  EXPECT_EQ(after_review["entries"][0]["state"], "changed");
+  EXPECT_EQ(after_review["entries"][1]["state"], "exported");
   CommandResult moved = Cli(dir.path(), {"export", "acme", "2026-10", "out", "--format", "fec"});
   ASSERT_EQ(moved.exit_code, 0) << moved.err;
   EXPECT_TRUE(absl::StrContains(moved.out, "0 added, 2 changed, 0 removed")) << moved.out;  // F-1, A-1

@@ -172,6 +172,86 @@ TEST(ProposeEntryTest, AForeignCurrencyWaitsForTheAmountInEuros) {
   EXPECT_TRUE(absl::StrContains(p.review[0], "USD"));
 }
 
+TEST(ProposeEntryTest, AForeignCurrencyIsBookedForWhatTheBankDebitedInEuros) {
+  // 120.00 USD (100.00 + 20.00 VAT), debited 110.01 EUR.
+  EntryDocument d = Purchase(12000, {Rate(2000, 10000, 2000)});
+  d.fields.currency = "USD";
+  d.eur_total = Money{-11001};  // a debit, as the bank line says
+  EntryProposal p = ProposeEntry(d, AccountPlan{});
+  ASSERT_TRUE(p.entry) << p.review[0];
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"401/F552100554", {0, 11001}},
+                                      {"607", {9167, 0}},
+                                      {"44566", {1834, 0}}}));
+  for (const EntryLine& l : p.entry->lines) {
+    EXPECT_EQ(l.currency, "USD");
+    ASSERT_TRUE(l.foreign_amount);
+  }
+  EXPECT_EQ(p.entry->lines[0].foreign_amount, Money{12000});
+  std::string fec = FormatFec({*p.entry});
+  EXPECT_TRUE(absl::StrContains(fec, "\t0,00\t110,01\t\t\t\t120,00\tUSD\r\n")) << fec;
+}
+
+TEST(ProposeEntryTest, EquipmentAboveTheThresholdIsAFixedAssetForAPerson) {
+  // A laptop for 1,200.00 excluding VAT, from a supplier staff book on 6063.
+  EntryDocument d = Purchase(144000, {Rate(2000, 120000, 24000)});
+  d.account = "6063";
+  EntryProposal p = ProposeEntry(d, AccountPlan{});
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"401/F552100554", {0, 144000}},
+                                      {"2183", {120000, 0}},
+                                      {"44562", {24000, 0}}}));
+  ASSERT_EQ(p.review.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(p.review[0], "asset register")) << p.review[0];
+  // At 500.00 excluding VAT it is still a charge.
+  d = Purchase(60000, {Rate(2000, 50000, 10000)});
+  d.account = "6063";
+  p = ProposeEntry(d, AccountPlan{});
+  ASSERT_TRUE(p.entry);
+  EXPECT_TRUE(p.review.empty());
+  EXPECT_EQ(Lines(*p.entry)["6063"], std::make_pair(int64_t{50000}, int64_t{0}));
+}
+
+TEST(ProposeEntryTest, TheNonDeductibleShareOfFuelVatIsPartOfTheCharge) {
+  // Diesel for a passenger car: 80 % of its VAT is deductible.
+  AccountPlan plan;
+  plan.vat_deductible_share = {{"6061", 10000}, {"60622", 8000}, {"6251", 0}};
+  EntryDocument d = Purchase(6000, {Rate(2000, 5000, 1000)});
+  d.account = "606221";
+  EntryProposal p = ProposeEntry(d, plan);
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"401/F552100554", {0, 6000}},
+                                      {"606221", {5200, 0}},
+                                      {"44566", {800, 0}}}));
+  // Lodging: none of it.
+  d.account = "6251";
+  p = ProposeEntry(d, plan);
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"401/F552100554", {0, 6000}}, {"6251", {6000, 0}}}));
+}
+
+TEST(ProposeEntryTest, ASaleToTheDomFromMainlandFranceIsAnExportWithoutVat) {
+  EntryDocument d = Purchase(50000, {Rate(0, 50000, 0, "G")});
+  d.fields.direction = Direction::kSale;
+  d.fields.buyer_name = "Ti Kaz SARL, Fort-de-France";
+  d.fields.buyer_siren = "412 345 678";
+  AccountPlan plan;
+  plan.revenue_by_vat_category = {{"G", "7069"}};
+  EntryProposal p = ProposeEntry(d, plan);
+  ASSERT_TRUE(p.entry);
+  EXPECT_TRUE(p.review.empty());
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"411/C412345678", {50000, 0}}, {"7069", {0, 50000}}}));
+}
+
+TEST(ProposeEntryTest, AReceiptWithItsTotalAndOneRateIsSplitByThatRate) {
+  EntryDocument d = Purchase(4520, {Rate(2000, 0, 0)});
+  d.type = DocType::kReceipt;
+  EntryProposal p = ProposeEntry(d, AccountPlan{});
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"401/F552100554", {0, 4520}},
+                                      {"606", {3767, 0}},
+                                      {"44566", {753, 0}}}));
+}
+
 TEST(ProposeEntryTest, TheClientsOwnAccountsAreUsed) {
   AccountPlan plan;
   plan.purchases_journal = "AC";
@@ -233,6 +313,68 @@ TEST(FormatFecTest, EighteenTabSeparatedColumnsNumberedPerEntryWithDecimalCommas
             "F-2026-118\t20261014\tFournitures Dupont SARL F-2026-118\t0,00\t120,00\t\t\t\t\t");
   EXPECT_TRUE(absl::StartsWith(rows[4], "HA\tAchats\t2\t")) << rows[4];
   EXPECT_TRUE(absl::StrContains(rows[4], "\tCloud Ltd F-2026-118\t")) << rows[4];
+}
+
+TEST(FormatQuadraTest, FixedWidthMovementLinesAfterTheThirdParties) {
+  EntryProposal a = ProposeEntry(Purchase(12000, {Rate(2000, 10000, 2000)}), AccountPlan{});
+  EntryDocument other = Purchase(2400, {Rate(2000, 2000, 400)});
+  other.id = 43;
+  other.fields.supplier_siren = "";
+  other.fields.supplier_name = "Épicerie Générale";
+  other.fields.invoice_number = "T-99";
+  EntryProposal b = ProposeEntry(other, AccountPlan{});
+  ASSERT_TRUE(a.entry && b.entry);
+  std::map<std::string, std::string> codes;
+  absl::StatusOr<std::string> q =
+      FormatQuadra({*a.entry, *b.entry}, {{42, "00000042.pdf"}}, &codes);
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_EQ(codes["F552100554"], "FFOURNIT");
+  EXPECT_EQ(codes["FPICERIEGNRALE"], "FPICERIE");  // AuxAccount keeps ASCII letters only
+  std::vector<std::string> rows = absl::StrSplit(*q, "\r\n", absl::SkipEmpty());
+  ASSERT_EQ(rows.size(), 2u + 3u + 3u);
+  EXPECT_TRUE(absl::StartsWith(rows[0], "CFFOURNITFournitures Dupont SARL       FFOURNI"));
+  EXPECT_EQ(rows[0].substr(1 + 8 + 30 + 7 + 52, 8), "401     ");
+  for (size_t i = 2; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].size(), 231u) << i;
+    EXPECT_EQ(rows[i][0], 'M');
+  }
+  // The supplier's line: code, journal, folio, date, label, side, amount.
+  const std::string& m = rows[2];
+  EXPECT_EQ(m.substr(1, 8), "FFOURNIT");
+  EXPECT_EQ(m.substr(9, 2), "HA");
+  EXPECT_EQ(m.substr(11, 3), "000");
+  EXPECT_EQ(m.substr(14, 6), "141026");
+  EXPECT_EQ(m.substr(21, 20), "Fournitures Dupont S");
+  EXPECT_EQ(m.substr(41, 2), "C+");
+  EXPECT_EQ(m.substr(43, 12), "000000012000");
+  EXPECT_EQ(m.substr(74, 5), "1    ");
+  EXPECT_EQ(m.substr(107, 3), "EUR");
+  EXPECT_EQ(m.substr(148, 10), "F-2026-118");
+  EXPECT_EQ(m.substr(181, 12), "00000042.pdf");
+  EXPECT_EQ(rows[3].substr(1, 8), "607     ");
+  EXPECT_EQ(rows[3].substr(41, 14), "D+000000010000");
+  // The second entry: Latin-9, numbered 2, no piece file.
+  EXPECT_EQ(rows[5].substr(21, 20), "\xC9picerie G\xE9n\xE9rale T-");
+  EXPECT_EQ(rows[5].substr(74, 5), "2    ");
+  EXPECT_EQ(rows[5].substr(181, 12), std::string(12, ' '));
+  // An account Quadra cannot hold.
+  AccountPlan long_plan;
+  long_plan.expense = "607000001";
+  EntryProposal c = ProposeEntry(Purchase(12000, {Rate(2000, 10000, 2000)}), long_plan);
+  EXPECT_FALSE(FormatQuadra({*c.entry}, {}, nullptr).ok());
+}
+
+TEST(FormatQuadraTest, CollidingThirdPartyCodesAreNumbered) {
+  EntryDocument x = Purchase(1200, {Rate(2000, 1000, 200)});
+  x.fields.supplier_name = "Carrefour Market";
+  EntryDocument y = x;
+  y.id = 43;
+  y.fields.supplier_siren = "652 014 051";
+  y.fields.supplier_name = "Carrefour City";
+  std::map<std::string, std::string> codes;
+  ASSERT_TRUE(FormatQuadra({*ProposeEntry(x, {}).entry, *ProposeEntry(y, {}).entry}, {}, &codes).ok());
+  EXPECT_EQ(codes["F552100554"], "FCARREFO");
+  EXPECT_EQ(codes["F652014051"], "FCARREF2");
 }
 
 TEST(ToLatin9Test, FrenchTextAndTheEuroSignFitUnknownCharactersDoNot) {
