@@ -117,6 +117,120 @@ std::string AuxAccount(Direction direction, const std::string& siren, const std:
   return prefix + (key.empty() ? std::string("DIVERS") : key);
 }
 
+std::vector<KnownParty> LearnThirdParties(const std::vector<FecLine>& lines) {
+  // Entry → its lines; party → label, control, and its entries' accounts.
+  std::map<std::pair<std::string, std::string>, std::vector<const FecLine*>> entries;
+  for (const FecLine& l : lines) entries[{l.journal, l.entry_number}].push_back(&l);
+  std::map<std::string, KnownParty> parties;
+  std::map<std::string, std::map<std::string, int>> uses;  // aux → account → entries
+  for (const auto& [key, entry_lines] : entries) {
+    std::string best;
+    int64_t best_amount = -1;
+    for (const FecLine* l : entry_lines) {
+      if (l->account.empty() || !l->aux.empty()) continue;
+      char cls = l->account[0];
+      if (cls != '6' && cls != '7' && cls != '2') continue;
+      int64_t amount = std::llabs(l->debit.cents - l->credit.cents);
+      if (amount > best_amount) {
+        best_amount = amount;
+        best = l->account;
+      }
+    }
+    for (const FecLine* l : entry_lines) {
+      if (l->aux.empty()) continue;
+      KnownParty& p = parties[l->aux];
+      p.aux = l->aux;
+      if (p.label.empty()) p.label = l->aux_label;
+      if (p.control.empty()) p.control = l->account;
+      if (!best.empty()) ++uses[l->aux][best];
+    }
+  }
+  std::vector<KnownParty> out;
+  for (auto& [aux, p] : parties) {
+    int most = 0;
+    for (const auto& [account, n] : uses[aux]) {
+      if (n > most) {  // ties: the smaller account number, for a stable answer
+        most = n;
+        p.account = account;
+      }
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::string CompanyNameKey(const std::string& name) {
+  // Latin-1 letters as UTF-8 (U+00C0…U+00FF) to their base letter.
+  static constexpr char kFold[] =
+      "AAAAAAACEEEEIIII"  // À…Ï
+      "DNOOOOO*OUUUUYTS"  // Ð…ß
+      "AAAAAAACEEEEIIII"  // à…ï
+      "DNOOOOO/OUUUUYTY";  // ð…ÿ
+  static const std::set<std::string> kLegalForms = {
+      "SA",  "SAS", "SASU", "SARL", "EURL", "SNC",  "SCI", "SCP",   "SELARL", "SCOP",
+      "EI",  "EIRL", "LTD", "LIMITED", "GMBH", "AG", "INC", "LLC", "BV", "NV", "SRL", "SPA"};
+  std::vector<std::string> words(1);
+  for (size_t i = 0; i < name.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(name[i]);
+    char letter = 0;
+    if (c < 0x80) {
+      letter = absl::ascii_isalnum(c) ? static_cast<char>(absl::ascii_toupper(c)) : 0;
+    } else if (c == 0xC3 && i + 1 < name.size()) {
+      unsigned char next = static_cast<unsigned char>(name[++i]);
+      if (next >= 0x80 && next <= 0xBF) letter = kFold[next - 0x80];
+      if (letter == '*' || letter == '/') letter = 0;
+    } else if (c == 0xC5 && i + 1 < name.size()) {
+      unsigned char next = static_cast<unsigned char>(name[++i]);
+      if (next == 0x92 || next == 0x93) {  // Œ œ
+        words.back() += "OE";
+        continue;
+      }
+    }
+    if (letter) {
+      words.back().push_back(letter);
+    } else if (c != '\'' && !words.back().empty()) {
+      words.emplace_back();  // an apostrophe joins (l'Épi → LEPI)
+    }
+  }
+  std::string key;
+  for (const std::string& w : words) {
+    if (!kLegalForms.count(w)) key += w;
+  }
+  return key;
+}
+
+const KnownParty* FindKnownParty(DocType type, const Fields& f,
+                                 const std::vector<KnownParty>& known) {
+  Direction direction = f.direction;
+  if (direction == Direction::kUnknown && type == DocType::kReceipt) direction = Direction::kPurchase;
+  if (direction == Direction::kUnknown) return nullptr;
+  const bool purchase = direction == Direction::kPurchase;
+  const std::string siren = DigitsOf(purchase ? f.supplier_siren : f.buyer_siren);
+  const std::string vat = NormalizeIdentifier(purchase ? f.supplier_vat : f.buyer_vat);
+  const std::string name = CompanyNameKey(purchase ? f.supplier_name : f.buyer_name);
+  const std::string vat_siren = SirenOfFrenchVat(vat);
+  const KnownParty* by_id = nullptr;
+  const KnownParty* by_name = nullptr;
+  int names = 0;
+  for (const KnownParty& p : known) {
+    if (!absl::StartsWith(p.control, purchase ? "40" : "41")) continue;
+    std::string ids = NormalizeIdentifier(p.aux) + " " + NormalizeIdentifier(p.label);
+    std::string digits = DigitsOf(p.aux) + " " + DigitsOf(p.label);
+    bool id = (siren.size() == 9 && absl::StrContains(digits, siren)) ||
+              (vat_siren.size() == 9 && absl::StrContains(digits, vat_siren)) ||
+              (vat.size() > 4 && absl::StrContains(ids, vat));
+    if (id) {
+      if (by_id && by_id->aux != p.aux) return nullptr;  // two parties claim it
+      by_id = &p;
+    } else if (name.size() >= 3 && CompanyNameKey(p.label) == name) {
+      ++names;
+      by_name = &p;
+    }
+  }
+  if (by_id) return by_id;
+  return names == 1 ? by_name : nullptr;
+}
+
 bool IsAccountNumber(const std::string& account) {
   if (account.empty() || account.size() > 20) return false;
   for (char c : account) {
@@ -326,8 +440,10 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
   EntryLine third;
   third.account = purchase ? plan.suppliers : plan.customers;
   third.account_label = purchase ? "Fournisseurs" : "Clients";
-  third.aux = ThirdPartyAccount(doc.type, f);
-  third.aux_label = OneLine(party.empty() ? std::string("Divers") : party);
+  third.aux = doc.aux.empty() ? ThirdPartyAccount(doc.type, f) : doc.aux;
+  third.aux_label = OneLine(!doc.aux_label.empty() ? doc.aux_label
+                            : party.empty()        ? std::string("Divers")
+                                                   : party);
   (purchase ? third.credit : third.debit) = total;
   e.lines.insert(e.lines.begin(), std::move(third));
   if (foreign) ToEuros(f.currency, total, Abs(*doc.eur_total), &e);

@@ -99,6 +99,10 @@ struct EntryDocument {
   // What the bank debited or credited for it, in euros, when the document
   // is in another currency: the entry is booked for that amount.
   std::optional<Money> eur_total;
+  // The firm's own auxiliary account for the third party when it has one
+  // (FindKnownParty); "" = AuxAccount's.
+  std::string aux;
+  std::string aux_label;
 };
 
 struct EntryProposal {
@@ -120,6 +124,47 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan);
 // account.
 std::string AuxAccount(Direction direction, const std::string& siren, const std::string& vat,
                        const std::string& name);
+
+// One line of a FEC (the columns the import reads).
+struct FecLine {
+  std::string journal;       // JournalCode
+  std::string entry_number;  // EcritureNum
+  std::string account;       // CompteNum
+  std::string aux;           // CompAuxNum
+  std::string aux_label;     // CompAuxLib
+  Money debit;
+  Money credit;
+};
+
+// A third party the firm already has in its books: its auxiliary account
+// and name, its control account (401…, 411…), and the charge or revenue
+// account its entries use most ("" when none).
+struct KnownParty {
+  std::string aux;
+  std::string label;
+  std::string control;
+  std::string account;
+  friend bool operator==(const KnownParty&, const KnownParty&) = default;
+};
+
+// The third parties of a FEC's lines, by auxiliary account: for each, the
+// class 6, 7 or 2 account that carries the largest amount in each of its
+// entries (JournalCode + EcritureNum), the one most entries use.
+std::vector<KnownParty> LearnThirdParties(const std::vector<FecLine>& lines);
+
+// The known party the document's third party is (the supplier of a
+// purchase, the customer of a sale): same SIREN or VAT number inside its
+// auxiliary account or name, else the same name once accents, case,
+// punctuation and the legal form (SARL, SAS…) are set aside; on a control
+// account of the right side (40… for a purchase, 41… for a sale). Null
+// when none is, or when several different ones are.
+const KnownParty* FindKnownParty(DocType type, const Fields& fields,
+                                 const std::vector<KnownParty>& known);
+
+// A company name for comparing: ASCII capitals and digits, without
+// accents, punctuation or legal form. "Boulangerie l'Épi d'Or SARL" →
+// "BOULANGERIELEPIDOR".
+std::string CompanyNameKey(const std::string& name);
 
 // An account number as accounting software takes it: 1 to 20 letters and
 // digits.

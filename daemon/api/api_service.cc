@@ -750,6 +750,18 @@ class LiasseService final : public pb::Liasse::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status ImportFec(grpc::ServerContext* ctx, const pb::ImportFecRequest* req,
+                         pb::ImportFecResponse* out) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    if (!collector_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collection not running");
+    auto learned = collector_->ImportFec(ResourceId(req->client(), "clients"), req->content());
+    if (!learned.ok()) return ToGrpc(learned.status());
+    out->set_lines(learned->lines);
+    out->set_third_parties(learned->third_parties);
+    out->set_with_account(learned->with_account);
+    return grpc::Status::OK;
+  }
+
   grpc::Status ListEntries(grpc::ServerContext* ctx, const pb::ListEntriesRequest* req,
                            pb::ListEntriesResponse* out) override {
     if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);

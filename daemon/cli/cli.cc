@@ -339,14 +339,13 @@ class Cli {
   }
 
   int ImportBank(const std::string& client, const std::string& file, const std::string& format) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return Fail(absl::StrCat("cannot read ", file));
-    std::stringstream bytes;
-    bytes << in.rdbuf();
+    bool ok = false;
+    std::string bytes = ReadSmallFile(file, &ok);
+    if (!ok) return Fail(absl::StrCat("cannot read ", file));
     pb::ImportBankStatementRequest req;
     req.set_client(client);
     req.set_file_name(std::filesystem::path(file).filename().string());
-    req.set_content(bytes.str());
+    req.set_content(std::move(bytes));
     req.set_format(format);
     pb::ImportBankStatementResponse out;
     auto ctx = Context();
@@ -355,6 +354,24 @@ class Cli {
     if (conn_.json) return PrintJson(out);
     std::printf("%d transaction(s) added, %d already known, %d receipt(s) now expected\n",
                 out.transactions_added(), out.transactions_skipped(), out.items_created());
+    return 0;
+  }
+
+  int ImportFec(const std::string& client, const std::string& file) {
+    bool ok = false;
+    std::string bytes = ReadSmallFile(file, &ok);
+    if (!ok) return Fail(absl::StrCat("cannot read ", file));
+    pb::ImportFecRequest req;
+    req.set_client(client);
+    req.set_content(std::move(bytes));
+    pb::ImportFecResponse out;
+    auto ctx = Context();
+    grpc::Status st = stub_->ImportFec(ctx.get(), req, &out);
+    if (!st.ok()) return Report(st);
+    if (conn_.json) return PrintJson(out);
+    std::printf("%d line(s) read: %d third part%s known, %d with their usual account\n",
+                out.lines(), out.third_parties(), out.third_parties() == 1 ? "y" : "ies",
+                out.with_account());
     return 0;
   }
 
@@ -918,6 +935,11 @@ int LiasseMain(int argc, char** argv) {
   import_bank->add_option("FILE", bank_file)->required();
   import_bank->add_option("--format", bank_format,
                           "csv, ofx, cfonb120, camt053 or csv:date=1,label=2,amount=3");
+  std::string fec_client, fec_file;
+  auto* import_fec = app.add_subcommand(
+      "import-fec", "learn a client's third parties and accounts from its FEC (admin)");
+  import_fec->add_option("CLIENT", fec_client)->required();
+  import_fec->add_option("FILE", fec_file, "the FEC its accounting software wrote")->required();
   std::string entries_client, entries_period;
   auto* entries_cmd = app.add_subcommand("entries", "a period's proposed accounting entries");
   entries_cmd->add_option("CLIENT", entries_client)->required();
@@ -940,8 +962,8 @@ int LiasseMain(int argc, char** argv) {
   oauth_login->add_option("PROFILE", oauth_profile)->required();
   auto* oauth_status = oauth->add_subcommand("status", "each profile's token state (never the token)");
   for (CLI::App* sub : {status, clients, client, documents, document, events, extract, submit,
-                        review, missing, remind, waive, import_bank, export_cmd, entries_cmd,
-                        doctor, oauth_login,
+                        review, missing, remind, waive, import_bank, import_fec, export_cmd,
+                        entries_cmd, doctor, oauth_login,
                         oauth_status}) {
     sub->add_flag("--json", conn.json, "one JSON object per line");
   }
@@ -974,6 +996,7 @@ int LiasseMain(int argc, char** argv) {
   if (*remind) return cli.Remind(remind_dry, remind_as_of, remind_client);
   if (*waive) return cli.Waive(waive_item, waive_reason);
   if (*import_bank) return cli.ImportBank(bank_client, bank_file, bank_format);
+  if (*import_fec) return cli.ImportFec(fec_client, fec_file);
   if (*export_cmd) return cli.Export(export_client, export_period, export_dir, export_format);
   if (*entries_cmd) return cli.Entries(entries_client, entries_period);
   if (*review) {

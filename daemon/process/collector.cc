@@ -25,6 +25,7 @@
 #include "workflows/outbox_policy.h"
 #include "workflows/replies.h"
 #include "ocr/bank_statement.h"
+#include "ocr/fec_file.h"
 #include "workflows/date.h"
 #include "workflows/identifiers.h"
 #include "workflows/money.h"
@@ -695,7 +696,26 @@ absl::StatusOr<PeriodEntries> Collector::Entries(const std::string& client_id,
   absl::StatusOr<std::map<std::string, std::string>> learned =
       store_->LearnedSupplierAccounts(client_id);
   if (!learned.ok()) return learned.status();
-  return ProposePeriodEntries(store_, store_, client_id, *p, cfg->tz, client->accounting, *learned);
+  absl::StatusOr<std::vector<KnownParty>> known = store_->KnownThirdParties(client_id);
+  if (!known.ok()) return known.status();
+  return ProposePeriodEntries(store_, store_, client_id, *p, cfg->tz, client->accounting, *learned,
+                              *known);
+}
+
+absl::StatusOr<Collector::FecImport> Collector::ImportFec(const std::string& client_id,
+                                                          const std::string& content) {
+  if (absl::StatusOr<ClientConfig> client = ClientById(client_id); !client.ok()) {
+    return client.status();
+  }
+  absl::StatusOr<std::vector<FecLine>> lines = ParseFecFile(content);
+  if (!lines.ok()) return lines.status();
+  std::vector<KnownParty> parties = LearnThirdParties(*lines);
+  if (absl::Status st = store_->RememberThirdParties(client_id, parties); !st.ok()) return st;
+  FecImport out;
+  out.lines = static_cast<int>(lines->size());
+  out.third_parties = static_cast<int>(parties.size());
+  for (const KnownParty& p : parties) out.with_account += !p.account.empty();
+  return out;
 }
 
 absl::StatusOr<Collector::ExportResult> Collector::Export(const std::string& client_id,

@@ -179,6 +179,15 @@ class Collector : public Escalator {
   // The period's proposed entries, as an export would write them, and the
   // documents a person must book or check.
   absl::StatusOr<PeriodEntries> Entries(const std::string& client_id, const std::string& period);
+  // Learns the third parties of the client's books from a FEC its
+  // accounting software wrote (their auxiliary accounts, names and usual
+  // accounts), so that entries use them instead of creating new ones.
+  struct FecImport {
+    int lines = 0;
+    int third_parties = 0;
+    int with_account = 0;  // those whose usual charge or revenue account is known
+  };
+  absl::StatusOr<FecImport> ImportFec(const std::string& client_id, const std::string& content);
 
   // Takes new settings (SIGHUP): reminders, matching, SMTP, time zone. Each
   // operation works on the settings in force when it began; the next one

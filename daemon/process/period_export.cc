@@ -139,7 +139,7 @@ absl::StatusOr<int> ExportPeriod(DocumentTable* documents, CollectionTables* ban
 absl::StatusOr<PeriodEntries> ProposePeriodEntries(
     DocumentTable* documents, CollectionTables* bank, const std::string& client_id,
     const Period& period, absl::TimeZone tz, const AccountPlan& plan,
-    const std::map<std::string, std::string>& learned) {
+    const std::map<std::string, std::string>& learned, const std::vector<KnownParty>& known) {
   absl::StatusOr<std::vector<DatedDocument>> docs = DoneInPeriod(documents, client_id, period, tz);
   if (!docs.ok()) return docs.status();
   PeriodEntries out;
@@ -152,8 +152,15 @@ absl::StatusOr<PeriodEntries> ProposePeriodEntries(
     entry_doc.id = d.id;
     entry_doc.type = d.doc_type;
     entry_doc.fields = fields;
+    const KnownParty* party = FindKnownParty(d.doc_type, fields, known);
     if (auto it = learned.find(ThirdPartyAccount(d.doc_type, fields)); it != learned.end()) {
-      entry_doc.account = it->second;
+      entry_doc.account = it->second;  // staff's choice
+    } else if (party) {
+      entry_doc.account = party->account;  // the firm's books
+    }
+    if (party) {
+      entry_doc.aux = party->aux;
+      entry_doc.aux_label = party->label;
     }
     if (!fields.currency.empty() && fields.currency != "EUR") {
       if (absl::StatusOr<int64_t> txn = bank->BankTxnOfDocument(d.id); txn.ok() && *txn != 0) {

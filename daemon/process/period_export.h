@@ -46,11 +46,13 @@ struct PeriodEntries {
   std::map<int64_t, Piece> pieces;  // by document id, for each entry
 };
 // A document in another currency is booked for the euros of the bank
-// movement it was matched with (`bank`), else goes to review.
+// movement it was matched with (`bank`), else goes to review. A third party
+// the firm already has (`known`, FindKnownParty) keeps its auxiliary
+// account, and its usual account unless staff chose one.
 absl::StatusOr<PeriodEntries> ProposePeriodEntries(
     DocumentTable* documents, CollectionTables* bank, const std::string& client_id,
     const Period& period, absl::TimeZone tz, const AccountPlan& plan,
-    const std::map<std::string, std::string>& learned);
+    const std::map<std::string, std::string>& learned, const std::vector<KnownParty>& known);
 
 // `proposed` (ProposePeriodEntries) for the firm's software, and the
 // documents that got no entry, or one to check, with why, in

@@ -77,4 +77,35 @@ absl::StatusOr<std::map<std::string, std::string>> SqliteStore::LearnedSupplierA
   return out;
 }
 
+absl::Status SqliteStore::RememberThirdParties(const std::string& client_id,
+                                               const std::vector<KnownParty>& parties) {
+  WriteTxn txn(this);
+  if (!txn.status().ok()) return txn.status();
+  for (const KnownParty& p : parties) {
+    Stmt s(writer_,
+           "INSERT INTO known_third_party (client_id, aux, label, control, account, updated_at) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (client_id, aux) DO UPDATE "
+           "SET label = ?3, control = ?4, "
+           "account = CASE WHEN ?5 = '' THEN account ELSE ?5 END, updated_at = ?6");
+    s.Bind(1, client_id).Bind(2, p.aux).Bind(3, p.label).Bind(4, p.control).Bind(5, p.account);
+    s.Bind(6, txn.now);
+    if (absl::Status st = s.Run(); !st.ok()) return st;
+  }
+  return txn.Commit();
+}
+
+absl::StatusOr<std::vector<KnownParty>> SqliteStore::KnownThirdParties(const std::string& client_id) {
+  ReadConn conn(this);
+  Stmt s(conn.db,
+         "SELECT aux, label, control, account FROM known_third_party WHERE client_id = ?1 "
+         "ORDER BY aux");
+  s.Bind(1, client_id);
+  std::vector<KnownParty> out;
+  absl::Status st = ForEachRow(s, [&] {
+    out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3)});
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
 }  // namespace liasse

@@ -258,6 +258,20 @@ CREATE TABLE exported_entry (
   PRIMARY KEY (client_id, period, document_id)
 ) WITHOUT ROWID;
 )sql",
+    // 10: the third parties the firm already has in a client's books
+    // (liasse import-fec): their auxiliary account, name, control account
+    // and usual charge or revenue account.
+    R"sql(
+CREATE TABLE known_third_party (
+  client_id TEXT NOT NULL,
+  aux TEXT NOT NULL,
+  label TEXT NOT NULL,
+  control TEXT NOT NULL,
+  account TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (client_id, aux)
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr int kLatestVersion =

@@ -79,6 +79,9 @@ class SqliteStore final : public Store {
                                     const std::string& account) override;
   absl::StatusOr<std::map<std::string, std::string>> LearnedSupplierAccounts(
       const std::string& client_id) override;
+  absl::Status RememberThirdParties(const std::string& client_id,
+                                    const std::vector<KnownParty>& parties) override;
+  absl::StatusOr<std::vector<KnownParty>> KnownThirdParties(const std::string& client_id) override;
 
   // ---------- collection
   absl::StatusOr<std::pair<int64_t, bool>> EnsureItem(const ItemRecord& item) override;

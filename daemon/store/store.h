@@ -25,6 +25,7 @@
 #include "workflows/money.h"
 #include "workflows/doc_type.h"
 #include "workflows/document_status.h"
+#include "workflows/entries.h"
 #include "workflows/fields.h"
 #include "workflows/states.h"
 #include "workflows/validate.h"
@@ -321,6 +322,12 @@ class LearningTable {
                                             const std::string& supplier_key,
                                             const std::string& account) = 0;
   virtual absl::StatusOr<std::map<std::string, std::string>> LearnedSupplierAccounts(
+      const std::string& client_id) = 0;
+  // The third parties of the client's books (from its FEC), added or
+  // replaced by auxiliary account; an empty account keeps the one known.
+  virtual absl::Status RememberThirdParties(const std::string& client_id,
+                                            const std::vector<KnownParty>& parties) = 0;
+  virtual absl::StatusOr<std::vector<KnownParty>> KnownThirdParties(
       const std::string& client_id) = 0;
 };
 

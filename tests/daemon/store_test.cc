@@ -66,7 +66,7 @@ TEST(StoreTest, MigratesEmptyFileToLatestInWalMode) {
   EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "table"),
             (std::vector<std::string>{"bank_txn", "client", "contact_state", "document",
                                       "document_count", "event", "event_count",
-                                      "exported_entry", "item",
+                                      "exported_entry", "item", "known_third_party",
                                       "llm_cache", "mailbox_state", "outbox", "seen_file",
                                       "supplier_account", "supplier_type"}));
   EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "index"),
@@ -324,6 +324,25 @@ TEST(StoreTest, AccountsChosenPerThirdPartyAreKeptPerClientAndReplaced) {
   EXPECT_TRUE(s.LearnedSupplierAccounts("other")->empty());
 }
 
+TEST(StoreTest, KnownThirdPartiesAreAddedOrReplacedByAuxiliaryAccount) {
+  TempDir dir;
+  FakeClock clock;
+  auto store = Store::Open(dir.Join("liasse.db"), &clock);
+  ASSERT_OK(store);
+  Store& s = **store;
+  ASSERT_OK(s.SyncClients({Client("acme"), Client("bolt")}));
+  ASSERT_OK(s.RememberThirdParties("acme", {{"FDUPONT", "DUPONT", "401", "6063"},
+                                            {"CDURAND", "DURAND", "411", "706"}}));
+  // Last year's FEC: Dupont renamed, Durand without a revenue line this time.
+  ASSERT_OK(s.RememberThirdParties("acme", {{"FDUPONT", "DUPONT SAS", "4010000", "6064"},
+                                            {"CDURAND", "DURAND", "411", ""}}));
+  auto acme = s.KnownThirdParties("acme");
+  ASSERT_OK(acme);
+  EXPECT_EQ(*acme, (std::vector<KnownParty>{{"CDURAND", "DURAND", "411", "706"},
+                                            {"FDUPONT", "DUPONT SAS", "4010000", "6064"}}));
+  EXPECT_TRUE(s.KnownThirdParties("bolt")->empty());
+}
+
 TEST(StoreTest, CheckStoreFindsCountsOffFromTheRowsAndRebuildsThem) {
   TempDir dir;
   FakeClock clock;
@@ -486,6 +505,7 @@ TEST(StoreTest, PurgeLeavesNoRowOfTheClientInAnyTable) {
     ASSERT_OK(s.RememberFile(client, "/srv/" + client + "/f.pdf", 10, 1, "sha", doc->document_id));
     ASSERT_OK(s.LearnSupplierType(client, "acme", DocType::kInvoice));
     ASSERT_OK(s.LearnSupplierAccount(client, "F552100554", "6063000"));
+    ASSERT_OK(s.RememberThirdParties(client, {{"FDUPONT", "DUPONT", "401", "6063"}}));
     ASSERT_OK(s.RecordExportedEntries(client, "2026-10", {{doc->document_id, "HA\t..."}}));
     ItemRecord item;
     item.client_id = client;

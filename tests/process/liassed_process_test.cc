@@ -790,6 +790,23 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
   CommandResult reviewed = Cli(dir.path(), {"review", f1, "--account", "6063000"});
   ASSERT_EQ(reviewed.exit_code, 0) << reviewed.out << reviewed.err;
 
+  // Last year's FEC from the firm's software knows the customer as CDURAND.
+  testing::WriteFile(
+      dir.Join("last-year.txt"),
+      "JournalCode\tJournalLib\tEcritureNum\tEcritureDate\tCompteNum\tCompteLib\tCompAuxNum\t"
+      "CompAuxLib\tPieceRef\tPieceDate\tEcritureLib\tDebit\tCredit\tEcritureLet\tDateLet\t"
+      "ValidDate\tMontantdevise\tIdevise\r\n"
+      "VT\tVentes\t1\t20250310\t4110000\tClients\tCDURAND\tGARAGE DURAND SARL\tV-0\t20250310\t"
+      "V-0\t120,00\t0,00\t\t\t20250331\t\t\r\n"
+      "VT\tVentes\t1\t20250310\t7061000\tPrestations\t\t\tV-0\t20250310\tV-0\t0,00\t"
+      "100,00\t\t\t20250331\t\t\r\n"
+      "VT\tVentes\t1\t20250310\t4457100\tTVA\t\t\tV-0\t20250310\tV-0\t0,00\t20,00\t\t\t"
+      "20250331\t\t\r\n");
+  CommandResult imported = Cli(dir.path(), {"import-fec", "acme", dir.Join("last-year.txt")});
+  ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+  EXPECT_EQ(imported.out, "3 line(s) read: 1 third party known, 1 with their usual account\n");
+  EXPECT_NE(Cli(dir.path(), {"import-fec", "acme", dir.Join("liasse.toml")}).exit_code, 0);
+
   CommandResult r = Cli(dir.path(), {"export", "acme", "2026-10", "out", "--format", "fec"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(absl::StrContains(r.out, "4 entries proposed")) << r.out;
@@ -811,7 +828,12 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
   EXPECT_TRUE(absl::StrContains(text, "\xC9picerie Martin F-2")) << text;
   EXPECT_TRUE(absl::StrContains(text, "\tA-1\t20261020\tFournitures Dupont A-1\t12,00\t0,00\t"))
       << text;
-  EXPECT_TRUE(absl::StrContains(text, "VT\tVentes\t4\t20261025\t411\tClients\tC542065479\t")) << text;
+  // The customer the firm's books know: its account, not a new one.
+  EXPECT_TRUE(absl::StrContains(
+      text, "VT\tVentes\t4\t20261025\t411\tClients\tCDURAND\tGARAGE DURAND SARL\t"))
+      << text;
+  EXPECT_TRUE(absl::StrContains(text, "\t4\t20261025\t7061000\t")) << text;
+  EXPECT_FALSE(absl::StrContains(text, "C542065479")) << text;
   EXPECT_TRUE(absl::StrContains(r.out, "since the last export of 2026-10: 4 added, 0 changed, "
                                        "0 removed"))
       << r.out;

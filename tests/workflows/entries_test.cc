@@ -377,6 +377,71 @@ TEST(FormatQuadraTest, CollidingThirdPartyCodesAreNumbered) {
   EXPECT_EQ(codes["F652014051"], "FCARREF2");
 }
 
+FecLine Fec(std::string journal, std::string number, std::string account, std::string aux,
+            std::string label, int64_t debit, int64_t credit) {
+  return FecLine{std::move(journal), std::move(number), std::move(account), std::move(aux),
+                 std::move(label), Money{debit}, Money{credit}};
+}
+
+TEST(LearnThirdPartiesTest, EachPartyOnceWithTheAccountMostOfItsEntriesUse) {
+  std::vector<FecLine> lines = {
+      Fec("AC", "1", "4010000", "FDUPONT", "FOURNITURES DUPONT", 0, 12000),
+      Fec("AC", "1", "6063000", "", "", 10000, 0),
+      Fec("AC", "1", "4456600", "", "", 2000, 0),
+      Fec("AC", "2", "4010000", "FDUPONT", "FOURNITURES DUPONT", 0, 2400),
+      Fec("AC", "2", "6063000", "", "", 2000, 0),
+      Fec("AC", "2", "4456600", "", "", 400, 0),
+      Fec("AC", "3", "4010000", "FDUPONT", "FOURNITURES DUPONT", 0, 600),
+      Fec("AC", "3", "6064000", "", "", 500, 0),
+      Fec("AC", "3", "4456600", "", "", 100, 0),
+      Fec("VT", "1", "4110000", "CDURAND", "GARAGE DURAND", 24000, 0),
+      Fec("VT", "1", "7060000", "", "", 0, 20000),
+      Fec("VT", "1", "4457100", "", "", 0, 4000),
+      Fec("BQ", "1", "4010000", "FDUPONT", "FOURNITURES DUPONT", 12000, 0),  // a payment
+      Fec("BQ", "1", "5120000", "", "", 0, 12000),
+  };
+  EXPECT_EQ(LearnThirdParties(lines),
+            (std::vector<KnownParty>{{"CDURAND", "GARAGE DURAND", "4110000", "7060000"},
+                                     {"FDUPONT", "FOURNITURES DUPONT", "4010000", "6063000"}}));
+}
+
+TEST(FindKnownPartyTest, BySirenOrVatThenByNameOnTheRightSide) {
+  std::vector<KnownParty> known = {
+      {"F552100554", "DUPONT", "401", "6063"},
+      {"FEPIDOR", "BOULANGERIE L'EPI D'OR", "401", "6061"},
+      {"CEPIDOR", "Boulangerie l'Épi d'Or", "411", "706"},
+      {"FCLOUD", "Cloud Ltd (IE6388047V)", "401", "6132"},
+  };
+  EntryDocument d = Purchase(1200, {});
+  const KnownParty* p = FindKnownParty(d.type, d.fields, known);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->aux, "F552100554");  // its SIREN
+  d.fields.supplier_siren = "";
+  d.fields.supplier_vat = "FR 96 552100554";
+  EXPECT_EQ(FindKnownParty(d.type, d.fields, known), p);  // the SIREN inside its VAT number
+  d.fields.supplier_vat = "IE6388047V";
+  ASSERT_NE(FindKnownParty(d.type, d.fields, known), nullptr);
+  EXPECT_EQ(FindKnownParty(d.type, d.fields, known)->aux, "FCLOUD");
+  d.fields.supplier_vat = "";
+  d.fields.supplier_name = "BOULANGERIE L'ÉPI D'OR, SARL";
+  ASSERT_NE(FindKnownParty(d.type, d.fields, known), nullptr);
+  EXPECT_EQ(FindKnownParty(d.type, d.fields, known)->aux, "FEPIDOR");  // the supplier, not the customer
+  d.fields.supplier_name = "Boulangerie du Port";
+  EXPECT_EQ(FindKnownParty(d.type, d.fields, known), nullptr);
+  EXPECT_EQ(CompanyNameKey("Boulangerie l'Épi d'Or SARL"), "BOULANGERIELEPIDOR");
+  EXPECT_EQ(CompanyNameKey("SAS Œuvres & Cie"), "OEUVRESCIE");
+}
+
+TEST(FindKnownPartyTest, TheFirmsAuxiliaryAccountIsUsedInTheEntry) {
+  EntryDocument d = Purchase(12000, {Rate(2000, 10000, 2000)});
+  d.aux = "FDUPONT";
+  d.aux_label = "FOURNITURES DUPONT";
+  EntryProposal p = ProposeEntry(d, AccountPlan{});
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(p.entry->lines[0].aux, "FDUPONT");
+  EXPECT_EQ(p.entry->lines[0].aux_label, "FOURNITURES DUPONT");
+}
+
 TEST(ToLatin9Test, FrenchTextAndTheEuroSignFitUnknownCharactersDoNot) {
   EXPECT_EQ(ToLatin9("Épicerie œuf 5 €"), "\xC9picerie \xBD" "uf 5 \xA4");
   EXPECT_EQ(ToLatin9("日本"), "??");
