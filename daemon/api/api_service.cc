@@ -3,8 +3,11 @@
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -747,6 +750,65 @@ class LiasseService final : public pb::Liasse::Service {
     out->set_added(n->added);
     out->set_changed(n->changed);
     out->set_removed(n->removed);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DownloadExport(grpc::ServerContext* ctx, const pb::ExportPeriodRequest* req,
+                              grpc::ServerWriter<pb::ExportChunk>* writer) override {
+    if (auto st = CheckRole(*ctx, tokens_.get(), Role::kAdmin); !st.ok()) return ToGrpc(st);
+    if (!collector_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collection not running");
+    // Written in a private directory of the state dir, streamed, removed.
+    std::error_code ec;
+    std::filesystem::path tmp_root = std::filesystem::path(info_->state_dir()) / "tmp";
+    std::filesystem::create_directories(tmp_root, ec);
+    std::string pattern = (tmp_root / "export-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      return grpc::Status(grpc::StatusCode::INTERNAL,
+                          absl::StrCat("cannot create ", pattern, ": ", std::strerror(errno)));
+    }
+    const std::filesystem::path dir = pattern;
+    struct Cleanup {
+      std::filesystem::path dir;
+      ~Cleanup() {
+        std::error_code ignored;
+        std::filesystem::remove_all(dir, ignored);
+      }
+    } cleanup{dir};
+    auto n = collector_->Export(ResourceId(req->client(), "clients"), req->period(), dir.string(),
+                                req->format());
+    if (!n.ok()) return ToGrpc(n.status());
+    std::vector<std::string> names;
+    for (const auto& f : std::filesystem::directory_iterator(dir, ec)) {
+      if (f.is_regular_file()) names.push_back(f.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    std::string buffer(1 << 20, '\0');
+    for (const std::string& name : names) {
+      std::ifstream in(dir / name, std::ios::binary);
+      bool first = true;
+      while (in || first) {
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        std::streamsize got = in.gcount();
+        if (got == 0 && !first) break;
+        pb::ExportChunk chunk;
+        chunk.set_name(name);
+        chunk.set_data(buffer.data(), static_cast<size_t>(got));
+        if (!writer->Write(chunk)) return grpc::Status(grpc::StatusCode::CANCELLED, "caller left");
+        first = false;
+      }
+      if (in.bad()) return grpc::Status(grpc::StatusCode::INTERNAL, absl::StrCat("read ", name));
+    }
+    pb::ExportChunk last;
+    pb::ExportPeriodResponse* out = last.mutable_summary();
+    out->set_documents(n->documents);
+    out->set_path(std::filesystem::path(n->path).filename().string());
+    if (req->format().empty() || req->format() == "csv") out->set_index_path(out->path());
+    out->set_entries(n->entries);
+    out->set_to_review(n->to_review);
+    out->set_added(n->added);
+    out->set_changed(n->changed);
+    out->set_removed(n->removed);
+    writer->Write(last);
     return grpc::Status::OK;
   }
 

@@ -382,10 +382,44 @@ class Cli {
     req.set_period(period);
     req.set_directory(std::filesystem::absolute(dir).string());
     req.set_format(format);
-    pb::ExportPeriodResponse out;
+    // The daemon streams the files; they are written here, by the caller,
+    // wherever the service itself may not write.
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Fail(absl::StrCat("cannot create ", dir, ": ", ec.message()));
     auto ctx = Context();
-    grpc::Status st = stub_->ExportPeriod(ctx.get(), req, &out);
+    std::unique_ptr<grpc::ClientReader<pb::ExportChunk>> reader =
+        stub_->DownloadExport(ctx.get(), req);
+    pb::ExportChunk chunk;
+    pb::ExportPeriodResponse out;
+    std::ofstream file;
+    std::string current;
+    while (reader->Read(&chunk)) {
+      if (chunk.has_summary()) {
+        out = chunk.summary();
+        continue;
+      }
+      if (chunk.name() != current) {
+        // Only plain names the daemon made: never a path out of DIR.
+        if (chunk.name().empty() || chunk.name() != SafeLocalName(chunk.name()) ||
+            chunk.name().find('/') != std::string::npos) {
+          ctx->TryCancel();
+          return Fail(absl::StrCat("refused file name from the daemon: \"", chunk.name(), "\""));
+        }
+        file.close();
+        current = chunk.name();
+        file.open(std::filesystem::path(dir) / current, std::ios::binary | std::ios::trunc);
+        if (!file) return Fail(absl::StrCat("cannot write ", dir, "/", current));
+      }
+      file.write(chunk.data().data(), static_cast<std::streamsize>(chunk.data().size()));
+      if (!file) return Fail(absl::StrCat("cannot write ", dir, "/", current));
+    }
+    file.close();
+    grpc::Status st = reader->Finish();
     if (!st.ok()) return Report(st);
+    const std::filesystem::path written = req.directory();
+    if (!out.path().empty()) out.set_path((written / out.path()).string());
+    if (!out.index_path().empty()) out.set_index_path((written / out.index_path()).string());
     if (conn_.json) return PrintJson(out);
     if (format == "fec" || format == "quadra") {
       std::printf("%d entr%s proposed: %s\n", out.entries(), out.entries() == 1 ? "y" : "ies",

@@ -878,6 +878,29 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
   }
   EXPECT_TRUE(fs::exists(dir.Join(absl::StrFormat("quadra/%08d.xml", std::stoll(f1)))));
 
+  // The documents themselves with index.csv, streamed by the daemon and
+  // written by the CLI; nothing is left in the daemon's state dir.
+  CommandResult docs = Cli(dir.path(), {"export", "acme", "2026-10", "docs"});
+  ASSERT_EQ(docs.exit_code, 0) << docs.out << docs.err;
+  EXPECT_EQ(docs.out, "4 document(s) exported; index: " + dir.Join("docs/index.csv") + "\n");
+  std::ifstream index(dir.Join("docs/index.csv"), std::ios::binary);
+  std::string index_text((std::istreambuf_iterator<char>(index)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(index_text, "\r\n", absl::SkipEmpty())).size(),
+            5u)
+      << index_text;
+  EXPECT_TRUE(absl::StrContains(index_text, ";2026-10-05_Fournitures-Dupont_120.00.xml\r\n"))
+      << index_text;
+  std::ifstream copy(dir.Join("docs/2026-10-05_Fournitures-Dupont_120.00.xml"), std::ios::binary);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(copy)), std::istreambuf_iterator<char>()),
+            files["f1.xml"]);
+  int left = 0;
+  if (fs::exists(dir.Join("var/tmp"))) {
+    for (const auto& e : fs::directory_iterator(dir.Join("var/tmp"))) {
+      left += absl::StartsWith(e.path().filename().string(), "export-");
+    }
+  }
+  EXPECT_EQ(left, 0);
+
   // Exported again: the same numbering; after staff move one supplier to
   // another account, the export says which entries changed.
   CommandResult again = Cli(dir.path(), {"export", "acme", "2026-10", "out", "--format", "fec"});
