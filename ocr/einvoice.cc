@@ -8,6 +8,8 @@
 #include <initializer_list>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "workflows/date.h"
@@ -155,6 +157,34 @@ CiiParty ReadCiiParty(const pugi::xml_node& party) {
   return p;
 }
 
+// An address on one line from its parts (each a child, or a path of
+// children "A/B"), empty parts left out.
+std::string OneLineAddress(const pugi::xml_node& address,
+                           std::initializer_list<absl::string_view> parts) {
+  std::vector<std::string> out;
+  for (absl::string_view part : parts) {
+    pugi::xml_node node = address;
+    for (absl::string_view step : absl::StrSplit(part, '/')) node = Child(node, step);
+    std::string text = Text(node);
+    if (!text.empty()) out.push_back(text);
+  }
+  return absl::StrJoin(out, ", ");
+}
+
+// The delivery address unless it is the buyer's (same letters and digits).
+std::string DeliveryElsewhere(const std::string& delivery, const std::string& buyer) {
+  auto key = [](const std::string& a) {
+    std::string k;
+    for (char c : a) {
+      if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
+        k.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
+      }
+    }
+    return k;
+  };
+  return key(delivery) == key(buyer) ? std::string() : delivery;
+}
+
 void SetParties(const CiiParty& seller, const CiiParty& buyer, Fields* f) {
   f->supplier_name = seller.name;
   f->supplier_siren = seller.siren;
@@ -170,6 +200,9 @@ EInvoice ParseCii(const pugi::xml_node& root, bool zugferd1) {
   inv.profile = Text(Path(root, {zugferd1 ? "SpecifiedExchangedDocumentContext"
                                           : "ExchangedDocumentContext",
                                  "GuidelineSpecifiedDocumentContextParameter", "ID"}));
+  inv.billing_context = Text(Path(root, {zugferd1 ? "SpecifiedExchangedDocumentContext"
+                                                  : "ExchangedDocumentContext",
+                                         "BusinessProcessSpecifiedDocumentContextParameter", "ID"}));
   Fields& f = inv.fields;
   pugi::xml_node doc = Child(root, zugferd1 ? "HeaderExchangedDocument"
                                             : "ExchangedDocument");
@@ -185,6 +218,14 @@ EInvoice ParseCii(const pugi::xml_node& root, bool zugferd1) {
   CiiParty seller = ReadCiiParty(Child(agreement, "SellerTradeParty"));
   CiiParty buyer = ReadCiiParty(Child(agreement, "BuyerTradeParty"));
   SetParties(seller, buyer, &f);
+  const std::initializer_list<absl::string_view> kCiiAddress = {
+      "LineOne", "LineTwo", "LineThree", "PostcodeCode", "CityName", "CountryID"};
+  inv.delivery_address = DeliveryElsewhere(
+      OneLineAddress(Path(tx, {zugferd1 ? "ApplicableSupplyChainTradeDelivery"
+                                        : "ApplicableHeaderTradeDelivery",
+                               "ShipToTradeParty", "PostalTradeAddress"}),
+                     kCiiAddress),
+      OneLineAddress(Path(agreement, {"BuyerTradeParty", "PostalTradeAddress"}), kCiiAddress));
 
   pugi::xml_node settlement =
       Child(tx, zugferd1 ? "ApplicableSupplyChainTradeSettlement"
@@ -206,6 +247,7 @@ EInvoice ParseCii(const pugi::xml_node& root, bool zugferd1) {
     line.exemption_reason = Text(Child(tax, "ExemptionReason"));      // BT-120
     line.exemption_reason_code = Text(Child(tax, "ExemptionReasonCode"));  // BT-121
     f.tax_breakdown.push_back(line);
+    if (inv.vat_point_code.empty()) inv.vat_point_code = Text(Child(tax, "DueDateTypeCode"));
   }
   for (const pugi::xml_node& terms : Children(settlement, "SpecifiedTradePaymentTerms")) {
     if (!f.due_date) {
@@ -264,6 +306,14 @@ EInvoice ParseUbl(const pugi::xml_node& root, bool credit_note) {
   CiiParty seller = ReadUblParty(Path(root, {"AccountingSupplierParty", "Party"}));
   CiiParty buyer = ReadUblParty(Path(root, {"AccountingCustomerParty", "Party"}));
   SetParties(seller, buyer, &f);
+  inv.billing_context = Text(Child(root, "ProfileID"));
+  inv.vat_point_code = Text(Path(root, {"InvoicePeriod", "DescriptionCode"}));
+  const std::initializer_list<absl::string_view> kUblAddress = {
+      "StreetName", "AdditionalStreetName", "PostalZone", "CityName", "Country/IdentificationCode"};
+  pugi::xml_node buyer_address = Path(root, {"AccountingCustomerParty", "Party", "PostalAddress"});
+  pugi::xml_node delivery = Path(root, {"Delivery", "DeliveryLocation", "Address"});
+  inv.delivery_address = DeliveryElsewhere(OneLineAddress(delivery, kUblAddress),
+                                           OneLineAddress(buyer_address, kUblAddress));
   pugi::xml_node totals = Child(root, "LegalMonetaryTotal");
   f.total_excl_tax = Amount(Child(totals, "TaxExclusiveAmount"));
   f.total_incl_tax = Amount(Child(totals, "TaxInclusiveAmount"));

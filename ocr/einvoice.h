@@ -20,6 +20,15 @@ struct EInvoice {
   // "urn:cen.eu:en16931:2017", "urn:factur-x.eu:1p0:minimum",
   // "urn:factur-x.eu:1p0:basicwl"; "" when absent.
   std::string profile;
+  // BT-23, the French "cadre de facturation" (B1 goods, S1 services, M1
+  // both; B2/S2/M2 already paid…), as written; "" when absent.
+  std::string billing_context;
+  // BT-8, the VAT point date code as written: 5 (CII) or 3 (UBL) = the
+  // issue date, i.e. the supplier pays VAT on debits.
+  std::string vat_point_code;
+  // The delivery address (BT-75…) on one line, when given and not the
+  // buyer's own.
+  std::string delivery_address;
   Fields fields;
 };
 

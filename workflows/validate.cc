@@ -199,6 +199,41 @@ std::optional<Check> HybridTotalCheck(const Fields& xml, const std::optional<Mon
                                 in_xml, "): the XML is the legal original, to be checked."));
 }
 
+std::optional<Check> EInvoiceReformCheck(const Fields& f, const ReformMentions& m) {
+  auto french = [](const std::string& vat, const std::string& siren) {
+    std::string v = NormalizeIdentifier(vat);
+    return v.empty() ? !siren.empty() : v.substr(0, 2) == "FR";
+  };
+  if (!french(f.supplier_vat, f.supplier_siren) || !french(f.buyer_vat, f.buyer_siren)) {
+    return std::nullopt;
+  }
+  const char nature = m.billing_context.empty() ? 0 : absl::ascii_toupper(m.billing_context[0]);
+  const bool known = nature == 'B' || nature == 'S' || nature == 'M';
+  std::string fr, en;
+  if (known) {
+    fr = absl::StrCat("Nature de l'opération : ",
+                      nature == 'B' ? "biens" : nature == 'S' ? "services" : "biens et services",
+                      " (", m.billing_context, ")");
+    en = absl::StrCat("Nature of the operation: ",
+                      nature == 'B' ? "goods" : nature == 'S' ? "services" : "goods and services",
+                      " (", m.billing_context, ")");
+  } else {
+    fr = "Mention manquante : nature de l'opération (biens, services ou les deux, BT-23)";
+    en = "Missing mention: nature of the operation (goods, services or both, BT-23)";
+  }
+  const bool debits = m.vat_point_code == "5" || m.vat_point_code == "3";
+  if (nature != 'B') {
+    absl::StrAppend(&fr, debits ? " ; option pour la TVA d'après les débits"
+                                : " ; pas d'option pour la TVA d'après les débits");
+    absl::StrAppend(&en, debits ? "; option for VAT on debits" : "; no option for VAT on debits");
+  }
+  if (!m.delivery_address.empty()) {
+    absl::StrAppend(&fr, " ; adresse de livraison : ", m.delivery_address);
+    absl::StrAppend(&en, "; delivery address: ", m.delivery_address);
+  }
+  return Make("einvoice_reform_mentions", known, "warning", fr + ".", en + ".");
+}
+
 std::optional<Check> EInvoiceProfileCheck(const std::string& profile) {
   if (profile.empty()) return std::nullopt;
   std::string p = absl::AsciiStrToLower(profile);

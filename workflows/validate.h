@@ -44,6 +44,20 @@ Check DuplicateCheck(const Fields& fields, const std::vector<Fields>& others);
 // when the profile is not given.
 std::optional<Check> EInvoiceProfileCheck(const std::string& profile);
 
+// What the 2026 reform adds to an invoice between French businesses, as an
+// e-invoice carries it.
+struct ReformMentions {
+  std::string billing_context;   // BT-23: B… goods, S… services, M… both
+  std::string vat_point_code;    // BT-8: 5 (CII) or 3 (UBL) = VAT on debits
+  std::string delivery_address;  // when not the buyer's own
+};
+// "einvoice_reform_mentions" (warning) on an invoice from a French seller
+// to a French business buyer: fails when the nature of the operation
+// (goods, services or both; BT-23) is missing; the message also says
+// whether the VAT-on-debits option and a delivery address elsewhere are
+// stated. None for other invoices (foreign party, consumer).
+std::optional<Check> EInvoiceReformCheck(const Fields& fields, const ReformMentions& mentions);
+
 // `einvoice_printed_total`, for a hybrid e-invoice (Factur-X: XML inside a
 // printed PDF) whose printed total the rules read with confidence
 // (`printed_sure`): an error when it is neither the XML's total (BT-112) nor

@@ -199,6 +199,9 @@ json AnalysisToJson(const DocumentAnalysis& a) {
   if (a.einvoice) {
     j["einvoice"] = {{"syntax", a.einvoice->syntax},
                      {"profile", a.einvoice->profile},
+                     {"billing_context", a.einvoice->billing_context},
+                     {"vat_point_code", a.einvoice->vat_point_code},
+                     {"delivery_address", a.einvoice->delivery_address},
                      {"fields", FieldsToJson(a.einvoice->fields)}};
   }
   return j;
@@ -228,6 +231,9 @@ absl::StatusOr<DocumentAnalysis> AnalysisFromJson(const json& j) {
     EInvoice inv;
     inv.syntax = j["einvoice"].value("syntax", "");
     inv.profile = j["einvoice"].value("profile", "");
+    inv.billing_context = j["einvoice"].value("billing_context", "");
+    inv.vat_point_code = j["einvoice"].value("vat_point_code", "");
+    inv.delivery_address = j["einvoice"].value("delivery_address", "");
     absl::StatusOr<Fields> f = FieldsFromJson(j["einvoice"].value("fields", json::object()));
     if (!f.ok()) return f.status();
     inv.fields = std::move(*f);

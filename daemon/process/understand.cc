@@ -58,8 +58,13 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
     u.decided_by = "einvoice";
     u.checks = CheckDocument(u.doc_type, u.fields, doc.text.ocr_confidence,
                              options.min_ocr_confidence, now_unix_seconds);
-    if (std::optional<Check> profile = EInvoiceProfileCheck(doc.analysis.einvoice->profile)) {
+    const EInvoice& inv = *doc.analysis.einvoice;
+    if (std::optional<Check> profile = EInvoiceProfileCheck(inv.profile)) {
       u.checks.push_back(std::move(*profile));
+    }
+    if (std::optional<Check> reform = EInvoiceReformCheck(
+            u.fields, {inv.billing_context, inv.vat_point_code, inv.delivery_address})) {
+      u.checks.push_back(std::move(*reform));
     }
     // A Factur-X is also a printed invoice: its total, when the rules read
     // it with confidence, must be the XML's.

@@ -333,6 +333,65 @@ TEST(EInvoiceSamplesTest, TheProfileIsReadAndMinimumOrBasicWlIsFlagged) {
   EXPECT_TRUE(fine->ok);
 }
 
+// The 2026 reform's mentions on a French UBL invoice between two French
+// companies that states its nature (BT-23 S1, services); a copy without it
+// is flagged; a CII whose delivery address and VAT point are edited in.
+TEST(EInvoiceSamplesTest, TheReformsNatureOfOperationIsReadAndItsAbsenceFlagged) {
+  std::string ubl = SamplesDir() + "/facturx_akretion/files/xml/ubl-21-en16931.xml";
+  if (!fs::exists(ubl)) GTEST_SKIP() << "no ../shared/samples here";
+  std::string xml = ReadAll(ubl);
+  absl::StatusOr<EInvoice> inv = ParseEInvoiceXml(xml);
+  ASSERT_OK(inv);
+  EXPECT_EQ(inv->billing_context, "S1");
+  std::optional<Check> c = EInvoiceReformCheck(
+      inv->fields, {inv->billing_context, inv->vat_point_code, inv->delivery_address});
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->code, "einvoice_reform_mentions");
+  EXPECT_TRUE(c->ok) << c->message_en;
+  EXPECT_TRUE(absl::StartsWith(c->message_en, "Nature of the operation: services (S1)"))
+      << c->message_en;
+
+  std::string without = xml;
+  size_t at = without.find("<cbc:ProfileID>S1</cbc:ProfileID>");
+  ASSERT_NE(at, std::string::npos);
+  without.erase(at, std::string("<cbc:ProfileID>S1</cbc:ProfileID>").size());
+  absl::StatusOr<EInvoice> bare = ParseEInvoiceXml(without);
+  ASSERT_OK(bare);
+  EXPECT_EQ(bare->billing_context, "");
+  c = EInvoiceReformCheck(bare->fields, {bare->billing_context, "", ""});
+  ASSERT_TRUE(c.has_value());
+  EXPECT_FALSE(c->ok);
+  EXPECT_EQ(c->severity, "warning");
+  EXPECT_TRUE(absl::StrContains(c->message_fr, "nature de l'opération")) << c->message_fr;
+}
+
+TEST(EInvoiceTest, TheDeliveryAddressAndVatPointOfACiiAreRead) {
+  const std::string head = R"(<?xml version="1.0"?>
+<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+ xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100">
+<rsm:ExchangedDocumentContext><ram:BusinessProcessSpecifiedDocumentContextParameter><ram:ID>M1</ram:ID></ram:BusinessProcessSpecifiedDocumentContextParameter></rsm:ExchangedDocumentContext>
+<rsm:ExchangedDocument><ram:ID>F-1</ram:ID><ram:TypeCode>380</ram:TypeCode></rsm:ExchangedDocument>
+<rsm:SupplyChainTradeTransaction><ram:ApplicableHeaderTradeAgreement>
+<ram:BuyerTradeParty><ram:Name>B</ram:Name><ram:PostalTradeAddress><ram:PostcodeCode>75002</ram:PostcodeCode><ram:LineOne>1 rue de la Paix</ram:LineOne><ram:CityName>Paris</ram:CityName><ram:CountryID>FR</ram:CountryID></ram:PostalTradeAddress></ram:BuyerTradeParty>
+</ram:ApplicableHeaderTradeAgreement><ram:ApplicableHeaderTradeDelivery><ram:ShipToTradeParty><ram:PostalTradeAddress>)";
+  const std::string tail = R"(</ram:PostalTradeAddress></ram:ShipToTradeParty></ram:ApplicableHeaderTradeDelivery>
+<ram:ApplicableHeaderTradeSettlement><ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
+<ram:ApplicableTradeTax><ram:CalculatedAmount>20.00</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode><ram:BasisAmount>100.00</ram:BasisAmount><ram:CategoryCode>S</ram:CategoryCode><ram:DueDateTypeCode>5</ram:DueDateTypeCode><ram:RateApplicablePercent>20</ram:RateApplicablePercent></ram:ApplicableTradeTax>
+</ram:ApplicableHeaderTradeSettlement></rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>)";
+  absl::StatusOr<EInvoice> elsewhere = ParseEInvoiceXml(
+      head + "<ram:LineOne>ZI des Alouettes</ram:LineOne><ram:PostcodeCode>59000</ram:PostcodeCode>"
+             "<ram:CityName>Lille</ram:CityName><ram:CountryID>FR</ram:CountryID>" + tail);
+  ASSERT_OK(elsewhere);
+  EXPECT_EQ(elsewhere->billing_context, "M1");
+  EXPECT_EQ(elsewhere->vat_point_code, "5");
+  EXPECT_EQ(elsewhere->delivery_address, "ZI des Alouettes, 59000, Lille, FR");
+  absl::StatusOr<EInvoice> same = ParseEInvoiceXml(
+      head + "<ram:LineOne>1, rue de la Paix</ram:LineOne><ram:PostcodeCode>75002</ram:PostcodeCode>"
+             "<ram:CityName>PARIS</ram:CityName><ram:CountryID>FR</ram:CountryID>" + tail);
+  ASSERT_OK(same);
+  EXPECT_EQ(same->delivery_address, "");  // the buyer's own address
+}
+
 TEST(EInvoiceTest, RefusesDtdsAndEntities) {
   auto inv = ParseEInvoiceXml(
       "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"aaaa\">]><Invoice>&a;</Invoice>");

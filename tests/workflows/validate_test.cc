@@ -165,3 +165,43 @@ TEST(ValidateTest, DuplicateNeedsSameSupplierNumberAndTotal) {
 
 }  // namespace
 }  // namespace liasse
+
+namespace liasse {
+namespace {
+
+Fields FrenchToFrench() {
+  Fields f;
+  f.supplier_vat = "FR44732829320";
+  f.buyer_siren = "552100554";
+  return f;
+}
+
+TEST(EInvoiceReformCheckTest, NatureDebitsAndDeliveryBetweenFrenchCompanies) {
+  std::optional<Check> c =
+      EInvoiceReformCheck(FrenchToFrench(), {"S1", "5", "ZI des Alouettes, 59000, Lille, FR"});
+  ASSERT_TRUE(c.has_value());
+  EXPECT_TRUE(c->ok);
+  EXPECT_EQ(c->message_en,
+            "Nature of the operation: services (S1); option for VAT on debits; delivery address: "
+            "ZI des Alouettes, 59000, Lille, FR.");
+  c = EInvoiceReformCheck(FrenchToFrench(), {"B1", "", ""});
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->message_en, "Nature of the operation: goods (B1).");  // debits: services only
+  c = EInvoiceReformCheck(FrenchToFrench(), {"", "", ""});
+  ASSERT_TRUE(c.has_value());
+  EXPECT_FALSE(c->ok);
+  EXPECT_EQ(c->severity, "warning");
+}
+
+TEST(EInvoiceReformCheckTest, NotForAForeignPartyOrAConsumer) {
+  Fields foreign = FrenchToFrench();
+  foreign.buyer_siren = "";
+  foreign.buyer_vat = "ESB12345678";
+  EXPECT_FALSE(EInvoiceReformCheck(foreign, {"", "", ""}).has_value());
+  Fields consumer = FrenchToFrench();
+  consumer.buyer_siren = "";
+  EXPECT_FALSE(EInvoiceReformCheck(consumer, {"", "", ""}).has_value());
+}
+
+}  // namespace
+}  // namespace liasse
