@@ -365,6 +365,32 @@ TEST(EInvoiceSamplesTest, TheReformsNatureOfOperationIsReadAndItsAbsenceFlagged)
   EXPECT_TRUE(absl::StrContains(c->message_fr, "nature de l'opération")) << c->message_fr;
 }
 
+// FNFE's Factur-X of a sale from mainland France to La Réunion: exempt
+// (category G, article 262 I), booked as an export, without a VAT line.
+TEST(EInvoiceSamplesTest, ASaleToTheDomIsBookedAsAnExport) {
+  std::string pdf = SamplesDir() +
+                    "/zugferd_corpus/files/ZUGFeRDv2/fail/FNFE-factur-x-examples/Facture_DOM_BASIC.pdf";
+  if (!fs::exists(pdf)) GTEST_SKIP() << "no ../shared/samples here";
+  absl::StatusOr<DocumentAnalysis> a = AnalyzeDocument(ReadAll(pdf), OcrOptions());
+  ASSERT_OK(a);
+  ASSERT_TRUE(a->einvoice.has_value());
+  EntryDocument d;
+  d.id = 1;
+  d.type = DocType::kInvoice;
+  d.fields = a->einvoice->fields;
+  d.fields.direction = Direction::kSale;
+  AccountPlan plan;
+  plan.revenue_by_vat_category = {{"G", "7069"}};
+  EntryProposal p = ProposeEntry(d, plan);
+  ASSERT_TRUE(p.entry.has_value());
+  EXPECT_TRUE(p.review.empty());
+  ASSERT_EQ(p.entry->lines.size(), 2u);
+  EXPECT_EQ(p.entry->lines[0].account, "411");
+  EXPECT_EQ(p.entry->lines[0].debit, Money{53075});
+  EXPECT_EQ(p.entry->lines[1].account, "7069");
+  EXPECT_EQ(p.entry->lines[1].credit, Money{53075});
+}
+
 TEST(EInvoiceTest, TheDeliveryAddressAndVatPointOfACiiAreRead) {
   const std::string head = R"(<?xml version="1.0"?>
 <rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
