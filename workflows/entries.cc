@@ -281,11 +281,18 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
                                       ": the amount in euros is the bank's, not yet matched"));
     return out;
   }
-  if (f.type_code == "386") {
-    out.review.push_back("down payment invoice (386): booked on 4091/4191 by a person");
-    return out;
-  }
   const bool purchase = direction == Direction::kPurchase;
+  const bool down_payment = f.type_code == "386";
+  if (f.type_code == "384") {
+    out.review.push_back("corrected invoice (384): cancel the entry of the invoice it replaces");
+  }
+  if (!down_payment && f.amount_due && f.amount_due->cents > 0 &&
+      f.amount_due->cents < std::llabs(f.total_incl_tax->cents) && f.total_incl_tax->cents > 0) {
+    out.review.push_back(absl::StrCat(
+        "booked for its total ", FormatDecimal(*f.total_incl_tax), "; ",
+        FormatDecimal(Money{f.total_incl_tax->cents - f.amount_due->cents}),
+        " already paid (a down payment, a part payment): clear it against the third party"));
+  }
   const bool credit_note = doc.type == DocType::kCreditNote || f.total_incl_tax->cents < 0;
   const Money total = Abs(*f.total_incl_tax);
   std::string charge = plan.expense;
@@ -293,9 +300,11 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
       it != plan.expense_by_type.end()) {
     charge = it->second;
   }
-  std::string base_account = !doc.account.empty() ? doc.account
-                             : purchase            ? charge
-                                                   : plan.revenue;
+  std::string base_account = down_payment ? (purchase ? plan.down_payments_paid
+                                                     : plan.down_payments_received)
+                             : !doc.account.empty() ? doc.account
+                             : purchase             ? charge
+                                                    : plan.revenue;
   if (purchase) {
     Money excl = f.total_excl_tax ? Abs(*f.total_excl_tax) : Money{0};
     if (!f.tax_breakdown.empty()) {
@@ -318,6 +327,9 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
   const int64_t share = purchase ? DeductibleShare(plan, base_account) : 10000;
   const std::string base_label = purchase ? "Achats et charges" : "Ventes";
   std::map<int64_t, std::string> vat_accounts = purchase ? plan.vat_deductible : plan.vat_collected;
+  if (!purchase && plan.sales_vat_on_payment) {
+    for (auto& [rate, account] : vat_accounts) account = plan.vat_collected_pending;
+  }
   if (fixed_asset) {
     for (auto& [rate, account] : vat_accounts) account = plan.vat_fixed_assets;
   }
@@ -360,7 +372,7 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
       Money base = Abs(t.base);
       Money vat = Abs(t.amount);
       std::string revenue = base_account;
-      if (!purchase && doc.account.empty()) {
+      if (!purchase && doc.account.empty() && !down_payment) {
         if (auto it = plan.revenue_by_vat_category.find(t.category);
             it != plan.revenue_by_vat_category.end()) {
           revenue = it->second;

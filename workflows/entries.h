@@ -54,6 +54,15 @@ struct AccountPlan {
   std::map<std::string, std::string> expense_by_type = {{"receipt", "606"}};
   std::string expense = "607";
   std::string revenue = "706";
+  // A down payment invoice (type 386): its base on these instead of a
+  // charge or revenue, VAT as usual; the final invoice is booked in full
+  // and a person clears the down payment against the third party.
+  std::string down_payments_paid = "4091";
+  std::string down_payments_received = "4191";
+  // The client pays VAT on what it cashes (services, the default regime):
+  // a sale's VAT waits on `vat_collected_pending` until the customer pays.
+  bool sales_vat_on_payment = false;
+  std::string vat_collected_pending = "44574";
   // A sale's revenue account by VAT category (BT-118) when it differs:
   // e.g. G (exports, sales to the DOM from mainland France) or K (intra-EU
   // supplies of goods).

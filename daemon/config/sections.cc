@@ -520,6 +520,10 @@ void ParseAccounting(TableReader& r, AccountPlan* plan) {
   VatAccounts(r, "vat_collected", &plan->vat_collected);
   AccountTable(r, "expense_by_type", "{ receipt = \"606\", invoice = \"607\" }",
                [](const std::string& type) { return IsDocType(type); }, &plan->expense_by_type);
+  Account(r, "down_payments_paid", &plan->down_payments_paid);
+  Account(r, "down_payments_received", &plan->down_payments_received);
+  r.Bool("sales_vat_on_payment", &plan->sales_vat_on_payment);
+  Account(r, "vat_collected_pending", &plan->vat_collected_pending);
   Account(r, "vat_fixed_assets", &plan->vat_fixed_assets);
   Account(r, "fixed_assets", &plan->fixed_assets);
   if (r.StringList("small_equipment", &plan->small_equipment)) {

@@ -409,7 +409,9 @@ TEST(ConfigTest, AccountingTakesFixedAssetsDeductibilityAndRevenueByCategory) {
       "small_equipment = [\"6063\", \"6064\"]\nfixed_asset_threshold = \"600.00\"\n"
       "vat_deductible_share = { \"60622\" = 80, \"6251\" = 0, \"6257\" = 50.5 }\n"
       "revenue_by_vat_category = { G = \"7069\", K = \"7079\" }\n"
-      "[[client]]\nid = \"a\"\naccounting = { fixed_asset_threshold = 1000 }\n",
+      "down_payments_paid = \"409100\"\ndown_payments_received = \"419100\"\n"
+      "[[client]]\nid = \"a\"\n"
+      "accounting = { fixed_asset_threshold = 1000, sales_vat_on_payment = true }\n",
       "/etc/liasse/liasse.toml");
   ASSERT_OK(config);
   const AccountPlan& firm = config->accounting;
@@ -424,6 +426,11 @@ TEST(ConfigTest, AccountingTakesFixedAssetsDeductibilityAndRevenueByCategory) {
   ASSERT_EQ(config->clients.size(), 1u);
   EXPECT_EQ(config->clients[0].accounting.fixed_asset_threshold, Money{100000});
   EXPECT_EQ(config->clients[0].accounting.fixed_assets, "218300");  // the firm's
+  EXPECT_EQ(firm.down_payments_paid, "409100");
+  EXPECT_EQ(firm.down_payments_received, "419100");
+  EXPECT_FALSE(firm.sales_vat_on_payment);
+  EXPECT_TRUE(config->clients[0].accounting.sales_vat_on_payment);
+  EXPECT_EQ(config->clients[0].accounting.vat_collected_pending, "44574");
 }
 
 TEST(ConfigTest, AbsoluteClientFoldersOutsideTheInboxRootAreAllowed) {

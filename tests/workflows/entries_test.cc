@@ -252,6 +252,58 @@ TEST(ProposeEntryTest, AReceiptWithItsTotalAndOneRateIsSplitByThatRate) {
                                       {"44566", {753, 0}}}));
 }
 
+TEST(ProposeEntryTest, ADownPaymentInvoiceIsBookedOnAdvances) {
+  EntryDocument d = Purchase(36000, {Rate(2000, 30000, 6000)});
+  d.fields.type_code = "386";
+  EntryProposal p = ProposeEntry(d, AccountPlan{});
+  ASSERT_TRUE(p.entry);
+  EXPECT_TRUE(p.review.empty());
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"401/F552100554", {0, 36000}},
+                                      {"4091", {30000, 0}},
+                                      {"44566", {6000, 0}}}));
+  d.fields.direction = Direction::kSale;
+  d.fields.buyer_siren = "542065479";
+  p = ProposeEntry(d, AccountPlan{});
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"411/C542065479", {36000, 0}},
+                                      {"4191", {0, 30000}},
+                                      {"44571", {0, 6000}}}));
+}
+
+TEST(ProposeEntryTest, TheFinalInvoiceAfterADownPaymentIsBookedInFullForAPersonToClear) {
+  EntryDocument d = Purchase(120000, {Rate(2000, 100000, 20000)});
+  d.fields.amount_due = Money{84000};  // 360.00 paid as a down payment
+  EntryProposal p = ProposeEntry(d, AccountPlan{});
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(Lines(*p.entry)["401/F552100554"], std::make_pair(int64_t{0}, int64_t{120000}));
+  ASSERT_EQ(p.review.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(p.review[0], "360.00 already paid")) << p.review[0];
+  d.fields.amount_due = Money{0};  // paid in full (by card): nothing to clear by hand
+  EXPECT_TRUE(ProposeEntry(d, AccountPlan{}).review.empty());
+}
+
+TEST(ProposeEntryTest, ACorrectedInvoiceAsksToCancelTheOneItReplaces) {
+  EntryDocument d = Purchase(12000, {Rate(2000, 10000, 2000)});
+  d.fields.type_code = "384";
+  EntryProposal p = ProposeEntry(d, AccountPlan{});
+  ASSERT_TRUE(p.entry);
+  ASSERT_EQ(p.review.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(p.review[0], "384")) << p.review[0];
+}
+
+TEST(ProposeEntryTest, ASaleUnderVatOnPaymentWaitsOnThePendingAccount) {
+  EntryDocument d = Purchase(24000, {Rate(2000, 20000, 4000)});
+  d.fields.direction = Direction::kSale;
+  d.fields.buyer_siren = "542065479";
+  AccountPlan plan;
+  plan.sales_vat_on_payment = true;
+  EntryProposal p = ProposeEntry(d, plan);
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(Lines(*p.entry), (LineMap{{"411/C542065479", {24000, 0}},
+                                      {"706", {0, 20000}},
+                                      {"44574", {0, 4000}}}));
+}
+
 TEST(ProposeEntryTest, TheClientsOwnAccountsAreUsed) {
   AccountPlan plan;
   plan.purchases_journal = "AC";
