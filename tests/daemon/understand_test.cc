@@ -1,8 +1,13 @@
 // Understand() without a model: e-invoice fields as they are, the rules,
 // staff's learned supplier types, the client as buyer or seller.
 #include "daemon/process/understand.h"
+#include "ocr/reader.h"
 
 #include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <filesystem>
 
 namespace liasse {
 namespace {
@@ -77,6 +82,52 @@ TEST(UnderstandTest, AHybridWhosePrintedTotalDiffersFromItsXmlGoesToAPerson) {
                 "legal original, to be checked.");
     }
   }
+}
+
+// Real Factur-X files of the samples whose printed total the rules read
+// as the XML's; the same files with their XML's total edited, and with
+// their profile edited to MINIMUM, are flagged.
+TEST(UnderstandTest, EditedSampleFacturXAreFlaggedForTotalAndProfile) {
+  const std::filesystem::path dir =
+      std::filesystem::path(LIASSE_SOURCE_DIR) /
+      "../shared/samples/zugferd_corpus/files/ZUGFeRDv2/correct/symtrax/Beispiele/EN16931";
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "no ../shared/samples here";
+  int confirmed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".pdf") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    absl::StatusOr<DocumentAnalysis> analysis = AnalyzeDocument(bytes, OcrOptions());
+    if (!analysis.ok() || !analysis->einvoice) continue;
+    absl::StatusOr<DocumentText> text = AssembleDocument(*analysis, {});
+    if (!text.ok()) continue;
+    ExtractedDocument d{*analysis, *text};
+    auto check = [](const Understanding& u, const std::string& code) -> const Check* {
+      for (const Check& c : u.checks) {
+        if (c.code == code) return &c;
+      }
+      return nullptr;
+    };
+    Understanding as_is = Understand(d, UnderstandOptions(), kNow);
+    const Check* hybrid = check(as_is, "einvoice_printed_total");
+    if (!hybrid || !hybrid->ok) continue;  // printed total not read with confidence
+    ++confirmed;
+    EXPECT_TRUE(check(as_is, "einvoice_profile")->ok) << entry.path();
+    ExtractedDocument edited = d;
+    Fields& xml = edited.analysis.einvoice->fields;
+    xml.total_incl_tax = Money{xml.total_incl_tax->cents + 10000};
+    if (xml.amount_due) xml.amount_due = Money{xml.amount_due->cents + 10000};
+    Understanding u = Understand(edited, UnderstandOptions(), kNow);
+    ASSERT_NE(check(u, "einvoice_printed_total"), nullptr);
+    EXPECT_FALSE(check(u, "einvoice_printed_total")->ok) << entry.path();
+    EXPECT_TRUE(HasBlockingFailure(u.checks)) << entry.path();
+    ExtractedDocument minimum = d;
+    minimum.analysis.einvoice->profile = "urn:factur-x.eu:1p0:minimum";
+    Understanding m = Understand(minimum, UnderstandOptions(), kNow);
+    ASSERT_NE(check(m, "einvoice_profile"), nullptr);
+    EXPECT_FALSE(check(m, "einvoice_profile")->ok) << entry.path();
+  }
+  EXPECT_GE(confirmed, 3);
 }
 
 TEST(UnderstandTest, AnInvoiceTheRulesAreSureOfNeedsNoModel) {
