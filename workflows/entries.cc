@@ -101,12 +101,19 @@ void ToEuros(const std::string& currency, Money total, Money eur, Entry* e) {
 }  // namespace
 
 std::string AuxAccount(Direction direction, const std::string& siren, const std::string& vat,
-                       const std::string& name) {
+                       const std::string& name, const std::vector<std::string>& from) {
   std::string prefix = direction == Direction::kSale ? "C" : "F";
-  std::string digits = DigitsOf(siren);
-  if (digits.size() >= 9) return prefix + digits.substr(0, 9);
-  std::string id = NormalizeIdentifier(vat);
-  if (!id.empty()) return prefix + id;
+  for (const std::string& source : from) {
+    if (source == "siren") {
+      std::string digits = DigitsOf(siren);
+      if (digits.size() >= 9) return prefix + digits.substr(0, 9);
+    } else if (source == "vat") {
+      std::string id = NormalizeIdentifier(vat);
+      if (!id.empty()) return prefix + id;
+    } else if (source == "name") {
+      break;
+    }
+  }
   std::string key;
   for (char c : name) {
     if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
@@ -452,7 +459,11 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
   EntryLine third;
   third.account = purchase ? plan.suppliers : plan.customers;
   third.account_label = purchase ? "Fournisseurs" : "Clients";
-  third.aux = doc.aux.empty() ? ThirdPartyAccount(doc.type, f) : doc.aux;
+  third.aux = !doc.aux.empty() ? doc.aux
+              : purchase        ? AuxAccount(direction, f.supplier_siren, f.supplier_vat,
+                                             f.supplier_name, plan.aux_from)
+                                : AuxAccount(direction, f.buyer_siren, f.buyer_vat, f.buyer_name,
+                                             plan.aux_from);
   third.aux_label = OneLine(!doc.aux_label.empty() ? doc.aux_label
                             : party.empty()        ? std::string("Divers")
                                                    : party);

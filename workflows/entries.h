@@ -27,6 +27,9 @@ struct AccountPlan {
   std::string sales_journal = "VT";
   std::string suppliers = "401";  // control accounts; the third party
   std::string customers = "411";  // goes in the auxiliary account
+  // What a new auxiliary account is made of, in order of preference (see
+  // AuxAccount): "siren", "vat", "name".
+  std::vector<std::string> aux_from = {"siren", "vat", "name"};
   // VAT by rate; a rate with no account sends the document to review.
   std::map<int64_t, std::string> vat_deductible = {
       {2000, "44566"}, {1000, "44566"}, {850, "44566"}, {550, "44566"}, {210, "44566"}};
@@ -129,10 +132,11 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan);
 
 // The third party's auxiliary account: "F" (supplier) or "C" (customer)
 // then its SIREN, else its VAT number, else its name in capitals (letters
-// and digits, at most 17 characters). Stable: the same party, the same
-// account.
+// and digits, at most 17 characters) — in the order of `from`; the name
+// when none of those is known. Stable: the same party, the same account.
 std::string AuxAccount(Direction direction, const std::string& siren, const std::string& vat,
-                       const std::string& name);
+                       const std::string& name,
+                       const std::vector<std::string>& from = {"siren", "vat", "name"});
 
 // One line of a FEC (the columns the import reads).
 struct FecLine {

@@ -508,6 +508,13 @@ void ParseAccounting(TableReader& r, AccountPlan* plan) {
       jr.RejectUnknownKeys();
     }
   }
+  if (r.StringList("aux_from", &plan->aux_from)) {
+    bool ok = !plan->aux_from.empty();
+    for (const std::string& source : plan->aux_from) {
+      ok = ok && (source == "siren" || source == "vat" || source == "name");
+    }
+    if (!ok) r.Error("aux_from", "must list siren, vat and/or name, e.g. [\"siren\", \"name\"]");
+  }
   Account(r, "suppliers", &plan->suppliers);
   Account(r, "customers", &plan->customers);
   Account(r, "expense", &plan->expense);

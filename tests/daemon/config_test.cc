@@ -410,6 +410,7 @@ TEST(ConfigTest, AccountingTakesFixedAssetsDeductibilityAndRevenueByCategory) {
       "vat_deductible_share = { \"60622\" = 80, \"6251\" = 0, \"6257\" = 50.5 }\n"
       "revenue_by_vat_category = { G = \"7069\", K = \"7079\" }\n"
       "down_payments_paid = \"409100\"\ndown_payments_received = \"419100\"\n"
+      "aux_from = [\"name\"]\n"
       "[[client]]\nid = \"a\"\n"
       "accounting = { fixed_asset_threshold = 1000, sales_vat_on_payment = true }\n",
       "/etc/liasse/liasse.toml");
@@ -427,6 +428,7 @@ TEST(ConfigTest, AccountingTakesFixedAssetsDeductibilityAndRevenueByCategory) {
   EXPECT_EQ(config->clients[0].accounting.fixed_asset_threshold, Money{100000});
   EXPECT_EQ(config->clients[0].accounting.fixed_assets, "218300");  // the firm's
   EXPECT_EQ(firm.down_payments_paid, "409100");
+  EXPECT_EQ(firm.aux_from, std::vector<std::string>{"name"});
   EXPECT_EQ(firm.down_payments_received, "419100");
   EXPECT_FALSE(firm.sales_vat_on_payment);
   EXPECT_TRUE(config->clients[0].accounting.sales_vat_on_payment);

@@ -342,6 +342,15 @@ TEST(AuxAccountTest, SirenThenVatThenName) {
   EXPECT_EQ(AuxAccount(Direction::kPurchase, "", "", "Boulangerie l'Épi d'or & Fils, Paris"),
             "FBOULANGERIELPIDOR");
   EXPECT_EQ(AuxAccount(Direction::kPurchase, "", "", ""), "FDIVERS");
+  // A firm whose third parties are named: the name first, whatever is known.
+  EXPECT_EQ(AuxAccount(Direction::kPurchase, "552100554", "", "Dupont SA", {"name"}), "FDUPONTSA");
+  EXPECT_EQ(AuxAccount(Direction::kSale, "552100554", "FR96552100554", "Y", {"vat", "siren"}),
+            "CFR96552100554");
+  AccountPlan plan;
+  plan.aux_from = {"name"};
+  EntryProposal p = ProposeEntry(Purchase(12000, {Rate(2000, 10000, 2000)}), plan);
+  ASSERT_TRUE(p.entry);
+  EXPECT_EQ(p.entry->lines[0].aux, "FFOURNITURESDUPONT");
 }
 
 TEST(FormatFecTest, EighteenTabSeparatedColumnsNumberedPerEntryWithDecimalCommas) {
