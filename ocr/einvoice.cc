@@ -95,6 +95,16 @@ std::optional<Money> AmountInCurrency(const std::vector<pugi::xml_node>& nodes,
   return std::nullopt;
 }
 
+// BT-111: the VAT total stated in euros beside the invoice currency's.
+std::optional<Money> TaxInEuros(const std::vector<pugi::xml_node>& nodes,
+                                const std::string& currency) {
+  if (currency.empty() || currency == "EUR") return std::nullopt;
+  for (const pugi::xml_node& n : nodes) {
+    if (std::string(n.attribute("currencyID").value()) == "EUR") return Amount(n);
+  }
+  return std::nullopt;
+}
+
 int64_t Rate(const pugi::xml_node& node) {
   absl::StatusOr<int64_t> rate = ParseScaledDecimal(Text(node), 2);
   return rate.ok() ? *rate : 0;
@@ -236,6 +246,7 @@ EInvoice ParseCii(const pugi::xml_node& root, bool zugferd1) {
                                  : "SpecifiedTradeSettlementHeaderMonetarySummation");
   f.total_excl_tax = Amount(Child(sums, "TaxBasisTotalAmount"));
   f.total_tax = AmountInCurrency(Children(sums, "TaxTotalAmount"), f.currency);
+  f.total_tax_eur = TaxInEuros(Children(sums, "TaxTotalAmount"), f.currency);
   f.total_incl_tax = Amount(Child(sums, "GrandTotalAmount"));
   f.amount_due = Amount(Child(sums, "DuePayableAmount"));
   for (const pugi::xml_node& tax : Children(settlement, "ApplicableTradeTax")) {
@@ -327,6 +338,7 @@ EInvoice ParseUbl(const pugi::xml_node& root, bool credit_note) {
     if (!main_total && !Children(total, "TaxSubtotal").empty()) main_total = total;
   }
   f.total_tax = AmountInCurrency(tax_amounts, f.currency);
+  f.total_tax_eur = TaxInEuros(tax_amounts, f.currency);
   for (const pugi::xml_node& sub : Children(main_total, "TaxSubtotal")) {
     TaxLine line;
     line.rate = Rate(Path(sub, {"TaxCategory", "Percent"}));

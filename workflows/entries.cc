@@ -283,9 +283,19 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
     return out;
   }
   const bool foreign = !f.currency.empty() && f.currency != "EUR";
-  if (foreign && (!doc.eur_total || doc.eur_total->cents == 0)) {
+  std::optional<Money> eur_total = doc.eur_total;
+  if (foreign && (!eur_total || eur_total->cents == 0) && f.total_tax_eur && f.total_tax &&
+      f.total_tax->cents != 0 && f.total_tax_eur->cents != 0) {
+    // No bank movement yet: the invoice's own rate, its VAT in euros
+    // (BT-111) over its VAT in its currency (BT-110).
+    const int64_t num = std::llabs(f.total_incl_tax->cents) * std::llabs(f.total_tax_eur->cents);
+    const int64_t den = std::llabs(f.total_tax->cents);
+    eur_total = Money{(num * 2 + den) / (den * 2)};
+  }
+  if (foreign && (!eur_total || eur_total->cents == 0)) {
     out.review.push_back(absl::StrCat("amounts in ", f.currency,
-                                      ": the amount in euros is the bank's, not yet matched"));
+                                      ": no amount in euros (no matched bank movement, no "
+                                      "VAT in euros, BT-111)"));
     return out;
   }
   const bool purchase = direction == Direction::kPurchase;
@@ -302,6 +312,7 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
   }
   const bool credit_note = doc.type == DocType::kCreditNote || f.total_incl_tax->cents < 0;
   const Money total = Abs(*f.total_incl_tax);
+  const int64_t sign = f.total_incl_tax->cents < 0 ? -1 : 1;
   std::string charge = plan.expense;
   if (auto it = plan.expense_by_type.find(std::string(DocTypeName(doc.type)));
       it != plan.expense_by_type.end()) {
@@ -316,7 +327,7 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
     Money excl = f.total_excl_tax ? Abs(*f.total_excl_tax) : Money{0};
     if (!f.tax_breakdown.empty()) {
       excl = Money{0};
-      for (const TaxLine& t : f.tax_breakdown) excl.cents += Abs(t.base).cents;
+      for (const TaxLine& t : f.tax_breakdown) excl.cents += t.base.cents * sign;
     }
     if (HasPrefix(plan.small_equipment, base_account) && !foreign &&
         excl.cents > plan.fixed_asset_threshold.cents && !plan.fixed_assets.empty()) {
@@ -360,6 +371,10 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
     l.account = account;
     l.account_label = label;
     bool debit = purchase ? debit_side_of_purchase : !debit_side_of_purchase;
+    if (amount.cents < 0) {  // an allowance at a rate: the other side
+      debit = !debit;
+      amount = Abs(amount);
+    }
     (debit ? l.debit : l.credit) = amount;
     l.vat_rate = rate;
     e.lines.push_back(std::move(l));
@@ -376,8 +391,10 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
   }
   if (!taxes.empty()) {
     for (const TaxLine& t : taxes) {
-      Money base = Abs(t.base);
-      Money vat = Abs(t.amount);
+      // Signed as the invoice is (a negative base is an allowance), the
+      // whole the right way up when the total is negative.
+      Money base{t.base.cents * sign};
+      Money vat{t.amount.cents * sign};
       std::string revenue = base_account;
       if (!purchase && doc.account.empty() && !down_payment) {
         if (auto it = plan.revenue_by_vat_category.find(t.category);
@@ -469,7 +486,7 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
                                                    : party);
   (purchase ? third.credit : third.debit) = total;
   e.lines.insert(e.lines.begin(), std::move(third));
-  if (foreign) ToEuros(f.currency, total, Abs(*doc.eur_total), &e);
+  if (foreign) ToEuros(f.currency, total, Abs(*eur_total), &e);
   if (credit_note) {
     for (EntryLine& l : e.lines) std::swap(l.debit, l.credit);
   }

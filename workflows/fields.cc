@@ -52,6 +52,7 @@ absl::Status SetField(Fields* f, absl::string_view name, absl::string_view value
   if (name == "total_tax") money = &f->total_tax;
   if (name == "total_incl_tax") money = &f->total_incl_tax;
   if (name == "amount_due") money = &f->amount_due;
+  if (name == "total_tax_eur") money = &f->total_tax_eur;
   if (date == nullptr && money == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("unknown field ", name));
   }

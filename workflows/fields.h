@@ -49,6 +49,9 @@ struct Fields {
   std::optional<Money> total_tax;
   std::optional<Money> total_incl_tax;
   std::optional<Money> amount_due;
+  // BT-111: the VAT total in euros when the invoice is in another currency
+  // and says it (tax currency EUR).
+  std::optional<Money> total_tax_eur;
   std::string iban;
   std::string type_code;  // as written (UNTDID 1001: 380, 381, 389...)
   std::string buyer_name;

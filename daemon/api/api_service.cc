@@ -168,6 +168,7 @@ void FillFields(const Fields& f, pb::Fields* out) {
   out->set_total_tax(MoneyText(f.total_tax));
   out->set_total_incl_tax(MoneyText(f.total_incl_tax));
   out->set_amount_due(MoneyText(f.amount_due));
+  out->set_total_tax_eur(MoneyText(f.total_tax_eur));
   out->set_iban(f.iban);
   out->set_type_code(f.type_code);
   out->set_buyer_name(f.buyer_name);

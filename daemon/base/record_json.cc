@@ -86,6 +86,7 @@ json FieldsToJson(const Fields& f) {
           {"total_tax", MoneyOrNull(f.total_tax)},
           {"total_incl_tax", MoneyOrNull(f.total_incl_tax)},
           {"amount_due", MoneyOrNull(f.amount_due)},
+          {"total_tax_eur", MoneyOrNull(f.total_tax_eur)},
           {"iban", StringOrNull(f.iban)},
           {"type_code", StringOrNull(f.type_code)},
           {"buyer_name", StringOrNull(f.buyer_name)},
@@ -116,7 +117,8 @@ absl::StatusOr<Fields> FieldsFromJson(const json& j) {
   for (auto [key, out] : {std::pair{"total_excl_tax", &f.total_excl_tax},
                           std::pair{"total_tax", &f.total_tax},
                           std::pair{"total_incl_tax", &f.total_incl_tax},
-                          std::pair{"amount_due", &f.amount_due}}) {
+                          std::pair{"amount_due", &f.amount_due},
+                          std::pair{"total_tax_eur", &f.total_tax_eur}}) {
     if (absl::Status st = GetMoney(j, key, out); !st.ok()) return st;
   }
   if (auto it = j.find("tax_breakdown"); it != j.end() && it->is_array()) {

@@ -394,6 +394,47 @@ TEST(EInvoiceSamplesTest, ASaleToTheDomIsBookedAsAnExport) {
   EXPECT_EQ(p.entry->lines[1].credit, Money{53075});
 }
 
+// The official NOK example with its VAT also stated in euros (BT-111, edited
+// in): the entry is booked in euros at the invoice's own rate, each line
+// keeping its amount in NOK.
+TEST(EInvoiceSamplesTest, AForeignCurrencyInvoiceWithItsVatInEurosIsBookedInEuros) {
+  std::string path = SamplesDir() + "/en16931_official_xml/files/cii_examples/CII_example2.xml";
+  if (!fs::exists(path)) GTEST_SKIP() << "no ../shared/samples here";
+  std::string xml = ReadAll(path);
+  const std::string nok = R"(<ram:TaxTotalAmount currencyID="NOK">365.28</ram:TaxTotalAmount>)";
+  size_t at = xml.find(nok);
+  ASSERT_NE(at, std::string::npos);
+  absl::StatusOr<EInvoice> as_is = ParseEInvoiceXml(xml);
+  ASSERT_OK(as_is);
+  EXPECT_FALSE(as_is->fields.total_tax_eur.has_value());
+  xml.insert(at + nok.size(), R"(<ram:TaxTotalAmount currencyID="EUR">31.20</ram:TaxTotalAmount>)");
+  absl::StatusOr<EInvoice> inv = ParseEInvoiceXml(xml);
+  ASSERT_OK(inv);
+  EXPECT_EQ(inv->fields.currency, "NOK");
+  EXPECT_EQ(inv->fields.total_tax, Money{36528});
+  EXPECT_EQ(inv->fields.total_tax_eur, Money{3120});
+  EntryDocument d;
+  d.id = 1;
+  d.type = DocType::kInvoice;
+  d.fields = inv->fields;
+  d.fields.direction = Direction::kPurchase;
+  AccountPlan plan;
+  plan.vat_deductible[2500] = "44566";  // Norway's 25 % and 15 %, mapped for the test
+  plan.vat_deductible[1500] = "44566";
+  EntryProposal p = ProposeEntry(d, plan);
+  ASSERT_TRUE(p.entry.has_value()) << (p.review.empty() ? "" : p.review[0]);
+  // 1801.78 NOK at 31.20 / 365.28 = 153.90 EUR.
+  EXPECT_EQ(p.entry->lines[0].credit, Money{15390});
+  EXPECT_EQ(p.entry->lines[0].foreign_amount, Money{180178});
+  int64_t debit = 0, credit = 0;
+  for (const EntryLine& l : p.entry->lines) {
+    debit += l.debit.cents;
+    credit += l.credit.cents;
+    EXPECT_EQ(l.currency, "NOK");
+  }
+  EXPECT_EQ(debit, credit);
+}
+
 TEST(EInvoiceTest, TheDeliveryAddressAndVatPointOfACiiAreRead) {
   const std::string head = R"(<?xml version="1.0"?>
 <rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
