@@ -199,6 +199,46 @@ std::optional<Check> HybridTotalCheck(const Fields& xml, const std::optional<Mon
                                 in_xml, "): the XML is the legal original, to be checked."));
 }
 
+std::optional<TaxLine> PrintedSingleRate(Money excl, Money tax, absl::string_view printed) {
+  if (excl.cents <= 0 || tax.cents <= 0) return std::nullopt;
+  std::optional<int64_t> found;
+  for (int64_t rate : {2000, 1000, 850, 550, 210}) {
+    int64_t vat = (excl.cents * rate + 5000) / 10000;
+    if (std::llabs(vat - tax.cents) > 1) continue;
+    if (found) return std::nullopt;  // two rates fit: not one
+    found = rate;
+  }
+  if (!found) return std::nullopt;
+  // The rate as printed: "20", "20,0", "20.00", "5,5", "5.50", then "%".
+  std::string whole = absl::StrCat(*found / 100);
+  int64_t cents = *found % 100;
+  std::string text(printed);
+  bool shown = false;
+  for (size_t at = text.find(whole); at != std::string::npos && !shown;
+       at = text.find(whole, at + 1)) {
+    if (at > 0 && absl::ascii_isdigit(static_cast<unsigned char>(text[at - 1]))) continue;
+    size_t i = at + whole.size();
+    std::string decimals;
+    if (i < text.size() && (text[i] == ',' || text[i] == '.')) {
+      ++i;
+      while (i < text.size() && absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) {
+        decimals.push_back(text[i++]);
+      }
+    }
+    while (i < text.size() && text[i] == ' ') ++i;
+    if (i >= text.size() || text[i] != '%') continue;
+    decimals.resize(2, '0');
+    shown = std::stoll(decimals) == cents;
+  }
+  if (!shown) return std::nullopt;
+  TaxLine line;
+  line.rate = *found;
+  line.base = excl;
+  line.amount = tax;
+  line.category = "S";
+  return line;
+}
+
 std::optional<Check> EInvoiceReformCheck(const Fields& f, const ReformMentions& m) {
   auto french = [](const std::string& vat, const std::string& siren) {
     std::string v = NormalizeIdentifier(vat);

@@ -44,6 +44,12 @@ Check DuplicateCheck(const Fields& fields, const std::vector<Fields>& others);
 // when the profile is not given.
 std::optional<Check> EInvoiceProfileCheck(const std::string& profile);
 
+// The one VAT line of an invoice that gives only its totals (a MINIMUM
+// Factur-X): the French rate (20, 10, 8.5, 5.5, 2.1 %) whose VAT on
+// `excl` is `tax` to the cent, when exactly one is and the page prints it
+// ("20 %", "20,0%", "5.5 %"…). None otherwise (several rates, no VAT).
+std::optional<TaxLine> PrintedSingleRate(Money excl, Money tax, absl::string_view printed);
+
 // What the 2026 reform adds to an invoice between French businesses, as an
 // e-invoice carries it.
 struct ReformMentions {

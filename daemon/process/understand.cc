@@ -70,10 +70,18 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
     // it with confidence, must be the XML's.
     if (!doc.text.text.empty()) {
       TextFields printed = ExtractFieldsFromText(doc.text.text, {});
+      const bool printed_sure = printed.fields_confidence >= options.rules_confidence;
       if (std::optional<Check> hybrid =
-              HybridTotalCheck(u.fields, printed.fields.total_incl_tax,
-                               printed.fields_confidence >= options.rules_confidence)) {
+              HybridTotalCheck(u.fields, printed.fields.total_incl_tax, printed_sure)) {
         u.checks.push_back(std::move(*hybrid));
+      }
+      // A MINIMUM Factur-X has no VAT breakdown: one rate that makes its
+      // totals and is printed on its page fills it.
+      if (u.fields.tax_breakdown.empty() && u.fields.total_excl_tax && u.fields.total_tax) {
+        if (std::optional<TaxLine> line = PrintedSingleRate(
+                *u.fields.total_excl_tax, *u.fields.total_tax, doc.text.text)) {
+          u.fields.tax_breakdown.push_back(*line);
+        }
       }
     }
     return finish(u);

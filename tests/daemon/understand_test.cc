@@ -130,6 +130,35 @@ TEST(UnderstandTest, EditedSampleFacturXAreFlaggedForTotalAndProfile) {
   EXPECT_GE(confirmed, 3);
 }
 
+// A MINIMUM Factur-X carries totals but no VAT breakdown: the one rate that
+// makes them, printed on the page, fills it; 19 % (no French rate) does not.
+TEST(UnderstandTest, AMinimumFacturXTakesItsVatBreakdownFromThePrintedPage) {
+  for (const auto& [tax, filled] : {std::pair{int64_t{2000}, true}, std::pair{int64_t{1900}, false}}) {
+    ExtractedDocument d = TextDocument(kInvoice);
+    EInvoice inv;
+    inv.syntax = "CrossIndustryInvoice";
+    inv.profile = "urn:factur-x.eu:1p0:minimum";
+    inv.fields.invoice_number = "FA-2026-118";
+    inv.fields.type_code = "380";
+    inv.fields.issue_date = std::chrono::year_month_day{std::chrono::year{2026},
+                                                        std::chrono::November, std::chrono::day{28}};
+    inv.fields.total_excl_tax = Money{10000};
+    inv.fields.total_tax = Money{tax};
+    inv.fields.total_incl_tax = Money{10000 + tax};
+    d.analysis.einvoice = inv;
+    d.text.source = "einvoice";
+    Understanding u = Understand(d, UnderstandOptions(), kNow);
+    if (!filled) {
+      EXPECT_TRUE(u.fields.tax_breakdown.empty());
+      continue;
+    }
+    ASSERT_EQ(u.fields.tax_breakdown.size(), 1u);
+    EXPECT_EQ(u.fields.tax_breakdown[0].rate, 2000);
+    EXPECT_EQ(u.fields.tax_breakdown[0].base, Money{10000});
+    EXPECT_EQ(u.fields.tax_breakdown[0].amount, Money{2000});
+  }
+}
+
 TEST(UnderstandTest, AnInvoiceTheRulesAreSureOfNeedsNoModel) {
   Understanding u = Understand(TextDocument(kInvoice), UnderstandOptions(), kNow);
   EXPECT_EQ(u.doc_type, DocType::kInvoice);

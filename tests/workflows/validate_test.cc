@@ -205,3 +205,24 @@ TEST(EInvoiceReformCheckTest, NotForAForeignPartyOrAConsumer) {
 
 }  // namespace
 }  // namespace liasse
+
+namespace liasse {
+namespace {
+
+TEST(PrintedSingleRateTest, TheOneRateThatMakesTheTotalsAndIsPrinted) {
+  std::optional<TaxLine> t = PrintedSingleRate(Money{10000}, Money{2000}, "TVA 20,00 % 20,00");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->rate, 2000);
+  EXPECT_EQ(t->base, Money{10000});
+  EXPECT_EQ(t->amount, Money{2000});
+  EXPECT_EQ(PrintedSingleRate(Money{10000}, Money{550}, "TVA 5,5% : 5,50")->rate, 550);
+  EXPECT_EQ(PrintedSingleRate(Money{10000}, Money{850}, "T.V.A. 8.5 %")->rate, 850);
+  // Not printed (120 is not 20 %), not a French rate, no VAT.
+  EXPECT_FALSE(PrintedSingleRate(Money{10000}, Money{2000}, "Total 120 %").has_value());
+  EXPECT_FALSE(PrintedSingleRate(Money{10000}, Money{2000}, "Total TTC 120,00").has_value());
+  EXPECT_FALSE(PrintedSingleRate(Money{10000}, Money{1900}, "MwSt 19 %").has_value());
+  EXPECT_FALSE(PrintedSingleRate(Money{10000}, Money{0}, "0 %").has_value());
+}
+
+}  // namespace
+}  // namespace liasse
