@@ -71,6 +71,7 @@ Money Share(Money vat, int64_t share) {
 // cents the conversion leaves go to the largest line of the side that is
 // short, so the entry stays balanced and the third party gets `eur`.
 void ToEuros(const std::string& currency, Money total, Money eur, Entry* e) {
+  if (total.cents == 0) return;  // nothing to convert at a rate
   int64_t debit = 0, credit = 0;
   for (EntryLine& l : e->lines) {
     Money& amount = l.debit.cents != 0 ? l.debit : l.credit;
@@ -292,7 +293,7 @@ EntryProposal ProposeEntry(const EntryDocument& doc, const AccountPlan& plan) {
     const int64_t den = std::llabs(f.total_tax->cents);
     eur_total = Money{(num * 2 + den) / (den * 2)};
   }
-  if (foreign && (!eur_total || eur_total->cents == 0)) {
+  if (foreign && (!eur_total || eur_total->cents == 0 || f.total_incl_tax->cents == 0)) {
     out.review.push_back(absl::StrCat("amounts in ", f.currency,
                                       ": no amount in euros (no matched bank movement, no "
                                       "VAT in euros, BT-111)"));

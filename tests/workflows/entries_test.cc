@@ -191,6 +191,15 @@ TEST(ProposeEntryTest, AForeignCurrencyIsBookedForWhatTheBankDebitedInEuros) {
   EXPECT_TRUE(absl::StrContains(fec, "\t0,00\t110,01\t\t\t\t120,00\tUSD\r\n")) << fec;
 }
 
+TEST(ProposeEntryTest, AForeignDocumentWithAZeroTotalIsForAPerson) {
+  EntryDocument d = Purchase(0, {});
+  d.fields.currency = "USD";
+  d.eur_total = Money{-1000};
+  EntryProposal p = ProposeEntry(d, AccountPlan{});
+  EXPECT_FALSE(p.entry);
+  ASSERT_EQ(p.review.size(), 1u);
+}
+
 TEST(ProposeEntryTest, EquipmentAboveTheThresholdIsAFixedAssetForAPerson) {
   // A laptop for 1,200.00 excluding VAT, from a supplier staff book on 6063.
   EntryDocument d = Purchase(144000, {Rate(2000, 120000, 24000)});
