@@ -509,7 +509,8 @@ std::string FormatFec(const std::vector<Entry>& entries) {
           FecDate(e.date),         OneLine(l.account),       OneLine(l.account_label),
           OneLine(l.aux),          OneLine(l.aux_label),     OneLine(e.piece_ref),
           FecDate(e.date),         OneLine(e.label),         FecAmount(l.debit),
-          FecAmount(l.credit),     "",                       "",
+          FecAmount(l.credit),     OneLine(l.lettering),
+          l.lettering_date ? FecDate(*l.lettering_date) : "",
           "",
           l.foreign_amount ? FecAmount(*l.foreign_amount) : "",
           l.foreign_amount ? OneLine(l.currency) : ""};
@@ -603,7 +604,8 @@ absl::StatusOr<std::string> FormatQuadra(const std::vector<Entry>& entries,
   int number = 0;
   for (const Entry& e : entries) {
     ++number;
-    auto piece = pieces.find(e.document_id);
+    // A bank movement's entry has no piece of its own.
+    auto piece = e.bank_txn_id != 0 ? pieces.end() : pieces.find(e.document_id);
     std::string file = piece == pieces.end() ? "" : piece->second;
     if (file.size() != 12) file.clear();  // the field holds an 8.3 name
     for (const EntryLine& l : e.lines) {

@@ -74,6 +74,20 @@ struct AccountPlan {
   // lines (rounding by the issuer).
   std::string rounding_charge = "658";
   std::string rounding_product = "758";
+  // The bank journal (see ProposeBankEntry): each bank movement of the
+  // period on `bank`, or the account of its IBAN (no spaces, capitals), the
+  // other side on the third party of the document it was matched with,
+  // `salaries` for a payslip's net pay, the account of the `bank_labels`
+  // key found in its label (fees, social charges…), else on
+  // `suspense` for a person. `bank_entries = false` leaves bank movements
+  // to the accounting software's own bank feed.
+  bool bank_entries = true;
+  std::string bank_journal = "BQ";
+  std::string bank = "512";
+  std::map<std::string, std::string> bank_accounts;
+  std::map<std::string, std::string> bank_labels;
+  std::string salaries = "421";
+  std::string suspense = "471";
 };
 
 struct EntryLine {
@@ -88,6 +102,10 @@ struct EntryLine {
   // (Montantdevise, Idevise).
   std::optional<Money> foreign_amount;
   std::string currency;
+  // EcritureLet, DateLet: the same code on an invoice's third-party line
+  // and on the payment's that settles it (LetterPayments).
+  std::string lettering;
+  std::optional<std::chrono::year_month_day> lettering_date;
 };
 
 struct Entry {
@@ -97,7 +115,11 @@ struct Entry {
   std::optional<std::chrono::year_month_day> due_date;
   std::string piece_ref;               // the invoice number, else "DOC<id>"
   std::string label;                   // EcritureLib: third party and number
+  // The document the entry books; on a bank movement's entry, the document
+  // it settles (0 when none).
   int64_t document_id = 0;
+  // A bank movement's entry (the bank journal): the movement; 0 otherwise.
+  int64_t bank_txn_id = 0;
   std::vector<EntryLine> lines;
 };
 
@@ -192,7 +214,7 @@ std::string ThirdPartyAccount(DocType type, const Fields& fields);
 // The FEC layout's 18 columns for `entries`, in order: header line, then one
 // line per entry line, tab-separated, CRLF, dates AAAAMMJJ, amounts with a
 // decimal comma; EcritureNum numbered 1, 2… per export in the order given;
-// ValidDate empty (proposed, not validated). UTF-8; see ToLatin9.
+// EcritureLet and DateLet from the lines' lettering; ValidDate empty (proposed, not validated). UTF-8; see ToLatin9.
 std::string FormatFec(const std::vector<Entry>& entries);
 
 // The Quadra ASCII layout (Cegid QuadraCOMPTA, "Fichier d'entrée ASCII dans

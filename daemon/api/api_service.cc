@@ -836,11 +836,14 @@ class LiasseService final : public pb::Liasse::Service {
     if (!exported.ok()) return ToGrpc(exported.status());
     for (const Entry& e : proposed->entries) {
       pb::AccountingEntry* pe = out->add_entries();
-      auto before = exported->find(e.document_id);
-      pe->set_state(before == exported->end()       ? "proposed"
+      const std::map<int64_t, std::string>& was =
+          e.bank_txn_id ? exported->by_bank_txn : exported->by_document;
+      auto before = was.find(e.bank_txn_id ? e.bank_txn_id : e.document_id);
+      pe->set_state(before == was.end()             ? "proposed"
                     : before->second == FecLines(e) ? "exported"
                                                     : "changed");
       pe->set_document_id(e.document_id);
+      pe->set_bank_txn_id(e.bank_txn_id);
       pe->set_journal(e.journal);
       pe->set_date(FormatIsoDate(e.date));
       pe->set_piece_ref(e.piece_ref);
@@ -858,11 +861,14 @@ class LiasseService final : public pb::Liasse::Service {
           pl->set_foreign_amount(FormatDecimal(*l.foreign_amount));
           pl->set_currency(l.currency);
         }
+        pl->set_lettering(l.lettering);
+        if (l.lettering_date) pl->set_lettering_date(FormatIsoDate(*l.lettering_date));
       }
     }
     for (const Unbooked& u : proposed->review) {
       pb::AccountingEntry* pe = out->add_to_review();
       pe->set_document_id(u.document_id);
+      pe->set_bank_txn_id(u.bank_txn_id);
       pe->set_date(FormatIsoDate(u.date));
       pe->set_label(u.supplier);
       for (const std::string& why : u.reasons) pe->add_review(why);

@@ -447,21 +447,28 @@ class Cli {
     if (!st.ok()) return Report(st);
     if (conn_.json) return PrintJson(out);
     int number = 0;
+    // What an entry or a line to review is about.
+    auto source = [](const pb::AccountingEntry& e) {
+      if (e.bank_txn_id() == 0) return absl::StrCat("document ", e.document_id());
+      std::string s = absl::StrCat("bank movement ", e.bank_txn_id());
+      if (e.document_id() != 0) absl::StrAppend(&s, ", document ", e.document_id());
+      return s;
+    };
     for (const pb::AccountingEntry& e : out.entries()) {
-      std::printf("%d  %s  %s  %s  %s (document %lld, %s)\n", ++number, e.date().c_str(),
-                  e.journal().c_str(), e.piece_ref().c_str(), e.label().c_str(),
-                  static_cast<long long>(e.document_id()), e.state().c_str());
+      std::printf("%d  %s  %s  %s  %s (%s, %s)\n", ++number, e.date().c_str(), e.journal().c_str(),
+                  e.piece_ref().c_str(), e.label().c_str(), source(e).c_str(), e.state().c_str());
       for (const pb::EntryLine& l : e.lines()) {
-        std::printf("     %-10s %-12s %12s %12s  %s\n", l.account().c_str(), l.aux().c_str(),
+        std::printf("     %-10s %-12s %12s %12s  %s%s\n", l.account().c_str(), l.aux().c_str(),
                     l.debit() == "0.00" ? "" : l.debit().c_str(),
-                    l.credit() == "0.00" ? "" : l.credit().c_str(), l.account_label().c_str());
+                    l.credit() == "0.00" ? "" : l.credit().c_str(), l.account_label().c_str(),
+                    l.lettering().empty() ? "" : absl::StrCat("  [", l.lettering(), "]").c_str());
       }
       for (const std::string& why : e.review()) std::printf("     check: %s\n", why.c_str());
     }
     if (out.to_review_size() > 0) std::printf("\nfor a person:\n");
     for (const pb::AccountingEntry& e : out.to_review()) {
-      std::printf("  document %lld  %s  %s: %s\n", static_cast<long long>(e.document_id()),
-                  e.date().c_str(), e.label().c_str(), absl::StrJoin(e.review(), "; ").c_str());
+      std::printf("  %s  %s  %s: %s\n", source(e).c_str(), e.date().c_str(), e.label().c_str(),
+                  absl::StrJoin(e.review(), "; ").c_str());
     }
     return 0;
   }

@@ -505,6 +505,7 @@ void ParseAccounting(TableReader& r, AccountPlan* plan) {
       TableReader jr(*t, "[accounting] journals", r.file(), r.errors());
       Account(jr, "purchases", &plan->purchases_journal);
       Account(jr, "sales", &plan->sales_journal);
+      Account(jr, "bank", &plan->bank_journal);
       jr.RejectUnknownKeys();
     }
   }
@@ -541,6 +542,21 @@ void ParseAccounting(TableReader& r, AccountPlan* plan) {
     }
   }
   Euros(r, "fixed_asset_threshold", &plan->fixed_asset_threshold);
+  r.Bool("bank_entries", &plan->bank_entries);
+  Account(r, "bank", &plan->bank);
+  Account(r, "salaries", &plan->salaries);
+  Account(r, "suspense", &plan->suspense);
+  std::map<std::string, std::string> by_iban;
+  if (AccountTable(r, "bank_accounts", "{ \"FR7630001007941234567890185\" = \"5121\" }",
+                   [](const std::string& iban) { return IsValidIban(NormalizeIdentifier(iban)); },
+                   &by_iban)) {
+    plan->bank_accounts.clear();
+    for (const auto& [iban, account] : by_iban) {
+      plan->bank_accounts[NormalizeIdentifier(iban)] = account;
+    }
+  }
+  AccountTable(r, "bank_labels", "{ \"FRAIS\" = \"627\", \"URSSAF\" = \"431\" }",
+               [](const std::string& words) { return !words.empty(); }, &plan->bank_labels);
   AccountTable(r, "revenue_by_vat_category", "{ G = \"7069\", K = \"7079\" }",
                [](const std::string& category) {
                  static const std::set<std::string> kCategories = {"S", "Z", "E", "AE", "K",

@@ -756,33 +756,45 @@ absl::StatusOr<Collector::ExportResult> Collector::Export(const std::string& cli
       ExportEntries(*proposed, format, siren, PeriodContaining("year", p->first, fye).last,
                     *archive_, dir);
   if (!fec.ok()) return fec.status();
-  // What changed since this period's last export, by document.
-  absl::StatusOr<std::map<int64_t, std::string>> before = store_->ExportedEntries(client_id, period);
+  // What changed since this period's last export, by document and by bank
+  // movement.
+  absl::StatusOr<ExportedEntrySet> before = store_->ExportedEntries(client_id, period);
   if (!before.ok()) return before.status();
-  std::string changes = "document_id;change\r\n";
-  for (const auto& [id, lines] : fec->by_document) {
-    auto it = before->find(id);
-    if (it == before->end()) {
-      ++result.added;
-      absl::StrAppend(&changes, id, ";added\r\n");
-    } else if (it->second != lines) {
-      ++result.changed;
-      absl::StrAppend(&changes, id, ";changed\r\n");
+  std::string changes = "document_id;change;bank_txn_id\r\n";
+  auto compare = [&](const std::map<int64_t, std::string>& was,
+                     const std::map<int64_t, std::string>& now, bool bank) {
+    auto row = [&](int64_t id, const char* change) {
+      if (bank) {
+        absl::StrAppend(&changes, ";", change, ";", id, "\r\n");
+      } else {
+        absl::StrAppend(&changes, id, ";", change, ";\r\n");
+      }
+    };
+    for (const auto& [id, lines] : now) {
+      auto it = was.find(id);
+      if (it == was.end()) {
+        ++result.added;
+        row(id, "added");
+      } else if (it->second != lines) {
+        ++result.changed;
+        row(id, "changed");
+      }
     }
-  }
-  for (const auto& [id, lines] : *before) {
-    if (fec->by_document.count(id) == 0) {
-      ++result.removed;
-      absl::StrAppend(&changes, id, ";removed\r\n");
+    for (const auto& [id, lines] : was) {
+      if (now.count(id) == 0) {
+        ++result.removed;
+        row(id, "removed");
+      }
     }
-  }
+  };
+  compare(before->by_document, fec->exported.by_document, false);
+  compare(before->by_bank_txn, fec->exported.by_bank_txn, true);
   {
     std::ofstream out(std::filesystem::path(dir) / "changes.csv", std::ios::binary | std::ios::trunc);
     out << changes;
     if (!out.flush()) return absl::InternalError("cannot write changes.csv");
   }
-  if (absl::Status st = store_->RecordExportedEntries(client_id, period, fec->by_document);
-      !st.ok()) {
+  if (absl::Status st = store_->RecordExportedEntries(client_id, period, fec->exported); !st.ok()) {
     return st;
   }
   result.entries = fec->entries;

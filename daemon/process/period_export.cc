@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "workflows/bank_entries.h"
 #include "workflows/csv.h"
 #include "workflows/date.h"
 #include "workflows/names.h"
@@ -136,6 +137,46 @@ absl::StatusOr<int> ExportPeriod(DocumentTable* documents, CollectionTables* ban
   return count;
 }
 
+namespace {
+
+// The entry of a `done` invoice, credit note or receipt (ProposeEntry with
+// what staff and the firm's books say of its third party, in euros from its
+// bank movement when in another currency).
+EntryProposal ProposeDocumentEntry(CollectionTables* bank, const DocumentRecord& d,
+                                   const Fields& fields, const AccountPlan& plan,
+                                   const std::map<std::string, std::string>& learned,
+                                   const std::vector<KnownParty>& known) {
+  EntryDocument entry_doc;
+  entry_doc.id = d.id;
+  entry_doc.type = d.doc_type;
+  entry_doc.fields = fields;
+  const KnownParty* party = FindKnownParty(d.doc_type, fields, known);
+  if (auto it = learned.find(ThirdPartyAccount(d.doc_type, fields)); it != learned.end()) {
+    entry_doc.account = it->second;  // staff's choice
+  } else if (party) {
+    entry_doc.account = party->account;  // the firm's books
+  }
+  if (party) {
+    entry_doc.aux = party->aux;
+    entry_doc.aux_label = party->label;
+  }
+  if (!fields.currency.empty() && fields.currency != "EUR") {
+    if (absl::StatusOr<int64_t> txn = bank->BankTxnOfDocument(d.id); txn.ok() && *txn != 0) {
+      if (absl::StatusOr<BankTxnRecord> t = bank->GetBankTxn(*txn); t.ok()) {
+        entry_doc.eur_total = t->amount;
+      }
+    }
+  }
+  return ProposeEntry(entry_doc, plan);
+}
+
+bool MakesEntry(DocType type) {
+  // Statements, payslips…: no purchase or sale entry.
+  return type == DocType::kInvoice || type == DocType::kCreditNote || type == DocType::kReceipt;
+}
+
+}  // namespace
+
 absl::StatusOr<PeriodEntries> ProposePeriodEntries(
     DocumentTable* documents, CollectionTables* bank, const std::string& client_id,
     const Period& period, absl::TimeZone tz, const AccountPlan& plan,
@@ -143,45 +184,68 @@ absl::StatusOr<PeriodEntries> ProposePeriodEntries(
   absl::StatusOr<std::vector<DatedDocument>> docs = DoneInPeriod(documents, client_id, period, tz);
   if (!docs.ok()) return docs.status();
   PeriodEntries out;
+  std::map<int64_t, DocType> type_of;  // the period's documents
   for (const auto& [d, fields, day] : *docs) {
-    if (d.doc_type != DocType::kInvoice && d.doc_type != DocType::kCreditNote &&
-        d.doc_type != DocType::kReceipt) {
-      continue;  // statements, payslips…: no purchase or sale entry
-    }
-    EntryDocument entry_doc;
-    entry_doc.id = d.id;
-    entry_doc.type = d.doc_type;
-    entry_doc.fields = fields;
-    const KnownParty* party = FindKnownParty(d.doc_type, fields, known);
-    if (auto it = learned.find(ThirdPartyAccount(d.doc_type, fields)); it != learned.end()) {
-      entry_doc.account = it->second;  // staff's choice
-    } else if (party) {
-      entry_doc.account = party->account;  // the firm's books
-    }
-    if (party) {
-      entry_doc.aux = party->aux;
-      entry_doc.aux_label = party->label;
-    }
-    if (!fields.currency.empty() && fields.currency != "EUR") {
-      if (absl::StatusOr<int64_t> txn = bank->BankTxnOfDocument(d.id); txn.ok() && *txn != 0) {
-        if (absl::StatusOr<BankTxnRecord> t = bank->GetBankTxn(*txn); t.ok()) {
-          entry_doc.eur_total = t->amount;
-        }
-      }
-    }
-    EntryProposal p = ProposeEntry(entry_doc, plan);
+    type_of[d.id] = d.doc_type;
+    if (!MakesEntry(d.doc_type)) continue;
+    EntryProposal p = ProposeDocumentEntry(bank, d, fields, plan, learned, known);
     if (p.entry) {
       out.pieces[d.id] = {d.sha256, d.original_name};
       out.entries.push_back(std::move(*p.entry));
     }
     if (!p.entry || !p.review.empty()) {
-      out.review.push_back({d.id, day, fields.supplier_name, d.doc_type, fields.total_incl_tax,
-                            p.review});
+      out.review.push_back({d.id, 0, day, fields.supplier_name, d.doc_type,
+                            fields.total_incl_tax, p.review});
     }
   }
-  // Chronological, then by journal and document: numbering follows it.
+  if (plan.bank_entries) {
+    absl::StatusOr<std::vector<BankTxnRecord>> txns =
+        bank->ListBankTxns(client_id, period.first, period.last);
+    if (!txns.ok()) return txns.status();
+    std::map<int64_t, const Entry*> entry_of;  // the period's entries, by document
+    for (const Entry& e : out.entries) entry_of[e.document_id] = &e;
+    std::vector<Entry> payments;
+    for (const BankTxnRecord& t : *txns) {
+      // What the movement settles: the period's document, or one of
+      // another period (its entry proposed again for its third party).
+      std::optional<SettledDocument> settled;
+      std::optional<EntryProposal> elsewhere;
+      if (t.document_id != 0) {
+        settled = SettledDocument{t.document_id};
+        if (auto it = entry_of.find(t.document_id); it != entry_of.end()) {
+          settled->type = type_of[t.document_id];
+          settled->entry = it->second;
+        } else if (auto type = type_of.find(t.document_id); type != type_of.end()) {
+          settled->type = type->second;
+        } else if (absl::StatusOr<DocumentRecord> d = documents->GetDocument(t.document_id);
+                   d.ok() && d->status == DocumentStatus::kDone) {
+          settled->type = d->doc_type;
+          if (MakesEntry(d->doc_type)) {
+            elsewhere = ProposeDocumentEntry(bank, *d, d->fields.value_or(Fields()), plan,
+                                             learned, known);
+            if (elsewhere->entry) settled->entry = &*elsewhere->entry;
+          }
+        } else if (!d.ok() && !absl::IsNotFound(d.status())) {
+          return d.status();
+        }
+      }
+      BankMovement movement{t.id, t.account, t.date, t.amount, t.label};
+      EntryProposal p = ProposeBankEntry(movement, settled ? &*settled : nullptr, plan);
+      if (p.entry) payments.push_back(std::move(*p.entry));
+      if (!p.entry || !p.review.empty()) {
+        Unbooked u{t.document_id, t.id, t.date, t.label, DocType::kBankStatement, t.amount,
+                   p.review};
+        out.review.push_back(std::move(u));
+      }
+    }
+    for (Entry& e : payments) out.entries.push_back(std::move(e));
+    LetterPayments(&out.entries);
+  }
+  // Chronological, then by journal, document and movement: numbering
+  // follows it.
   std::stable_sort(out.entries.begin(), out.entries.end(), [](const Entry& a, const Entry& b) {
-    return std::tie(a.date, a.journal, a.document_id) < std::tie(b.date, b.journal, b.document_id);
+    return std::tie(a.date, a.journal, a.document_id, a.bank_txn_id) <
+           std::tie(b.date, b.journal, b.document_id, b.bank_txn_id);
   });
   return out;
 }
@@ -194,19 +258,29 @@ absl::StatusOr<EntriesExport> ExportEntries(const PeriodEntries& proposed, const
   }
   if (absl::Status st = MakeDirectory(dir); !st.ok()) return st;
   const std::vector<Entry>& entries = proposed.entries;
-  std::string review = "document_id;date;supplier;type;total_incl_tax;reason\r\n";
+  std::string review = "document_id;date;supplier;type;total_incl_tax;reason;bank_txn_id\r\n";
   for (const Unbooked& u : proposed.review) {
-    std::vector<std::string> row = {absl::StrCat(u.document_id), FormatIsoDate(u.date), u.supplier,
-                                    std::string(DocTypeName(u.type)),
+    auto id = [](int64_t n) { return n == 0 ? std::string() : absl::StrCat(n); };
+    std::vector<std::string> row = {id(u.document_id),
+                                    FormatIsoDate(u.date),
+                                    u.supplier,
+                                    u.bank_txn_id ? "bank_movement" : std::string(DocTypeName(u.type)),
                                     u.total ? FormatDecimal(*u.total) : "",
-                                    absl::StrJoin(u.reasons, " ; ")};
+                                    absl::StrJoin(u.reasons, " ; "),
+                                    id(u.bank_txn_id)};
     for (std::string& cell : row) cell = CsvCell(cell);
     review += absl::StrJoin(row, ";") + "\r\n";
   }
   EntriesExport out;
   out.to_review = static_cast<int>(proposed.review.size());
   out.entries = static_cast<int>(entries.size());
-  for (const Entry& e : entries) out.by_document[e.document_id] = FecLines(e);
+  for (const Entry& e : entries) {
+    if (e.bank_txn_id != 0) {
+      out.exported.by_bank_txn[e.bank_txn_id] = FecLines(e);
+    } else {
+      out.exported.by_document[e.document_id] = FecLines(e);
+    }
+  }
   std::string text;
   if (format == "fec") {
     out.path = (fs::path(dir) / FecFileName(siren, fiscal_year_end)).string();

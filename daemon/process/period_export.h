@@ -29,6 +29,7 @@ absl::StatusOr<int> ExportPeriod(DocumentTable* documents, CollectionTables* ban
 // document); and those that got no entry, or one a person must check.
 struct Unbooked {
   int64_t document_id = 0;
+  int64_t bank_txn_id = 0;  // a bank movement (its label as `supplier`, its amount as `total`)
   Date date{};
   std::string supplier;
   DocType type = DocType::kUnknown;
@@ -48,7 +49,11 @@ struct PeriodEntries {
 // A document in another currency is booked for the euros of the bank
 // movement it was matched with (`bank`), else goes to review. A third party
 // the firm already has (`known`, FindKnownParty) keeps its auxiliary
-// account, and its usual account unless staff chose one.
+// account, and its usual account unless staff chose one. With
+// `plan.bank_entries`, each bank movement of the client dated in the period
+// gets its entry in the bank journal (ProposeBankEntry: against the
+// document it was matched with, whatever that document's period), lettered
+// with the document's entry when both are in the period (LetterPayments).
 absl::StatusOr<PeriodEntries> ProposePeriodEntries(
     DocumentTable* documents, CollectionTables* bank, const std::string& client_id,
     const Period& period, absl::TimeZone tz, const AccountPlan& plan,
@@ -64,9 +69,9 @@ struct EntriesExport {
   std::string path;
   int entries = 0;
   int to_review = 0;
-  // Each exported entry, by document id, as its FEC lines (for comparing
-  // with the next export).
-  std::map<int64_t, std::string> by_document;
+  // Each exported entry as its FEC lines (for comparing with the next
+  // export).
+  ExportedEntrySet exported;
 };
 absl::StatusOr<EntriesExport> ExportEntries(const PeriodEntries& proposed, const std::string& format,
                                             const std::string& siren, Date fiscal_year_end,

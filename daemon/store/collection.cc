@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -160,6 +161,17 @@ absl::StatusOr<ImportCounts> SqliteStore::ImportBankTxns(const std::string& clie
   return counts;
 }
 
+absl::StatusOr<std::vector<BankTxnRecord>> SqliteStore::ListBankTxns(const std::string& client_id,
+                                                                     Date first, Date last) {
+  ReadConn conn(this);
+  Stmt s(conn.db, absl::StrCat("SELECT ", kTxnColumns,
+                               " FROM bank_txn WHERE client_id = ?1 AND date BETWEEN ?2 AND ?3 "
+                               "ORDER BY date, id")
+                      .c_str());
+  s.Bind(1, client_id).Bind(2, FormatIsoDate(first)).Bind(3, FormatIsoDate(last));
+  return ReadAll<BankTxnRecord>(s, ReadTxn);
+}
+
 absl::StatusOr<std::vector<BankTxnRecord>> SqliteStore::ListUnmatchedDebits(
     const std::string& client_id) {
   ReadConn conn(this);
@@ -258,34 +270,47 @@ absl::Status SqliteStore::ReceiveItemLocked(const std::string& now, int64_t item
   return InsertEventLocked(now, "item_received", client, document_id, payload.dump());
 }
 
-absl::StatusOr<std::map<int64_t, std::string>> SqliteStore::ExportedEntries(
-    const std::string& client_id, const std::string& period) {
+absl::StatusOr<ExportedEntrySet> SqliteStore::ExportedEntries(const std::string& client_id,
+                                                              const std::string& period) {
   ReadConn conn(this);
-  Stmt s(conn.db,
-         "SELECT document_id, entry FROM exported_entry WHERE client_id = ?1 AND period = ?2");
-  s.Bind(1, client_id).Bind(2, period);
-  std::map<int64_t, std::string> out;
-  absl::Status st = ForEachRow(s, [&] { out[s.Int(0)] = s.Text(1); });
-  if (!st.ok()) return st;
+  ExportedEntrySet out;
+  for (auto [sql, into] :
+       {std::pair{"SELECT document_id, entry FROM exported_entry WHERE client_id = ?1 AND "
+                  "period = ?2",
+                  &out.by_document},
+        std::pair{"SELECT bank_txn_id, entry FROM exported_bank_entry WHERE client_id = ?1 AND "
+                  "period = ?2",
+                  &out.by_bank_txn}}) {
+    Stmt s(conn.db, sql);
+    s.Bind(1, client_id).Bind(2, period);
+    std::map<int64_t, std::string>& rows = *into;
+    absl::Status st = ForEachRow(s, [&] { rows[s.Int(0)] = s.Text(1); });
+    if (!st.ok()) return st;
+  }
   return out;
 }
 
 absl::Status SqliteStore::RecordExportedEntries(const std::string& client_id,
                                                 const std::string& period,
-                                                const std::map<int64_t, std::string>& entries) {
+                                                const ExportedEntrySet& entries) {
   WriteTxn txn(this);
   if (!txn.status().ok()) return txn.status();
-  {
-    Stmt s(writer_, "DELETE FROM exported_entry WHERE client_id = ?1 AND period = ?2");
-    s.Bind(1, client_id).Bind(2, period);
-    if (absl::Status st = s.Run(); !st.ok()) return st;
-  }
-  for (const auto& [id, entry] : entries) {
-    Stmt s(writer_,
-           "INSERT INTO exported_entry (client_id, period, document_id, entry, exported_at) "
-           "VALUES (?1, ?2, ?3, ?4, ?5)");
-    s.Bind(1, client_id).Bind(2, period).Bind(3, id).Bind(4, entry).Bind(5, txn.now);
-    if (absl::Status st = s.Run(); !st.ok()) return st;
+  for (auto [table, key, rows] :
+       {std::tuple{"exported_entry", "document_id", &entries.by_document},
+        std::tuple{"exported_bank_entry", "bank_txn_id", &entries.by_bank_txn}}) {
+    {
+      Stmt s(writer_,
+             absl::StrCat("DELETE FROM ", table, " WHERE client_id = ?1 AND period = ?2").c_str());
+      s.Bind(1, client_id).Bind(2, period);
+      if (absl::Status st = s.Run(); !st.ok()) return st;
+    }
+    for (const auto& [id, entry] : *rows) {
+      Stmt s(writer_, absl::StrCat("INSERT INTO ", table, " (client_id, period, ", key,
+                                   ", entry, exported_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+                          .c_str());
+      s.Bind(1, client_id).Bind(2, period).Bind(3, id).Bind(4, entry).Bind(5, txn.now);
+      if (absl::Status st = s.Run(); !st.ok()) return st;
+    }
   }
   return txn.Commit();
 }

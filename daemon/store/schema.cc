@@ -272,6 +272,20 @@ CREATE TABLE known_third_party (
   PRIMARY KEY (client_id, aux)
 ) WITHOUT ROWID;
 )sql",
+    // 11: what each export of a period held per bank movement (the bank
+    // journal's entries), as exported_entry per document; and the client's
+    // movements by date, for a period's bank journal.
+    R"sql(
+CREATE TABLE exported_bank_entry (
+  client_id TEXT NOT NULL,
+  period TEXT NOT NULL,
+  bank_txn_id INTEGER NOT NULL,
+  entry TEXT NOT NULL,
+  exported_at TEXT NOT NULL,
+  PRIMARY KEY (client_id, period, bank_txn_id)
+) WITHOUT ROWID;
+CREATE INDEX bank_txn_by_date ON bank_txn (client_id, date);
+)sql",
 };
 
 constexpr int kLatestVersion =

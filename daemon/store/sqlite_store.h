@@ -94,15 +94,17 @@ class SqliteStore final : public Store {
   absl::StatusOr<ImportCounts> ImportBankTxns(const std::string& client_id,
                                               const std::vector<NewBankTxn>& txns,
                                               const std::string& source_name) override;
+  absl::StatusOr<std::vector<BankTxnRecord>> ListBankTxns(const std::string& client_id,
+                                                          Date first, Date last) override;
   absl::StatusOr<std::vector<BankTxnRecord>> ListUnmatchedDebits(
       const std::string& client_id) override;
   absl::StatusOr<BankTxnRecord> GetBankTxn(int64_t id) override;
   absl::Status MatchBankTxn(int64_t txn_id, int64_t document_id) override;
   absl::StatusOr<int64_t> BankTxnOfDocument(int64_t document_id) override;
-  absl::StatusOr<std::map<int64_t, std::string>> ExportedEntries(
-      const std::string& client_id, const std::string& period) override;
+  absl::StatusOr<ExportedEntrySet> ExportedEntries(const std::string& client_id,
+                                                   const std::string& period) override;
   absl::Status RecordExportedEntries(const std::string& client_id, const std::string& period,
-                                     const std::map<int64_t, std::string>& entries) override;
+                                     const ExportedEntrySet& entries) override;
   absl::StatusOr<int64_t> InsertOutbox(const OutboxRecord& r) override;
   absl::Status SetOutboxState(int64_t id, OutboxState from, OutboxState to,
                               const std::string& error, absl::Time next_attempt_at) override;

@@ -168,6 +168,13 @@ struct BankTxnRecord {
   int64_t document_id = 0;
 };
 
+// An export's entries as it wrote them (their FEC lines, FecLines): by the
+// document each books, and by bank movement for the bank journal.
+struct ExportedEntrySet {
+  std::map<int64_t, std::string> by_document;
+  std::map<int64_t, std::string> by_bank_txn;
+};
+
 // A receipt item to create with its transaction, when the debit needs one.
 struct NewBankTxn {
   BankTxnRecord txn;
@@ -336,13 +343,13 @@ class CollectionTables {
  public:
   virtual ~CollectionTables() = default;
 
-  // The entries (document id → the entry as exported) of the last export of
-  // a client's period, and replacing them with this export's.
-  virtual absl::StatusOr<std::map<int64_t, std::string>> ExportedEntries(
-      const std::string& client_id, const std::string& period) = 0;
+  // The entries of the last export of a client's period, and replacing
+  // them with this export's.
+  virtual absl::StatusOr<ExportedEntrySet> ExportedEntries(const std::string& client_id,
+                                                           const std::string& period) = 0;
   virtual absl::Status RecordExportedEntries(const std::string& client_id,
                                              const std::string& period,
-                                             const std::map<int64_t, std::string>& entries) = 0;
+                                             const ExportedEntrySet& entries) = 0;
 
   // Inserts the item unless one with the same client, kind, period, account
   // and bank transaction exists; returns the id either way, and whether it
@@ -373,6 +380,9 @@ class CollectionTables {
   virtual absl::StatusOr<ImportCounts> ImportBankTxns(const std::string& client_id,
                                                       const std::vector<NewBankTxn>& txns,
                                                       const std::string& source_name) = 0;
+  // The client's movements dated from `first` to `last`, by date and id.
+  virtual absl::StatusOr<std::vector<BankTxnRecord>> ListBankTxns(const std::string& client_id,
+                                                                  Date first, Date last) = 0;
   // The client's debits with no document yet.
   virtual absl::StatusOr<std::vector<BankTxnRecord>> ListUnmatchedDebits(
       const std::string& client_id) = 0;

@@ -4,6 +4,7 @@
 // Time is a FakeClock, advanced a week at a time.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -93,6 +94,7 @@ class CollectTest : public ::testing::Test {
     client_.language = "fr";
     client_.emails = {"client@boulangerie.fr"};
     client_.expects = {{"bank_statement", "month", 5, "Relevé BNP", "FR7630006000011234567890189"}};
+    client_.accounting.bank_labels = {{"URSSAF", "431"}};
     ClientRecord record;
     record.id = client_.id;
     record.name = client_.name;
@@ -144,6 +146,24 @@ class CollectTest : public ::testing::Test {
     std::vector<ClientIdentity> identities = {{"boulangerie", {"client@boulangerie.fr"}, {}}};
     MailPoller poller(box, [&] { return identities; }, store_.get(), intake_.get());
     return poller.PollOnce();
+  }
+
+  // October's statement, then the Carrefour ticket its card debit pays
+  // (dated 11/10), dropped as a PDF and run through the pipeline; returns
+  // the ticket's document id.
+  absl::StatusOr<int64_t> StatementThenTicket() {
+    if (absl::Status st = collector_->RefreshItems(clock_.Now()); !st.ok()) return st;
+    auto imported = collector_->ImportBankStatement(client_.id, "octobre.csv", kStatementCsv, "");
+    if (!imported.ok()) return imported.status();
+    std::vector<std::string> ticket = testing::SupermarketTicketLines();
+    for (std::string& line : ticket) {
+      if (absl::StartsWith(line, "05/11/2026")) line = "11/10/2026 10:32  CAISSE 004  TICKET 0123";
+    }
+    auto dropped = intake_->IngestBytes(client_.id, "folder", "ticket-carrefour.pdf",
+                                        testing::MakeTextPdf({ticket}));
+    if (!dropped.ok()) return dropped.status();
+    pipeline_->RunUntilIdle();
+    return dropped->document_id;
   }
 
   // Items due and not received (not the ones of periods still running).
@@ -519,23 +539,85 @@ TEST_F(CollectTest, ASupermarketTicketClosesItsCardPayment) {
   // The till ticket itself (no invoice words, no VAT breakdown but "dont
   // TVA"), dropped as a PDF: a sure receipt, filed, and the card payment it
   // proves is no longer chased.
-  ASSERT_OK(collector_->RefreshItems(clock_.Now()));
-  ASSERT_OK(collector_->ImportBankStatement(client_.id, "octobre.csv", kStatementCsv, "").status());
-  std::vector<std::string> ticket = testing::SupermarketTicketLines();
-  for (std::string& line : ticket) {
-    if (absl::StartsWith(line, "05/11/2026")) line = "11/10/2026 10:32  CAISSE 004  TICKET 0123";
-  }
-  auto dropped = intake_->IngestBytes(client_.id, "folder", "ticket-carrefour.pdf",
-                                      testing::MakeTextPdf({ticket}));
+  absl::StatusOr<int64_t> dropped = StatementThenTicket();
   ASSERT_OK(dropped);
-  pipeline_->RunUntilIdle();
-  auto doc = store_->GetDocument(dropped->document_id);
+  auto doc = store_->GetDocument(*dropped);
   ASSERT_OK(doc);
   EXPECT_EQ(doc->status, DocumentStatus::kDone) << doc->status_reason;
   EXPECT_EQ(doc->doc_type, DocType::kReceipt);
   for (const ItemView& v : Open()) {
     EXPECT_NE(v.item.amount, Money{4520}) << v.item.label << " still chased";
   }
+}
+
+// The month's bank journal: the card payment settles the ticket's entry
+// (both lettered), URSSAF goes on its account by label, the fuel debit and
+// the customer's transfer wait on suspense for a person; an export of the
+// same period again says nothing changed.
+TEST_F(CollectTest, TheBankJournalLettersTheTicketsPaymentAndLeavesTheRestToAPerson) {
+  absl::StatusOr<int64_t> dropped = StatementThenTicket();
+  ASSERT_OK(dropped);
+  ASSERT_EQ(store_->GetDocument(*dropped)->status, DocumentStatus::kDone);
+
+  auto proposed = collector_->Entries(client_.id, "2026-10");
+  ASSERT_OK(proposed);
+  ASSERT_EQ(proposed->entries.size(), 5u);  // the ticket, four movements
+  std::map<std::string, const Entry*> by_label;
+  std::string ticket_code, payment_code;
+  for (const Entry& e : proposed->entries) {
+    int64_t debit = 0, credit = 0;
+    for (const EntryLine& l : e.lines) {
+      debit += l.debit.cents;
+      credit += l.credit.cents;
+      if (l.account == "401" && e.bank_txn_id == 0) ticket_code = l.lettering;
+      if (l.account == "401" && e.bank_txn_id != 0) payment_code = l.lettering;
+    }
+    EXPECT_EQ(debit, credit) << e.label;
+    by_label[e.label] = &e;
+  }
+  EXPECT_FALSE(ticket_code.empty());
+  EXPECT_EQ(ticket_code, payment_code);
+  ASSERT_TRUE(by_label.count("CB CARREFOUR MARKET 11/10"));
+  EXPECT_EQ(by_label["CB CARREFOUR MARKET 11/10"]->document_id, *dropped);
+  EXPECT_EQ(by_label["CB CARREFOUR MARKET 11/10"]->journal, "BQ");
+  ASSERT_TRUE(by_label.count("PRLV URSSAF COTISATIONS"));
+  EXPECT_EQ(by_label["PRLV URSSAF COTISATIONS"]->lines[0].account, "431");
+  EXPECT_EQ(by_label["PRLV URSSAF COTISATIONS"]->lines[0].debit, Money{31200});
+  ASSERT_TRUE(by_label.count("VIR CLIENT DUPONT"));
+  EXPECT_EQ(by_label["VIR CLIENT DUPONT"]->lines[0].account, "471");
+  EXPECT_EQ(by_label["VIR CLIENT DUPONT"]->lines[0].credit, Money{150000});
+  std::set<std::string> for_a_person;
+  for (const Unbooked& u : proposed->review) {
+    EXPECT_NE(u.bank_txn_id, 0) << u.supplier;
+    for_a_person.insert(u.supplier);
+  }
+  EXPECT_EQ(for_a_person, (std::set<std::string>{"CB SHELL STATION A6", "VIR CLIENT DUPONT"}));
+
+  auto first = collector_->Export(client_.id, "2026-10", dir_.Join("out"), "quadra");
+  ASSERT_OK(first);
+  EXPECT_EQ(first->entries, 5);
+  EXPECT_EQ(first->added, 5);
+  auto again = collector_->Export(client_.id, "2026-10", dir_.Join("out"), "quadra");
+  ASSERT_OK(again);
+  EXPECT_EQ(again->added + again->changed + again->removed, 0);
+
+  // In the FEC layout (the client's SIREN names the file), read back by the
+  // independent parser: balanced, and the lettering balanced per code.
+  ClientConfig with_siren = client_;
+  with_siren.siren = "732829320";
+  Collector books(store_.get(), archive_.get(), &clock_, options_, {with_siren});
+  auto fec = books.Export(client_.id, "2026-10", dir_.Join("fec"), "fec");
+  ASSERT_OK(fec);
+  const std::string report = dir_.Join("fec_check.txt");
+  int rc = std::system(absl::StrCat("/usr/bin/python3 " LIASSE_SOURCE_DIR
+                                    "/tests/process/fec_check.py '",
+                                    fec->path, "' > '", report, "' 2>&1")
+                           .c_str());
+  std::ifstream in(report);
+  std::string checked((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(rc, 0) << checked;
+  // 45.20 twice (the ticket, its payment), 60.00, 312.00, 1 500.00.
+  EXPECT_TRUE(absl::StrContains(checked, "debit 1962.40 lettered 1\n")) << checked;
 }
 
 // A ticket nothing on which confirms its total (no card line, no VAT): the

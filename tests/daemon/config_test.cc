@@ -297,6 +297,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "[accounting]\nvat_deductible_share = { \"60622\" = 120 }\n",
                   "liasse.toml:2: [accounting] vat_deductible_share: must be a table of account "
                   "prefixes and percents"},
+        ErrorCase{"BankAccountOfAWrongIban",
+                  "[accounting]\nbank_accounts = { \"FR7630006000011234567890188\" = \"5121\" }\n",
+                  "liasse.toml:2: [accounting] bank_accounts: must be a table of account numbers"},
         ErrorCase{"UnknownVatCategory",
                   "[accounting]\nrevenue_by_vat_category = { X = \"706\" }\n",
                   "[accounting] revenue_by_vat_category: must be a table of account numbers"},
@@ -433,6 +436,30 @@ TEST(ConfigTest, AccountingTakesFixedAssetsDeductibilityAndRevenueByCategory) {
   EXPECT_FALSE(firm.sales_vat_on_payment);
   EXPECT_TRUE(config->clients[0].accounting.sales_vat_on_payment);
   EXPECT_EQ(config->clients[0].accounting.vat_collected_pending, "44574");
+}
+
+TEST(ConfigTest, AccountingTakesTheBankJournalItsAccountsByIbanAndLabelRules) {
+  auto config = ParseConfig(
+      "[accounting]\njournals = { bank = \"BQ1\" }\nbank = \"5120000\"\n"
+      "bank_accounts = { \"fr76 3000 6000 0112 3456 7890 189\" = \"5121000\" }\n"
+      "bank_labels = { \"FRAIS\" = \"6270000\", \"URSSAF\" = \"4310000\" }\n"
+      "salaries = \"4210000\"\nsuspense = \"4710000\"\n"
+      "[[client]]\nid = \"a\"\naccounting = { bank_entries = false }\n",
+      "/etc/liasse/liasse.toml");
+  ASSERT_OK(config);
+  const AccountPlan& firm = config->accounting;
+  EXPECT_EQ(firm.bank_journal, "BQ1");
+  EXPECT_EQ(firm.bank, "5120000");
+  EXPECT_EQ(firm.bank_accounts,
+            (std::map<std::string, std::string>{{"FR7630006000011234567890189", "5121000"}}));
+  EXPECT_EQ(firm.bank_labels, (std::map<std::string, std::string>{{"FRAIS", "6270000"},
+                                                                  {"URSSAF", "4310000"}}));
+  EXPECT_EQ(firm.salaries, "4210000");
+  EXPECT_EQ(firm.suspense, "4710000");
+  EXPECT_TRUE(firm.bank_entries);
+  ASSERT_EQ(config->clients.size(), 1u);
+  EXPECT_FALSE(config->clients[0].accounting.bank_entries);
+  EXPECT_EQ(config->clients[0].accounting.bank_journal, "BQ1");  // the firm's
 }
 
 TEST(ConfigTest, AbsoluteClientFoldersOutsideTheInboxRootAreAllowed) {

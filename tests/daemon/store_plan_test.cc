@@ -126,6 +126,9 @@ TEST(StorePlanTest, RequestPathStatementsUseIndexesOnAFilledDatabase) {
   ASSERT_OK(s.ListItems("big", "", false));
   ASSERT_OK(s.GetContactState("big"));
   ASSERT_OK(s.ListUnmatchedDebits("big"));
+  ASSERT_OK(s.ListBankTxns("big", Date{std::chrono::year{2026}, std::chrono::October, std::chrono::day{1}},
+                           Date{std::chrono::year{2026}, std::chrono::October, std::chrono::day{31}}));
+  ASSERT_OK(s.ExportedEntries("big", "2026-10"));
   ASSERT_OK(s.ListOutbox("big", "reminder", std::nullopt, 1000));
   ASSERT_OK(s.ListOutbox("", "", OutboxState::kSending, 1000));
   ASSERT_OK(s.ClientOfMessageId("m3-4"));

@@ -66,12 +66,13 @@ TEST(StoreTest, MigratesEmptyFileToLatestInWalMode) {
   EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "table"),
             (std::vector<std::string>{"bank_txn", "client", "contact_state", "document",
                                       "document_count", "event", "event_count",
-                                      "exported_entry", "item", "known_third_party",
+                                      "exported_bank_entry", "exported_entry", "item",
+                                      "known_third_party",
                                       "llm_cache", "mailbox_state", "outbox", "seen_file",
                                       "supplier_account", "supplier_type"}));
   EXPECT_EQ(SqliteNames(dir.Join("liasse.db"), "index"),
             (std::vector<std::string>{
-                "client_in_config", "document_by_client", "document_by_client_status",
+                "bank_txn_by_date", "client_in_config", "document_by_client", "document_by_client_status",
                 "document_by_number", "document_by_sha", "document_by_status", "document_pending",
                 "event_by_client", "event_by_kind", "item_by_client", "item_open",
                 "item_open_by_due", "outbox_by_client", "outbox_by_kind",
@@ -506,7 +507,8 @@ TEST(StoreTest, PurgeLeavesNoRowOfTheClientInAnyTable) {
     ASSERT_OK(s.LearnSupplierType(client, "acme", DocType::kInvoice));
     ASSERT_OK(s.LearnSupplierAccount(client, "F552100554", "6063000"));
     ASSERT_OK(s.RememberThirdParties(client, {{"FDUPONT", "DUPONT", "401", "6063"}}));
-    ASSERT_OK(s.RecordExportedEntries(client, "2026-10", {{doc->document_id, "HA\t..."}}));
+    ASSERT_OK(s.RecordExportedEntries(client, "2026-10",
+                                      {{{doc->document_id, "HA\t..."}}, {{1, "BQ\t..."}}}));
     ItemRecord item;
     item.client_id = client;
     item.period = "2026-10";

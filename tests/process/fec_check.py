@@ -4,8 +4,10 @@ code (Python's csv module, tab-delimited, ISO 8859-15), and checks what
 article A47 A-1 of the Livre des procédures fiscales asks of its layout:
 the 18 columns with their names in order, dates AAAAMMJJ, amounts with a
 decimal comma, each entry (EcritureNum) balanced, the whole file balanced,
-entries numbered 1, 2, 3… without a gap. Prints "entries N lines M debit
-D" and exits 0, or names the first fault and exits 1.
+entries numbered 1, 2, 3… without a gap; and lettering as an importer
+reads it: each EcritureLet code on one account and auxiliary account, its
+lines balanced, with a DateLet. Prints "entries N lines M debit D lettered
+L" (L: how many codes) and exits 0, or names the first fault and exits 1.
 
   fec_check.py FILE
 """
@@ -35,7 +37,7 @@ def main(path):
         rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
     if not rows or rows[0] != HEADER:
         fail("header is %r" % (rows[0] if rows else None))
-    by_entry, order = {}, []
+    by_entry, order, letters = {}, [], {}
     total_debit = total_credit = Decimal(0)
     for n, row in enumerate(rows[1:], start=2):
         where = "line %d" % n
@@ -49,6 +51,17 @@ def main(path):
         if not row[0] or not row[4]:
             fail("%s: no JournalCode or CompteNum" % where)
         debit, credit = amount(row[11], where), amount(row[12], where)
+        if row[13]:
+            try:
+                datetime.datetime.strptime(row[14], "%Y%m%d")
+            except ValueError:
+                fail("%s: DateLet %r of EcritureLet %r is not AAAAMMJJ" % (where, row[14], row[13]))
+            side = letters.setdefault(row[13], [(row[4], row[6]), Decimal(0)])
+            if side[0] != (row[4], row[6]):
+                fail("%s: lettering %r on %s and %s" % (where, row[13], side[0], (row[4], row[6])))
+            side[1] += debit - credit
+        elif row[14]:
+            fail("%s: DateLet without EcritureLet" % where)
         key = row[2]
         if key not in by_entry:
             by_entry[key] = [Decimal(0), Decimal(0)]
@@ -64,7 +77,11 @@ def main(path):
         fail("file: debit %s, credit %s" % (total_debit, total_credit))
     if [int(k) for k in order] != list(range(1, len(order) + 1)):
         fail("EcritureNum is not 1, 2, 3...: %s" % order)
-    print("entries %d lines %d debit %s" % (len(order), len(rows) - 1, total_debit))
+    for code, (account, balance) in letters.items():
+        if balance != 0:
+            fail("lettering %s on %s: off by %s" % (code, account, balance))
+    print("entries %d lines %d debit %s lettered %d" % (len(order), len(rows) - 1, total_debit,
+                                                        len(letters)))
 
 
 if __name__ == "__main__":

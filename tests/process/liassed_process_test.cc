@@ -816,7 +816,7 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
                                    dir.path());
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
   // 3 lines + 5 (two rates) + 3 + 3; 120 + 102.20 + 12 + 240 on each side.
-  EXPECT_EQ(check.out, "entries 4 lines 14 debit 474.20\n");
+  EXPECT_EQ(check.out, "entries 4 lines 14 debit 474.20 lettered 0\n");
   std::ifstream in(fec, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   // The client's accounts, Latin-9 text, and the credit note the other way round.
