@@ -428,8 +428,9 @@ class Cli {
                   period.c_str(), out.added(), out.changed(), out.removed(),
                   req.directory().c_str());
       if (out.to_review() > 0) {
-        std::printf("%d document(s) to book or check by hand: %s/a_revoir.csv\n",
-                    out.to_review(), req.directory().c_str());
+        std::printf(
+            "%d document(s) or bank movement(s) to book or check by hand: %s/a_revoir.csv\n",
+            out.to_review(), req.directory().c_str());
       }
       return 0;
     }
