@@ -830,11 +830,22 @@ class LiasseService final : public pb::Liasse::Service {
     if (auto st = CheckRole(*ctx, tokens_.get(), Role::kRead); !st.ok()) return ToGrpc(st);
     if (!collector_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collection not running");
     std::string client = ResourceId(req->client(), "clients");
+    int64_t offset = 0;
+    if (!req->page_token().empty() &&
+        (!absl::SimpleAtoi(req->page_token(), &offset) || offset < 0)) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad page_token");
+    }
     auto proposed = collector_->Entries(client, req->period());
     if (!proposed.ok()) return ToGrpc(proposed.status());
     auto exported = store_->ExportedEntries(client, req->period());
     if (!exported.ok()) return ToGrpc(exported.status());
-    for (const Entry& e : proposed->entries) {
+    const int64_t total = static_cast<int64_t>(proposed->entries.size());
+    const int64_t first = std::min(offset, total);
+    const int64_t end = std::min(total, first + PageSize(req->page_size()));
+    out->set_first_number(static_cast<int32_t>(first + 1));
+    if (end < total) out->set_next_page_token(absl::StrCat(end));
+    for (int64_t i = first; i < end; ++i) {
+      const Entry& e = proposed->entries[static_cast<size_t>(i)];
       pb::AccountingEntry* pe = out->add_entries();
       const std::map<int64_t, std::string>& was =
           e.bank_txn_id ? exported->by_bank_txn : exported->by_document;
@@ -866,6 +877,7 @@ class LiasseService final : public pb::Liasse::Service {
       }
     }
     for (const Unbooked& u : proposed->review) {
+      if (offset != 0) break;  // the first page carries them
       pb::AccountingEntry* pe = out->add_to_review();
       pe->set_document_id(u.document_id);
       pe->set_bank_txn_id(u.bank_txn_id);

@@ -438,14 +438,22 @@ class Cli {
     return 0;
   }
 
-  int Entries(const std::string& client, const std::string& period) {
+  int Entries(const std::string& client, const std::string& period, int page_size) {
     pb::ListEntriesRequest req;
     req.set_client(absl::StrCat("clients/", client));
     req.set_period(period);
+    req.set_page_size(page_size);
+    // Every page, as one answer.
     pb::ListEntriesResponse out;
-    auto ctx = Context();
-    grpc::Status st = stub_->ListEntries(ctx.get(), req, &out);
-    if (!st.ok()) return Report(st);
+    do {
+      pb::ListEntriesResponse page;
+      auto ctx = Context();
+      grpc::Status st = stub_->ListEntries(ctx.get(), req, &page);
+      if (!st.ok()) return Report(st);
+      for (pb::AccountingEntry& e : *page.mutable_entries()) *out.add_entries() = std::move(e);
+      for (pb::AccountingEntry& e : *page.mutable_to_review()) *out.add_to_review() = std::move(e);
+      req.set_page_token(page.next_page_token());
+    } while (!req.page_token().empty());
     if (conn_.json) return PrintJson(out);
     int number = 0;
     // What an entry or a line to review is about.
@@ -986,6 +994,9 @@ int LiasseMain(int argc, char** argv) {
   auto* entries_cmd = app.add_subcommand("entries", "a period's proposed accounting entries");
   entries_cmd->add_option("CLIENT", entries_client)->required();
   entries_cmd->add_option("PERIOD", entries_period, "2026-10, 2026-Q4 or FY2026")->required();
+  int entries_page_size = 500;
+  entries_cmd->add_option("--page-size", entries_page_size, "entries asked per call")
+      ->check(CLI::Range(1, 1000));
   std::string export_client, export_period, export_dir;
   auto* export_cmd = app.add_subcommand("export", "a period's documents and index.csv (admin)");
   export_cmd->add_option("CLIENT", export_client)->required();
@@ -1040,7 +1051,7 @@ int LiasseMain(int argc, char** argv) {
   if (*import_bank) return cli.ImportBank(bank_client, bank_file, bank_format);
   if (*import_fec) return cli.ImportFec(fec_client, fec_file);
   if (*export_cmd) return cli.Export(export_client, export_period, export_dir, export_format);
-  if (*entries_cmd) return cli.Entries(entries_client, entries_period);
+  if (*entries_cmd) return cli.Entries(entries_client, entries_period, entries_page_size);
   if (*review) {
     return cli.Review(review_id, review_type, review_sets, review_client, review_accept,
                       review_note, review_account);

@@ -850,6 +850,11 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
   EXPECT_EQ(entries["entries"][3]["journal"], "VT");
   EXPECT_TRUE(entries["to_review"].empty());
   EXPECT_EQ(entries["entries"][0]["state"], "exported");
+  // Asked three at a time: the same answer.
+  CommandResult paged =
+      Cli(dir.path(), {"entries", "acme", "2026-10", "--json", "--page-size", "3"});
+  ASSERT_EQ(paged.exit_code, 0) << paged.err;
+  EXPECT_EQ(nlohmann::json::parse(paged.out), entries);
   CommandResult table = Cli(dir.path(), {"entries", "acme", "2026-10"});
   EXPECT_TRUE(absl::StrContains(table.out,
                                 "1  2026-10-05  AC  F-1  Fournitures Dupont F-1 (document " + f1 +
