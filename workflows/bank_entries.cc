@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "workflows/bank_matching.h"
 #include "workflows/identifiers.h"
 
 namespace liasse {
@@ -98,6 +97,34 @@ EntryProposal ProposeBankEntry(const BankMovement& movement, const SettledDocume
   e.lines.push_back(std::move(other));
   e.lines.push_back(std::move(bank_line));
   out.entry = std::move(e);
+  return out;
+}
+
+std::vector<Match> MatchCredits(const std::vector<BankMovement>& credits,
+                                const std::vector<Entry>& entries, int days_before) {
+  std::vector<MatchDebit> received;
+  for (const BankMovement& m : credits) {
+    if (m.amount.cents > 0) received.push_back({m.id, m.date, m.amount, m.label});
+  }
+  std::vector<MatchDocument> owed;
+  for (const Entry& e : entries) {
+    if (e.bank_txn_id != 0 || e.document_id == 0) continue;
+    const EntryLine* party = ThirdPartyLine(e);
+    if (party && party->debit.cents > 0) {
+      owed.push_back({e.document_id, e.date, party->debit, "", party->aux_label});
+    }
+  }
+  MatchOptions options;
+  options.min_amount = Money{0};
+  options.days_before = days_before;
+  std::vector<Match> out;
+  for (const Match& m : MatchDebits(received, owed, options)) {
+    auto credit = std::find_if(received.begin(), received.end(),
+                               [&](const MatchDebit& d) { return d.id == m.debit_id; });
+    auto entry = std::find_if(owed.begin(), owed.end(),
+                              [&](const MatchDocument& d) { return d.id == m.document_id; });
+    if (NameSimilarity(entry->supplier, credit->label) > 0) out.push_back(m);
+  }
   return out;
 }
 

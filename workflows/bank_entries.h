@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "workflows/bank_matching.h"
 #include "workflows/doc_type.h"
 #include "workflows/entries.h"
 #include "workflows/money.h"
@@ -44,6 +45,16 @@ struct SettledDocument {
 // A debit credits the bank; a credit debits it. No entry for a zero amount.
 EntryProposal ProposeBankEntry(const BankMovement& movement,
                                const SettledDocument* settled, const AccountPlan& plan);
+
+// The credits nothing was matched with (a customer paying an invoice, a
+// supplier refunding a credit note) and the entries they settle: the
+// entry's third-party line on the debit side for the same cents, the entry
+// dated up to `days_before` days before the credit (or 7 after), and the
+// label naming that party (a word shared with its auxiliary account's name:
+// a transfer carries the payer's name). One to one; a tie nothing breaks
+// is left for a person. Returns (movement id, document id) pairs.
+std::vector<Match> MatchCredits(const std::vector<BankMovement>& credits,
+                                const std::vector<Entry>& entries, int days_before = 90);
 
 // Letters each payment (a bank entry whose `document_id` is set) with the
 // entry of the document it settles, when both are in `entries` and their

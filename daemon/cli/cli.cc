@@ -454,6 +454,7 @@ class Cli {
       for (pb::AccountingEntry& e : *page.mutable_to_review()) *out.add_to_review() = std::move(e);
       req.set_page_token(page.next_page_token());
     } while (!req.page_token().empty());
+    out.set_first_number(1);
     if (conn_.json) return PrintJson(out);
     int number = 0;
     // What an entry or a line to review is about.

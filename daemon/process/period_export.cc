@@ -204,8 +204,19 @@ absl::StatusOr<PeriodEntries> ProposePeriodEntries(
     if (!txns.ok()) return txns.status();
     std::map<int64_t, const Entry*> entry_of;  // the period's entries, by document
     for (const Entry& e : out.entries) entry_of[e.document_id] = &e;
-    std::vector<Entry> payments;
+    // Credits nothing justifies yet: a customer's payment or a supplier's
+    // refund of one of the period's entries, by amount and name.
+    std::vector<BankMovement> credits;
     for (const BankTxnRecord& t : *txns) {
+      if (t.document_id == 0 && t.amount.cents > 0) {
+        credits.push_back({t.id, t.account, t.date, t.amount, t.label});
+      }
+    }
+    std::map<int64_t, int64_t> credited;  // movement → document
+    for (const Match& m : MatchCredits(credits, out.entries)) credited[m.debit_id] = m.document_id;
+    std::vector<Entry> payments;
+    for (BankTxnRecord t : *txns) {
+      if (auto it = credited.find(t.id); it != credited.end()) t.document_id = it->second;
       // What the movement settles: the period's document, or one of
       // another period (its entry proposed again for its third party).
       std::optional<SettledDocument> settled;

@@ -52,7 +52,8 @@ struct PeriodEntries {
 // account, and its usual account unless staff chose one. With
 // `plan.bank_entries`, each bank movement of the client dated in the period
 // gets its entry in the bank journal (ProposeBankEntry: against the
-// document it was matched with, whatever that document's period), lettered
+// document it was matched with, whatever that document's period; a credit
+// matched with none against the period's entry MatchCredits finds), lettered
 // with the document's entry when both are in the period (LetterPayments).
 absl::StatusOr<PeriodEntries> ProposePeriodEntries(
     DocumentTable* documents, CollectionTables* bank, const std::string& client_id,

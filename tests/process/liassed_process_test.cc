@@ -750,6 +750,7 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
                      "[daemon]\nstate_dir = \"var\"\ninbox_root = \"var/inbox\"\n"
                      "listen = \"unix:var/liasse.sock\"\n"
                      "[accounting]\njournals = { purchases = \"AC\" }\nsuppliers = \"4010000\"\n"
+                     "bank_labels = { \"FRAIS\" = \"6270000\" }\n"
                      "[[client]]\nid = \"acme\"\nname = \"ACME SAS\"\nvat = \"FR44732829320\"\n"
                      "legal_names = [\"ACME SAS\"]\n"
                      "accounting = { expense = \"6060000\" }\n");
@@ -770,13 +771,18 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
   for (const auto& [name, xml] : files) testing::WriteFile(dir.Join("var/inbox/acme/" + name), xml);
   Liassed daemon(dir.path(), {"--config", dir.Join("liasse.toml")});
   ASSERT_TRUE(daemon.WaitForNotify("READY=1", std::chrono::seconds(30))) << daemon.Log();
+  // October's statement: the customer pays V-1, the bank takes its fee.
+  testing::WriteFile(dir.Join("var/inbox/acme/releve.csv"),
+                     "Date;Libellé;Débit;Crédit\n"
+                     "28/10/2026;VIR GARAGE DURAND;;240,00\n"
+                     "31/10/2026;FRAIS TENUE DE COMPTE;8,50;\n");
   auto done = [&] {
     return JsonLines(Cli(dir.path(), {"documents", "--status", "done", "--json"}).out).size();
   };
-  for (int i = 0; i < 300 && done() < files.size(); ++i) {
+  for (int i = 0; i < 300 && done() < files.size() + 1; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  ASSERT_EQ(done(), files.size()) << Cli(dir.path(), {"documents"}).out << daemon.Log();
+  ASSERT_EQ(done(), files.size() + 1) << Cli(dir.path(), {"documents"}).out << daemon.Log();
 
   // Staff book one of Dupont's invoices on 6063000: its other documents follow.
   std::string f1;
@@ -809,14 +815,15 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
 
   CommandResult r = Cli(dir.path(), {"export", "acme", "2026-10", "out", "--format", "fec"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(absl::StrContains(r.out, "4 entries proposed")) << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "6 entries proposed")) << r.out;
   std::string fec = dir.Join("out/732829320FEC20261231.txt");
   ASSERT_TRUE(fs::exists(fec)) << r.out;
   CommandResult check = RunCommand({"/usr/bin/python3", LIASSE_SOURCE_DIR "/tests/process/fec_check.py", fec},
                                    dir.path());
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
-  // 3 lines + 5 (two rates) + 3 + 3; 120 + 102.20 + 12 + 240 on each side.
-  EXPECT_EQ(check.out, "entries 4 lines 14 debit 474.20 lettered 0\n");
+  // 3 lines + 5 (two rates) + 3 + 3, then the bank's 2 + 2; 120 + 102.20 +
+  // 12 + 240, then 240 + 8.50 on each side; the sale and its payment lettered.
+  EXPECT_EQ(check.out, "entries 6 lines 18 debit 722.70 lettered 1\n");
   std::ifstream in(fec, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   // The client's accounts, Latin-9 text, and the credit note the other way round.
@@ -834,7 +841,7 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
       << text;
   EXPECT_TRUE(absl::StrContains(text, "\t4\t20261025\t7061000\t")) << text;
   EXPECT_FALSE(absl::StrContains(text, "C542065479")) << text;
-  EXPECT_TRUE(absl::StrContains(r.out, "since the last export of 2026-10: 4 added, 0 changed, "
+  EXPECT_TRUE(absl::StrContains(r.out, "since the last export of 2026-10: 6 added, 0 changed, "
                                        "0 removed"))
       << r.out;
 
@@ -842,12 +849,21 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
   CommandResult listed_entries = Cli(dir.path(), {"entries", "acme", "2026-10", "--json"});
   ASSERT_EQ(listed_entries.exit_code, 0) << listed_entries.err;
   nlohmann::json entries = nlohmann::json::parse(listed_entries.out);
-  ASSERT_EQ(entries["entries"].size(), 4u) << listed_entries.out;
+  ASSERT_EQ(entries["entries"].size(), 6u) << listed_entries.out;
   EXPECT_EQ(entries["entries"][0]["piece_ref"], "F-1");
   EXPECT_EQ(entries["entries"][0]["lines"][0]["account"], "4010000");
   EXPECT_EQ(entries["entries"][0]["lines"][0]["credit"], "120.00");
   EXPECT_EQ(entries["entries"][1]["lines"].size(), 5u);  // two rates
   EXPECT_EQ(entries["entries"][3]["journal"], "VT");
+  // The bank journal: the customer's transfer pays V-1 (lettered with it),
+  // the fee goes on the account its label's rule names.
+  EXPECT_EQ(entries["entries"][4]["journal"], "BQ");
+  EXPECT_EQ(entries["entries"][4]["lines"][0]["aux"], "CDURAND");
+  EXPECT_EQ(entries["entries"][4]["lines"][0]["credit"], "240.00");
+  EXPECT_NE(entries["entries"][4]["lines"][0]["lettering"], "");
+  EXPECT_EQ(entries["entries"][4]["lines"][0]["lettering"],
+            entries["entries"][3]["lines"][0]["lettering"]);
+  EXPECT_EQ(entries["entries"][5]["lines"][0]["account"], "6270000");
   EXPECT_TRUE(entries["to_review"].empty());
   EXPECT_EQ(entries["entries"][0]["state"], "exported");
   // Asked three at a time: the same answer.
@@ -864,7 +880,7 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
   // The same entries in Quadra ASCII, each with its piece.
   CommandResult q = Cli(dir.path(), {"export", "acme", "2026-10", "quadra", "--format", "quadra"});
   ASSERT_EQ(q.exit_code, 0) << q.out << q.err;
-  EXPECT_TRUE(absl::StrContains(q.out, "4 entries proposed")) << q.out;
+  EXPECT_TRUE(absl::StrContains(q.out, "6 entries proposed")) << q.out;
   std::ifstream qin(dir.Join("quadra/quadra.txt"), std::ios::binary);
   std::string quadra((std::istreambuf_iterator<char>(qin)), std::istreambuf_iterator<char>());
   std::vector<std::string> rows = absl::StrSplit(quadra, "\r\n", absl::SkipEmpty());
@@ -874,9 +890,10 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
     if (row[0] != 'M') continue;
     ++movements;
     EXPECT_EQ(row.size(), 231u) << row;
-    pieces.insert(row.substr(181, 12));
+    std::string piece = row.substr(181, 12);
+    if (piece != std::string(12, ' ')) pieces.insert(piece);  // none on the bank's lines
   }
-  EXPECT_EQ(movements, 14);
+  EXPECT_EQ(movements, 18);
   EXPECT_EQ(pieces.size(), 4u);
   for (const std::string& piece : pieces) {
     EXPECT_TRUE(fs::exists(dir.Join("quadra/" + piece))) << piece;
@@ -887,11 +904,12 @@ TEST(LiassedProcessTest, AFecExportOfAPeriodIsReadBackBalancedByAnIndependentPar
   // written by the CLI; nothing is left in the daemon's state dir.
   CommandResult docs = Cli(dir.path(), {"export", "acme", "2026-10", "docs"});
   ASSERT_EQ(docs.exit_code, 0) << docs.out << docs.err;
-  EXPECT_EQ(docs.out, "4 document(s) exported; index: " + dir.Join("docs/index.csv") + "\n");
+  // The four invoices and credit note, and the statement.
+  EXPECT_EQ(docs.out, "5 document(s) exported; index: " + dir.Join("docs/index.csv") + "\n");
   std::ifstream index(dir.Join("docs/index.csv"), std::ios::binary);
   std::string index_text((std::istreambuf_iterator<char>(index)), std::istreambuf_iterator<char>());
   EXPECT_EQ(std::vector<std::string>(absl::StrSplit(index_text, "\r\n", absl::SkipEmpty())).size(),
-            5u)
+            6u)
       << index_text;
   EXPECT_TRUE(absl::StrContains(index_text, ";2026-10-05_Fournitures-Dupont_120.00.xml\r\n"))
       << index_text;

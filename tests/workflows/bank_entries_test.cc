@@ -5,6 +5,7 @@
 #include <map>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 
 namespace liasse {
 namespace {
@@ -196,6 +197,43 @@ TEST(LetterPaymentsTest, APartPaymentOrAPaymentOfAnotherPeriodIsNotLettered) {
   for (const Entry& e : entries) {
     for (const EntryLine& l : e.lines) EXPECT_EQ(l.lettering, "") << l.account;
   }
+}
+
+// A sale of `cents` to `customer` on `day` October, as document `id`.
+Entry Sale(int64_t id, const std::string& customer, const std::string& siren, int64_t cents,
+           unsigned day_of_month) {
+  EntryDocument sale;
+  sale.id = id;
+  sale.type = DocType::kInvoice;
+  sale.fields.buyer_name = customer;
+  sale.fields.buyer_siren = siren;
+  sale.fields.invoice_number = absl::StrCat("V-", id);
+  sale.fields.issue_date = October(day_of_month);
+  sale.fields.total_incl_tax = Money{cents};
+  sale.fields.direction = Direction::kSale;
+  sale.fields.tax_breakdown = {Rate(2000, cents * 100 / 120, cents - cents * 100 / 120)};
+  EntryProposal p = ProposeEntry(sale, AccountPlan{});
+  EXPECT_TRUE(p.entry);
+  return p.entry ? *p.entry : Entry{};
+}
+
+TEST(MatchCreditsTest, ATransferNamingTheCustomerSettlesItsInvoiceOfThatAmount) {
+  std::vector<Entry> entries = {Sale(9, "Garage Durand", "542065479", 24000, 2),
+                                Sale(10, "Boucherie Leroy", "443061841", 24000, 3),
+                                SupplierInvoice(11, 24000)};
+  std::vector<BankMovement> credits = {{4, "", October(20), Money{24000}, "VIR GARAGE DURAND"}};
+  std::vector<Match> matched = MatchCredits(credits, entries);
+  ASSERT_EQ(matched.size(), 1u);
+  EXPECT_EQ(matched[0].debit_id, 4);
+  EXPECT_EQ(matched[0].document_id, 9);
+}
+
+TEST(MatchCreditsTest, ACreditWhoseLabelNamesNoPartyOrIsTooLateSettlesNothing) {
+  std::vector<Entry> entries = {Sale(9, "Garage Durand", "542065479", 24000, 2)};
+  std::vector<BankMovement> anonymous = {{4, "", October(20), Money{24000}, "REMISE CHEQUES"}};
+  EXPECT_TRUE(MatchCredits(anonymous, entries).empty());
+  BankMovement late{5, "", {year(2027), month(3), day(1)}, Money{24000}, "VIR GARAGE DURAND"};
+  EXPECT_TRUE(MatchCredits({late}, entries).empty());
 }
 
 TEST(LetterCodeTest, CountsInLettersWithoutZero) {
