@@ -222,7 +222,7 @@ absl::StatusOr<PeriodEntries> ProposePeriodEntries(
       std::optional<SettledDocument> settled;
       std::optional<EntryProposal> elsewhere;
       if (t.document_id != 0) {
-        settled = SettledDocument{t.document_id};
+        settled = SettledDocument{t.document_id, DocType::kUnknown, nullptr};
         if (auto it = entry_of.find(t.document_id); it != entry_of.end()) {
           settled->type = type_of[t.document_id];
           settled->entry = it->second;
