@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
       j["doc_type"] = std::string(liasse::DocTypeName(u.doc_type));
       j["type_sure"] = u.sure;
       j["decided_by"] = u.decided_by;
+      j["total_evidence"] = u.total_evidence;
       j["llm_needed"] = u.llm_needed;
       j["fields"] = liasse::FieldsToJson(u.fields);
       j["checks"] = liasse::ChecksToJson(u.checks);

@@ -506,6 +506,7 @@ TextFields ExtractFieldsFromText(absl::string_view text,
     }
   }
   bool consistent = false;
+  std::string evidence;  // what confirmed the total, for whoever reads the result
   // Where the chosen total's figure was read: a line cannot confirm itself.
   size_t total_line = lines.size();
   if (!totals.empty()) {
@@ -517,6 +518,7 @@ TextFields ExtractFieldsFromText(absl::string_view text,
           std::abs(f.total_excl_tax->cents + f.total_tax->cents - c.amount.cents) <= 2) {
         best = &c;
         consistent = true;
+        evidence = "net+tax";
         break;
       }
     }
@@ -535,6 +537,7 @@ TextFields ExtractFieldsFromText(absl::string_view text,
       if (below) {
         best = below;
         consistent = false;
+        evidence.clear();
       }
     }
     if (!best) {
@@ -593,25 +596,40 @@ TextFields ExtractFieldsFromText(absl::string_view text,
     if (it == printed_on.end()) return false;
     return it->second.first != not_line || it->second.second != lines.size();
   };
-  auto printed = [&](int64_t cents) { return printed_elsewhere(cents, lines.size()); };
   if (!consistent && f.total_excl_tax && f.total_tax &&
       (!f.total_incl_tax || f.total_incl_tax->cents < f.total_excl_tax->cents)) {
     // OCR garbled the total's label ("TOZae: RM 73. 00"): net + tax printed
     // elsewhere on the page is the total.
     int64_t sum = f.total_excl_tax->cents + f.total_tax->cents;
     int64_t difference = f.total_excl_tax->cents - f.total_tax->cents;
-    if (printed(sum)) {
+    // On a line of its own: a VAT table's row prints net, tax and their sum
+    // together (one reading, not two), and with no tax the sum is the net.
+    auto has = [&](size_t i, int64_t cents) {
+      return std::any_of(amounts_on[i].begin(), amounts_on[i].end(),
+                         [&](const Money& m) { return m.cents == cents; });
+    };
+    auto apart = [&](int64_t cents) {
+      for (size_t i = 0; i < lines.size() && f.total_tax->cents > 0; ++i) {
+        if (has(i, cents) && !has(i, f.total_excl_tax->cents) && !has(i, f.total_tax->cents)) {
+          return true;
+        }
+      }
+      return false;
+    };
+    if (printed_elsewhere(sum, lines.size())) {
       if (!f.total_incl_tax) out.fields_confidence += 0.3;
       f.total_incl_tax = Money{sum};
-      consistent = true;
-    } else if (!f.total_incl_tax && difference > 0 && printed(difference)) {
+      consistent = apart(sum);
+      if (consistent) evidence = "net+tax printed";
+    } else if (!f.total_incl_tax && difference > 0 && printed_elsewhere(difference, lines.size())) {
       // "Gross Amount 40.00 / Total GST 2.40 / Sub Total 42.40": the
       // "subtotal" already included the tax; the amount before it is printed.
+      consistent = apart(difference);
       f.total_incl_tax = f.total_excl_tax;
       total_line = nets.front().amount_line;
       f.total_excl_tax = Money{difference};
       out.fields_confidence += 0.3;
-      consistent = true;
+      if (consistent) evidence = "tax included printed";
     }
   }
   // A VAT summary whose rows add up to the total confirms it and gives the
@@ -635,6 +653,7 @@ TextFields ExtractFieldsFromText(absl::string_view text,
       f.total_excl_tax = Money{sum.net};
       f.total_tax = Money{f.total_incl_tax->cents - sum.net};
       consistent = true;
+      evidence = "tax table";
     }
   }
   // A tax line whose amount, taken from the total, leaves an amount printed
@@ -648,6 +667,7 @@ TextFields ExtractFieldsFromText(absl::string_view text,
         f.total_tax = t.amount;
         f.total_excl_tax = Money{total - t.amount.cents};
         consistent = true;
+        evidence = "total-tax printed";
         break;
       }
     }
@@ -659,7 +679,10 @@ TextFields ExtractFieldsFromText(absl::string_view text,
                    card_paid->cents == f.total_incl_tax->cents;
     bool by_cash = cash_given && change_back && cash_index != total_line &&
                    cash_given->cents - change_back->cents == f.total_incl_tax->cents;
-    if (by_card || by_cash) consistent = true;
+    if (by_card || by_cash) {
+      consistent = true;
+      evidence = by_card ? "card" : "cash";
+    }
     if (!by_cash && cash_given && change_back && cash_given->cents > change_back->cents &&
         change_back->cents > 0) {
       // OCR drops leading digits ("35.80" read "5.80"): when the total is
@@ -679,6 +702,29 @@ TextFields ExtractFieldsFromText(absl::string_view text,
       if (c.score >= 2 && c.amount.cents == f.total_incl_tax->cents) agreeing.insert(c.amount_line);
     }
     consistent = agreeing.size() >= 2;
+    // Two lines reading one figure say it was read right, not that it is
+    // the document's total: a line labelled as a total further down with
+    // another figure, or none readable, is ("Total 0% supplies 23.64"
+    // twice above "Total Payable: 3b.36").
+    for (size_t i = consistent ? *agreeing.rbegin() + 1 : lines.size(); i < lines.size(); ++i) {
+      const std::string& line = lines[i];
+      if (!(RE2::PartialMatch(line, StrongTotalRe()) || RE2::PartialMatch(line, WeakTotalRe())) ||
+          RE2::PartialMatch(line, NotTotalRe()) || RE2::PartialMatch(line, TaxRe()) ||
+          RE2::PartialMatch(line, NetRe())) {
+        continue;
+      }
+      const std::vector<Money>& figures =
+          amounts_on[i].empty() && i + 1 < lines.size() ? amounts_on[i + 1] : amounts_on[i];
+      if (std::none_of(figures.begin(), figures.end(), [&](const Money& m) {
+            return m.cents == f.total_incl_tax->cents;
+          })) {
+        consistent = false;
+        break;
+      }
+    }
+    // A card charged another amount contradicts them.
+    if (consistent && card_paid && card_paid->cents != f.total_incl_tax->cents) consistent = false;
+    if (consistent) evidence = "two total lines";
   }
   if (!f.total_incl_tax && cash_given && change_back && cash_given->cents > change_back->cents &&
       change_back->cents >= 0) {
@@ -686,20 +732,30 @@ TextFields ExtractFieldsFromText(absl::string_view text,
     f.total_incl_tax = Money{cash_given->cents - change_back->cents};
     out.fields_confidence += 0.3;
   }
+  if (f.total_incl_tax) {
+    // A tax above 25 % of the total (no VAT rate comes near: 27 % of the
+    // net is 21 % of the total), or a net above the total, was read from
+    // the wrong line: left empty rather than filed wrong.
+    int64_t total = std::abs(f.total_incl_tax->cents);
+    bool implausible = false;
+    if (f.total_tax && std::abs(f.total_tax->cents) * 4 > total) {
+      f.total_tax.reset();
+      implausible = true;
+    }
+    if (f.total_excl_tax && std::abs(f.total_excl_tax->cents) > total) {
+      f.total_excl_tax.reset();
+      implausible = true;
+    }
+    // Figures that added up only as read from the wrong columns confirm
+    // nothing.
+    if (implausible && absl::StrContains(evidence, "net+tax")) consistent = false;
+  }
   // The figure itself a guess of OCR's: whatever agrees with it, it may be
   // a misread that happens to fit (a subtotal, a rounded line).
   if (consistent && ReadFromUnsureWord(*f.total_incl_tax, unsure_words)) consistent = false;
   if (consistent) {
     // Confirmed by arithmetic or by the payment: as good as a clear label.
     out.fields_confidence = std::max(out.fields_confidence, 0.45) + 0.2;
-  }
-  if (f.total_incl_tax) {
-    // A tax above 25 % of the total (no VAT rate comes near: 27 % of the
-    // net is 21 % of the total), or a net above the total, was read from
-    // the wrong line: left empty rather than filed wrong.
-    int64_t total = std::abs(f.total_incl_tax->cents);
-    if (f.total_tax && std::abs(f.total_tax->cents) * 4 > total) f.total_tax.reset();
-    if (f.total_excl_tax && std::abs(f.total_excl_tax->cents) > total) f.total_excl_tax.reset();
   }
 
   // Dates: an issue-date label first; else a date stamped with a time of
@@ -777,6 +833,7 @@ TextFields ExtractFieldsFromText(absl::string_view text,
   if (date_evidence && ReadFromUnsureWord(*f.issue_date, unsure_words)) date_evidence = false;
   if (f.issue_date) out.fields_confidence += date_evidence ? 0.3 : 0.15;
   out.total_confirmed = consistent;
+  if (consistent) out.total_evidence = evidence;
   out.date_confirmed = f.issue_date && date_evidence;
 
   // Invoice number after its label, on the line or the next.

@@ -84,6 +84,7 @@ json Describe(const std::string& file, absl::StatusOr<ExtractedDocument> doc, in
   j["doc_type"] = std::string(DocTypeName(u.doc_type));
   j["type_sure"] = u.sure;
   j["decided_by"] = u.decided_by;
+  j["total_evidence"] = u.total_evidence;
   j["llm_needed"] = u.llm_needed;
   if (!u.llm_errors.empty()) j["llm_errors"] = u.llm_errors;
   j["fields"] = FieldsToJson(u.fields);

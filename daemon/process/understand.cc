@@ -98,6 +98,7 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
   u.type_confidence = rules.type_confidence;
   u.fields_confidence = rules.fields_confidence;
   u.decided_by = "rules";
+  u.total_evidence = rules.total_evidence;
   if (options.learned_type && rules.type_confidence < options.rules_confidence) {
     if (DocType learned = options.learned_type(rules.fields); learned != DocType::kUnknown) {
       u.doc_type = learned;
@@ -121,6 +122,7 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
       u.type_confidence = std::max(u.type_confidence, options.rules_confidence);
       u.fields_confidence = std::max(u.fields_confidence, options.rules_confidence);
       u.decided_by = "rules+bank";
+      u.total_evidence = "bank debit";
     }
   }
   u.checks = CheckDocument(u.sure ? u.doc_type : DocType::kUnknown, u.fields,

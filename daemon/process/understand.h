@@ -46,6 +46,9 @@ struct Understanding {
   double fields_confidence = 1.0;
   // einvoice | rules | learned | rules+bank | llm:<provider>
   std::string decided_by;
+  // What confirmed the rules' total (TextFields::total_evidence, or "bank
+  // debit"); "" when nothing did.
+  std::string total_evidence;
   bool llm_needed = false;  // rules alone were not enough
   std::vector<std::string> llm_errors;
 };

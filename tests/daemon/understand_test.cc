@@ -52,8 +52,8 @@ TEST(UnderstandTest, AnEInvoicesFieldsAreTakenAsTheyAreAndSure) {
 // the XML's figures stand, and a person compares (an error check).
 TEST(UnderstandTest, AHybridWhosePrintedTotalDiffersFromItsXmlGoesToAPerson) {
   std::string edited = kInvoice;
-  edited.replace(edited.find("Total TTC 120,00"), 16, "Total TTC 150,00");
-  edited.replace(edited.find("TVA 20 % 20,00"), 14, "TVA 20 % 50,00");
+  edited.replace(edited.find("Total TTC 120,00"), 16, "Total TTC 125,00");
+  edited.replace(edited.find("TVA 20 % 20,00"), 14, "TVA 20 % 25,00");
   for (const auto& [text, ok] : {std::pair{std::string(kInvoice), true}, std::pair{edited, false}}) {
     ExtractedDocument d = TextDocument(text);
     EInvoice inv;
@@ -78,7 +78,7 @@ TEST(UnderstandTest, AHybridWhosePrintedTotalDiffersFromItsXmlGoesToAPerson) {
     EXPECT_EQ(HasBlockingFailure(u.checks), !ok);
     if (!ok) {
       EXPECT_EQ(hybrid->message_en,
-                "The printed total (150.00) differs from the XML's (120.00): the XML is the "
+                "The printed total (125.00) differs from the XML's (120.00): the XML is the "
                 "legal original, to be checked.");
     }
   }
@@ -163,6 +163,7 @@ TEST(UnderstandTest, AnInvoiceTheRulesAreSureOfNeedsNoModel) {
   Understanding u = Understand(TextDocument(kInvoice), UnderstandOptions(), kNow);
   EXPECT_EQ(u.doc_type, DocType::kInvoice);
   EXPECT_EQ(u.decided_by, "rules");
+  EXPECT_EQ(u.total_evidence, "net+tax");  // says why
   EXPECT_FALSE(u.llm_needed);
   EXPECT_EQ(u.fields.total_incl_tax, Money{12000});
 }
@@ -223,6 +224,7 @@ TEST(UnderstandTest, AnOpenDebitOfTheClientConfirmsAnUnsureReceipt) {
   EXPECT_FALSE(confirmed.llm_needed);
   EXPECT_EQ(confirmed.doc_type, DocType::kReceipt);
   EXPECT_EQ(confirmed.decided_by, "rules+bank");
+  EXPECT_EQ(confirmed.total_evidence, "bank debit");
   // Another amount is no evidence.
   o.open_debits[0].amount = Money{4530};
   EXPECT_FALSE(Understand(d, o, kNow).sure);

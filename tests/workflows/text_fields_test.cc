@@ -1,3 +1,4 @@
+#include "absl/strings/str_format.h"
 #include "workflows/text_fields.h"
 
 #include <gtest/gtest.h>
@@ -296,6 +297,56 @@ TEST(TaxTotalsTest, TwoTotalLinesThatAgreeOrTheTenderedCashConfirmTheTotal) {
   TextFields tender = ExtractFieldsFromText(
       "Farmasi\n02/03/18\nTOTAL (Including GST) 79.35\nTENDER 100.00\nCHANGE/BALANCE 20.65\n");
   EXPECT_GE(tender.fields_confidence, 0.9);
+}
+
+TEST(ConfirmationTest, TwoAgreeingTotalLinesAboveAnUnreadableTotalConfirmNothing) {
+  // A per-rate subtotal printed twice agrees with itself; the amount to pay
+  // below it was misread ("3b.36"): its figure is not the subtotal.
+  const char* text =
+      "BAKERY WHOLESALE LTD\nDate: 05/11/2026\nTotal zero-rated: 23.64\nBREAD 12.00\n"
+      "Total zero-rated: 23.64\nTotal payable: %s\n";
+  TextFields misread = ExtractFieldsFromText(absl::StrFormat(text, "3b.36"));
+  EXPECT_FALSE(misread.total_confirmed) << misread.total_evidence;
+  EXPECT_LT(misread.fields_confidence, 0.9);
+  TextFields read = ExtractFieldsFromText(absl::StrFormat(text, "23.64"));
+  EXPECT_EQ(read.fields.total_incl_tax, Money{2364});
+  EXPECT_TRUE(read.total_confirmed);
+  EXPECT_EQ(read.total_evidence, "two total lines");
+}
+
+TEST(ConfirmationTest, TwoAgreeingTotalLinesAreContradictedByTheCardCharge) {
+  const char* text = "MARKT\nSUMME EUR 12,01\nMasterCard EUR %s\nBetrag EUR 12,01\n21.04.20 15:52\n";
+  TextFields other = ExtractFieldsFromText(absl::StrFormat(text, "12,07"));
+  EXPECT_FALSE(other.total_confirmed) << other.total_evidence;
+  TextFields same = ExtractFieldsFromText(absl::StrFormat(text, "12,01"));
+  EXPECT_TRUE(same.total_confirmed);
+}
+
+TEST(ConfirmationTest, AVatTableRowDoesNotConfirmItsOwnSum) {
+  // Net, tax and gross of one row are one reading; the total's own figure
+  // was misread ("31,998").
+  TextFields r = ExtractFieldsFromText(
+      "MARKT\nSUMME EUR 31,998\nMwSt NETTO MwSt UMSATZ\nB 7% 1,45 0,52 1,97\n"
+      "C 19% 20,18 3,89 24,01\n28.02.20 09:58\n");
+  EXPECT_NE(r.total_evidence, "net+tax printed");
+  EXPECT_FALSE(r.fields.total_incl_tax == Money{197} && r.total_confirmed);
+}
+
+TEST(ConfirmationTest, ANetWithNoTaxIsNotASecondReadingOfTheTotal) {
+  // Net + 0 is the net: printed on the net's own line, and on the one item's.
+  TextFields r = ExtractFieldsFromText(
+      "CASH & CARRY\nDATE: 02/02/2018 TIME: 08:31:00\n6194020100124 4 11.32 45.28\n"
+      "SUB-TOTAL 45.28\nTAX 0.00\nTOTAL 48.000%\n");
+  EXPECT_FALSE(r.total_confirmed) << r.total_evidence;
+  EXPECT_LT(r.fields_confidence, 0.9);
+}
+
+TEST(ConfirmationTest, NetAndTaxThatAddUpOnlyFromTheWrongColumnsConfirmNothing) {
+  // A tax of 9.85 on 10.54 cannot be: the figures were taken a column off.
+  TextFields r = ExtractFieldsFromText(
+      "MARKT\nNetto 0,69\nMwSt 9,85\nBrutto 10,54\n28.03.20 09:51\n");
+  EXPECT_FALSE(r.total_confirmed) << r.total_evidence;
+  EXPECT_FALSE(r.fields.total_tax.has_value());
 }
 
 TEST(ReceiptTotalsTest, ALargerTotalBelowTheOneNetPlusTaxMakesWasASubtotal) {
