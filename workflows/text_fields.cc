@@ -353,19 +353,35 @@ std::pair<DocType, double> ClassifyText(absl::string_view text) {
 
 namespace {
 
-bool ReadFromUnsureWord(Money amount, const std::vector<std::string>& unsure_words) {
+// True when every printing of `amount` may be one of OCR's unsure words:
+// one confident reading of the figure anywhere on the page is no guess.
+bool ReadFromUnsureWord(Money amount, const std::vector<std::string>& unsure_words,
+                        const std::vector<std::vector<Money>>& amounts_on) {
   std::string digits = absl::StrCat(amount.cents < 0 ? -amount.cents : amount.cents);
   if (digits.size() < 3) digits.insert(0, 3 - digits.size(), '0');
-  return std::any_of(unsure_words.begin(), unsure_words.end(),
-                     [&](const std::string& w) { return DigitsOf(w) == digits; });
+  auto unsure = std::count_if(unsure_words.begin(), unsure_words.end(),
+                              [&](const std::string& w) { return DigitsOf(w) == digits; });
+  if (unsure == 0) return false;
+  std::ptrdiff_t printed = 0;
+  for (const std::vector<Money>& line : amounts_on) {
+    printed += std::count_if(line.begin(), line.end(),
+                             [&](const Money& m) { return std::abs(m.cents) == std::abs(amount.cents); });
+  }
+  return printed <= unsure;
 }
 
 bool ReadFromUnsureWord(std::chrono::year_month_day date,
-                        const std::vector<std::string>& unsure_words) {
-  return std::any_of(unsure_words.begin(), unsure_words.end(), [&](const std::string& w) {
-    std::vector<Ymd> dates = DatesInLine(w);
-    return std::find(dates.begin(), dates.end(), date) != dates.end();
-  });
+                        const std::vector<std::string>& unsure_words,
+                        const std::vector<std::string>& lines) {
+  auto has = [&](const std::string& text) {
+    std::vector<Ymd> dates = DatesInLine(text);
+    return std::count(dates.begin(), dates.end(), date);
+  };
+  std::ptrdiff_t unsure = 0, printed = 0;
+  for (const std::string& w : unsure_words) unsure += has(w);
+  if (unsure == 0) return false;
+  for (const std::string& line : lines) printed += has(line);
+  return printed <= unsure;
 }
 
 }  // namespace
@@ -752,7 +768,9 @@ TextFields ExtractFieldsFromText(absl::string_view text,
   }
   // The figure itself a guess of OCR's: whatever agrees with it, it may be
   // a misread that happens to fit (a subtotal, a rounded line).
-  if (consistent && ReadFromUnsureWord(*f.total_incl_tax, unsure_words)) consistent = false;
+  if (consistent && ReadFromUnsureWord(*f.total_incl_tax, unsure_words, amounts_on)) {
+    consistent = false;
+  }
   if (consistent) {
     // Confirmed by arithmetic or by the payment: as good as a clear label.
     out.fields_confidence = std::max(out.fields_confidence, 0.45) + 0.2;
@@ -830,7 +848,9 @@ TextFields ExtractFieldsFromText(absl::string_view text,
     }
     date_evidence = printed_on_lines >= 2 || distinct.size() == 1;
   }
-  if (date_evidence && ReadFromUnsureWord(*f.issue_date, unsure_words)) date_evidence = false;
+  if (date_evidence && ReadFromUnsureWord(*f.issue_date, unsure_words, lines)) {
+    date_evidence = false;
+  }
   if (f.issue_date) out.fields_confidence += date_evidence ? 0.3 : 0.15;
   out.total_confirmed = consistent;
   if (consistent) out.total_evidence = evidence;

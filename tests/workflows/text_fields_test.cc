@@ -423,6 +423,16 @@ TEST(UnsureWordsTest, ATotalReadFromAnUnsureWordIsFiledButNotConfirmed) {
   EXPECT_TRUE(ExtractFieldsFromText(receipt, {"10.00", "19.00"}).total_confirmed);
 }
 
+TEST(UnsureWordsTest, AFigureAlsoReadWithConfidenceIsNoGuess) {
+  // The total's figure is printed three times; OCR was unsure of one.
+  const char* receipt =
+      "HARDWARE STORE\nTotal 329.10\nVISA 329.10\nSR 310.47 18.63 329.10\n16-03-18 13:49\n";
+  TextFields once_unsure = ExtractFieldsFromText(receipt, {"329.10"});
+  EXPECT_TRUE(once_unsure.total_confirmed);
+  TextFields always_unsure = ExtractFieldsFromText(receipt, {"329.10", "329.10", "329.10"});
+  EXPECT_FALSE(always_unsure.total_confirmed);
+}
+
 TEST(UnsureWordsTest, ADateReadFromAnUnsureWordIsNotConfirmed) {
   const char* receipt =
       "HARDWARE STORE\nTotal 9.00\nCash 10.00\nChange 1.00\n16-03-18 13:49 T2 R000178\n";
@@ -431,6 +441,14 @@ TEST(UnsureWordsTest, ADateReadFromAnUnsureWordIsNotConfirmed) {
   EXPECT_FALSE(guess.date_confirmed);
   EXPECT_TRUE(guess.total_confirmed);
   EXPECT_LT(guess.fields_confidence, 0.9);
+}
+
+TEST(UnsureWordsTest, ADateAlsoReadWithConfidenceIsNoGuess) {
+  const char* receipt =
+      "HARDWARE STORE\nDate: 16/03/2018\nTotal 9.00\nCash 10.00\nChange 1.00\n"
+      "16/03/2018 13:49 T2\n";
+  EXPECT_TRUE(ExtractFieldsFromText(receipt, {"16/03/2018"}).date_confirmed);
+  EXPECT_FALSE(ExtractFieldsFromText(receipt, {"16/03/2018", "16/03/2018"}).date_confirmed);
 }
 
 TEST(SupplierNameTest, TheNameBesideARegistrationNumberOrWithALegalForm) {
