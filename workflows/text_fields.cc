@@ -551,9 +551,18 @@ TextFields ExtractFieldsFromText(absl::string_view text,
         }
       }
       if (below) {
+        // Unless the rest is printed on another total line: the other
+        // rates' goods ("Total 0% supplies 22.99" + "Total 6% supplies
+        // (incl. GST) 16.79" = "Total Payable 39.78"). The subtotals add
+        // up to the total; its net is the total less the one rate's tax.
+        int64_t rest = below->amount.cents - best->amount.cents;
+        consistent = std::any_of(totals.begin(), totals.end(), [&](const Candidate& c) {
+          return c.amount.cents == rest && c.amount_line != best->amount_line &&
+                 c.amount_line != below->amount_line;
+        });
+        evidence = consistent ? "rate subtotals" : "";
+        if (consistent) f.total_excl_tax = Money{below->amount.cents - f.total_tax->cents};
         best = below;
-        consistent = false;
-        evidence.clear();
       }
     }
     if (!best) {

@@ -24,9 +24,9 @@ struct TextFields {
   // The total agrees with a second figure (net + tax, a VAT summary, the
   // payment, another total line).
   bool total_confirmed = false;
-  // Which: "net+tax", "net+tax printed", "tax included printed", "tax
-  // table", "total-tax printed", "card", "cash", "two total lines"; "" when
-  // the total is not confirmed.
+  // Which: "net+tax", "rate subtotals", "net+tax printed", "tax included
+  // printed", "tax table", "total-tax printed", "card", "cash", "two total
+  // lines"; "" when the total is not confirmed.
   std::string total_evidence;
   // The issue date is labelled, stamped with a time of day, or printed twice.
   bool date_confirmed = false;

@@ -351,14 +351,27 @@ TEST(ConfirmationTest, NetAndTaxThatAddUpOnlyFromTheWrongColumnsConfirmNothing) 
 
 TEST(ReceiptTotalsTest, ALargerTotalBelowTheOneNetPlusTaxMakesWasASubtotal) {
   // Net + tax add up to the first "total" (one rate's goods); the amount to
-  // pay, further down, is larger: that is the total, not confirmed.
+  // pay, further down, is larger: that is the total, not confirmed (the
+  // other goods' figure, misread, does not make up the difference).
   TextFields r = ExtractFieldsFromText(
-      "BAKERY WHOLESALE LTD\nDate: 05/11/2026\nTotal zero-rated goods: 12.00\n"
+      "BAKERY WHOLESALE LTD\nDate: 05/11/2026\nTotal zero-rated goods: 12.50\n"
       "Total standard goods (excl. tax): 10.00\nTax: 0.60\n"
       "Total standard goods (incl. tax): 10.60\nTotal payable: 22.60\n");
   EXPECT_EQ(r.fields.total_incl_tax, Money{2260});
   EXPECT_FALSE(r.total_confirmed);
   EXPECT_LT(r.fields_confidence, 0.9);
+}
+
+TEST(ReceiptTotalsTest, SubtotalsPerRateThatMakeTheTotalConfirmIt) {
+  TextFields r = ExtractFieldsFromText(
+      "BAKERY WHOLESALE LTD\nDate: 05/11/2026\nTotal zero-rated goods: 12.00\n"
+      "Total standard goods (excl. tax): 10.00\nTax: 0.60\n"
+      "Total standard goods (incl. tax): 10.60\nTotal payable: 22.60\n");
+  EXPECT_EQ(r.fields.total_incl_tax, Money{2260});
+  EXPECT_TRUE(r.total_confirmed);
+  EXPECT_EQ(r.total_evidence, "rate subtotals");
+  EXPECT_EQ(r.fields.total_excl_tax, Money{2200});  // both rates' goods
+  EXPECT_EQ(r.fields.total_tax, Money{60});
 }
 
 TEST(ReceiptDatesTest, ATillTimestampOutranksADateShapedCode) {
