@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
       j["type_sure"] = u.sure;
       j["decided_by"] = u.decided_by;
       j["total_evidence"] = u.total_evidence;
+      j["date_evidence"] = u.date_evidence;
       j["llm_needed"] = u.llm_needed;
       j["fields"] = liasse::FieldsToJson(u.fields);
       j["checks"] = liasse::ChecksToJson(u.checks);

@@ -681,6 +681,48 @@ TextFields ExtractFieldsFromText(absl::string_view text,
       evidence = "tax table";
     }
   }
+  // A VAT summary row whose rate OCR garbled ("s = 67 18.77 1.13" for "SR @
+  // 6% 18.77 1.13"): a net and a tax side by side, the tax the net at a
+  // standard rate to the cent, adding up to the total.
+  if (f.total_incl_tax && !consistent && f.total_incl_tax->cents > 0) {
+    static constexpr int kRatesBp[] = {210, 500, 550, 600, 700, 800, 1000, 1900, 2000, 2100};
+    const int64_t total = f.total_incl_tax->cents;
+    for (size_t i = 0; i < lines.size() && !consistent; ++i) {
+      if (i == total_line) continue;
+      const std::vector<Money>& a = amounts_on[i];
+      for (size_t k = 0; k + 1 < a.size() && !consistent; ++k) {
+        int64_t net = a[k].cents, tax = a[k + 1].cents;
+        if (net <= 0 || tax <= 0 || net + tax != total) continue;
+        consistent = std::any_of(std::begin(kRatesBp), std::end(kRatesBp), [&](int bp) {
+          return std::abs(static_cast<double>(net) * bp / 10000.0 - static_cast<double>(tax)) <= 1.0;
+        });
+        if (consistent) {
+          f.total_excl_tax = Money{net};
+          f.total_tax = Money{tax};
+          evidence = "net and tax row";
+        }
+      }
+    }
+  }
+  // Per-rate subtotals, each on a total line above the total, that add up
+  // to it when neither rate's net and tax could be read ("Total 0%
+  // supplies: 23.64" + "Total 6% supplies (Inc. GST): 12.72" = "Total
+  // Payable: 36.36").
+  if (f.total_incl_tax && !consistent && f.total_incl_tax->cents > 0) {
+    const int64_t total = f.total_incl_tax->cents;
+    for (const Candidate& x : totals) {
+      for (const Candidate& y : totals) {
+        if (consistent || x.amount_line >= y.amount_line || y.amount_line >= total_line ||
+            x.amount.cents <= 0 || y.amount.cents <= 0) {
+          continue;
+        }
+        if (x.amount.cents + y.amount.cents == total) {
+          consistent = true;
+          evidence = "rate subtotals";
+        }
+      }
+    }
+  }
   // A tax line whose amount, taken from the total, leaves an amount printed
   // elsewhere: the net and tax of the total ("TAX AMT 13.30 / GST 0.80 /
   // TOTAL 14.10").
@@ -790,6 +832,7 @@ TextFields ExtractFieldsFromText(absl::string_view text,
   // Only the first two are evidence, or a date printed on two lines: a lone
   // figure that parses as a date may be a code or a misread.
   bool date_evidence = false;
+  std::string date_why;  // what vouches for the date
   for (size_t i = 0; i < lines.size() && !f.issue_date; ++i) {
     if (!RE2::PartialMatch(lines[i], IssueLabelRe()) || RE2::PartialMatch(lines[i], DueLabelRe())) {
       continue;
@@ -799,6 +842,7 @@ TextFields ExtractFieldsFromText(absl::string_view text,
     if (!d.empty()) {
       f.issue_date = d.front();
       date_evidence = true;
+      date_why = "label";
     }
   }
   for (size_t i = 0; i < lines.size() && !f.issue_date; ++i) {
@@ -807,6 +851,7 @@ TextFields ExtractFieldsFromText(absl::string_view text,
     if (!d.empty() && RE2::PartialMatch(lines[i], TimeOfDayRe())) {
       f.issue_date = d.front();
       date_evidence = true;
+      date_why = "time of day";
     }
   }
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -820,6 +865,7 @@ TextFields ExtractFieldsFromText(absl::string_view text,
       if (!f.issue_date && d.size() >= 2 && RE2::PartialMatch(lines[i], IssueLabelRe())) {
         f.issue_date = d.front();
         date_evidence = true;
+        date_why = "label";
       }
       continue;
     }
@@ -842,6 +888,7 @@ TextFields ExtractFieldsFromText(absl::string_view text,
       if (!d.empty()) {
         f.issue_date = d.front();
         date_evidence = true;
+        date_why = "label, commas repaired";
       }
     }
   }
@@ -851,11 +898,10 @@ TextFields ExtractFieldsFromText(absl::string_view text,
       std::vector<Ymd> d = DatesInLine(line);
       printed_on_lines += std::find(d.begin(), d.end(), *f.issue_date) != d.end() ? 1 : 0;
     }
-    std::set<std::string> distinct;
-    for (const std::string& line : lines) {
-      for (const Ymd& d : DatesInLine(line)) distinct.insert(FormatIsoDate(d));
-    }
-    date_evidence = printed_on_lines >= 2 || distinct.size() == 1;
+    // The only date on the page is no evidence: an unlabelled figure read
+    // once (2 of 5 such dates were misread on the tune half).
+    date_evidence = printed_on_lines >= 2;
+    date_why = "printed twice";
   }
   if (date_evidence && ReadFromUnsureWord(*f.issue_date, unsure_words, lines)) {
     date_evidence = false;
@@ -864,6 +910,7 @@ TextFields ExtractFieldsFromText(absl::string_view text,
   out.total_confirmed = consistent;
   if (consistent) out.total_evidence = evidence;
   out.date_confirmed = f.issue_date && date_evidence;
+  if (out.date_confirmed) out.date_evidence = date_why;
 
   // Invoice number after its label, on the line or the next.
   static const RE2 number_label(

@@ -25,11 +25,14 @@ struct TextFields {
   // payment, another total line).
   bool total_confirmed = false;
   // Which: "net+tax", "rate subtotals", "net+tax printed", "tax included
-  // printed", "tax table", "total-tax printed", "card", "cash", "two total
+  // printed", "tax table", "net and tax row", "total-tax printed", "card", "cash", "two total
   // lines"; "" when the total is not confirmed.
   std::string total_evidence;
   // The issue date is labelled, stamped with a time of day, or printed twice.
   bool date_confirmed = false;
+  // Which: "label", "label, commas repaired", "time of day", "printed
+  // twice", "only date"; "" when not confirmed.
+  std::string date_evidence;
 };
 
 // `unsure_words`: words OCR read below the caller's confidence bar, as read.

@@ -85,6 +85,7 @@ json Describe(const std::string& file, absl::StatusOr<ExtractedDocument> doc, in
   j["type_sure"] = u.sure;
   j["decided_by"] = u.decided_by;
   j["total_evidence"] = u.total_evidence;
+  j["date_evidence"] = u.date_evidence;
   j["llm_needed"] = u.llm_needed;
   if (!u.llm_errors.empty()) j["llm_errors"] = u.llm_errors;
   j["fields"] = FieldsToJson(u.fields);

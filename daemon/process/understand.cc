@@ -99,6 +99,7 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
   u.fields_confidence = rules.fields_confidence;
   u.decided_by = "rules";
   u.total_evidence = rules.total_evidence;
+  u.date_evidence = rules.date_evidence;
   if (options.learned_type && rules.type_confidence < options.rules_confidence) {
     if (DocType learned = options.learned_type(rules.fields); learned != DocType::kUnknown) {
       u.doc_type = learned;

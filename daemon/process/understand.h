@@ -49,6 +49,8 @@ struct Understanding {
   // What confirmed the rules' total (TextFields::total_evidence, or "bank
   // debit"); "" when nothing did.
   std::string total_evidence;
+  // What vouches for the rules' date (TextFields::date_evidence).
+  std::string date_evidence;
   bool llm_needed = false;  // rules alone were not enough
   std::vector<std::string> llm_errors;
 };

@@ -229,7 +229,7 @@ TEST(TaxTotalsTest, AVatSummaryWhoseRowsAddUpConfirmsTheTotal) {
 
 TEST(TaxTotalsTest, TheTaxsOwnTotalIsNotTheDocumentsTotal) {
   TextFields r = ExtractFieldsFromText(
-      "SIMPLIFIED TAX INVOICE\n27/03/2018\nQty S/Price Amount Tax\n1476 3 15.90 47.70 SR\n"
+      "SIMPLIFIED TAX INVOICE\nDate: 27/03/2018\nQty S/Price Amount Tax\n1476 3 15.90 47.70 SR\n"
       "Total Sales (Excluding GST) : 45.00\nTotal GST : 2.70\n"
       "Total Sales (Inclusive of GST) : 47.70\n");
   EXPECT_EQ(r.fields.total_incl_tax, Money{4770});
@@ -263,9 +263,9 @@ TEST(TaxTotalsTest, HeadingsOverARowOfFiguresGiveOneFigureEach) {
   EXPECT_EQ(one.fields.total_incl_tax, Money{12000});
   // A table's head (more headings than figures) lends nothing.
   TextFields head = ExtractFieldsFromText(
-      "Steuerbasisbetrag      USt. %      USt.-Betrag\nVAT (S)  275,00  7  19,25\nZahlbetrag 294,25\n");
+      "Steuerbasisbetrag      USt. %      USt.-Betrag\nVAT (S)  275,00  7  19,25\nZahlbetrag 300,00\n");
   EXPECT_FALSE(head.fields.total_excl_tax.has_value());
-  EXPECT_EQ(head.fields.total_incl_tax, Money{29425});
+  EXPECT_EQ(head.fields.total_incl_tax, Money{30000});
 }
 
 TEST(TaxTotalsTest, ATaxLeavingAPrintedNetConfirmsTheTotal) {
@@ -295,7 +295,7 @@ TEST(TaxTotalsTest, TwoTotalLinesThatAgreeOrTheTenderedCashConfirmTheTotal) {
   TextFields once = ExtractFieldsFromText("McDonald's\n02/03/2018\nTotal Rounded 28.50\n");
   EXPECT_GT(twice.fields_confidence, once.fields_confidence);
   TextFields tender = ExtractFieldsFromText(
-      "Farmasi\n02/03/18\nTOTAL (Including GST) 79.35\nTENDER 100.00\nCHANGE/BALANCE 20.65\n");
+      "Farmasi\nDate: 02/03/18\nTOTAL (Including GST) 79.35\nTENDER 100.00\nCHANGE/BALANCE 20.65\n");
   EXPECT_GE(tender.fields_confidence, 0.9);
 }
 
@@ -349,6 +349,30 @@ TEST(ConfirmationTest, NetAndTaxThatAddUpOnlyFromTheWrongColumnsConfirmNothing) 
   EXPECT_FALSE(r.fields.total_tax.has_value());
 }
 
+TEST(ConfirmationTest, ANetAndTaxRowAtAStandardRateConfirmsTheTotal) {
+  // The row's rate was misread; its net and tax, 6 % to the cent, make the total.
+  const char* text = "KEDAI\nDate: 03/05/2018\nTotal Sales (Inclusive GST) RM 19.90\ns = 67 %s\n";
+  TextFields row = ExtractFieldsFromText(absl::StrFormat(text, "18.77 1.13"));
+  EXPECT_TRUE(row.total_confirmed);
+  EXPECT_EQ(row.total_evidence, "net and tax row");
+  EXPECT_EQ(row.fields.total_excl_tax, Money{1877});
+  EXPECT_EQ(row.fields.total_tax, Money{113});
+  // Two figures that add up at no rate are anything (a quantity, a price).
+  EXPECT_FALSE(ExtractFieldsFromText(absl::StrFormat(text, "17.90 2.00")).total_confirmed);
+}
+
+TEST(ConfirmationTest, SubtotalsOnTotalLinesThatMakeTheTotalConfirmItWithoutANet) {
+  // The taxed goods' net and tax were misread ("12,0", "0,7").
+  const char* text =
+      "BAKERY\nDate: 25/08/2017\nTotal 0%% supplies: 23.64\nTotal 6%% supplies (excl. GST): 12,0\n"
+      "GST: 0,7\nTotal 6%% supplies (Inc. GST): 12.72\nTotal 0%% supplies: 23.64\nTotal Payable: %s\n";
+  TextFields sum = ExtractFieldsFromText(absl::StrFormat(text, "36.36"));
+  EXPECT_EQ(sum.fields.total_incl_tax, Money{3636});
+  EXPECT_TRUE(sum.total_confirmed);
+  EXPECT_EQ(sum.total_evidence, "rate subtotals");
+  EXPECT_FALSE(ExtractFieldsFromText(absl::StrFormat(text, "36.46")).total_confirmed);
+}
+
 TEST(ReceiptTotalsTest, ALargerTotalBelowTheOneNetPlusTaxMakesWasASubtotal) {
   // Net + tax add up to the first "total" (one rate's goods); the amount to
   // pay, further down, is larger: that is the total, not confirmed (the
@@ -380,6 +404,7 @@ TEST(ReceiptDatesTest, ATillTimestampOutranksADateShapedCode) {
       "16-03-18 13:49 T2 R000178\n");
   EXPECT_EQ(Iso(r.fields.issue_date), "2018-03-16");
   EXPECT_TRUE(r.date_confirmed);
+  EXPECT_EQ(r.date_evidence, "time of day");
   EXPECT_TRUE(r.total_confirmed);
   EXPECT_GE(r.fields_confidence, 0.9);
 }
@@ -392,8 +417,9 @@ TEST(ReceiptDatesTest, OneOfSeveralUnlabelledDatesIsNotConfirmed) {
   EXPECT_FALSE(r.date_confirmed);
   EXPECT_TRUE(r.total_confirmed);
   EXPECT_LT(r.fields_confidence, 0.9);
-  // The only date printed, or one printed twice, has no rival.
-  EXPECT_TRUE(ExtractFieldsFromText("KEDAI\n12/03/2026\nTotal 9.00\n").date_confirmed);
+  // One printed twice is read twice; the only date, read once, may be a
+  // misread figure like any other.
+  EXPECT_FALSE(ExtractFieldsFromText("KEDAI\n12/03/2026\nTotal 9.00\n").date_confirmed);
   EXPECT_TRUE(ExtractFieldsFromText("KEDAI\n12/03/2026\nTotal 9.00\n01/04/2026\n12/03/2026\n")
                   .date_confirmed);
 }
