@@ -217,11 +217,11 @@ std::string SupplierName(const std::vector<std::string>& lines) {
   static const RE2 not_name(
       R"((?i)(facture|invoice|rechnung|receipt|re[çc]u|ticket|page|date|tel\b|t[ée]l[ée]phone|fax|www\.|https?:|\.(?:com|fr|de|net|org|my)\b|@|n[°o]\s|copy|copie|original|bienvenue|welcome|merci|thank|danke))");
   static const RE2 legal_form(
-      R"((?i)(\bs[dIoO0]n\.?\s*bhd\b|\bs/b\b|\bbhd\b|\bsarl\b|\bsas\b|\bsasu\b|\beurl\b|\bsnc\b|\bselarl\b|\bs\.a\.?(?:\s|$)|\bsa\s*$|\bgmbh\b|\bag\b|\bkg\b|\bohg\b|\bug\b|\be\.\s?k\.|\bltd\b|\blimited\b|\bllc\b|\bllp\b|\binc\b|\bplc\b|\bcorp\b|\bpte\b|\bb\.?v\.?(?:\s|$)|\bn\.?v\.?(?:\s|$)|\bs\.?r\.?l\.?\b|\bs\.?p\.?a\.?\b))");
+      R"((?i)(\bs[dIloO0u][nm]\.?\s*bh[d]?\b|\bs/b\b|\bbhd\b|\bsarl\b|\bsas\b|\bsasu\b|\beurl\b|\bsnc\b|\bselarl\b|\bs\.a\.?(?:\s|$)|\bsa\s*$|\bgmbh\b|\bag\b|\bkg\b|\bohg\b|\bug\b|\be\.\s?k\.|\bltd\b|\blimited\b|\bllc\b|\bllp\b|\binc\b|\bplc\b|\bcorp\b|\bpte\b|\bb\.?v\.?(?:\s|$)|\bn\.?v\.?(?:\s|$)|\bs\.?r\.?l\.?\b|\bs\.?p\.?a\.?\b))");
   // A company's registration (beside its name) and tax numbers (often
   // under the address): where one starts, the name on that line ends.
   static const RE2 company_id(
-      R"((?i)(\bco\.?\s*-?\s*re[gi]|company\s*(?:reg|no)|\breg(?:istration)?\.?\s*no|\bsiret\b|\bsiren\b|\brcs\b|\bhrb?\s*\d|\(\s*[A-Z]{0,3}\d{5,}\s*-?\s*[A-Z]?\s*\)|^\s*[A-Z]{0,3}\d{5,}\s*-\s*[A-Z]\s*$))");
+      R"((?i)(\bco\.?\s*-?\s*re[gi]|company\s*(?:reg|no)|\breg(?:istration)?\.?\s*no|\bsiret\b|\bsiren\b|\brcs\b|\bhrb?\s*\d|\(\s*[A-Z]{0,3}\d{5,}\s*-?\s*[A-Z]?\s*\)|\([^()]*\d{3,}[^()]*\)?\s*$|^\s*[A-Z]{0,3}\d{5,}\s*-\s*[A-Z]\s*$))");
   static const RE2 tax_id(
       R"((?i)(\bgst\s*(?:id|reg|no)|\bvat\s*(?:no|reg|number|id)|\btva\b|\bust\.?-?\s?id|steuer-?\s?n(?:r|ummer)|\babn\b))");
   static const RE2 long_number(R"(\d{3,})");
@@ -259,6 +259,7 @@ std::string SupplierName(const std::vector<std::string>& lines) {
     std::string name;
     double score;
     size_t line;
+    bool vouched;  // a legal form, or a registration number beside it
   };
   std::optional<Named> best;
   size_t top = std::min<size_t>(lines.size(), 12);
@@ -269,12 +270,38 @@ std::string SupplierName(const std::vector<std::string>& lines) {
     std::string line = name_part(lines[i], &id_here);
     if (!reads_like_a_name(line)) continue;
     double score = -0.5 * static_cast<double>(seen);
-    if (RE2::PartialMatch(line, legal_form)) score += 3;
+    bool has_form = RE2::PartialMatch(line, legal_form);
+    if (has_form) score += 3;
     size_t next = i + 1;
     while (next < lines.size() && lines[next].empty()) ++next;
     bool id_next = next < lines.size() && RE2::PartialMatch(lines[next], company_id);
     if (id_here || id_next) score += 2;
-    if (!best || score > best->score) best = Named{line, score, i};
+    if (!best || score > best->score) best = Named{line, score, i, has_form || id_here || id_next};
+  }
+  // No name at the top carries a legal form or a registration number (the
+  // letterhead is a logo OCR cannot read): the company named with its legal
+  // form further down, as German tills print it in the footer ("Aldi GmbH &
+  // Co. KG, Schloß Holte"), not a payment provider's.
+  if (!best || !best->vouched) {
+    static const RE2 provider(
+        R"((?i)(payment|zahlung|terminal|karte|card|bank|sparkasse|acquir|services?\b|netz|leasing))");
+    // As companies write it, case and all: "3 kg" of charcoal is no KG.
+    static const RE2 footer_form(
+        R"(\b(GmbH|AG|KG|OHG|SARL|SAS|SASU|EURL|Ltd|LTD|Limited|LIMITED|Inc|INC|LLC|PLC|plc|B\.?V|N\.?V)\b)");
+    for (size_t i = 0; i < lines.size(); ++i) {
+      bool id_ignored = false;
+      std::string line = name_part(lines[i], &id_ignored);
+      re2::StringPiece form;
+      if (!reads_like_a_name(line) || !RE2::PartialMatch(line, footer_form, &form) ||
+          RE2::PartialMatch(line, provider) ||
+          std::any_of(line.begin(), line.end(), [](char c) { return absl::ascii_isdigit(c); })) {
+        continue;
+      }
+      // The place after the company ("…, Schloß Holte") is not its name.
+      size_t comma = line.find(',', static_cast<size_t>(form.data() - line.data()));
+      if (comma != std::string::npos) line.resize(comma);
+      return line;
+    }
   }
   if (!best) return "";
   // A name printed over two lines: the legal form's line starts with at
@@ -288,14 +315,29 @@ std::string SupplierName(const std::vector<std::string>& lines) {
     std::string before(absl::StripAsciiWhitespace(
         name.substr(0, static_cast<size_t>(form.data() - name.data()))));
     bool one_word = before.find(' ') == std::string::npos;
-    bool unbalanced = std::count(name.begin(), name.end(), ')') >
-                      std::count(name.begin(), name.end(), '(');
+    auto unbalanced = [](const std::string& s) {
+      return std::count(s.begin(), s.end(), ')') > std::count(s.begin(), s.end(), '(');
+    };
     const std::string& above = lines[above_line - 1];
     bool id_ignored = false;
-    if ((one_word || unbalanced) && reads_like_a_name(name_part(above, &id_ignored))) {
+    if ((one_word || unbalanced(name)) && reads_like_a_name(name_part(above, &id_ignored))) {
+      // "ENTERPRISE (SETIA" over "ALAM) SDN BHD": when the line above
+      // opens the bracket but does not start the name (one name-like line
+      // further up, none between), that one is the name's start too.
+      bool opened_above = unbalanced(name) && !unbalanced(absl::StrCat(above, " ", name));
       name = absl::StrCat(above, " ", name);
+      size_t up = above_line - 1;
+      if (opened_above && up > 0 && !lines[up - 1].empty() &&
+          above.find('(') != std::string::npos && above.find('(') > 0 &&
+          reads_like_a_name(name_part(lines[up - 1], &id_ignored)) &&
+          !RE2::PartialMatch(lines[up - 1], legal_form)) {
+        name = absl::StrCat(lines[up - 1], " ", name);
+      }
     }
   }
+  // The legal form as OCR misread it ("SON BHD", "SUM BH"): spelt right.
+  static const RE2 misread_sdn_bhd(R"((?i)\bs[IloO0u][nm]\.?(\s*)bhd?\b|\bsd[m]\.?(\s*)bhd?\b|\bsdn\.?(\s*)bh\b)");
+  RE2::GlobalReplace(&name, misread_sdn_bhd, "SDN BHD");
   return name;
 }
 

@@ -516,6 +516,37 @@ TEST(SupplierNameTest, ANamePrintedOverTwoLinesIsJoined) {
             "MEGA MART HOLDINGS (NORTH) SDN BHD");
 }
 
+TEST(SupplierNameTest, ANameOverThreeLinesIsJoinedFromWhereItStarts) {
+  // The bracket opened on the second line; the name started on the first.
+  EXPECT_EQ(ExtractFieldsFromText("KEDAI BESI MAJU\nENTERPRISE (BANGI\nTIMUR) SDN BHD\n"
+                                  "(123456-X)\nTotal 9.00\n")
+                .fields.supplier_name,
+            "KEDAI BESI MAJU ENTERPRISE (BANGI TIMUR) SDN BHD");
+}
+
+TEST(SupplierNameTest, ALegalFormOcrMisreadIsRecognisedAndSpeltRight) {
+  // A trading name on top, the company with its misread form and number below.
+  EXPECT_EQ(ExtractFieldsFromText("A PIE PLACE\nFOUR SEASONS SUN BHD ( 1u/5569-P)\n"
+                                  "No. 12 Jalan Mawar\nTotal 9.00\n")
+                .fields.supplier_name,
+            "FOUR SEASONS SDN BHD");
+  EXPECT_EQ(ExtractFieldsFromText("KEDAI MAJU SON BHD\nTotal 9.00\n").fields.supplier_name,
+            "KEDAI MAJU SDN BHD");
+}
+
+TEST(SupplierNameTest, WithNoNameAtTheTopTheCompanyInTheFooterIsTheSupplier) {
+  std::string receipt =
+      "Pohlweg 110\n33100 Paderborn\nUNSERE OFFNUNGSZEITEN\nMO.-SA. 8.00 - 20.00 Uhr\n"
+      "BROT 1,99\nMILCH 0,99\nSUMME 2,98\nBAR 5,00\nRUCKGELD 2,02\n"
+      "Vielen Dank\nNord Markt GmbH & Co. KG, Bielefeld\n";
+  EXPECT_EQ(ExtractFieldsFromText(receipt).fields.supplier_name, "Nord Markt GmbH & Co. KG");
+  // A payment provider named on the card slip is not the seller.
+  std::string slip = "Pohlweg 110\n33100 Paderborn\nUNSERE OFFNUNGSZEITEN\n"
+                     "MO.-SA. 8.00 - 20.00 Uhr\nBROT 1,99\nMILCH 0,99\nSUMME 2,98\n"
+                     "Kartenzahlung 2,98\nMusterpay Payment Services GmbH\nVielen Dank\n";
+  EXPECT_NE(ExtractFieldsFromText(slip).fields.supplier_name, "Musterpay Payment Services GmbH");
+}
+
 TEST(ReceiptShapeTest, FrenchTillTicketsAreReceiptsByTheirShape) {
   // Priced lines, a total and how it was paid: a receipt, whichever words
   // it uses ("TOTAL TTC … CB", "ESPECES … RENDU", a fuel pump's litres).
