@@ -361,6 +361,21 @@ TEST(ConfirmationTest, ANetAndTaxRowAtAStandardRateConfirmsTheTotal) {
   EXPECT_FALSE(ExtractFieldsFromText(absl::StrFormat(text, "17.90 2.00")).total_confirmed);
 }
 
+TEST(ReceiptTotalsTest, ATotalOneDigitOffTheRowOfNetAndTaxIsTheRowsSum) {
+  // "18.80" read "18.00"; the row's net and tax at 6 % say 18.80. Filed,
+  // not confirmed: two readings disagree.
+  TextFields r = ExtractFieldsFromText(
+      "KEDAI\nDate: 16/04/2018\nRokok 17.00\nTOTAL 18.00\nGST 6%) 17.74 1.06\n");
+  EXPECT_EQ(r.fields.total_incl_tax, Money{1880});
+  EXPECT_EQ(r.fields.total_tax, Money{106});
+  EXPECT_FALSE(r.total_confirmed);
+  // Cash rounding is no misread: the rounded total stays.
+  TextFields rounded = ExtractFieldsFromText(
+      "KEDAI\nDate: 22/03/2018\nTotal Sales (Excluding GST) : 96.00\nRounding : -0.01\n"
+      "Total Sales (Inclusive of GST) : 101.75\nSR 96.00 5.76\n");
+  EXPECT_EQ(rounded.fields.total_incl_tax, Money{10175});
+}
+
 TEST(ConfirmationTest, SubtotalsOnTotalLinesThatMakeTheTotalConfirmItWithoutANet) {
   // The taxed goods' net and tax were misread ("12,0", "0,7").
   const char* text =
