@@ -30,7 +30,7 @@ const RE2& StrongTotalRe() {
 }
 
 const RE2& WeakTotalRe() {
-  static const RE2 re(R"((?i)(\btotal\b|\bgesamt\b|\bsomme\b|\bmontant\b|betrag\b))");
+  static const RE2 re(R"((?i)(\btotal\b|\b[tj7][o0]ta[l1]\b|\bgesamt\b|\bsomme\b|\bmontant\b|betrag\b))");
   return re;
 }
 

@@ -1,3 +1,4 @@
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "workflows/text_fields.h"
 
@@ -359,6 +360,15 @@ TEST(ConfirmationTest, ANetAndTaxRowAtAStandardRateConfirmsTheTotal) {
   EXPECT_EQ(row.fields.total_tax, Money{113});
   // Two figures that add up at no rate are anything (a quantity, a price).
   EXPECT_FALSE(ExtractFieldsFromText(absl::StrFormat(text, "17.90 2.00")).total_confirmed);
+}
+
+TEST(ReceiptTotalsTest, ATotalLabelAsOcrMisreadsItIsStillATotal) {
+  // T read as J or 7, o as 0, l as 1; the line is the total's.
+  for (const char* label : {"Jotal", "T0tal", "Tota1", "7otal"}) {
+    TextFields r = ExtractFieldsFromText(
+        absl::StrCat("MARKT\nKABEL 19,99\nLAMPE 94,99\n", label, " EUR 114,98\n"));
+    EXPECT_EQ(r.fields.total_incl_tax, Money{11498}) << label;
+  }
 }
 
 TEST(ReceiptTotalsTest, ATotalOneDigitOffTheRowOfNetAndTaxIsTheRowsSum) {
