@@ -206,11 +206,12 @@ absl::StatusOr<PeriodEntries> ProposePeriodEntries(
     for (const Entry& e : out.entries) entry_of[e.document_id] = &e;
     // Credits nothing justifies yet: a customer's payment or a supplier's
     // refund of one of the period's entries, by amount and name.
+    auto movement_of = [](const BankTxnRecord& t) {
+      return BankMovement{t.id, t.account, t.date, t.amount, t.label};
+    };
     std::vector<BankMovement> credits;
     for (const BankTxnRecord& t : *txns) {
-      if (t.document_id == 0 && t.amount.cents > 0) {
-        credits.push_back({t.id, t.account, t.date, t.amount, t.label});
-      }
+      if (t.document_id == 0 && t.amount.cents > 0) credits.push_back(movement_of(t));
     }
     std::map<int64_t, int64_t> credited;  // movement → document
     for (const Match& m : MatchCredits(credits, out.entries)) credited[m.debit_id] = m.document_id;
@@ -223,11 +224,9 @@ absl::StatusOr<PeriodEntries> ProposePeriodEntries(
       std::optional<EntryProposal> elsewhere;
       if (t.document_id != 0) {
         settled = SettledDocument{t.document_id, DocType::kUnknown, nullptr};
-        if (auto it = entry_of.find(t.document_id); it != entry_of.end()) {
-          settled->type = type_of[t.document_id];
-          settled->entry = it->second;
-        } else if (auto type = type_of.find(t.document_id); type != type_of.end()) {
+        if (auto type = type_of.find(t.document_id); type != type_of.end()) {
           settled->type = type->second;
+          if (auto it = entry_of.find(t.document_id); it != entry_of.end()) settled->entry = it->second;
         } else if (absl::StatusOr<DocumentRecord> d = documents->GetDocument(t.document_id);
                    d.ok() && d->status == DocumentStatus::kDone) {
           settled->type = d->doc_type;
@@ -240,8 +239,7 @@ absl::StatusOr<PeriodEntries> ProposePeriodEntries(
           return d.status();
         }
       }
-      BankMovement movement{t.id, t.account, t.date, t.amount, t.label};
-      EntryProposal p = ProposeBankEntry(movement, settled ? &*settled : nullptr, plan);
+      EntryProposal p = ProposeBankEntry(movement_of(t), settled ? &*settled : nullptr, plan);
       if (p.entry) payments.push_back(std::move(*p.entry));
       if (!p.entry || !p.review.empty()) {
         Unbooked u{t.document_id, t.id, t.date, t.label, DocType::kBankStatement, t.amount,

@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "tests/testing/tax_lines.h"
 
 namespace liasse {
 namespace {
@@ -28,14 +29,7 @@ LineMap Lines(const Entry& e) {
 
 std::chrono::year_month_day October(unsigned d) { return {year(2026), month(10), day(d)}; }
 
-TaxLine Rate(int64_t rate, int64_t base, int64_t amount) {
-  TaxLine t;
-  t.rate = rate;
-  t.base = Money{base};
-  t.amount = Money{amount};
-  t.category = "S";
-  return t;
-}
+using testing::Rate;
 
 // The entry of a supplier's invoice of `total` cents (401 credited).
 Entry SupplierInvoice(int64_t document_id, int64_t total) {

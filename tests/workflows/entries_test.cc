@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "tests/testing/tax_lines.h"
 
 namespace liasse {
 namespace {
@@ -12,14 +13,7 @@ using std::chrono::day;
 using std::chrono::month;
 using std::chrono::year;
 
-TaxLine Rate(int64_t rate, int64_t base, int64_t amount, std::string category = "S") {
-  TaxLine t;
-  t.rate = rate;
-  t.base = Money{base};
-  t.amount = Money{amount};
-  t.category = std::move(category);
-  return t;
-}
+using testing::Rate;
 
 EntryDocument Purchase(int64_t total, std::vector<TaxLine> taxes) {
   EntryDocument d;
