@@ -30,7 +30,7 @@ const RE2& StrongTotalRe() {
 }
 
 const RE2& WeakTotalRe() {
-  static const RE2 re(R"((?i)(\btotal\b|\b[tj7][o0]ta[l1]\b|\bgesamt\b|\bsomme\b|\bmontant\b|betrag\b))");
+  static const RE2 re(R"((?i)(\btotal\b|\b[tj7][o0]t[a@][l1]\b|\bgesamt\b|\bsomme\b|\bmontant\b|betrag\b))");
   return re;
 }
 
@@ -395,6 +395,23 @@ std::pair<DocType, double> ClassifyText(absl::string_view text) {
 
 namespace {
 
+// True when `read` and `expected` differ in one digit, and those two digits
+// are ones OCR takes for each other (0/8/6/9, 1/7, 3/8, 5/6).
+bool OneDigitMisread(int64_t read, int64_t expected) {
+  std::string a = absl::StrCat(read), b = absl::StrCat(expected);
+  if (a.size() != b.size() || a == b) return false;
+  static const std::set<std::pair<char, char>> confused = {
+      {'0', '8'}, {'0', '6'}, {'0', '9'}, {'6', '8'}, {'1', '7'}, {'3', '8'}, {'5', '6'}, {'8', '9'}};
+  int differ = 0;
+  bool confusable = false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] == b[i]) continue;
+    ++differ;
+    confusable = confused.count({std::min(a[i], b[i]), std::max(a[i], b[i])}) > 0;
+  }
+  return differ == 1 && confusable;
+}
+
 // True when every printing of `amount` may be one of OCR's unsure words:
 // one confident reading of the figure anywhere on the page is no guess.
 bool ReadFromUnsureWord(Money amount, const std::vector<std::string>& unsure_words,
@@ -710,7 +727,10 @@ TextFields ExtractFieldsFromText(absl::string_view text,
       sum.gross += r.gross;
     }
     int64_t slack = static_cast<int64_t>(rows.size());
-    bool agrees = f.total_incl_tax && std::abs(f.total_incl_tax->cents - sum.gross) <= slack;
+    // A cent per row for rounding, not a digit OCR misreads ("31,96" for
+    // the rows' 31,98).
+    bool agrees = f.total_incl_tax && std::abs(f.total_incl_tax->cents - sum.gross) <= slack &&
+                  !OneDigitMisread(f.total_incl_tax->cents, sum.gross);
     if (!f.total_incl_tax && rows.size() > 1 && printed_elsewhere(sum.gross, rows.front().line)) {
       f.total_incl_tax = Money{sum.gross};
       out.fields_confidence += 0.3;
@@ -836,8 +856,12 @@ TextFields ExtractFieldsFromText(absl::string_view text,
         break;
       }
     }
-    // A card charged another amount contradicts them.
+    // A card charged, or cash kept, another amount contradicts them.
     if (consistent && card_paid && card_paid->cents != f.total_incl_tax->cents) consistent = false;
+    if (consistent && cash_given && change_back &&
+        cash_given->cents - change_back->cents != f.total_incl_tax->cents) {
+      consistent = false;
+    }
     if (consistent) evidence = "two total lines";
   }
   // Nothing confirmed the total, and its figure is one digit off the only

@@ -323,6 +323,23 @@ TEST(ConfirmationTest, TwoAgreeingTotalLinesAreContradictedByTheCardCharge) {
   EXPECT_TRUE(same.total_confirmed);
 }
 
+TEST(ConfirmationTest, TwoAgreeingTotalLinesAreContradictedByTheCashKept) {
+  const char* text =
+      "KEDAI\nDate: 02/03/2018\nTotal : 165.00\nTotal Due : 165.00\nCASH : %s\nChange : 0.00\n";
+  EXPECT_FALSE(ExtractFieldsFromText(absl::StrFormat(text, "174.90")).total_confirmed);
+  EXPECT_TRUE(ExtractFieldsFromText(absl::StrFormat(text, "165.00")).total_confirmed);
+}
+
+TEST(ConfirmationTest, AVatTableOffByAMisreadDigitIsNoRounding) {
+  // The rows make 31,98; the total reads 31,96: a 6 for an 8, not a cent
+  // of rounding per row.
+  const char* text =
+      "MARKT\nSUMME EUR %s\nB 7%% 7,45 0,52 7,97\nC 19%% 20,18 3,83 24,01\n28.02.20 09:58\n";
+  EXPECT_FALSE(ExtractFieldsFromText(absl::StrFormat(text, "31,96")).total_confirmed);
+  EXPECT_TRUE(ExtractFieldsFromText(absl::StrFormat(text, "31,98")).total_confirmed);
+  EXPECT_TRUE(ExtractFieldsFromText(absl::StrFormat(text, "31,97")).total_confirmed);  // rounding
+}
+
 TEST(ConfirmationTest, AVatTableRowDoesNotConfirmItsOwnSum) {
   // Net, tax and gross of one row are one reading; the total's own figure
   // was misread ("31,998").
@@ -364,7 +381,7 @@ TEST(ConfirmationTest, ANetAndTaxRowAtAStandardRateConfirmsTheTotal) {
 
 TEST(ReceiptTotalsTest, ATotalLabelAsOcrMisreadsItIsStillATotal) {
   // T read as J or 7, o as 0, l as 1; the line is the total's.
-  for (const char* label : {"Jotal", "T0tal", "Tota1", "7otal"}) {
+  for (const char* label : {"Jotal", "T0tal", "Tota1", "7otal", "Tot@l"}) {
     TextFields r = ExtractFieldsFromText(
         absl::StrCat("MARKT\nKABEL 19,99\nLAMPE 94,99\n", label, " EUR 114,98\n"));
     EXPECT_EQ(r.fields.total_incl_tax, Money{11498}) << label;
