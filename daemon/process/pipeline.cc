@@ -25,9 +25,10 @@ constexpr absl::Duration kIdleRecheck = absl::Minutes(1);
 using nlohmann::json;
 
 std::string StatusPayload(DocumentStatus from, DocumentStatus to,
-                          const std::string& reason = "") {
+                          const std::string& reason = "", const json& detail = json::object()) {
   json j = {{"from", DocumentStatusName(from)}, {"to", DocumentStatusName(to)}};
   if (!reason.empty()) j["reason"] = reason;
+  j.update(detail);
   return j.dump();
 }
 
@@ -315,14 +316,23 @@ absl::Status Pipeline::Extract(const DocumentRecord& doc) {
     }
   }
   done.checks = std::move(found);
-  return CommitExtracted(doc.id, done);
+  // Who decided, and what vouched for the total and the date: a person
+  // looking at the document's events sees why it was (or was not) sure.
+  std::vector<std::pair<std::string, std::string>> why = {{"decided_by", u.decided_by}};
+  if (!u.total_evidence.empty()) why.emplace_back("total_evidence", u.total_evidence);
+  if (!u.date_evidence.empty()) why.emplace_back("date_evidence", u.date_evidence);
+  return CommitExtracted(doc.id, done, why);
 }
 
 // extracting → extracted with what was read, then on to the conclusion.
-absl::Status Pipeline::CommitExtracted(int64_t id, const DocumentUpdate& extracted) {
+absl::Status Pipeline::CommitExtracted(
+    int64_t id, const DocumentUpdate& extracted,
+    const std::vector<std::pair<std::string, std::string>>& why) {
+  json detail = json::object();
+  for (const auto& [key, value] : why) detail[key] = value;
   if (absl::Status st = store_->UpdateDocument(
           id, DocumentStatus::kExtracting, extracted, "status",
-          StatusPayload(DocumentStatus::kExtracting, DocumentStatus::kExtracted));
+          StatusPayload(DocumentStatus::kExtracting, DocumentStatus::kExtracted, "", detail));
       !st.ok()) {
     return st;
   }

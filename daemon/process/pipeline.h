@@ -13,7 +13,9 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -91,7 +93,10 @@ class Pipeline {
   bool ProcessNext(int index);
   void Process(const DocumentRecord& doc);
   absl::Status Extract(const DocumentRecord& doc);
-  absl::Status CommitExtracted(int64_t id, const DocumentUpdate& extracted);
+  // `why` joins the event's payload: (decided_by, rules), (total_evidence, …).
+  absl::Status CommitExtracted(
+      int64_t id, const DocumentUpdate& extracted,
+      const std::vector<std::pair<std::string, std::string>>& why = {});
   absl::Status Conclude(int64_t id, const DocumentRecord& doc);
   absl::Status Quarantine(int64_t id, DocumentStatus from, const std::string& reason);
   absl::Duration Backoff(int attempts) const;

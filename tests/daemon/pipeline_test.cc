@@ -104,6 +104,23 @@ TEST_F(PipelineTest, AnInvoiceTheRulesAreSureOfIsDoneAndFiled) {
   EXPECT_EQ(host_.concluded[0], std::make_pair(id, FollowUp::kFile));
 }
 
+TEST_F(PipelineTest, TheExtractedEventSaysWhatVouchedForTheTotalAndDate) {
+  extractor_.answers.push_back(FakeExtractor::Text(kInvoice));
+  int64_t id = Ingest("%PDF-1.4 invoice");
+  pipeline_->RunUntilIdle();
+  absl::StatusOr<std::vector<EventRecord>> events = store_->ListEvents(0, "acme", 100);
+  ASSERT_OK(events);
+  std::string extracted;
+  for (const EventRecord& e : *events) {
+    if (e.document_id == id && e.payload_json.find("\"to\":\"extracted\"") != std::string::npos) {
+      extracted = e.payload_json;
+    }
+  }
+  EXPECT_NE(extracted.find("\"decided_by\":\"rules\""), std::string::npos) << extracted;
+  EXPECT_NE(extracted.find("\"total_evidence\":\"net+tax\""), std::string::npos) << extracted;
+  EXPECT_NE(extracted.find("\"date_evidence\":\"label\""), std::string::npos) << extracted;
+}
+
 TEST_F(PipelineTest, ATransientFailureWaitsForItsBackoffBeforeTheNextAttempt) {
   extractor_.answers.push_back(absl::UnavailableError("worker busy"));
   extractor_.answers.push_back(FakeExtractor::Text(kInvoice));
