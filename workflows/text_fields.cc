@@ -395,6 +395,39 @@ std::pair<DocType, double> ClassifyText(absl::string_view text) {
 
 namespace {
 
+// Letters OCR reads for digits inside date-shaped tokens ("2O/O4/2018",
+// "l3/04/2018", "1S/04/18") put back as digits; a token needs three real
+// digits to count as one. Whether the result is a date is the caller's test.
+std::string DigitsInDates(const std::string& line) {
+  static const RE2 token(
+      R"(((?:^|[^A-Za-z0-9])([0-9OoIl|SsBZ]{1,2}[/.\-][0-9OoIl|SsBZ]{1,2}[/.\-](?:[0-9OoIl|SsBZ]{4}|[0-9OoIl|SsBZ]{2}))(?:[^A-Za-z0-9]|$)))");
+  std::string out;
+  re2::StringPiece input(line);
+  re2::StringPiece whole, date;
+  const char* copied = line.data();
+  while (RE2::FindAndConsume(&input, token, &whole, &date)) {
+    if (std::count_if(date.begin(), date.end(), [](char c) { return absl::ascii_isdigit(c); }) < 3) {
+      continue;
+    }
+    out.append(copied, date.data());
+    for (char c : date) {
+      switch (c) {
+        case 'O': case 'o': out += '0'; break;
+        case 'I': case 'l': case '|': out += '1'; break;
+        case 'S': case 's': out += '5'; break;
+        case 'B': out += '8'; break;
+        case 'Z': out += '2'; break;
+        default: out += c;
+      }
+    }
+    copied = date.data() + date.size();
+    // The delimiter after the token may start the next one.
+    if (input.data() > copied) input = re2::StringPiece(copied, line.data() + line.size() - copied);
+  }
+  out.append(copied, line.data() + line.size());
+  return out;
+}
+
 // True when `read` and `expected` differ in one digit, and those two digits
 // are ones OCR takes for each other (0/8/6/9, 1/7, 3/8, 5/6).
 bool OneDigitMisread(int64_t read, int64_t expected) {
@@ -924,8 +957,10 @@ TextFields ExtractFieldsFromText(absl::string_view text,
     if (!RE2::PartialMatch(lines[i], IssueLabelRe()) || RE2::PartialMatch(lines[i], DueLabelRe())) {
       continue;
     }
-    std::vector<Ymd> d = DatesInLine(lines[i]);
-    if (d.empty() && i + 1 < lines.size()) d = DatesInLine(lines[i + 1]);
+    // On a line a label vouches for, digits OCR read as letters are put
+    // back before the date is read ("Date: l3/04/2018" is the 13th).
+    std::vector<Ymd> d = DatesInLine(DigitsInDates(lines[i]));
+    if (d.empty() && i + 1 < lines.size()) d = DatesInLine(DigitsInDates(lines[i + 1]));
     if (!d.empty()) {
       f.issue_date = d.front();
       date_evidence = true;
@@ -933,9 +968,11 @@ TextFields ExtractFieldsFromText(absl::string_view text,
     }
   }
   for (size_t i = 0; i < lines.size() && !f.issue_date; ++i) {
-    if (RE2::PartialMatch(lines[i], DueLabelRe())) continue;
-    std::vector<Ymd> d = DatesInLine(lines[i]);
-    if (!d.empty() && RE2::PartialMatch(lines[i], TimeOfDayRe())) {
+    if (RE2::PartialMatch(lines[i], DueLabelRe()) || !RE2::PartialMatch(lines[i], TimeOfDayRe())) {
+      continue;
+    }
+    std::vector<Ymd> d = DatesInLine(DigitsInDates(lines[i]));
+    if (!d.empty()) {
       f.issue_date = d.front();
       date_evidence = true;
       date_why = "time of day";

@@ -635,6 +635,19 @@ TEST(ReceiptShapeTest, StatementsAndInvoicesKeepTheirType) {
   EXPECT_EQ(invoice.doc_type, DocType::kInvoice);
 }
 
+TEST(ReceiptDatesTest, LettersOcrReadForDigitsInALabelledDateArePutBack) {
+  auto date_of = [](const std::string& line) {
+    return Iso(ExtractFieldsFromText("KEDAI\n" + line + "\nTOTAL 9.00\n").fields.issue_date);
+  };
+  EXPECT_EQ(date_of("Date: l3/04/2018"), "2018-04-13");  // not the 3rd
+  EXPECT_EQ(date_of("Date: 2O/O4/2018"), "2018-04-20");
+  EXPECT_EQ(date_of("Date: 1S/04/2018"), "2018-04-15");
+  EXPECT_EQ(date_of("15/O4/18 10:22"), "2018-04-15");  // a till's stamp
+  // Letters alone are no date, nor are letters on a line nothing vouches for.
+  EXPECT_EQ(date_of("Date: SS/OS/IS"), "none");
+  EXPECT_EQ(date_of("Ref 2O/O4/2018"), "none");
+}
+
 TEST(ReceiptDatesTest, CommasReadForDotsAreRepairedOnlyWhereADateBelongs) {
   EXPECT_EQ(Iso(ExtractFieldsFromText("EDEKA\nSumme 9,00\nDatum: 29,04,2020\n").fields.issue_date),
             "2020-04-29");
