@@ -215,9 +215,9 @@ std::vector<TaxRow> TaxTableRows(const std::vector<std::string>& lines) {
 // cut off.
 std::string SupplierName(const std::vector<std::string>& lines) {
   static const RE2 not_name(
-      R"((?i)(facture|invoice|rechnung|receipt|re[çc]u|ticket|page|date|tel\b|t[ée]l[ée]phone|fax|www\.|https?:|\.(?:com|fr|de|net|org|my)\b|@|n[°o]\s|copy|copie|original|bienvenue|welcome|merci|thank|danke))");
+      R"((?i)(facture|invoice|rechnung|receipt|re[çc]u|ticket|page|date|tel\b|t[ée]l[ée]phone|fax|www\.|https?:|\.(?:com|fr|de|net|org|my)\b|@|n[°o]\s|copy|copie|original|bienvenue|welcome|merci|thank|danke|goods\s*sold|returnable|refundable|\bjalan\b|\bjln\b|\brue\b|stra(?:ss|ß)e\b|\bstr\.\s|\bavenue\b|\broad\b|\bstreet\b|\blot\s*\d|\bno\.\s*\d))");
   static const RE2 legal_form(
-      R"((?i)(\bs[dIloO0u][nm]\.?\s*bh[d]?\b|\bs/b\b|\bbhd\b|\bsarl\b|\bsas\b|\bsasu\b|\beurl\b|\bsnc\b|\bselarl\b|\bs\.a\.?(?:\s|$)|\bsa\s*$|\bgmbh\b|\bag\b|\bkg\b|\bohg\b|\bug\b|\be\.\s?k\.|\bltd\b|\blimited\b|\bllc\b|\bllp\b|\binc\b|\bplc\b|\bcorp\b|\bpte\b|\bb\.?v\.?(?:\s|$)|\bn\.?v\.?(?:\s|$)|\bs\.?r\.?l\.?\b|\bs\.?p\.?a\.?\b))");
+      R"((?i)(\bs[dIloO0u][nm]\.?\s*[br8]h[d]?\b|\bs/b\b|\bbhd\b|\bsarl\b|\bsas\b|\bsasu\b|\beurl\b|\bsnc\b|\bselarl\b|\bs\.a\.?(?:\s|$)|\bsa\s*$|\bgmbh\b|\bag\b|\bkg\b|\bohg\b|\bug\b|\be\.\s?k\.|\bltd\b|\blimited\b|\bllc\b|\bllp\b|\binc\b|\bplc\b|\bcorp\b|\bpte\b|\bb\.?v\.?(?:\s|$)|\bn\.?v\.?(?:\s|$)|\bs\.?r\.?l\.?\b|\bs\.?p\.?a\.?\b))");
   // A company's registration (beside its name) and tax numbers (often
   // under the address): where one starts, the name on that line ends.
   static const RE2 company_id(
@@ -336,7 +336,8 @@ std::string SupplierName(const std::vector<std::string>& lines) {
     }
   }
   // The legal form as OCR misread it ("SON BHD", "SUM BH"): spelt right.
-  static const RE2 misread_sdn_bhd(R"((?i)\bs[IloO0u][nm]\.?(\s*)bhd?\b|\bsd[m]\.?(\s*)bhd?\b|\bsdn\.?(\s*)bh\b)");
+  static const RE2 misread_sdn_bhd(
+      R"((?i)\bs[IloO0u][nm]\.?\s*[br8]hd?\b|\bsd[m]\.?\s*[br8]hd?\b|\bsdn\.?\s*(?:bh|[r8]hd?)\b)");
   RE2::GlobalReplace(&name, misread_sdn_bhd, "SDN BHD");
   return name;
 }

@@ -574,6 +574,16 @@ TEST(SupplierNameTest, ALegalFormOcrMisreadIsRecognisedAndSpeltRight) {
             "FOUR SEASONS SDN BHD");
   EXPECT_EQ(ExtractFieldsFromText("KEDAI MAJU SON BHD\nTotal 9.00\n").fields.supplier_name,
             "KEDAI MAJU SDN BHD");
+  EXPECT_EQ(ExtractFieldsFromText("Thank you\nKedai Maju Sdn.Rhd\nTotal 9.00\n").fields.supplier_name,
+            "Kedai Maju SDN BHD");
+}
+
+TEST(SupplierNameTest, AnAddressOrAShopsFooterIsNoName) {
+  for (const char* line : {"NO. 3 & 5, JALAN PERMAS", "12 rue des Lilas", "Goods Sold Are Not Returnable",
+                           "Hauptstraße 4", "LOT 1851-A KAWASAN PERINDUSTRIAN"}) {
+    EXPECT_NE(ExtractFieldsFromText(absl::StrCat(line, "\nKEDAI MAJU\nTotal 9.00\n")).fields.supplier_name,
+              line);
+  }
 }
 
 TEST(SupplierNameTest, WithNoNameAtTheTopTheCompanyInTheFooterIsTheSupplier) {
