@@ -429,21 +429,27 @@ std::string DigitsInDates(const std::string& line) {
   return out;
 }
 
+// How many digits `a` and `b` differ in, place by place; -1 when they do
+// not have as many digits (a digit dropped or doubled is no misread).
+int DigitsDiffering(int64_t a, int64_t b) {
+  std::string x = absl::StrCat(a), y = absl::StrCat(b);
+  if (x.size() != y.size()) return -1;
+  int differ = 0;
+  for (size_t i = 0; i < x.size(); ++i) differ += x[i] != y[i];
+  return differ;
+}
+
 // True when `read` and `expected` differ in one digit, and those two digits
 // are ones OCR takes for each other (0/8/6/9, 1/7, 3/8, 5/6).
 bool OneDigitMisread(int64_t read, int64_t expected) {
-  std::string a = absl::StrCat(read), b = absl::StrCat(expected);
-  if (a.size() != b.size() || a == b) return false;
+  if (DigitsDiffering(read, expected) != 1) return false;
   static const std::set<std::pair<char, char>> confused = {
       {'0', '8'}, {'0', '6'}, {'0', '9'}, {'6', '8'}, {'1', '7'}, {'3', '8'}, {'5', '6'}, {'8', '9'}};
-  int differ = 0;
-  bool confusable = false;
+  std::string a = absl::StrCat(read), b = absl::StrCat(expected);
   for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i] == b[i]) continue;
-    ++differ;
-    confusable = confused.count({std::min(a[i], b[i]), std::max(a[i], b[i])}) > 0;
+    if (a[i] != b[i]) return confused.count({std::min(a[i], b[i]), std::max(a[i], b[i])}) > 0;
   }
-  return differ == 1 && confusable;
+  return false;
 }
 
 // True when every printing of `amount` may be one of OCR's unsure words:
@@ -903,12 +909,8 @@ TextFields ExtractFieldsFromText(absl::string_view text,
   // 1.06"): a figure the rate vouches for beats one misread digit; filed,
   // not confirmed. Not a cash rounding (under 10 cents off).
   if (f.total_incl_tax && !consistent && rated.size() == 1) {
-    std::string read = absl::StrCat(f.total_incl_tax->cents);
     int64_t sum = rated[0].first + rated[0].second;
-    std::string row = absl::StrCat(sum);
-    int differ = 0;
-    for (size_t c = 0; c < read.size() && read.size() == row.size(); ++c) differ += read[c] != row[c];
-    if (read.size() == row.size() && differ == 1 && std::abs(sum - f.total_incl_tax->cents) >= 10) {
+    if (DigitsDiffering(f.total_incl_tax->cents, sum) == 1 && std::abs(sum - f.total_incl_tax->cents) >= 10) {
       f.total_incl_tax = Money{sum};
       f.total_excl_tax = Money{rated[0].first};
       f.total_tax = Money{rated[0].second};
