@@ -125,6 +125,10 @@ std::vector<YearMonthDay> DatesInLine(absl::string_view line) {
   static const RE2 day_name(
       R"((?i)(?:^|[^\pL\d])(\d{1,2})(?:er|st|nd|rd|th)?[\s.-]*(\pL{3,9})\.?[\s,.-]*(\d{4}|\d{2})(?:\D|$))");
   static const RE2 name_day(R"((?i)(?:^|[^\pL])(\pL{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:\D|$))");
+  // Eight digits with no separator are a date only where a till prints
+  // one, just before the time of day ("25032018 13:11:54", "20180325 13:11").
+  static const RE2 compact_day_first(R"((?:^|\D)(\d{2})(\d{2})(\d{4})\s+[0-2]?\d:[0-5]\d(?:\D|$))");
+  static const RE2 compact_year_first(R"((?:^|\D)(\d{4})(\d{2})(\d{2})\s+[0-2]?\d:[0-5]\d(?:\D|$))");
   auto num = [](const std::string& s) { return std::atoi(s.c_str()); };
   scan(iso, [&](const std::string& y, const std::string& m, const std::string& d) {
     return MakeDate(num(y), num(m), num(d));
@@ -151,6 +155,14 @@ std::vector<YearMonthDay> DatesInLine(absl::string_view line) {
     if (it == MonthNames().end()) return std::optional<YearMonthDay>();
     return MakeDate(num(y), static_cast<int>(it->second), num(d));
   });
+  if (found.empty()) {
+    scan(compact_day_first, [&](const std::string& d, const std::string& m, const std::string& y) {
+      return MakeDate(num(y), num(m), num(d));
+    });
+    scan(compact_year_first, [&](const std::string& y, const std::string& m, const std::string& d) {
+      return MakeDate(num(y), num(m), num(d));
+    });
+  }
   std::stable_sort(found.begin(), found.end(),
                    [](const auto& x, const auto& y) { return x.first < y.first; });
   std::vector<YearMonthDay> out;

@@ -49,6 +49,14 @@ TEST(TextFieldsTest, ReadsDatesInFrenchEnglishAndGermanFormats) {
   EXPECT_TRUE(DatesInLine("Total 12,50").empty());
 }
 
+TEST(TextFieldsTest, ReadsEightDigitDatesOnlyBeforeATimeOfDay) {
+  EXPECT_EQ(Iso(DatesInLine("00440010036 25032018 13:11:54 0003").front()), "2018-03-25");
+  EXPECT_EQ(Iso(DatesInLine("20180325 13:11").front()), "2018-03-25");
+  EXPECT_TRUE(DatesInLine("Ref 25032018").empty());       // no time: a code
+  EXPECT_TRUE(DatesInLine("12345678 13:11").empty());     // no calendar date
+  EXPECT_TRUE(DatesInLine("125032018 13:11").empty());    // nine digits
+}
+
 TEST(TextFieldsTest, FrenchInvoiceTotalsByLabelNotByLargestNumber) {
   TextFields r = ExtractFieldsFromText(
       "Boulangerie Martin SARL\n"
