@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "workflows/date.h"
 #include "workflows/identifiers.h"
@@ -476,8 +477,17 @@ bool ReadFromUnsureWord(std::chrono::year_month_day date,
     std::vector<Ymd> dates = DatesInLine(text);
     return std::count(dates.begin(), dates.end(), date);
   };
+  // A till's eight-digit date is a date only beside its time of day: an
+  // unsure word that is those eight digits is the date read unsure.
+  int y = static_cast<int>(date.year());
+  unsigned m = static_cast<unsigned>(date.month()), d = static_cast<unsigned>(date.day());
+  const std::string day_first = absl::StrFormat("%02u%02u%04d", d, m, y);
+  const std::string year_first = absl::StrFormat("%04d%02u%02u", y, m, d);
   std::ptrdiff_t unsure = 0, printed = 0;
-  for (const std::string& w : unsure_words) unsure += has(w);
+  for (const std::string& w : unsure_words) {
+    std::string digits = DigitsOf(w);
+    unsure += digits == day_first || digits == year_first ? 1 : has(w);
+  }
   if (unsure == 0) return false;
   for (const std::string& line : lines) printed += has(line);
   return printed <= unsure;
@@ -701,6 +711,28 @@ TextFields ExtractFieldsFromText(absl::string_view text,
           break;
         }
       }
+    }
+  }
+  // An amount to pay that carries a balance left from earlier invoices
+  // ("Ausstehende Forderung 220,00" over "zu zahlender Beitrag 440,00";
+  // "Solde antérieur", "Previous balance") is no invoice's total: the
+  // invoice's own is the amount to pay less that balance, when it is
+  // printed above the balance's line. Filed, not confirmed.
+  if (f.total_incl_tax && !consistent) {
+    static const RE2 previous_balance(
+        R"((?i)(solde\s*(?:ant[ée]rieur|pr[ée]c[ée]dent)|ancien\s*solde|report\s*(?:de\s*|du\s*)?solde|previous\s*balance|balance\s*(?:brought\s*)?forward|\barrears\b|ausstehende\s*forderung|\br[üu]ckstand|vorsaldo|alter\s*saldo))");
+    for (size_t r = 0; r < total_line && r < lines.size(); ++r) {
+      if (amounts_on[r].empty() || !RE2::PartialMatch(lines[r], previous_balance)) continue;
+      int64_t own = f.total_incl_tax->cents - amounts_on[r].back().cents;
+      for (size_t k = 0; k < r && own > 0; ++k) {
+        if (std::any_of(amounts_on[k].begin(), amounts_on[k].end(),
+                        [&](const Money& m) { return m.cents == own; })) {
+          f.total_incl_tax = Money{own};
+          total_line = k;
+          break;
+        }
+      }
+      break;
     }
   }
   // Every amount printed, with the first two lines it is on, so "is this

@@ -49,6 +49,28 @@ TEST(TextFieldsTest, ReadsDatesInFrenchEnglishAndGermanFormats) {
   EXPECT_TRUE(DatesInLine("Total 12,50").empty());
 }
 
+TEST(TextFieldsTest, ABalanceLeftFromEarlierInvoicesIsNotThisInvoicesTotal) {
+  // The amount to pay adds what was still owed: the invoice's own total is
+  // the line above the balance.
+  TextFields de = ExtractFieldsFromText(
+      "MVM Versicherungsverein a.G.\nBeitragsrechnung Nr. 00.123.456.7     11. März 2014\n"
+      "vierteljährlicher Beitrag inklusive 19 % Versicherungsteuer   220,00 €\n"
+      "in diesem Beitrag enthaltene Versicherungsteuer   (35,13 €)\n"
+      "Ausstehende Forderung am Ausstellungstag   220,00 €\n"
+      "zu zahlender Beitrag   440,00 €\n");
+  EXPECT_EQ(de.fields.total_incl_tax, Money{22000});
+  EXPECT_FALSE(de.total_confirmed);
+  TextFields fr = ExtractFieldsFromText(
+      "Plomberie Martin SARL\nFacture F-12 du 02/11/2026\nPrestation du mois   150,00\n"
+      "Solde antérieur   80,00\nNet à payer   230,00\n");
+  EXPECT_EQ(fr.fields.total_incl_tax, Money{15000});
+  // With no figure above making up the difference, the amount to pay stays.
+  TextFields alone = ExtractFieldsFromText(
+      "Plomberie Martin SARL\nFacture F-12 du 02/11/2026\nSolde antérieur   80,00\n"
+      "Net à payer   230,00\n");
+  EXPECT_EQ(alone.fields.total_incl_tax, Money{23000});
+}
+
 TEST(TextFieldsTest, ReadsEightDigitDatesOnlyBeforeATimeOfDay) {
   EXPECT_EQ(Iso(DatesInLine("00440010036 25032018 13:11:54 0003").front()), "2018-03-25");
   EXPECT_EQ(Iso(DatesInLine("20180325 13:11").front()), "2018-03-25");
@@ -535,6 +557,18 @@ TEST(UnsureWordsTest, ADateReadFromAnUnsureWordIsNotConfirmed) {
   EXPECT_FALSE(guess.date_confirmed);
   EXPECT_TRUE(guess.total_confirmed);
   EXPECT_LT(guess.fields_confidence, 0.9);
+}
+
+TEST(UnsureWordsTest, ATillsEightDigitDateReadUnsureIsNotConfirmed) {
+  const char* receipt =
+      "KEDAI\nTotal 9.00\nCash 10.00\nChange 1.00\n00440010036 25032018 13:11:54 0003\n";
+  TextFields sure = ExtractFieldsFromText(receipt, {"00440010036"});
+  EXPECT_EQ(Iso(sure.fields.issue_date), "2018-03-25");
+  EXPECT_TRUE(sure.date_confirmed);
+  EXPECT_EQ(sure.date_evidence, "time of day");
+  TextFields guess = ExtractFieldsFromText(receipt, {"25032018"});
+  EXPECT_EQ(Iso(guess.fields.issue_date), "2018-03-25");
+  EXPECT_FALSE(guess.date_confirmed);
 }
 
 TEST(UnsureWordsTest, ADateAlsoReadWithConfidenceIsNoGuess) {
