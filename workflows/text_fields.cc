@@ -214,11 +214,15 @@ std::vector<TaxRow> TaxTableRows(const std::vector<std::string>& lines) {
 // Bhd…) or printed beside a registration number (SIRET, VAT, company
 // number), else the first. A registration number on the name's own line is
 // cut off.
+// "Sdn Bhd" as OCR reads it ("SON BHD", "SUM BH", "Sdn.Rhd"), the right
+// spelling included: a legal form either way.
+constexpr char kSdnBhdAsRead[] = R"(\bs[dIloO0u][nm]\.?\s*[br8]h[d]?\b)";
+
 std::string SupplierName(const std::vector<std::string>& lines) {
   static const RE2 not_name(
       R"((?i)(facture|invoice|rechnung|receipt|re[çc]u|ticket|page|date|tel\b|t[ée]l[ée]phone|fax|www\.|https?:|\.(?:com|fr|de|net|org|my)\b|@|n[°o]\s|copy|copie|original|bienvenue|welcome|merci|thank|danke|goods\s*sold|returnable|refundable|\bjalan\b|\bjln\b|\brue\b|stra(?:ss|ß)e\b|\bstr\.\s|\bavenue\b|\broad\b|\bstreet\b|\blot\s*\d|\bno\.\s*\d))");
-  static const RE2 legal_form(
-      R"((?i)(\bs[dIloO0u][nm]\.?\s*[br8]h[d]?\b|\bs/b\b|\bbhd\b|\bsarl\b|\bsas\b|\bsasu\b|\beurl\b|\bsnc\b|\bselarl\b|\bs\.a\.?(?:\s|$)|\bsa\s*$|\bgmbh\b|\bag\b|\bkg\b|\bohg\b|\bug\b|\be\.\s?k\.|\bltd\b|\blimited\b|\bllc\b|\bllp\b|\binc\b|\bplc\b|\bcorp\b|\bpte\b|\bb\.?v\.?(?:\s|$)|\bn\.?v\.?(?:\s|$)|\bs\.?r\.?l\.?\b|\bs\.?p\.?a\.?\b))");
+  static const RE2 legal_form(absl::StrCat(
+      R"((?i)()", kSdnBhdAsRead, R"(|\bs/b\b|\bbhd\b|\bsarl\b|\bsas\b|\bsasu\b|\beurl\b|\bsnc\b|\bselarl\b|\bs\.a\.?(?:\s|$)|\bsa\s*$|\bgmbh\b|\bag\b|\bkg\b|\bohg\b|\bug\b|\be\.\s?k\.|\bltd\b|\blimited\b|\bllc\b|\bllp\b|\binc\b|\bplc\b|\bcorp\b|\bpte\b|\bb\.?v\.?(?:\s|$)|\bn\.?v\.?(?:\s|$)|\bs\.?r\.?l\.?\b|\bs\.?p\.?a\.?\b))"));
   // A company's registration (beside its name) and tax numbers (often
   // under the address): where one starts, the name on that line ends.
   static const RE2 company_id(
@@ -336,11 +340,23 @@ std::string SupplierName(const std::vector<std::string>& lines) {
       }
     }
   }
-  // The legal form as OCR misread it ("SON BHD", "SUM BH"): spelt right.
-  static const RE2 misread_sdn_bhd(
-      R"((?i)\bs[IloO0u][nm]\.?\s*[br8]hd?\b|\bsd[m]\.?\s*[br8]hd?\b|\bsdn\.?\s*(?:bh|[r8]hd?)\b)");
-  RE2::GlobalReplace(&name, misread_sdn_bhd, "SDN BHD");
-  return name;
+  // The legal form as OCR misread it ("SON BHD", "SUM BH"): spelt right;
+  // one spelt right ("Sdn. Bhd") is left as printed.
+  static const RE2 sdn_bhd(absl::StrCat("(?i)(", kSdnBhdAsRead, ")"));
+  std::string spelt;
+  re2::StringPiece rest(name), found;
+  const char* copied = name.data();
+  while (RE2::FindAndConsume(&rest, sdn_bhd, &found)) {
+    std::string letters;
+    for (char c : found) {
+      if (absl::ascii_isalnum(static_cast<unsigned char>(c))) letters += absl::ascii_tolower(static_cast<unsigned char>(c));
+    }
+    spelt.append(copied, found.data());
+    spelt += letters == "sdnbhd" ? std::string(found) : "SDN BHD";
+    copied = found.data() + found.size();
+  }
+  spelt.append(copied, static_cast<size_t>(name.data() + name.size() - copied));
+  return spelt;
 }
 
 }  // namespace

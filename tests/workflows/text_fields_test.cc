@@ -623,6 +623,9 @@ TEST(SupplierNameTest, ALegalFormOcrMisreadIsRecognisedAndSpeltRight) {
             "KEDAI MAJU SDN BHD");
   EXPECT_EQ(ExtractFieldsFromText("Thank you\nKedai Maju Sdn.Rhd\nTotal 9.00\n").fields.supplier_name,
             "Kedai Maju SDN BHD");
+  // Spelt right: left as printed.
+  EXPECT_EQ(ExtractFieldsFromText("Kedai Maju Sdn. Bhd.\nTotal 9.00\n").fields.supplier_name,
+            "Kedai Maju Sdn. Bhd.");
 }
 
 TEST(SupplierNameTest, AnAddressOrAShopsFooterIsNoName) {
