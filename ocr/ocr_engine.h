@@ -50,6 +50,12 @@ class OcrEngine {
   virtual absl::StatusOr<OcrText> RecognizeColumnEvenLighting(Pix* pix) {
     return RecognizeColumn(pix);
   }
+  // One column, thresholded tile by tile instead of once for the page:
+  // faint print that a dark background (a receipt photographed on a table)
+  // pushes under the page's one threshold.
+  virtual absl::StatusOr<OcrText> RecognizeColumnLocalThreshold(Pix* pix) {
+    return RecognizeColumn(pix);
+  }
 };
 
 // Tesseract with `languages` (e.g. {"fra", "eng"}) and osd for orientation.

@@ -26,6 +26,9 @@ namespace {
 constexpr int kFirstPassDpi = 200;
 constexpr double kGoodEnoughConfidence = 0.65;
 constexpr int kGoodEnoughWords = 10;
+// A photo read into fewer words has next to nothing read: a receipt has
+// a name, an address, priced lines and a total.
+constexpr int kFewWords = 20;
 constexpr size_t kMinReadableChars = 20;
 // Share of non-white pixels above which a page is taken for a scan.
 constexpr double kScanInkCoverage = 0.35;
@@ -286,30 +289,36 @@ absl::StatusOr<PageText> OcrDocumentPage(absl::string_view bytes,
   // one column: till receipts are, and block detection often splits their
   // amounts from their labels. The reading whose figures hold together wins.
   if (scorer != nullptr && (kind == DocumentKind::kImage || kind == DocumentKind::kHeic)) {
-    ReadingScorer::Score first = scorer->Of(TidyText(text->text));
+    ReadingScorer::Score best = scorer->Of(TidyText(text->text));
+    // Another reading wins when its figures hold together better; on a tie
+    // the earlier stays, unless it read next to nothing and the other read
+    // more (a faint receipt: its name and address help whoever reviews it).
+    auto keep_better = [&](absl::StatusOr<OcrText> again) {
+      if (!again.ok()) return;
+      ReadingScorer::Score score = scorer->Of(TidyText(again->text));
+      bool more_read = score.confidence == best.confidence && text->words < kFewWords &&
+                       again->words * again->confidence > text->words * text->confidence;
+      if (score.confidence > best.confidence || more_read) {
+        best = score;
+        text = std::move(again);
+      }
+    };
     // Receipt-shaped (a till roll is at least 1.6 times as tall as wide) or
     // read as a receipt; an A4 page (1.41) that reads as an invoice is not
     // read twice.
     bool tall = pixGetHeight(pix.get()) >= 1.6 * pixGetWidth(pix.get());
-    bool receipt = first.shape == ReadingScorer::Shape::kReceipt ||
-                   (tall && first.shape == ReadingScorer::Shape::kUnsure);
-    if (receipt && !first.confirmed) {
-      // Then, still unconfirmed, once more with the lighting evened out (a
-      // photo's shadow). The reading whose figures hold together best wins;
-      // on a tie, the earlier.
-      ReadingScorer::Score best = first;
-      for (int variant = 0; variant < 2 && !best.confirmed; ++variant) {
-        absl::StatusOr<OcrText> again = variant == 0
-                                            ? engine->RecognizeColumn(pix.get())
-                                            : engine->RecognizeColumnEvenLighting(pix.get());
-        if (!again.ok()) continue;
-        ReadingScorer::Score score = scorer->Of(TidyText(again->text));
-        if (score.confidence > best.confidence) {
-          best = score;
-          text = std::move(again);
-        }
-      }
+    bool receipt = best.shape == ReadingScorer::Shape::kReceipt ||
+                   (tall && best.shape == ReadingScorer::Shape::kUnsure);
+    // Then, still unconfirmed, once more with the lighting evened out (a
+    // photo's shadow).
+    if (receipt) {
+      if (!best.confirmed) keep_better(engine->RecognizeColumn(pix.get()));
+      if (!best.confirmed) keep_better(engine->RecognizeColumnEvenLighting(pix.get()));
     }
+    // Next to nothing read: faint print on a page whose dark margins (a
+    // receipt photographed on a table) set the one threshold. Once more
+    // with a threshold per tile.
+    if (text->words < kFewWords) keep_better(engine->RecognizeColumnLocalThreshold(pix.get()));
   }
   page.text = TidyText(text->text);
   page.confidence = text->confidence;

@@ -80,7 +80,9 @@ class ReadingScorer {
 // a lower resolution first and read again at options.dpi only when the
 // first reading is poor. A photographed receipt that `scorer` does not
 // confirm is read again as one column, then with the lighting evened out;
-// the reading it scores best wins. No scorer: one reading.
+// a photo read into next to nothing, once more thresholded tile by tile.
+// The reading it scores best wins (on a tie, the one that read more when
+// the other read next to nothing). No scorer: one reading.
 absl::StatusOr<PageText> OcrDocumentPage(absl::string_view bytes,
                                          DocumentKind kind, int index,
                                          const OcrOptions& options,

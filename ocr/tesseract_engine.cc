@@ -86,23 +86,38 @@ class TesseractEngine final : public OcrEngine {
   }
 
   absl::StatusOr<OcrText> RecognizeColumn(Pix* input) override {
-    return RecognizeAs(input, tesseract::PSM_SINGLE_COLUMN, false);
+    return RecognizeAs(input, tesseract::PSM_SINGLE_COLUMN, Lighting::kAsIs);
   }
 
   absl::StatusOr<OcrText> RecognizeColumnEvenLighting(Pix* input) override {
-    return RecognizeAs(input, tesseract::PSM_SINGLE_COLUMN, true);
+    return RecognizeAs(input, tesseract::PSM_SINGLE_COLUMN, Lighting::kEvened);
+  }
+
+  absl::StatusOr<OcrText> RecognizeColumnLocalThreshold(Pix* input) override {
+    return RecognizeAs(input, tesseract::PSM_SINGLE_COLUMN, Lighting::kLocalThreshold);
   }
 
   absl::StatusOr<OcrText> Recognize(Pix* input) override {
-    return RecognizeAs(input, tesseract::PSM_AUTO, false);
+    return RecognizeAs(input, tesseract::PSM_AUTO, Lighting::kAsIs);
   }
 
  private:
+  enum class Lighting {
+    kAsIs,            // one threshold for the page (Otsu)
+    kEvened,          // the background flattened first, then one threshold
+    kLocalThreshold,  // a threshold per tile of the page (Leptonica's
+                      // adaptive Otsu): faint print beside dark margins
+  };
+
   absl::StatusOr<OcrText> RecognizeAs(Pix* input, tesseract::PageSegMode mode,
-                                      bool even_lighting) {
+                                      Lighting lighting) {
     api_.SetPageSegMode(mode);
-    absl::StatusOr<OcrText> text = RecognizeGrey(input, even_lighting);
+    // Tesseract's thresholding_method: 0 Otsu, 1 Leptonica's adaptive Otsu.
+    api_.SetVariable("thresholding_method",
+                     lighting == Lighting::kLocalThreshold ? "1" : "0");
+    absl::StatusOr<OcrText> text = RecognizeGrey(input, lighting == Lighting::kEvened);
     api_.SetPageSegMode(tesseract::PSM_AUTO);
+    api_.SetVariable("thresholding_method", "0");
     return text;
   }
 
@@ -112,7 +127,10 @@ class TesseractEngine final : public OcrEngine {
                     : pixConvertTo8(input, 0));
     if (!grey) return ReadError(ReadErrorCode::kCorrupt, "image cannot be converted to grey");
     int dpi = pixGetXRes(grey.get());
-    if (dpi < 70 || dpi > 1200) {
+    // 72 and 96 dpi are what software writes when it knows no resolution
+    // (the screen's), not what a scanner measured: a phone photo saved by
+    // an app says 96 dpi of an 800-pixel-wide receipt.
+    if (dpi < 70 || dpi > 1200 || dpi == 72 || dpi == 96) {
       // No usable resolution: a phone photo or a cropped scan. Text is read
       // best at ~30 px per line; small images are upscaled to get there.
       dpi = kAssumedDpi;

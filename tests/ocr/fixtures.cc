@@ -19,17 +19,22 @@ cairo_status_t AppendToString(void* closure, const unsigned char* data,
   return CAIRO_STATUS_SUCCESS;
 }
 
-// Draws the lines in points on a page of A4 size.
-void DrawLines(cairo_t* cr, const std::vector<std::string>& lines) {
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
-                         CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size(cr, 13);
-  double y = 90;
+struct Print {
+  const char* font = "DejaVu Sans";
+  double grey = 0;  // 0 black … 1 white
+  double size = 13, left = 60, top = 90, line_step = 24;
+};
+
+// Draws the lines, by default in points on a page of A4 size.
+void DrawLines(cairo_t* cr, const std::vector<std::string>& lines, const Print& print = {}) {
+  cairo_set_source_rgb(cr, print.grey, print.grey, print.grey);
+  cairo_select_font_face(cr, print.font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, print.size);
+  double y = print.top;
   for (const std::string& line : lines) {
-    cairo_move_to(cr, 60, y);
+    cairo_move_to(cr, print.left, y);
     cairo_show_text(cr, line.c_str());
-    y += 24;
+    y += print.line_step;
   }
 }
 
@@ -184,6 +189,26 @@ std::string MakeMixedPdf(const std::vector<std::string>& text_page,
 std::string MakePng(const std::vector<std::string>& lines, int dpi,
                     int rotate_degrees) {
   cairo_surface_t* surface = RenderPage(lines, dpi, rotate_degrees);
+  std::string out;
+  cairo_surface_write_to_png_stream(surface, AppendToString, &out);
+  cairo_surface_destroy(surface);
+  return out;
+}
+
+std::string MakeFaintReceiptOnTablePng(const std::vector<std::string>& lines) {
+  constexpr int kWidth = 900, kHeight = 1600, kPaperLeft = 250, kPaperWidth = 400;
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, kWidth, kHeight);
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_paint(cr);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_rectangle(cr, kPaperLeft, 0, kPaperWidth, kHeight);
+  cairo_fill(cr);
+  DrawLines(cr, lines,
+            {.font = "DejaVu Sans Mono", .grey = 0.78, .size = 28, .left = kPaperLeft + 20,
+             .top = 200, .line_step = 40});
+  cairo_destroy(cr);
+  cairo_surface_flush(surface);
   std::string out;
   cairo_surface_write_to_png_stream(surface, AppendToString, &out);
   cairo_surface_destroy(surface);

@@ -25,6 +25,10 @@ std::string MakeScannedPdf(const std::vector<std::vector<std::string>>& pages,
 // A4 page image at `dpi` as PNG (cairo writes no resolution).
 std::string MakePng(const std::vector<std::string>& lines, int dpi = 300,
                     int rotate_degrees = 0);
+// A till receipt photographed on a dark table: a strip of white paper in
+// the middle of a black image, its lines printed in light grey (a faded
+// thermal print). As tall as a till roll (16:9), with no resolution set.
+std::string MakeFaintReceiptOnTablePng(const std::vector<std::string>& lines);
 // A PDF with page 1 as text and page 2 as a scan.
 std::string MakeMixedPdf(const std::vector<std::string>& text_page,
                          const std::vector<std::string>& scanned_page);

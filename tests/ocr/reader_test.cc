@@ -328,12 +328,17 @@ TEST(OpenMpTrapTest, InProcessOcrIsNotSlowerThanTesseractCli) {
 namespace liasse {
 namespace {
 
-// Answers fixed texts: the block reading, the one-column reading and the
-// one-column reading with the lighting evened.
+// Answers fixed texts: the block reading, the one-column reading, the
+// one-column reading with the lighting evened and the one thresholded tile
+// by tile.
 class ScriptedEngine final : public OcrEngine {
  public:
-  ScriptedEngine(std::string blocks, std::string column, std::string even = "")
-      : blocks_(std::move(blocks)), column_(std::move(column)), even_(std::move(even)) {}
+  ScriptedEngine(std::string blocks, std::string column, std::string even = "",
+                 std::string local = "")
+      : blocks_(std::move(blocks)),
+        column_(std::move(column)),
+        even_(std::move(even)),
+        local_(std::move(local)) {}
   absl::StatusOr<OcrText> Recognize(Pix*) override { return Text(blocks_); }
   absl::StatusOr<OcrText> RecognizeColumn(Pix*) override {
     ++column_calls;
@@ -343,19 +348,24 @@ class ScriptedEngine final : public OcrEngine {
     ++even_calls;
     return Text(even_);
   }
+  absl::StatusOr<OcrText> RecognizeColumnLocalThreshold(Pix*) override {
+    ++local_calls;
+    return Text(local_);
+  }
   int column_calls = 0;
   int even_calls = 0;
+  int local_calls = 0;
 
  private:
   static OcrText Text(const std::string& t) {
     OcrText out;
     out.text = t;
     out.confidence = 0.8;
-    out.words = 20;
+    out.words = t.empty() ? 0 : 20;  // a page read, or nothing
     out.dpi = 300;
     return out;
   }
-  std::string blocks_, column_, even_;
+  std::string blocks_, column_, even_, local_;
 };
 
 TEST(ReceiptSecondReadingTest, APhotoWithoutAConfirmedTotalIsReadAgainAsOneColumn) {
@@ -408,6 +418,55 @@ TEST(ReceiptSecondReadingTest, AShadowedPhotoIsReadAThirdTimeWithEvenLighting) {
   ASSERT_OK(kept);
   EXPECT_EQ(worse.even_calls, 1);
   EXPECT_TRUE(absl::StrContains(kept->text, "SUMME EUR 6,20")) << kept->text;
+}
+
+TEST(ReceiptSecondReadingTest, APhotoReadAsNothingIsReadWithAThresholdPerTile) {
+  std::string png = testing::MakePng({"TICKET"}, 150);
+  // Faint print beside a dark table: one threshold for the page saw no text.
+  ScriptedEngine engine("", "", "", "KEDAI RUNCIT\nTOTAL 35.80\nCASH 50.00\nCHANGE 14.20\n");
+  auto page = OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &engine, &rules);
+  ASSERT_OK(page);
+  EXPECT_EQ(engine.local_calls, 1);
+  EXPECT_TRUE(absl::StrContains(page->text, "TOTAL 35.80")) << page->text;
+}
+
+TEST(ReceiptSecondReadingTest, FaintPrintBesideADarkTableIsRead) {
+  ASSERT_NE(Engine(), nullptr);
+  std::string png = testing::MakeFaintReceiptOnTablePng(
+      {"KEDAI RUNCIT", "TOTAL 35.80", "CASH 50.00", "CHANGE 14.20", "12/10/2026"});
+  // One threshold for the whole image falls between the table and the
+  // paper: the grey print is paper to it; a threshold per tile reads it.
+  auto page = OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), Engine(), &rules);
+  ASSERT_OK(page);
+  ExpectContains(page->text, "TOTAL 35.80");
+  ExpectContains(page->text, "CHANGE 14.20");
+}
+
+TEST(ReceiptSecondReadingTest, ATallPhotoReadAsNothingKnownIsReadAgainAsOneColumn) {
+  // Till-roll proportions; the first reading gave no document type at all.
+  std::string png = testing::MakeFaintReceiptOnTablePng({"TICKET"});
+  ScriptedEngine engine("", "KEDAI RUNCIT\nTOTAL 35.80\nCASH 50.00\nCHANGE 14.20\n12/10/2026\n");
+  auto page = OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &engine, &rules);
+  ASSERT_OK(page);
+  EXPECT_EQ(engine.column_calls, 1);
+  EXPECT_TRUE(absl::StrContains(page->text, "TOTAL 35.80")) << page->text;
+}
+
+TEST(ReceiptSecondReadingTest, WithFiguresNoSurerTheReadingThatReadMoreWins) {
+  std::string png = testing::MakePng({"TICKET"}, 150);
+  // Neither reading has a figure to go by: the one with words beats none.
+  ScriptedEngine engine("", "", "", "Kedai Uhat Dan Runcit CHONG HWA\nJalan Perdana 5, Kepong\n");
+  auto page = OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &engine, &rules);
+  ASSERT_OK(page);
+  EXPECT_TRUE(absl::StrContains(page->text, "CHONG HWA")) << page->text;
+}
+
+TEST(ReceiptSecondReadingTest, APhotoReadFluentlyIsNotThresholdedPerTile) {
+  std::string png = testing::MakePng({"TICKET"}, 150);
+  ScriptedEngine engine("KEDAI RUNCIT\nTOTAL\nCASH\n35.80\n", "KEDAI RUNCIT\nTOTAL 35.80\n",
+                        "", "unused");
+  ASSERT_OK(OcrDocumentPage(png, DocumentKind::kImage, 0, OcrOptions(), &engine, &rules));
+  EXPECT_EQ(engine.local_calls, 0);
 }
 
 }  // namespace
