@@ -212,7 +212,8 @@ std::vector<TaxRow> TaxTableRows(const std::vector<std::string>& lines) {
 // lines that read like a name (letters, whole words, no figures to pay, no
 // contact details), the one carrying a legal form (SARL, GmbH, Ltd, Sdn
 // Bhd…) or printed beside a registration number (SIRET, VAT, company
-// number), else the first. A registration number on the name's own line is
+// number), else the first; never the owner named under the shop's name
+// ("Owned By: … SDN BHD"). A registration number on the name's own line is
 // cut off.
 // "Sdn Bhd" as OCR reads it ("SON BHD", "SUM BH", "Sdn.Rhd"), the right
 // spelling included: a legal form either way.
@@ -266,10 +267,18 @@ std::string SupplierName(const std::vector<std::string>& lines) {
     size_t line;
     bool vouched;  // a legal form, or a registration number beside it
   };
+  // "Owned by:", "exploité par": the shop's owner follows; the name above
+  // is the shop's, as its customers and its card payments know it.
+  static const RE2 owner_follows(
+      R"((?i)(\b(?:owned|operated|managed)\s+by\b|\bexploit[ée]e?\s+par\b|\bbetrieben\s+von\b|\binhaber\s*:))");
   std::optional<Named> best;
   size_t top = std::min<size_t>(lines.size(), 12);
   for (size_t i = 0, seen = 0; i < top; ++i) {
     if (lines[i].empty()) continue;
+    if (best && RE2::PartialMatch(lines[i], owner_follows)) {
+      best->vouched = true;
+      break;
+    }
     ++seen;
     bool id_here = false;
     std::string line = name_part(lines[i], &id_here);

@@ -628,6 +628,19 @@ TEST(SupplierNameTest, ALegalFormOcrMisreadIsRecognisedAndSpeltRight) {
             "Kedai Maju Sdn. Bhd.");
 }
 
+TEST(SupplierNameTest, TheShopNotItsOwnerNamedUnderIt) {
+  // A company with its legal form and number is the name, unless it is
+  // printed as the shop's owner.
+  EXPECT_EQ(ExtractFieldsFromText("KEDAI BUKU MAJU\nNO. 31G JALAN SETIA\nOwned By :\n"
+                                  "MAJU SUPPLY SDN BHD (1135772-K)\nTotal 9.00\n")
+                .fields.supplier_name,
+            "KEDAI BUKU MAJU");
+  EXPECT_EQ(ExtractFieldsFromText("Station du Lac\nexploitée par Garage Martin SARL\n"
+                                  "SIRET 732 829 320 00074\nTOTAL TTC 45,20\n")
+                .fields.supplier_name,
+            "Station du Lac");
+}
+
 TEST(SupplierNameTest, AnAddressOrAShopsFooterIsNoName) {
   for (const char* line : {"NO. 3 & 5, JALAN PERMAS", "12 rue des Lilas", "Goods Sold Are Not Returnable",
                            "Hauptstraße 4", "LOT 1851-A KAWASAN PERINDUSTRIAN"}) {
