@@ -722,8 +722,8 @@ TextFields ExtractFieldsFromText(absl::string_view text,
   // printed on or under a rounding line just below the chosen one, within
   // ten cents of it, is what was paid (the adjustment itself is often
   // misread: its figure is not needed).
+  static const RE2 rounding(R"((?i)(\bround(ing|ed)?\b|\barrondi|\brundung|\bafronding))");
   if (f.total_incl_tax) {
-    static const RE2 rounding(R"((?i)(\bround(ing|ed)?\b|\barrondi|\brundung|\bafronding))");
     bool rounded = false;
     for (size_t r = total_line + 1; r < lines.size() && r <= total_line + 3 && !rounded; ++r) {
       if (!RE2::PartialMatch(lines[r], rounding)) continue;
@@ -840,6 +840,16 @@ TextFields ExtractFieldsFromText(absl::string_view text,
       evidence = "tax table";
     }
   }
+  // A cash rounding printed above the total ("Total GST 0.53 / Rounding
+  // 0.02 / Total 9.45"): the total is net + tax + the adjustment, and net +
+  // tax alone making the total says it was misread (9.43 for 9.45).
+  int64_t rounding_adjustment = 0;
+  for (size_t r = total_line > 6 ? total_line - 6 : 0; r < total_line && r < lines.size(); ++r) {
+    if (amounts_on[r].size() == 1 && std::abs(amounts_on[r][0].cents) <= 10 &&
+        RE2::PartialMatch(lines[r], rounding)) {
+      rounding_adjustment = amounts_on[r][0].cents;
+    }
+  }
   std::vector<std::pair<int64_t, int64_t>> rated;  // rows of net and tax at a standard rate
   // A VAT summary row whose rate OCR garbled ("s = 67 18.77 1.13" for "SR @
   // 6% 18.77 1.13"): a net and a tax side by side, the tax the net at a
@@ -859,9 +869,11 @@ TextFields ExtractFieldsFromText(absl::string_view text,
           continue;
         }
         rated.emplace_back(net, tax);
-        if (net + tax == total) {
+        if (net + tax + rounding_adjustment == total) {
           consistent = true;
-          f.total_excl_tax = Money{net};
+          // Net and tax of a rounded total do not add up to it: the tax is
+          // kept, the net left to whoever posts the rounding.
+          if (rounding_adjustment == 0) f.total_excl_tax = Money{net};
           f.total_tax = Money{tax};
           evidence = "net and tax row";
         }
@@ -887,16 +899,16 @@ TextFields ExtractFieldsFromText(absl::string_view text,
       }
     }
   }
-  // A tax line whose amount, taken from the total, leaves an amount printed
-  // elsewhere: the net and tax of the total ("TAX AMT 13.30 / GST 0.80 /
-  // TOTAL 14.10").
+  // A tax line whose amount, taken from the total (and its rounding),
+  // leaves an amount printed elsewhere: the net and tax of the total ("TAX
+  // AMT 13.30 / GST 0.80 / TOTAL 14.10").
   if (f.total_incl_tax && !consistent) {
     for (const Candidate& t : taxes) {
       int64_t total = f.total_incl_tax->cents;
       if (t.amount.cents <= 0 || t.amount.cents * 4 > total) continue;
-      if (printed_elsewhere(total - t.amount.cents, t.amount_line)) {
+      if (printed_elsewhere(total - t.amount.cents - rounding_adjustment, t.amount_line)) {
         f.total_tax = t.amount;
-        f.total_excl_tax = Money{total - t.amount.cents};
+        if (rounding_adjustment == 0) f.total_excl_tax = Money{total - t.amount.cents};
         consistent = true;
         evidence = "total-tax printed";
         break;

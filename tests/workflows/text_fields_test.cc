@@ -414,6 +414,19 @@ TEST(ConfirmationTest, ANetAndTaxRowAtAStandardRateConfirmsTheTotal) {
   EXPECT_FALSE(ExtractFieldsFromText(With(text, "17.90 2.00")).total_confirmed);
 }
 
+TEST(ConfirmationTest, AboveARoundingNetAndTaxMakeTheTotalWithTheAdjustment) {
+  // Net 8.90 and tax 0.53, rounded by 0.02: the total is 9.45. Read 9.43,
+  // it equals net + tax, and that is what a misread looks like.
+  const char* text =
+      "TEA HOUSE\nDate: 11/05/2018\nTotal Sales (Excluding GST) : 8.90\nTotal GST : 0.53\n"
+      "Rounding : 0.02\nTotal Sales (Inclusive of GST) {}\nGST SUMMARY\nSR 6 8.90 0.53\n";
+  TextFields read = ExtractFieldsFromText(With(text, "9.45"));
+  EXPECT_TRUE(read.total_confirmed);
+  EXPECT_EQ(read.fields.total_tax, Money{53});
+  TextFields misread = ExtractFieldsFromText(With(text, "9.43"));
+  EXPECT_FALSE(misread.total_confirmed) << misread.total_evidence;
+}
+
 TEST(ReceiptTotalsTest, ATotalLabelAsOcrMisreadsItIsStillATotal) {
   // T read as J or 7, o as 0, l as 1; the line is the total's.
   for (const char* label : {"Jotal", "T0tal", "Tota1", "7otal", "Tot@l"}) {
