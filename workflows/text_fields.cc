@@ -738,28 +738,6 @@ TextFields ExtractFieldsFromText(absl::string_view text,
       }
     }
   }
-  // An amount to pay that carries a balance left from earlier invoices
-  // ("Ausstehende Forderung 220,00" over "zu zahlender Beitrag 440,00";
-  // "Solde antérieur", "Previous balance") is no invoice's total: the
-  // invoice's own is the amount to pay less that balance, when it is
-  // printed above the balance's line. Filed, not confirmed.
-  if (f.total_incl_tax && !consistent) {
-    static const RE2 previous_balance(
-        R"((?i)(solde\s*(?:ant[ée]rieur|pr[ée]c[ée]dent)|ancien\s*solde|report\s*(?:de\s*|du\s*)?solde|previous\s*balance|balance\s*(?:brought\s*)?forward|\barrears\b|ausstehende\s*forderung|\br[üu]ckstand|vorsaldo|alter\s*saldo))");
-    for (size_t r = 0; r < total_line && r < lines.size(); ++r) {
-      if (amounts_on[r].empty() || !RE2::PartialMatch(lines[r], previous_balance)) continue;
-      int64_t own = f.total_incl_tax->cents - amounts_on[r].back().cents;
-      for (size_t k = 0; k < r && own > 0; ++k) {
-        if (std::any_of(amounts_on[k].begin(), amounts_on[k].end(),
-                        [&](const Money& m) { return m.cents == own; })) {
-          f.total_incl_tax = Money{own};
-          total_line = k;
-          break;
-        }
-      }
-      break;
-    }
-  }
   // Every amount printed, with the first two lines it is on, so "is this
   // amount printed on another line" takes constant time on a statement of
   // thousands of lines.
@@ -777,6 +755,25 @@ TextFields ExtractFieldsFromText(absl::string_view text,
     if (it == printed_on.end()) return false;
     return it->second.first != not_line || it->second.second != lines.size();
   };
+  // An amount to pay that carries a balance left from earlier invoices
+  // ("Ausstehende Forderung 220,00" over "zu zahlender Beitrag 440,00";
+  // "Solde antérieur", "Previous balance") is no invoice's total: the
+  // invoice's own is the amount to pay less that balance, when it is
+  // printed above the balance's line. Filed, not confirmed.
+  if (f.total_incl_tax && !consistent) {
+    static const RE2 previous_balance(
+        R"((?i)(solde\s*(?:ant[ée]rieur|pr[ée]c[ée]dent)|ancien\s*solde|report\s*(?:de\s*|du\s*)?solde|previous\s*balance|balance\s*(?:brought\s*)?forward|\barrears\b|ausstehende\s*forderung|\br[üu]ckstand|vorsaldo|alter\s*saldo))");
+    for (size_t r = 0; r < total_line && r < lines.size(); ++r) {
+      if (amounts_on[r].empty() || !RE2::PartialMatch(lines[r], previous_balance)) continue;
+      int64_t own = f.total_incl_tax->cents - amounts_on[r].back().cents;
+      auto first = printed_on.find(own);
+      if (own > 0 && first != printed_on.end() && first->second.first < r) {
+        f.total_incl_tax = Money{own};
+        total_line = first->second.first;
+      }
+      break;
+    }
+  }
   if (!consistent && f.total_excl_tax && f.total_tax &&
       (!f.total_incl_tax || f.total_incl_tax->cents < f.total_excl_tax->cents)) {
     // OCR garbled the total's label ("TOZae: RM 73. 00"): net + tax printed
