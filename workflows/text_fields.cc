@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -37,7 +38,7 @@ const RE2& WeakTotalRe() {
 
 const RE2& NetRe() {
   static const RE2 re(
-      R"((?i)(total\s*h\.?\s*t|montant\s*h\.?\s*t|untaxed|\bhors\s*taxes?\b|\bht\b|sous[-\s]*total|sub[-\s]*total|net\s*amount|total\s*excl|amount\s*excl|nettobetrag|netto|zwischensumme|total\s*before\s*tax|excl\.?\s*(?:vat|btw|tax|gst)|base\s*h\.?t|total\s*net\b|totaal\s*excl|montant\s*net|prix\s*h\.?t|total\s*hors\s*taxe|ohne\s*(?:mwst|ust|umsatzsteuer)|summe\s*netto|netto\s*summe|steuerbasis))");
+      R"((?i)(total\s*h\.?\s*t|montant\s*h\.?\s*t|untaxed|\bhors\s*taxes?\b|\bht\b|sous[-\s]*total|sub[-\s]*total|net\s*amount|total\s*excl|amount\s*excl|nettobetrag|netto|zwischensumme|total\s*before\s*tax|excl\.?\s*(?:vat|btw|tax|gst)|\btaxable\b|imposable|steuerpflichtig|base\s*h\.?t|total\s*net\b|totaal\s*excl|montant\s*net|prix\s*h\.?t|total\s*hors\s*taxe|ohne\s*(?:mwst|ust|umsatzsteuer)|summe\s*netto|netto\s*summe|steuerbasis))");
   return re;
 }
 
@@ -290,6 +291,14 @@ std::string SupplierName(const std::vector<std::string>& lines) {
     while (next < lines.size() && lines[next].empty()) ++next;
     bool id_next = next < lines.size() && RE2::PartialMatch(lines[next], company_id);
     if (id_here || id_next) score += 2;
+    // The name printed again below, alone or with its branch ("DOMINO'S
+    // PIZZA" over "DOMINO'S PIZZA PERMAS JAYA"): the letterhead repeats it.
+    bool repeated = line.size() >= 5 && std::any_of(lines.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                                                     lines.begin() + static_cast<std::ptrdiff_t>(top),
+                                                     [&](const std::string& other) {
+                                                       return absl::StartsWithIgnoreCase(other, line);
+                                                     });
+    if (repeated) score += 2;
     if (!best || score > best->score) best = Named{line, score, i, has_form || id_here || id_next};
   }
   // No name at the top carries a legal form or a registration number (the
@@ -478,6 +487,21 @@ bool OneDigitMisread(int64_t read, int64_t expected) {
   return false;
 }
 
+// How far, in cents, `tax` is from `net` at the nearest standard VAT or GST
+// rate; infinity for no tax or one above a quarter of the net.
+double CentsFromStandardRate(int64_t net, int64_t tax) {
+  static constexpr int kRatesBp[] = {210, 500, 550, 600, 700, 800, 1000, 1900, 2000, 2100};
+  double nearest = std::numeric_limits<double>::infinity();
+  if (net <= 0 || tax <= 0 || tax * 4 > net) return nearest;
+  for (int bp : kRatesBp) {
+    nearest = std::min(nearest, std::abs(static_cast<double>(net) * bp / 10000.0 - static_cast<double>(tax)));
+  }
+  return nearest;
+}
+
+// True when `tax` is `net` at a standard VAT or GST rate, to the cent.
+bool AtStandardRate(int64_t net, int64_t tax) { return CentsFromStandardRate(net, tax) <= 1.0; }
+
 // True when every printing of `amount` may be one of OCR's unsure words:
 // one confident reading of the figure anywhere on the page is no guess.
 bool ReadFromUnsureWord(Money amount, const std::vector<std::string>& unsure_words,
@@ -521,7 +545,9 @@ bool ReadFromUnsureWord(std::chrono::year_month_day date,
 }  // namespace
 
 TextFields ExtractFieldsFromText(absl::string_view text,
-                                 const std::vector<std::string>& unsure_words) {
+                                 const std::vector<std::string>& unsure_words,
+                                 TextOrigin origin) {
+  const bool misreads = origin == TextOrigin::kOcr;
   TextFields out;
   Fields& f = out.fields;
   std::vector<std::string> lines = SplitLines(text);
@@ -590,8 +616,8 @@ TextFields ExtractFieldsFromText(absl::string_view text,
   // when no line says so; cash alone is not (change is given).
   static const RE2 card_line(
       R"((?i)(mastercard|master\s*card|\bvisa\b|maestro|girocard|ec[- ]?karte|ec[- ]?cash|kreditkarte|bankkarte|\bv\s?pay\b|kontaktlos|kartenzahlung|\bcarte\b|\bcb\b|debit\s*card|credit\s*card|amex))");
-  static const RE2 cash_line(R"((?i)(\bcash\b|tunai|esp[eè]ces|\bbar\b|gegeben|\btender(?:ed)?\b))");
-  static const RE2 change_line(R"((?i)(\bchange\b|rendu|r[üu]ckgeld|wechselgeld|baki))");
+  static const RE2 cash_line(R"((?i)(\bcash\b|tunai|esp[eè]ces|\bbar\b|bargeld|gegeben|\btender(?:ed)?\b))");
+  static const RE2 change_line(R"((?i)(\bchange\b|rendu|r[üu]ckgeld|\bzur[üu]ck\b|wechselgeld|baki))");
   std::optional<Money> card_paid, cash_given, change_back;
   size_t card_index = lines.size(), cash_index = lines.size();
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -852,19 +878,13 @@ TextFields ExtractFieldsFromText(absl::string_view text,
   // 6% 18.77 1.13"): a net and a tax side by side, the tax the net at a
   // standard rate to the cent, adding up to the total.
   if (f.total_incl_tax && !consistent && f.total_incl_tax->cents > 0) {
-    static constexpr int kRatesBp[] = {210, 500, 550, 600, 700, 800, 1000, 1900, 2000, 2100};
     const int64_t total = f.total_incl_tax->cents;
     for (size_t i = 0; i < lines.size() && !consistent; ++i) {
       if (i == total_line) continue;
       const std::vector<Money>& a = amounts_on[i];
       for (size_t k = 0; k + 1 < a.size() && !consistent; ++k) {
         int64_t net = a[k].cents, tax = a[k + 1].cents;
-        if (net <= 0 || tax <= 0 || tax * 4 > net) continue;
-        if (std::none_of(std::begin(kRatesBp), std::end(kRatesBp), [&](int bp) {
-              return std::abs(static_cast<double>(net) * bp / 10000.0 - static_cast<double>(tax)) <= 1.0;
-            })) {
-          continue;
-        }
+        if (!AtStandardRate(net, tax)) continue;
         rated.emplace_back(net, tax);
         if (net + tax + rounding_adjustment == total) {
           consistent = true;
@@ -923,7 +943,7 @@ TextFields ExtractFieldsFromText(absl::string_view text,
       consistent = true;
       evidence = by_card ? "card" : "cash";
     }
-    if (!by_cash && cash_given && change_back && cash_given->cents > change_back->cents &&
+    if (misreads && !by_cash && cash_given && change_back && cash_given->cents > change_back->cents &&
         change_back->cents > 0) {
       // OCR drops leading digits ("35.80" read "5.80"): when the total is
       // the tail of cash minus change, the subtraction has all the digits.
@@ -970,11 +990,31 @@ TextFields ExtractFieldsFromText(absl::string_view text,
     }
     if (consistent) evidence = "two total lines";
   }
+  // A net read above the total: one of them was misread, and whatever
+  // agreed with the total may share the misread (the same glyph read the
+  // same way on "Total 13.30", "Total Rounded 13.30" over "Amt. Excl. GST
+  // 69,15" for 73.30).
+  if (consistent && f.total_incl_tax && f.total_excl_tax && f.total_incl_tax->cents > 0 &&
+      f.total_excl_tax->cents > f.total_incl_tax->cents) {
+    consistent = false;
+    evidence.clear();
+  }
+  // The labelled net and tax, when the tax is the net at a standard rate
+  // and their sum is the total but for a digit OCR confuses, are such a
+  // row too.
+  if (f.total_incl_tax && !consistent && f.total_excl_tax && f.total_tax &&
+      AtStandardRate(f.total_excl_tax->cents, f.total_tax->cents) &&
+      OneDigitMisread(f.total_incl_tax->cents, f.total_excl_tax->cents + f.total_tax->cents) &&
+      std::none_of(rated.begin(), rated.end(), [&](const std::pair<int64_t, int64_t>& r) {
+        return r.first == f.total_excl_tax->cents && r.second == f.total_tax->cents;
+      })) {
+    rated.emplace_back(f.total_excl_tax->cents, f.total_tax->cents);
+  }
   // Nothing confirmed the total, and its figure is one digit off the only
   // row of net and tax at a standard rate ("TOTAL 18.00" over "6% 17.74
   // 1.06"): a figure the rate vouches for beats one misread digit; filed,
   // not confirmed. Not a cash rounding (under 10 cents off).
-  if (f.total_incl_tax && !consistent && rated.size() == 1) {
+  if (misreads && f.total_incl_tax && !consistent && rated.size() == 1) {
     int64_t sum = rated[0].first + rated[0].second;
     if (DigitsDiffering(f.total_incl_tax->cents, sum) == 1 && std::abs(sum - f.total_incl_tax->cents) >= 10) {
       f.total_incl_tax = Money{sum};
@@ -987,6 +1027,24 @@ TextFields ExtractFieldsFromText(absl::string_view text,
     // Paid in cash: what was handed over minus the change given back.
     f.total_incl_tax = Money{cash_given->cents - change_back->cents};
     out.fields_confidence += 0.3;
+  }
+  if (misreads && !f.total_incl_tax && f.total_excl_tax && f.total_excl_tax->cents > 0) {
+    // No total could be read (its label or its figure garbled): the
+    // subtotal stands in when no tax is added to it — none printed, or one
+    // that is the rest of the subtotal at a standard rate, included ("SUB-
+    // TOTAL 2.50 / ROUNDING 0.00 / TOTAL 2 30 / TAX TOTAL: 0.14") — and
+    // with the tax added when the tax is the subtotal at a standard rate.
+    // Filed, not confirmed.
+    int64_t sub = f.total_excl_tax->cents;
+    int64_t tax = f.total_tax ? f.total_tax->cents : 0;
+    double added = CentsFromStandardRate(sub, tax), included = CentsFromStandardRate(sub - tax, tax);
+    if (tax == 0 || (included <= 1.0 && included <= added)) {
+      f.total_incl_tax = Money{sub};
+      if (tax != 0) f.total_excl_tax = Money{sub - tax};
+    } else if (added <= 1.0) {
+      f.total_incl_tax = Money{sub + tax};
+    }
+    if (f.total_incl_tax) out.fields_confidence += 0.3;
   }
   if (f.total_incl_tax) {
     // A tax above 25 % of the total (no VAT rate comes near: 27 % of the

@@ -35,11 +35,18 @@ struct TextFields {
   std::string date_evidence;
 };
 
+// How the text was read. OCR misreads a digit for another and garbles
+// labels, so a figure the page's arithmetic contradicts by one such digit
+// may be put right; a PDF's text layer reads what was printed, and figures
+// that disagree there are the document's own (for a person to see).
+enum class TextOrigin { kOcr, kTextLayer };
+
 // `unsure_words`: words OCR read below the caller's confidence bar, as read.
 // A total or date read from one of them may be filed, but it is not
 // confirmed: the rules are never sure of a guess.
 TextFields ExtractFieldsFromText(absl::string_view text,
-                                 const std::vector<std::string>& unsure_words = {});
+                                 const std::vector<std::string>& unsure_words = {},
+                                 TextOrigin origin = TextOrigin::kOcr);
 
 // Type by keywords alone, with a confidence in 0–1.
 std::pair<DocType, double> ClassifyText(absl::string_view text);

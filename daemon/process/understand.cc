@@ -25,6 +25,13 @@ std::vector<Check> CheckDocument(DocType doc_type, const Fields& fields,
   return Validate(in);
 }
 
+// A PDF's text layer (an e-invoice's printed pages included) reads what was
+// printed; OCR, alone or for some pages, may misread.
+TextOrigin OriginOf(const ExtractedDocument& doc) {
+  return doc.text.source == "text_layer" || doc.text.source == "einvoice" ? TextOrigin::kTextLayer
+                                                                         : TextOrigin::kOcr;
+}
+
 bool Priced(DocType type) {
   return type == DocType::kInvoice || type == DocType::kReceipt || type == DocType::kCreditNote;
 }
@@ -69,7 +76,7 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
     // A Factur-X is also a printed invoice: its total, when the rules read
     // it with confidence, must be the XML's.
     if (!doc.text.text.empty()) {
-      TextFields printed = ExtractFieldsFromText(doc.text.text, {});
+      TextFields printed = ExtractFieldsFromText(doc.text.text, {}, OriginOf(doc));
       const bool printed_sure = printed.fields_confidence >= options.rules_confidence;
       if (std::optional<Check> hybrid =
               HybridTotalCheck(u.fields, printed.fields.total_incl_tax, printed_sure)) {
@@ -92,7 +99,7 @@ Understanding Understand(const ExtractedDocument& doc, const UnderstandOptions& 
       if (w.confidence < options.min_word_confidence) unsure_words.push_back(w.text);
     }
   }
-  TextFields rules = ExtractFieldsFromText(doc.text.text, unsure_words);
+  TextFields rules = ExtractFieldsFromText(doc.text.text, unsure_words, OriginOf(doc));
   u.doc_type = rules.doc_type;
   u.fields = rules.fields;
   u.type_confidence = rules.type_confidence;

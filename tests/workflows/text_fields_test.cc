@@ -451,6 +451,84 @@ TEST(ReceiptTotalsTest, ATotalOneDigitOffTheRowOfNetAndTaxIsTheRowsSum) {
   EXPECT_EQ(rounded.fields.total_incl_tax, Money{10175});
 }
 
+TEST(ConfirmationTest, ANetAboveTheTotalContradictsTotalLinesThatAgree) {
+  // "73.30" read "13.30" on every total line (one glyph, one misreading);
+  // the net printed under it is larger than that total.
+  const char* text =
+      "IKEA CHERAS\nDate: 13/05/2018\nTotal RM Including GST 6% 13.30\nTotal Rounded 13.30\n"
+      "Cash 13.30\nAmt. Excl. GST {}\n";
+  TextFields misread = ExtractFieldsFromText(With(text, "69,15"));
+  EXPECT_FALSE(misread.total_confirmed) << misread.total_evidence;
+  TextFields smaller = ExtractFieldsFromText(With(text, "12,55"));
+  EXPECT_TRUE(smaller.total_confirmed);
+  EXPECT_EQ(smaller.total_evidence, "two total lines");
+}
+
+TEST(ReceiptTotalsTest, ATotalOneDigitOffTheLabelledNetAndTaxIsTheirSum) {
+  // Net 69.15 and tax 4.15 (6 % to the cent) make 73.30; the total lines
+  // read 13.30, a 1 for a 7. Filed, not confirmed.
+  const char* text =
+      "IKEA CHERAS\nDate: 13/05/2018\nTotal RM Including GST 6% 13.30\nTotal Rounded 13.30\n"
+      "GST SR 6% 4,15\nAmt. Excl. GST 69,15\n";
+  TextFields r = ExtractFieldsFromText(text);
+  EXPECT_EQ(r.fields.total_incl_tax, Money{7330});
+  EXPECT_EQ(r.fields.total_excl_tax, Money{6915});
+  EXPECT_FALSE(r.total_confirmed);
+  // A PDF's text layer misreads nothing: figures that disagree there are
+  // the document's own, left for a person to see.
+  EXPECT_EQ(ExtractFieldsFromText(text, {}, TextOrigin::kTextLayer).fields.total_incl_tax,
+            Money{1330});
+  // Net and tax at no standard rate say nothing of the total's digits.
+  TextFields no_rate = ExtractFieldsFromText(
+      "IKEA CHERAS\nDate: 13/05/2018\nTotal RM Including GST 6% 13.30\nTotal Rounded 13.30\n"
+      "GST SR 6% 5,15\nAmt. Excl. GST 68,15\n");
+  EXPECT_EQ(no_rate.fields.total_incl_tax, Money{1330});
+}
+
+TEST(ReceiptTotalsTest, WithNoTotalReadTheSubtotalStandsIn) {
+  // The total's figure garbled ("2 30"); the tax is included in the
+  // subtotal at 6 %.
+  TextFields included = ExtractFieldsFromText(
+      "KEDAI\nDate: 05/03/2018\nSUB-TOTAL (GST) 2.50\nROUNDING 0.00\nTOTAL 2 30\n"
+      "TAX TOTAL: 0.14\n");
+  EXPECT_EQ(included.fields.total_incl_tax, Money{250});
+  EXPECT_EQ(included.fields.total_excl_tax, Money{236});
+  EXPECT_FALSE(included.total_confirmed);
+  // On a text layer no total is a label the rules do not know, not a
+  // garbled one: nothing stands in.
+  EXPECT_FALSE(ExtractFieldsFromText("Sous-total 100,00\nTVA 20 % 20,00\n", {},
+                                     TextOrigin::kTextLayer)
+                   .fields.total_incl_tax.has_value());
+  // The tax is the subtotal at 20 %: added.
+  TextFields added = ExtractFieldsFromText(
+      "GARAGE DU CENTRE\nle 05/03/2026\nSous-total 100,00\nTVA 20 % 20,00\nT0TAL TTC I2O,OO\n");
+  EXPECT_EQ(added.fields.total_incl_tax, Money{12000});
+  EXPECT_FALSE(added.total_confirmed);
+  // No tax printed: the subtotal.
+  TextFields none = ExtractFieldsFromText("KEDAI\nDate: 05/03/2018\nSUBTOTAL RM41.45\n");
+  EXPECT_EQ(none.fields.total_incl_tax, Money{4145});
+  // A tax that fits neither way leaves the total to a person.
+  TextFields neither = ExtractFieldsFromText(
+      "KEDAI\nDate: 05/03/2018\nSUBTOTAL 41.45\nGST 6% 5.00\n");
+  EXPECT_FALSE(neither.fields.total_incl_tax.has_value());
+}
+
+TEST(ReceiptTotalsTest, ATaxableAmountIsANetNotATax) {
+  TextFields r = ExtractFieldsFromText(
+      "KEDAI\nDate: 05/03/2018\nSUBTOTAL RM152.00\nGST TAXABLE RM152.00\nGST 0% RM0.00\n");
+  EXPECT_EQ(r.fields.total_excl_tax, Money{15200});
+  EXPECT_NE(r.fields.total_tax, Money{15200});
+  EXPECT_EQ(r.fields.total_incl_tax, Money{15200});
+}
+
+TEST(ConfirmationTest, GermanCashAndChangeConfirmTheTotal) {
+  const char* text = "MARKT\nZU ZAHLEN EURO 8,83\nBARGELD 20,03\nZURÜCK {}\n18.04.2020 09:51\n";
+  TextFields right = ExtractFieldsFromText(With(text, "11,20"));
+  EXPECT_TRUE(right.total_confirmed);
+  EXPECT_EQ(right.total_evidence, "cash");
+  EXPECT_FALSE(ExtractFieldsFromText(With(text, "11,70")).total_confirmed);
+}
+
 TEST(ConfirmationTest, SubtotalsOnTotalLinesThatMakeTheTotalConfirmItWithoutANet) {
   // The taxed goods' net and tax were misread ("12,0", "0,7").
   const char* text =
@@ -610,6 +688,14 @@ TEST(SupplierNameTest, TheNameBesideARegistrationNumberOrWithALegalForm) {
   EXPECT_EQ(ExtractFieldsFromText("75011 PARIS\nGARAGE DU CENTRE\nTotal 9,00\n")
                 .fields.supplier_name,
             "GARAGE DU CENTRE");
+}
+
+TEST(SupplierNameTest, TheNameTheLetterheadRepeatsBeatsALogoReadAsWords) {
+  EXPECT_EQ(ExtractFieldsFromText("Abu 2\nTAX INVOICE\nDOMINO'S PIZZA\nGST REF NO : 001694261248\n"
+                                  "DOMINO'S PIZZA PERMAS JAYA\nNo.12, Jalan Permas Jaya 10\n"
+                                  "Grand Total : 7.20\n")
+                .fields.supplier_name,
+            "DOMINO'S PIZZA");
 }
 
 TEST(SupplierNameTest, ANamePrintedOverTwoLinesIsJoined) {
